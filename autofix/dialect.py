@@ -1,0 +1,151 @@
+"""The file's own writing style, detected once so new fragments look like their neighbours."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .scalars import SHORT_TAGS
+
+_SAMPLE = 20_000  # nodes looked at; style is uniform enough that a sample decides it
+
+
+@dataclass(frozen=True)
+class Dialect:
+    fmt: str = "yaml"
+    eol: str = "\n"
+    final_newline: bool = True
+    map_indent: int = 2  # columns from a key to its nested mapping's keys
+    seq_indent: int = 2  # columns from a key to the dashes of its nested sequence
+    item_offset: int = 2  # columns from a dash to the item's content
+    quote: str = "'"
+    short_tags: bool = True
+    json_indent: str = "  "
+    json_colon: str = ": "
+    blank_between_resources: bool = False
+
+
+def detect_dialect(text: str, root: MappingNode, fmt: str) -> Dialect:
+    first_break = text.find("\n")
+    eol = "\r\n" if first_break > 0 and text[first_break - 1] == "\r" else "\n"
+    final_newline = text.endswith("\n")
+    if fmt == "json":
+        indent, colon = _json_style(text, root)
+        return Dialect(fmt="json", eol=eol, final_newline=final_newline, short_tags=False,
+                       json_indent=indent, json_colon=colon, quote='"')
+    counts = _Counts()
+    counts.walk(root)
+    return Dialect(
+        fmt="yaml",
+        eol=eol,
+        final_newline=final_newline,
+        map_indent=_most(counts.map_indent, 2),
+        seq_indent=_most(counts.seq_indent, 2),
+        item_offset=_most(counts.item_offset, 2),
+        quote='"' if counts.quotes['"'] > counts.quotes["'"] else "'",
+        short_tags=counts.short >= counts.long,
+        blank_between_resources=_blank_between_resources(text, root),
+    )
+
+
+def _most(counter: Counter, default: int) -> int:
+    return counter.most_common(1)[0][0] if counter else default
+
+
+class _Counts:
+    def __init__(self) -> None:
+        self.map_indent: Counter = Counter()
+        self.seq_indent: Counter = Counter()
+        self.item_offset: Counter = Counter()
+        self.quotes: Counter = Counter()
+        self.short = 0
+        self.long = 0
+
+    def walk(self, root: Node) -> None:
+        stack = [root]
+        seen = 0
+        while stack and seen < _SAMPLE:
+            node = stack.pop()
+            seen += 1
+            if node.tag in SHORT_TAGS:
+                self.short += 1
+            if isinstance(node, ScalarNode):
+                if node.style in ("'", '"'):
+                    self.quotes[node.style] += 1
+                continue
+            if isinstance(node, SequenceNode):
+                self._sequence(node)
+                stack.extend(node.value)
+                continue
+            if isinstance(node, MappingNode):
+                self._mapping(node)
+                for key, value in node.value:
+                    if isinstance(key, ScalarNode) and (key.value == "Ref" or key.value.startswith("Fn::")):
+                        self.long += 1
+                    stack.append(value)
+
+    def _mapping(self, node: MappingNode) -> None:
+        if node.flow_style:
+            return
+        col = node.start_mark.column
+        for key, value in node.value:
+            if key.start_mark.line == value.start_mark.line or getattr(value, "flow_style", True):
+                continue
+            if isinstance(value, MappingNode):
+                self.map_indent[value.start_mark.column - col] += 1
+            elif isinstance(value, SequenceNode):
+                self.seq_indent[value.start_mark.column - col] += 1
+
+    def _sequence(self, node: SequenceNode) -> None:
+        if node.flow_style:
+            return
+        dash = node.start_mark.column
+        for item in node.value[:3]:
+            if isinstance(item, MappingNode | SequenceNode) and item.flow_style:
+                continue
+            if item.start_mark.line == node.start_mark.line or item.start_mark.column > dash:
+                offset = item.start_mark.column - dash
+                if 1 < offset <= 8:
+                    self.item_offset[offset] += 1
+            break
+
+
+def _json_style(text: str, root: MappingNode) -> tuple[str, str]:
+    indent, colon = "  ", ": "
+    if not root.value:
+        return indent, colon
+    key = root.value[0][0]
+    line_start = text.rfind("\n", 0, key.start_mark.index) + 1
+    lead = text[line_start:key.start_mark.index]
+    root_line_start = text.rfind("\n", 0, root.start_mark.index) + 1
+    root_lead = text[root_line_start:root.start_mark.index]
+    if lead.strip() == "" and key.start_mark.line != root.start_mark.line:
+        unit = lead[len(root_lead):] if lead.startswith(root_lead) else lead
+        if unit:
+            indent = unit
+    after = text[key.end_mark.index:key.end_mark.index + 3]
+    if after.startswith(":") and not after.startswith(": "):
+        colon = ":"
+    elif after.startswith(" :"):
+        colon = " : "
+    return indent, colon
+
+
+def _blank_between_resources(text: str, root: MappingNode) -> bool:
+    for key, value in root.value:
+        if key.value != "Resources" or not isinstance(value, MappingNode) or len(value.value) < 2:
+            continue
+        second = value.value[1][0]
+        line_start = text.rfind("\n", 0, second.start_mark.index)
+        # Walk back over own-line comments to the line before them.
+        prev_end = line_start
+        while prev_end > 0:
+            prev_start = text.rfind("\n", 0, prev_end) + 1
+            line = text[prev_start:prev_end].strip()
+            if line.startswith("#"):
+                prev_end = prev_start - 1
+                continue
+            return line == ""
+    return False

@@ -1,0 +1,124 @@
+"""The closed set of things a patch may propose. Paths are tuples of keys and indices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+Path = tuple
+
+
+@dataclass(frozen=True)
+class SetKey:
+    """Add `key: value` to the mapping at `path`, creating missing mappings on the way.
+
+    The key must be absent. `after` names a sibling key the new one should follow
+    (for example the resource it serves); by default it goes at the end.
+    """
+
+    path: Path
+    key: str
+    value: Any
+    message: str = ""
+    after: str | None = None
+
+
+@dataclass(frozen=True)
+class ReplaceValue:
+    """Replace the value at `path` (which must exist) with `value`."""
+
+    path: Path
+    value: Any
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class AppendItem:
+    """Append `value` to the sequence at `path`."""
+
+    path: Path
+    value: Any
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class DeleteKey:
+    """Remove `key` and its value from the mapping at `path`."""
+
+    path: Path
+    key: str
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class RenameKey:
+    """Rename `old` to `new` in the mapping at `path`, keeping its value and place."""
+
+    path: Path
+    old: str
+    new: str
+    message: str = ""
+
+
+Edit = Union[SetKey, ReplaceValue, AppendItem, DeleteKey, RenameKey]
+
+
+@dataclass(frozen=True)
+class Skip:
+    """The patch declines to touch something, with the reason a user should read."""
+
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True)
+class Advice:
+    """Something a human must decide; printed, never written."""
+
+    path: Path
+    message: str
+
+
+Proposal = Union[SetKey, ReplaceValue, AppendItem, DeleteKey, RenameKey, Skip, Advice]
+
+
+@dataclass
+class Change:
+    """One applied edit, as reported to the user."""
+
+    patch_id: str
+    safety: str
+    kind: str  # "add", "set", "append", "delete", "rename", "skip", "advice"
+    path: Path
+    line: int
+    message: str
+    resolves: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def dotted(self) -> str:
+        return dotted(self.path)
+
+    @property
+    def resource(self) -> str | None:
+        if len(self.path) >= 2 and self.path[0] == "Resources":
+            return str(self.path[1])
+        return None
+
+
+def dotted(path: Path) -> str:
+    return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(".[", "[")
+
+
+def edit_kind(edit: Edit) -> str:
+    return {SetKey: "add", ReplaceValue: "set", AppendItem: "append",
+            DeleteKey: "delete", RenameKey: "rename"}[type(edit)]
+
+
+def target_path(edit: Edit) -> Path:
+    if isinstance(edit, SetKey):
+        return edit.path + (edit.key,)
+    if isinstance(edit, DeleteKey):
+        return edit.path + (edit.key,)
+    if isinstance(edit, RenameKey):
+        return edit.path + (edit.new,)
+    return edit.path

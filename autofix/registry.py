@@ -1,0 +1,139 @@
+"""Patch base class, explicit discovery from the `patches` package, and ordering."""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, ClassVar
+
+from .edits import Proposal
+
+SAFE, UNSAFE, ADVICE = "safe", "unsafe", "advice"
+
+
+@dataclass(frozen=True)
+class NoOptions:
+    """For patches without options."""
+
+
+class Patch:
+    """One fix. Subclasses declare metadata and implement `propose`."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    title: ClassVar[str]
+    safety: ClassVar[str] = SAFE
+    resource_types: ClassVar[tuple[str, ...]] = ()
+    after: ClassVar[tuple[str, ...]] = ()
+    resolves: ClassVar[tuple[str, ...]] = ()
+    Options: ClassVar[type] = NoOptions
+    # Longer text for `cfn-fix explain`: what the patch does and why.
+    explanation: ClassVar[str] = ""
+
+    def __init__(self, options: Any = None) -> None:
+        self.options = options if options is not None else self.Options()
+
+    def propose(self, view: Any) -> Iterable[Proposal]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        return {f.name: f.default for f in dataclasses.fields(cls.Options)}
+
+    @classmethod
+    def make_options(cls, values: dict[str, Any]) -> Any:
+        """Options from config values, checking names and types."""
+        fields = {f.name: f for f in dataclasses.fields(cls.Options)}
+        clean: dict[str, Any] = {}
+        for key, value in values.items():
+            name = key.replace("-", "_")
+            if name not in fields:
+                raise ValueError(f"{cls.id}: unknown option {key!r} (known: {', '.join(sorted(fields)) or 'none'})")
+            expected = type(fields[name].default)
+            if expected is tuple and isinstance(value, list):
+                value = tuple(value)
+            if expected is float and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+                raise ValueError(f"{cls.id}: option {key!r} must be {expected.__name__}, got {type(value).__name__}")
+            clean[name] = value
+        return cls.Options(**clean)
+
+
+@lru_cache(maxsize=1)
+def all_patches() -> tuple[type[Patch], ...]:
+    """Every patch in the `patches` package, in run order."""
+    import patches as package
+
+    found: dict[str, type[Patch]] = {}
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"patches.{info.name}")
+        for _, obj in inspect.getmembers(module, inspect.isclass):
+            if issubclass(obj, Patch) and obj is not Patch and obj.__module__ == module.__name__:
+                if obj.id in found:
+                    raise RuntimeError(f"patch id {obj.id} declared twice")
+                found[obj.id] = obj
+    return tuple(order(found))
+
+
+def order(found: dict[str, type[Patch]]) -> Iterator[type[Patch]]:
+    """Topological order on `after`, ties broken by id, so runs are deterministic."""
+    waiting = {pid: {a for a in cls.after if a in found} for pid, cls in found.items()}
+    users: dict[str, list[str]] = {pid: [] for pid in found}
+    for pid, deps in waiting.items():
+        for dep in deps:
+            users[dep].append(pid)
+    ready = [pid for pid, deps in waiting.items() if not deps]
+    heapq.heapify(ready)
+    done = 0
+    while ready:
+        pid = heapq.heappop(ready)
+        done += 1
+        yield found[pid]
+        for user in users[pid]:
+            waiting[user].discard(pid)
+            if not waiting[user]:
+                heapq.heappush(ready, user)
+    if done != len(found):
+        stuck = sorted(pid for pid, deps in waiting.items() if deps)
+        raise RuntimeError(f"patch dependency cycle among {', '.join(stuck)}")
+
+
+def by_id(patch_id: str) -> type[Patch] | None:
+    for cls in all_patches():
+        if cls.id == patch_id:
+            return cls
+    return None
+
+
+def matches(patch: type[Patch], selectors: Iterable[str]) -> bool:
+    """True when a selector is the patch's id, a prefix of it, or its name."""
+    return any(patch.id.startswith(s) or patch.name == s for s in selectors)
+
+
+def choose(select: Iterable[str] | None, ignore: Iterable[str], unsafe: bool) -> list[type[Patch]]:
+    select = list(select) if select is not None else None
+    ignore = list(ignore)
+    chosen = []
+    for cls in all_patches():
+        if select is not None and not matches(cls, select):
+            continue
+        if ignore and matches(cls, ignore):
+            continue
+        if cls.safety == UNSAFE and not unsafe:
+            continue
+        chosen.append(cls)
+    return chosen
+
+
+def unknown_selectors(selectors: Iterable[str]) -> list[str]:
+    patches = all_patches()
+    return [s for s in selectors if not any(matches(p, [s]) for p in patches)]

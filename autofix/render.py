@@ -1,0 +1,217 @@
+"""Render new fragments (values, entries, items) in the file's own dialect."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from .dialect import Dialect
+from .scalars import LONG_TO_SHORT, resolve_plain
+
+_INDICATORS = set("?:,[]{}#&*!|>'\"%@`-")
+_FLOW_UNSAFE = set(",[]{}")
+_INLINE_LIMIT = 100
+_NUMBERISH = re.compile(r"^[-+.]?[0-9]")
+_YAML11_WORDS = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+
+
+# ---------------------------------------------------------------- scalars
+
+
+def is_plain_safe(text: str, flow: bool) -> bool:
+    if not text or text != text.strip() or text[0] in _INDICATORS:
+        return False
+    if any(ch in text for ch in "\n\r\t\x85\u2028\u2029") or not text.isprintable():
+        return False
+    if ": " in text or " #" in text or text.endswith(":"):
+        return False
+    if flow and (":" in text or any(ch in _FLOW_UNSAFE for ch in text)):
+        return False
+    if _NUMBERISH.match(text) or _YAML11_WORDS.match(text):
+        return False  # keep YAML 1.1 readers (cfn-lint, the CLI) from seeing a number or bool
+    return isinstance(resolve_plain(text), str)
+
+
+def quote(text: str, dialect: Dialect) -> str:
+    if dialect.quote == "'" and text.isprintable() and "\n" not in text:
+        return "'" + text.replace("'", "''") + "'"
+    return json.dumps(text, ensure_ascii=False)
+
+
+def scalar(value: Any, dialect: Dialect, flow: bool = False) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isinf(value):
+            return ".inf" if value > 0 else "-.inf"
+        return ".nan" if math.isnan(value) else repr(value)
+    text = str(value)
+    return text if is_plain_safe(text, flow) else quote(text, dialect)
+
+
+def is_scalar(value: Any) -> bool:
+    return not isinstance(value, dict | list)
+
+
+# ---------------------------------------------------------------- intrinsics
+
+
+def short_form(value: Any, dialect: Dialect) -> tuple[str, Any] | None:
+    """(tag, argument) when `value` is an intrinsic to be written with a short tag."""
+    if not dialect.short_tags or not isinstance(value, dict) or len(value) != 1:
+        return None
+    key, arg = next(iter(value.items()))
+    tag = LONG_TO_SHORT.get(key)
+    if tag is None:
+        return None
+    if tag == "!GetAtt" and isinstance(arg, list) and len(arg) == 2 and all(isinstance(a, str) for a in arg):
+        return tag, f"{arg[0]}.{arg[1]}"
+    return tag, arg
+
+
+def flow(value: Any, dialect: Dialect) -> str:
+    """Single-line flow rendering, valid inside any flow collection."""
+    short = short_form(value, dialect)
+    if short is not None:
+        tag, arg = short
+        return f"{tag} {flow(arg, dialect)}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{scalar(k, dialect, True)}: {flow(v, dialect)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(flow(v, dialect) for v in value) + "]"
+    return scalar(value, dialect, True)
+
+
+def _inline_ok(value: Any, dialect: Dialect) -> bool:
+    if is_scalar(value):
+        return True
+    short = short_form(value, dialect)
+    if short is not None:
+        return _args_inline_ok(short[1], dialect)
+    return False
+
+
+def _args_inline_ok(arg: Any, dialect: Dialect) -> bool:
+    if is_scalar(arg):
+        return True
+    if isinstance(arg, list):
+        return all(_args_inline_ok(a, dialect) for a in arg)
+    return short_form(arg, dialect) is not None and _args_inline_ok(next(iter(arg.values())), dialect)
+
+
+def inline(value: Any, dialect: Dialect) -> str | None:
+    """One-line rendering for block context when the value reads well on one line."""
+    if isinstance(value, dict | list) and not value:
+        return "{}" if isinstance(value, dict) else "[]"
+    if is_scalar(value):
+        return scalar(value, dialect)
+    if not _inline_ok(value, dialect):
+        return None
+    tag, arg = short_form(value, dialect)  # type: ignore[misc]
+    text = f"{tag} {scalar(arg, dialect) if is_scalar(arg) else flow(arg, dialect)}"
+    return text if len(text) <= _INLINE_LIMIT else None
+
+
+# ---------------------------------------------------------------- block YAML
+
+
+def entry_lines(key: Any, value: Any, col: int, dialect: Dialect) -> list[str]:
+    """Lines of `key: value` with the key at column `col`."""
+    pad = " " * col
+    head = f"{pad}{scalar(key, dialect)}:"
+    one = inline(value, dialect)
+    if one is not None:
+        return [f"{head} {one}"]
+    short = short_form(value, dialect)
+    if short is not None:
+        tag, arg = short
+        return [f"{head} {tag}"] + _nested(arg, col + max(dialect.map_indent, 2), dialect, tagged=True)
+    if _long_intrinsic_args_inline(value, dialect):
+        ((k, arg),) = value.items()
+        return [head, f"{' ' * (col + dialect.map_indent)}{scalar(k, dialect)}: {flow(arg, dialect)}"]
+    if isinstance(value, dict):
+        return [head] + block_lines(value, col + dialect.map_indent, dialect)
+    return [head] + block_lines(value, col + dialect.seq_indent, dialect)
+
+
+def _long_intrinsic_args_inline(value: Any, dialect: Dialect) -> bool:
+    if dialect.short_tags or not isinstance(value, dict) or len(value) != 1:
+        return False
+    key, arg = next(iter(value.items()))
+    if key not in LONG_TO_SHORT or not isinstance(arg, list):
+        return False
+    return all(is_scalar(a) for a in arg) and len(flow(arg, dialect)) <= _INLINE_LIMIT
+
+
+def _nested(arg: Any, col: int, dialect: Dialect, tagged: bool) -> list[str]:
+    if isinstance(arg, dict | list) and arg:
+        return block_lines(arg, col, dialect)
+    return [" " * col + (inline(arg, dialect) or flow(arg, dialect))]
+
+
+def block_lines(value: dict | list, col: int, dialect: Dialect) -> list[str]:
+    """A non-empty mapping (keys at `col`) or sequence (dashes at `col`) in block style."""
+    if isinstance(value, dict):
+        lines: list[str] = []
+        for key, item in value.items():
+            lines.extend(entry_lines(key, item, col, dialect))
+        return lines
+    out: list[str] = []
+    for item in value:
+        out.extend(item_lines(item, col, dialect))
+    return out
+
+
+def item_lines(value: Any, dash_col: int, dialect: Dialect, offset: int | None = None) -> list[str]:
+    """Lines of one sequence item with its dash at `dash_col`."""
+    offset = offset or dialect.item_offset
+    prefix = " " * dash_col + "-" + " " * (offset - 1)
+    lines = value_lines(value, dash_col + offset, dialect)
+    lines[0] = prefix + lines[0][dash_col + offset:]
+    return lines
+
+
+def value_lines(value: Any, col: int, dialect: Dialect) -> list[str]:
+    """A value whose first line starts at column `col` (as after a dash)."""
+    one = inline(value, dialect)
+    if one is not None:
+        return [" " * col + one]
+    short = short_form(value, dialect)
+    if short is not None:
+        tag, arg = short
+        return [" " * col + tag] + _nested(arg, col + max(dialect.map_indent, 2), dialect, tagged=True)
+    return block_lines(value, col, dialect)
+
+
+# ---------------------------------------------------------------- JSON
+
+
+_JSON_COMPACT = 60
+
+
+def json_value(value: Any, base: str, dialect: Dialect, compact: bool = False) -> str:
+    """JSON text of a value whose first line continues a line indented by `base`.
+
+    Small values (intrinsics, tags, short lists) stay on one line, as people write them.
+    """
+    one = json.dumps(value, ensure_ascii=False, separators=(", ", dialect.json_colon))
+    if compact or not isinstance(value, dict | list) or not value or len(one) <= _JSON_COMPACT:
+        return one
+    inner = base + dialect.json_indent
+    if isinstance(value, dict):
+        parts = [f"{inner}{json_key(k)}{dialect.json_colon}{json_value(v, inner, dialect)}" for k, v in value.items()]
+        return "{" + dialect.eol + ("," + dialect.eol).join(parts) + dialect.eol + base + "}"
+    parts = [inner + json_value(v, inner, dialect) for v in value]
+    return "[" + dialect.eol + ("," + dialect.eol).join(parts) + dialect.eol + base + "]"
+
+
+def json_key(key: Any) -> str:
+    return json.dumps(str(key), ensure_ascii=False)

@@ -1,0 +1,485 @@
+"""Apply edits: change the data at once, and record text splices rendered at the end.
+
+Every splice is anchored in the original source. A value created by an earlier edit is
+live data: later edits inside it only change that data, and it is rendered once, when
+the output is produced, so edits compose without positions ever going stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from . import render
+from .document import Document
+from .edits import AppendItem, DeleteKey, Edit, RenameKey, ReplaceValue, SetKey
+from .errors import EditError
+
+TOP_LEVEL_ORDER = ("AWSTemplateFormatVersion", "Description", "Metadata", "Transform", "Parameters",
+                   "Rules", "Mappings", "Conditions", "Globals", "Resources", "Outputs")
+
+
+@dataclass
+class _Op:
+    path: tuple  # where in the data the op writes; a later replacement of an ancestor drops it
+    start: int
+    end: int
+    seq: int
+    text: Callable[[], str]
+
+
+Undo = Callable[[], None]
+
+
+class Editor:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.src = doc.source
+        self.d = doc.dialect
+        self.ops: list[_Op] = []
+        self._seq = 0
+        self._json = doc.fmt == "json"
+
+    # ------------------------------------------------------------ public
+
+    def apply(self, edit: Edit) -> Undo:
+        """Apply one edit to the data and record its splice; returns its undo."""
+        if isinstance(edit, SetKey):
+            return self._set_key(edit)
+        if isinstance(edit, ReplaceValue):
+            return self._replace(edit)
+        if isinstance(edit, AppendItem):
+            return self._append(edit)
+        if isinstance(edit, DeleteKey):
+            return self._delete(edit)
+        if isinstance(edit, RenameKey):
+            return self._rename(edit)
+        raise EditError(f"unknown edit {edit!r}")
+
+    def output(self) -> str:
+        ops = sorted(self.ops, key=lambda op: (op.start, op.end != op.start, op.seq))
+        out: list[str] = []
+        pos = 0
+        for op in ops:
+            if op.start < pos:
+                raise EditError("overlapping edits")
+            out.append(self.src[pos:op.start])
+            out.append(op.text())
+            pos = op.end
+        out.append(self.src[pos:])
+        return "".join(out)
+
+    # ------------------------------------------------------------ walking
+
+    def _walk(self, path: tuple) -> Any:
+        node: Any = self.doc.data
+        for step in path:
+            try:
+                node = node[step]
+            except (KeyError, IndexError, TypeError):
+                raise EditError(f"path {_show(path)} does not exist") from None
+        return node
+
+    def _node(self, container: Any) -> Node | None:
+        if id(container) in self.doc.frozen:
+            raise EditError("refusing to edit aliased or anchored YAML content")
+        return self.doc.node_of.get(id(container))
+
+    def _add_op(self, path: tuple, start: int, end: int, text: Callable[[], str]) -> Undo:
+        self._seq += 1
+        op = _Op(path, start, end, self._seq, text)
+        self.ops.append(op)
+        return lambda: self.ops.remove(op)
+
+    def _supersede(self, path: tuple) -> Undo:
+        """Drop the ops inside `path`, whose value is about to be written anew."""
+        size = len(path)
+        dropped = [op for op in self.ops if op.path[:size] == path]
+        if dropped:
+            self.ops = [op for op in self.ops if op.path[:size] != path]
+        return lambda: self.ops.extend(dropped)
+
+    # ------------------------------------------------------------ SetKey
+
+    def _set_key(self, edit: SetKey) -> Undo:
+        data: Any = self.doc.data
+        path = edit.path
+        for depth, step in enumerate(path):
+            if not isinstance(data, dict):
+                raise EditError(f"{_show(path[:depth])} is not a mapping")
+            if step not in data:
+                value: Any = {edit.key: edit.value}
+                for name in reversed(path[depth + 1:]):
+                    value = {name: value}
+                return self._insert(data, path[:depth], step, value, None)
+            if data[step] is None:
+                value = {edit.key: edit.value}
+                for name in reversed(path[depth + 1:]):
+                    value = {name: value}
+                return self._replace(ReplaceValue(path[:depth + 1], value))
+            data = data[step]
+        if not isinstance(data, dict):
+            raise EditError(f"{_show(path)} is not a mapping")
+        return self._insert(data, path, edit.key, edit.value, edit.after)
+
+    def _insert(self, mapping: dict, path: tuple, key: Any, value: Any, after: Any) -> Undo:
+        if key in mapping:
+            raise EditError(f"{_show(path + (key,))} already exists")
+        node = self._node(mapping)
+        mapping[key] = value
+
+        def undo_data() -> None:
+            del mapping[key]
+
+        if node is None:
+            return undo_data
+        assert isinstance(node, MappingNode)
+        before = self._top_level_successor(path, key, node) if node.value else None
+        if not node.value:
+            undo_op = self._rerender(path, mapping, node)
+        elif (node.flow_style or self._json) and before is not None:
+            undo_op = self._insert_flow_before(path, before[0], key, mapping)
+        elif node.flow_style or self._json:
+            undo_op = self._insert_flow(path, node, lambda: (key, mapping[key]), is_map=True)
+        else:
+            undo_op = self._insert_block_entry(node, path, key, mapping, after)
+        return _both(undo_data, undo_op)
+
+    def _insert_block_entry(self, node: MappingNode, path: tuple, key: Any, mapping: dict, after: Any) -> Undo:
+        col = node.value[0][0].start_mark.column
+        before = self._top_level_successor(path, key, node)
+        blank_before = path == ("Resources",) and self.d.blank_between_resources
+        if before is not None:
+            pos = self._leading_start(before)
+            blank_after = pos >= 2 and self.src[:pos].endswith(("\n\n", "\n\r\n"))
+            blank_before = False
+        else:
+            anchor = self.doc.entry(node, after) if after is not None else None
+            pos = self._after_value(anchor) if anchor else self._after_value(node.value[-1])
+            blank_after = False
+
+        def text() -> str:
+            if key not in mapping:
+                return ""
+            lines = render.entry_lines(key, mapping[key], col, self.d)
+            if blank_before:
+                lines.insert(0, "")
+            if blank_after:
+                lines.append("")
+            return self._lines_at(pos, lines)
+
+        return self._add_op(path, pos, pos, text)
+
+    def _top_level_successor(self, path: tuple, key: Any, node: MappingNode) -> tuple | None:
+        if path or key not in TOP_LEVEL_ORDER:
+            return None
+        rank = TOP_LEVEL_ORDER.index(key)
+        for pair in node.value:
+            name = pair[0].value
+            if name in TOP_LEVEL_ORDER and TOP_LEVEL_ORDER.index(name) > rank:
+                return pair
+        return None
+
+    # ------------------------------------------------------------ AppendItem
+
+    def _append(self, edit: AppendItem) -> Undo:
+        seq = self._walk(edit.path)
+        if not isinstance(seq, list):
+            raise EditError(f"{_show(edit.path)} is not a sequence")
+        node = self._node(seq)
+        seq.append(edit.value)
+        index = len(seq) - 1
+
+        def undo_data() -> None:
+            seq.pop()
+
+        if node is None:
+            return undo_data
+        assert isinstance(node, SequenceNode)
+        if not node.value:
+            return _both(undo_data, self._rerender(edit.path, seq, node))
+        if node.flow_style or self._json:
+            return _both(undo_data, self._insert_flow(edit.path, node, lambda: (None, seq[index]), is_map=False))
+        last = node.value[-1]
+        dash = node.start_mark.column
+        pos = self._after_node(last)
+
+        def text() -> str:
+            return self._lines_at(pos, render.item_lines(seq[index], dash, self.d, self._item_offset(last)))
+
+        return _both(undo_data, self._add_op(edit.path, pos, pos, text))
+
+    def _item_offset(self, item: Node) -> int | None:
+        """Columns from an existing item's dash to its content, when both share a line."""
+        dash_at = self.src.rfind("-", 0, item.start_mark.index)
+        between = self.src[dash_at + 1:item.start_mark.index]
+        if dash_at < 0 or between.strip():
+            return None
+        return len(between) + 1 if "\n" not in between and len(between) >= 1 else None
+
+    # ------------------------------------------------------------ ReplaceValue
+
+    def _replace(self, edit: ReplaceValue) -> Undo:
+        if not edit.path:
+            raise EditError("cannot replace the whole template")
+        parent = self._walk(edit.path[:-1])
+        last = edit.path[-1]
+        try:
+            old = parent[last]
+        except (KeyError, IndexError, TypeError):
+            raise EditError(f"path {_show(edit.path)} does not exist") from None
+        node = self._node(parent)
+        parent[last] = edit.value
+
+        def undo_data() -> None:
+            parent[last] = old
+
+        if node is None or self.doc.child(node, last) is None:
+            return undo_data  # the value was added by an earlier edit and renders from data
+        return _both(undo_data, self._replace_child(edit.path, node, lambda: parent[last]))
+
+    def _rerender(self, path: tuple, container: Any, node: Node) -> Undo:
+        """Render an empty original collection anew from its live data."""
+        if not path:
+            raise EditError("the template's top level is empty")
+        parent = self._walk(path[:-1])
+        parent_node = self.doc.node_of.get(id(parent))
+        if parent_node is None:
+            raise EditError(f"{_show(path)} cannot be re-rendered")
+        # Later edits into this container are folded into the one rendering.
+        del self.doc.node_of[id(container)]
+        undo = self._replace_child(path, parent_node, lambda: container)
+
+        def undo_all() -> None:
+            self.doc.node_of[id(container)] = node
+            undo()
+
+        return undo_all
+
+    def _replace_child(self, path: tuple, parent: Node, value: Callable[[], Any]) -> Undo:
+        step = path[-1]
+        if isinstance(parent, MappingNode):
+            pair = self.doc.entry(parent, step)
+            if pair is None:
+                raise EditError(f"no key {step!r} in the source")
+            key_node, target = pair
+        else:
+            key_node, target = None, parent.value[step]
+        if target.start_mark.index < (key_node.end_mark.index if key_node else 0):
+            raise EditError("refusing to replace a YAML alias")
+        if getattr(target, "anchor", None):
+            raise EditError("refusing to replace an anchored value")
+        start, end = target.start_mark.index, self._content_end(target)
+        restore = self._supersede(path)
+        if self._json or _in_flow(parent):
+            one_line = isinstance(target, MappingNode | SequenceNode) and target.start_mark.line == target.end_mark.line \
+                and parent.start_mark.line == parent.end_mark.line
+            undo = self._add_op(path, start, end, lambda: self._flow_value(value(), start, one_line))
+        else:
+            undo = self._add_op(path, *self._block_replacement(key_node, target, start, end, value))
+        return _both(restore, undo)
+
+    def _block_replacement(self, key_node: Node | None, target: Node, start: int, end: int,
+                           value: Callable[[], Any]) -> tuple[int, int, Callable[[], str]]:
+        if key_node is None:
+            item_col = target.start_mark.column
+
+            def item_text() -> str:
+                lines = render.value_lines(value(), item_col, self.d)
+                lines[0] = lines[0][item_col:]
+                return self.d.eol.join(lines)
+
+            return start, end, item_text
+        colon_end = self.src.find(":", key_node.end_mark.index) + 1
+        comment_between = "#" in self.src[colon_end:start]
+        key_col = key_node.start_mark.column
+        line_start = self.src.rfind("\n", 0, start) + 1
+        span_start = line_start if comment_between else colon_end
+
+        def entry_text() -> str:
+            lines = render.entry_lines("k", value(), key_col, self.d)
+            first = lines[0][key_col + 2:]  # after "k:"
+            rest = lines[1:]
+            if comment_between:
+                if first:  # an inline value goes on its own line under the comment
+                    return " " * (key_col + self.d.map_indent) + first.lstrip()
+                return self.d.eol.join(rest)
+            return first + "".join(self.d.eol + ln for ln in rest)
+
+        return span_start, end, entry_text
+
+    def _flow_value(self, value: Any, start: int, compact: bool = False) -> str:
+        if self._json:
+            return render.json_value(value, self._line_lead(start), self.d, compact)
+        return render.flow(value, self.d)
+
+    # ------------------------------------------------------------ DeleteKey / RenameKey
+
+    def _delete(self, edit: DeleteKey) -> Undo:
+        mapping = self._walk(edit.path)
+        if not isinstance(mapping, dict) or edit.key not in mapping:
+            raise EditError(f"path {_show(edit.path + (edit.key,))} does not exist")
+        if len(mapping) == 1:
+            raise EditError(f"refusing to delete the only key of {_show(edit.path)}")
+        node = self._node(mapping)
+        old = mapping.pop(edit.key)
+
+        def undo_data() -> None:
+            mapping[edit.key] = old
+
+        if node is None:
+            return undo_data
+        pairs = node.value
+        key_node = self.doc.entry(node, edit.key)[0]
+        index = next(i for i, pair in enumerate(pairs) if pair[0] is key_node)
+        target = edit.path + (edit.key,)
+        restore = self._supersede(target)
+        if node.flow_style or self._json:
+            if index > 0:
+                start, end = self._content_end(pairs[index - 1][1]), self._content_end(pairs[index][1])
+            else:
+                start, end = key_node.start_mark.index, pairs[1][0].start_mark.index
+            return _both(_both(undo_data, restore), self._add_op(target, start, end, lambda: ""))
+        start = self.src.rfind("\n", 0, key_node.start_mark.index) + 1
+        if self.src[start:key_node.start_mark.index].strip():
+            restore()
+            mapping[edit.key] = old
+            raise EditError("refusing to delete a key that shares its line with a dash")
+        end = self._after_value(pairs[index])
+        kept = [ln for ln in self.src[start:end].splitlines(keepends=True) if ln.lstrip().startswith("#")]
+        return _both(_both(undo_data, restore), self._add_op(target, start, end, lambda: "".join(kept)))
+
+    def _rename(self, edit: RenameKey) -> Undo:
+        mapping = self._walk(edit.path)
+        if not isinstance(mapping, dict) or edit.old not in mapping or edit.new in mapping:
+            raise EditError(f"cannot rename {edit.old!r} to {edit.new!r} in {_show(edit.path)}")
+        node = self._node(mapping)
+        mapping[edit.new] = mapping.pop(edit.old)
+
+        def undo_data() -> None:
+            mapping[edit.old] = mapping.pop(edit.new)
+
+        if node is None:
+            return undo_data
+        key_node = self.doc.entry(node, edit.old)[0]
+        start, end = key_node.start_mark.index, key_node.end_mark.index
+        if self._json or key_node.style == '"':
+            new_text = render.json_key(edit.new)
+        elif key_node.style == "'":
+            new_text = "'" + edit.new.replace("'", "''") + "'"
+        else:
+            new_text = render.scalar(edit.new, self.d, flow=bool(node.flow_style))
+        return _both(undo_data, self._add_op(edit.path + (edit.old,), start, end, lambda: new_text))
+
+    # ------------------------------------------------------------ flow / JSON insertion
+
+    def _insert_flow(self, path: tuple, node: Node, entry: Callable[[], tuple], is_map: bool) -> Undo:
+        last = node.value[-1]
+        last_value = last[1] if is_map else last
+        first_item = node.value[0][0] if is_map else node.value[0]
+        multiline = first_item.start_mark.line != node.start_mark.line
+        pos = self._content_end(last_value)
+
+        def text() -> str:
+            key, value = entry()
+            if multiline:
+                lead = self._line_lead(first_item.start_mark.index)
+                sep = "," + self.d.eol + lead
+            else:
+                lead, sep = self._line_lead(node.start_mark.index), ", "
+            if self._json:
+                body = render.json_value(value, lead, self.d, compact=not multiline)
+                head = render.json_key(key) + self.d.json_colon if is_map else ""
+            else:
+                body = render.flow(value, self.d)
+                head = render.scalar(key, self.d, flow=True) + ": " if is_map else ""
+            return sep + head + body
+
+        return self._add_op(path, pos, pos, text)
+
+    def _insert_flow_before(self, path: tuple, key_node: Node, key: Any, mapping: dict) -> Undo:
+        """A new top-level section in a JSON (or flow) template, before its successor."""
+        pos = key_node.start_mark.index
+        lead = self._line_lead(pos)
+
+        def text() -> str:
+            if self._json:
+                head = render.json_key(key) + self.d.json_colon + render.json_value(mapping[key], lead, self.d)
+            else:
+                head = render.scalar(key, self.d, flow=True) + ": " + render.flow(mapping[key], self.d)
+            return head + "," + self.d.eol + lead
+
+        return self._add_op(path, pos, pos, text)
+
+    # ------------------------------------------------------------ positions
+
+    def _content_end(self, node: Node) -> int:
+        """Offset just past the node's last meaningful character."""
+        if isinstance(node, MappingNode) and not node.flow_style and node.value:
+            return self._content_end(node.value[-1][1])
+        if isinstance(node, SequenceNode) and not node.flow_style and node.value:
+            return self._content_end(node.value[-1])
+        end = node.end_mark.index
+        if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+            header = self.src[node.start_mark.index:self.src.find("\n", node.start_mark.index)]
+            if "+" in header.split("#", 1)[0]:
+                return end
+            while end > 0 and self.src[end - 1] in " \t\r\n":
+                end -= 1
+        return end
+
+    def _after_node(self, node: Node) -> int:
+        """Offset of the start of the line after the node's last content line."""
+        end = self._content_end(node)
+        if end > 0 and self.src[end - 1] == "\n":
+            return end
+        newline = self.src.find("\n", end)
+        return len(self.src) if newline < 0 else newline + 1
+
+    def _after_value(self, pair: tuple) -> int:
+        key_node, value_node = pair
+        if value_node.start_mark.index < key_node.end_mark.index:
+            raise EditError("refusing to edit next to a YAML alias")
+        return self._after_node(value_node)
+
+    def _leading_start(self, pair: tuple) -> int:
+        """Start of the own-line comments directly above an entry (or of its line)."""
+        pos = self.src.rfind("\n", 0, pair[0].start_mark.index) + 1
+        while pos > 0:
+            prev = self.src.rfind("\n", 0, pos - 1) + 1
+            if not self.src[prev:pos].lstrip().startswith("#"):
+                break
+            pos = prev
+        return pos
+
+    def _lines_at(self, pos: int, lines: list[str]) -> str:
+        eol = self.d.eol
+        body = eol.join(lines)
+        if pos >= len(self.src) and not self.src.endswith("\n"):
+            return eol + body
+        return body + eol
+
+    def _line_lead(self, index: int) -> str:
+        start = self.src.rfind("\n", 0, index) + 1
+        text = self.src[start:index]
+        return text[: len(text) - len(text.lstrip(" \t"))]
+
+
+
+def _in_flow(node: Node) -> bool:
+    return bool(getattr(node, "flow_style", False))
+
+
+def _both(first: Undo, second: Undo) -> Undo:
+    def undo() -> None:
+        second()
+        first()
+
+    return undo
+
+
+def _show(path: tuple) -> str:
+    return ".".join(str(p) for p in path) or "<top>"

@@ -1,0 +1,98 @@
+"""Build and read intrinsic-function values; the renderer writes them in the file's form."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+NO_VALUE = {"Ref": "AWS::NoValue"}
+_SUB_VAR = re.compile(r"\$\{(?!!)([^}]+)\}")
+
+
+def ref(name: str) -> dict:
+    return {"Ref": name}
+
+
+def get_att(resource: str, attribute: str) -> dict:
+    return {"Fn::GetAtt": [resource, attribute]}
+
+
+def sub(text: str, variables: dict | None = None) -> dict:
+    return {"Fn::Sub": [text, variables] if variables else text}
+
+
+def if_(condition: str, then: Any, otherwise: Any) -> dict:
+    return {"Fn::If": [condition, then, otherwise]}
+
+
+def equals(a: Any, b: Any) -> dict:
+    return {"Fn::Equals": [a, b]}
+
+
+def not_(condition: Any) -> dict:
+    return {"Fn::Not": [condition]}
+
+
+def is_intrinsic(value: Any) -> bool:
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    key = next(iter(value))
+    return isinstance(key, str) and (key == "Ref" or key == "Condition" or key.startswith("Fn::"))
+
+
+def ref_target(value: Any) -> str | None:
+    """The logical id or parameter a `Ref` points at, else None."""
+    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Ref"), str):
+        return value["Ref"]
+    return None
+
+
+def getatt_target(value: Any) -> tuple[str, str] | None:
+    """(resource, attribute) of a `Fn::GetAtt` in any of its forms, else None."""
+    if not isinstance(value, dict) or len(value) != 1 or "Fn::GetAtt" not in value:
+        return None
+    arg = value["Fn::GetAtt"]
+    if isinstance(arg, str) and "." in arg:
+        resource, _, attribute = arg.partition(".")
+        return resource, attribute
+    if isinstance(arg, list) and len(arg) == 2 and all(isinstance(a, str) for a in arg):
+        return arg[0], arg[1]
+    return None
+
+
+def sub_names(text: str) -> Iterator[str]:
+    """Names a `Fn::Sub` string refers to: `${X}` gives X, `${X.Attr}` gives X."""
+    for match in _SUB_VAR.finditer(text):
+        yield match.group(1).strip().split(".", 1)[0]
+
+
+def referenced_names(value: Any) -> Iterator[str]:
+    """Every logical id or parameter a value refers to, through Ref, GetAtt and Sub."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if not isinstance(item, dict):
+            continue
+        target = ref_target(item)
+        if target is not None:
+            yield target
+            continue
+        att = getatt_target(item)
+        if att is not None:
+            yield att[0]
+            continue
+        if "Fn::Sub" in item and len(item) == 1:
+            arg = item["Fn::Sub"]
+            if isinstance(arg, str):
+                yield from sub_names(arg)
+                continue
+            if isinstance(arg, list) and arg and isinstance(arg[0], str):
+                local = arg[1] if len(arg) > 1 and isinstance(arg[1], dict) else {}
+                yield from (n for n in sub_names(arg[0]) if n not in local)
+                stack.extend(local.values())
+                continue
+        stack.extend(item.values())

@@ -1,0 +1,130 @@
+"""Read-only access to a template for patches. Intrinsics are already in long form."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from .values import referenced_names
+
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+_LOGICAL_ID = re.compile(r"[^A-Za-z0-9]")
+
+
+class TemplateView:
+    """What a patch may read. Patches must not mutate what it returns."""
+
+    def __init__(self, data: dict) -> None:
+        self.data = data
+        self._taken: set[str] = set()
+        self._refs: dict[str, list[str]] | None = None
+        # Filled by the engine as patches run: resources added, and resources changed,
+        # by earlier patches in this run (empty on a template nothing has touched yet).
+        self.created: set[str] = set()
+        self.changed: set[str] = set()
+
+    # ------------------------------------------------------------ sections
+
+    def section(self, name: str) -> dict:
+        value = self.data.get(name)
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def resources(self) -> dict:
+        return self.section("Resources")
+
+    @property
+    def parameters(self) -> dict:
+        return self.section("Parameters")
+
+    @property
+    def conditions(self) -> dict:
+        return self.section("Conditions")
+
+    @property
+    def outputs(self) -> dict:
+        return self.section("Outputs")
+
+    @property
+    def is_sam(self) -> bool:
+        transform = self.data.get("Transform")
+        names = transform if isinstance(transform, list) else [transform]
+        return SAM_TRANSFORM in names
+
+    def globals(self, kind: str) -> dict:
+        """SAM `Globals.<kind>` (Function, Api, HttpApi, ...), or {}."""
+        section = self.section("Globals").get(kind)
+        return section if isinstance(section, dict) else {}
+
+    # ------------------------------------------------------------ resources
+
+    def of_type(self, *types: str) -> Iterator[tuple[str, dict]]:
+        """(logical id, resource) for every resource of the given types, in file order."""
+        wanted = set(types)
+        for rid, res in self.resources.items():
+            if isinstance(res, dict) and res.get("Type") in wanted:
+                yield rid, res
+
+    def type_of(self, rid: str) -> str | None:
+        res = self.resources.get(rid)
+        return res.get("Type") if isinstance(res, dict) else None
+
+    @staticmethod
+    def props(resource: dict) -> dict:
+        value = resource.get("Properties")
+        return value if isinstance(value, dict) else {}
+
+    def has_prop(self, resource: dict, name: str, globals_kind: str | None = None) -> bool:
+        """Set on the resource, or (for SAM) in its Globals section."""
+        if name in self.props(resource):
+            return True
+        return globals_kind is not None and self.is_sam and name in self.globals(globals_kind)
+
+    def get(self, path: tuple, default: Any = None) -> Any:
+        node: Any = self.data
+        for step in path:
+            try:
+                node = node[step]
+            except (KeyError, IndexError, TypeError):
+                return default
+        return node
+
+    def invalidate(self) -> None:
+        """Forget cached indexes after the data changed."""
+        self._refs = None
+
+    # ------------------------------------------------------------ references
+
+    def referrers(self, name: str) -> list[str]:
+        """Logical ids of resources whose definition refers to `name`."""
+        if self._refs is None:
+            refs: dict[str, list[str]] = {}
+            for rid, res in self.resources.items():
+                for target in set(referenced_names(res)):
+                    refs.setdefault(target, []).append(rid)
+            self._refs = refs
+        return self._refs.get(name, [])
+
+    def depends_on(self, resource: dict) -> list[str]:
+        value = resource.get("DependsOn")
+        if isinstance(value, str):
+            return [value]
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+    # ------------------------------------------------------------ naming
+
+    def unique_id(self, base: str) -> str:
+        """A logical id derived from `base` that no section uses (and reserve it)."""
+        base = _LOGICAL_ID.sub("", base)[:240] or "CfnFix"
+        candidate, n = base, 2
+        while self._is_taken(candidate):
+            candidate, n = f"{base}{n}", n + 1
+        self._taken.add(candidate)
+        return candidate
+
+    def _is_taken(self, name: str) -> bool:
+        if name in self._taken:
+            return True
+        return any(name in self.section(s) for s in ("Resources", "Parameters", "Conditions",
+                                                       "Outputs", "Mappings"))

@@ -1,0 +1,68 @@
+"""LAM001: reserved concurrency on every function, from a parameter that defaults to unset."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from autofix.edits import Advice, Proposal, SetKey
+from autofix.registry import SAFE, Patch
+from autofix.values import NO_VALUE, if_, ref
+from autofix.view import TemplateView
+
+from ._params import ensure_not_equals_condition, ensure_parameter
+
+FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
+
+
+class LambdaReservedConcurrency(Patch):
+    id = "LAM001"
+    name = "lambda-reserved-concurrency"
+    title = "Add reserved concurrency to Lambda functions, tunable by a parameter"
+    safety = SAFE
+    resource_types = FUNCTION_TYPES
+    resolves = ("CKV_AWS_115", "W92", "LAMBDA_CONCURRENCY_CHECK")
+    explanation = (
+        "Sets ReservedConcurrentExecutions on every function (or once in SAM Globals.Function) to\n"
+        "!If [HasReservedConcurrency, !Ref LambdaReservedConcurrency, !Ref AWS::NoValue]. The\n"
+        "parameter defaults to -1, which leaves the setting unset, so the template stays deployable\n"
+        "on any account; 0 would disable the function, so it is never used as 'unset'. Set the\n"
+        "parameter per environment after raising the account's concurrency quota."
+    )
+
+    @dataclass(frozen=True)
+    class Options:
+        parameter: str = "LambdaReservedConcurrency"
+        condition: str = "HasReservedConcurrency"
+        default: int = -1
+
+    def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        opts = self.options
+        sam_global = view.is_sam and "Function" in view.section("Globals")
+        todo = [rid for rid, res in view.of_type(*FUNCTION_TYPES)
+                if not view.has_prop(res, "ReservedConcurrentExecutions", "Function")]
+        plain = [rid for rid in todo if view.type_of(rid) == "AWS::Lambda::Function"]
+        serverless = [rid for rid in todo if rid not in plain]
+        if not todo:
+            return
+        yield from ensure_parameter(view, opts.parameter, {
+            "Type": "Number",
+            "Default": opts.default,
+            "MinValue": -1,
+            "Description": "Reserved concurrency per function; -1 leaves it unset (0 would disable the function)",
+        })
+        yield from ensure_not_equals_condition(view, opts.condition, opts.parameter, -1)
+        value = if_(opts.condition, ref(opts.parameter), NO_VALUE)
+        for rid in plain:
+            yield SetKey(("Resources", rid, "Properties"), "ReservedConcurrentExecutions", value,
+                         f"{rid}: reserved concurrency from {opts.parameter}")
+        if serverless and sam_global:
+            yield SetKey(("Globals", "Function"), "ReservedConcurrentExecutions", value,
+                         f"Globals.Function: reserved concurrency from {opts.parameter}")
+        else:
+            for rid in serverless:
+                yield SetKey(("Resources", rid, "Properties"), "ReservedConcurrentExecutions", value,
+                             f"{rid}: reserved concurrency from {opts.parameter}")
+        yield Advice(("Parameters", opts.parameter),
+                     "size reserved concurrency as peak RPS x p99 duration x 1.2 and raise the account "
+                     "quota (default 1,000 per Region) before setting it")

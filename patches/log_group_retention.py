@@ -1,0 +1,40 @@
+"""LOG001: every log group keeps its logs for a bounded time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from autofix.edits import Proposal, SetKey
+from autofix.registry import SAFE, Patch
+from autofix.view import TemplateView
+
+# Valid in CloudFormation and accepted by the guard rule's older list.
+GUARD_SAFE_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
+
+
+class LogGroupRetention(Patch):
+    id = "LOG001"
+    name = "log-group-retention"
+    title = "Set RetentionInDays on log groups that keep logs forever"
+    safety = SAFE
+    resource_types = ("AWS::Logs::LogGroup",)
+    resolves = ("CKV_AWS_66", "W86", "CW_LOGGROUP_RETENTION_PERIOD_CHECK")
+    explanation = (
+        "Adds RetentionInDays (default 30) to every AWS::Logs::LogGroup without one. The value is\n"
+        "a literal from the intersection of CloudFormation's allowed values and the guard rule's\n"
+        "list, because guard cannot see through !Ref. Groups with a retention already are left alone."
+    )
+
+    @dataclass(frozen=True)
+    class Options:
+        days: int = 30
+
+    def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        days = self.options.days
+        if days not in GUARD_SAFE_DAYS:
+            raise ValueError(f"retention {days} is not one of {GUARD_SAFE_DAYS}")
+        for rid, res in view.of_type("AWS::Logs::LogGroup"):
+            if "RetentionInDays" not in view.props(res):
+                yield SetKey(("Resources", rid, "Properties"), "RetentionInDays", days,
+                             f"{rid}: keep logs {days} days")
