@@ -8,7 +8,7 @@ import difflib
 def unified_diff(before: str, after: str, path: str) -> str:
     a = before.splitlines(keepends=True)
     b = after.splitlines(keepends=True)
-    lines = difflib.unified_diff(a, b, f"a/{path}", f"b/{path}")
+    lines = difflib.unified_diff(a, b, path, path)
     out = []
     for line in lines:
         if not line.endswith("\n"):

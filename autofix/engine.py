@@ -31,6 +31,7 @@ class Result:
     error: str = ""
     error_line: int | None = None
     error_col: int | None = None
+    summary: list[str] = field(default_factory=list)  # semantic, from deepdiff (when asked)
 
     @property
     def changed(self) -> bool:

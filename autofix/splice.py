@@ -108,6 +108,9 @@ class Editor:
         data: Any = self.doc.data
         path = edit.path
         for depth, step in enumerate(path):
+            if isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data):
+                data = data[step]  # an existing sequence item on the way (e.g. MethodSettings[1])
+                continue
             if not isinstance(data, dict):
                 raise EditError(f"{_show(path[:depth])} is not a mapping")
             if step not in data:

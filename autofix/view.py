@@ -63,7 +63,7 @@ class TemplateView:
         """(logical id, resource) for every resource of the given types, in file order."""
         wanted = set(types)
         for rid, res in self.resources.items():
-            if isinstance(res, dict) and res.get("Type") in wanted:
+            if isinstance(res, dict) and isinstance(res.get("Type"), str) and res["Type"] in wanted:
                 yield rid, res
 
     def type_of(self, rid: str) -> str | None:

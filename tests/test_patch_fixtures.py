@@ -2,11 +2,13 @@
 
 A case is `NAME.in.yaml` (or .json) with its expected `NAME.out.yaml`; `noop_*.yaml` files
 must come out untouched. Only the patch named by the folder runs, unsafe or not, unless
-`NAME.select` lists other ids (one per line) to run with it.
+`NAME.select` lists other ids (one per line) to run with it. `NAME.options.json` sets patch
+options: {"TAG001": {"tags": ["Team=core"]}}.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -40,7 +42,10 @@ def _patches(patch_name: str, case: Path):
     extra = case.with_name(case.name.split(".")[0] + ".select")
     if extra.exists():
         select += [line.strip() for line in extra.read_text().splitlines() if line.strip()]
-    return build_patches(select=select, unsafe=True)
+    stem = case.name.split(".")[0]
+    options_file = case.with_name(stem + ".options.json")
+    options = json.loads(options_file.read_text()) if options_file.exists() else {}
+    return build_patches(select=select, unsafe=True, options=options)
 
 
 @pytest.mark.parametrize("patch_name,case", CASES, ids=[f"{n}/{c.name}" for n, c in CASES])

@@ -1,0 +1,89 @@
+"""Capacity planning: turn a target request rate and latency into concurrency and throttles."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+ACCOUNT_CONCURRENCY = 1_000  # default Lambda concurrency quota per Region
+ACCOUNT_RPS = 10_000  # default API Gateway request rate per Region
+ACCOUNT_BURST = 5_000
+HEADROOM = 1.2
+PROVISIONED_SHARE = 0.3  # warm baseline; on-demand absorbs bursts
+RAMP_PER_10S = 1_000  # new execution environments Lambda adds per function every 10 s
+
+
+@dataclass(frozen=True)
+class Plan:
+    rps: float
+    p99_ms: float
+
+    @property
+    def concurrency(self) -> int:
+        return math.ceil(self.rps * self.p99_ms / 1000 * HEADROOM)
+
+    @property
+    def provisioned(self) -> int:
+        return max(1, math.ceil(self.concurrency * PROVISIONED_SHARE))
+
+    @property
+    def rate(self) -> int:
+        return math.ceil(self.rps)
+
+    @property
+    def burst(self) -> int:
+        return max(1, math.ceil(self.rps / 2))
+
+    @property
+    def ramp_seconds(self) -> int:
+        cold = max(0, self.concurrency - self.provisioned)
+        return math.ceil(cold / RAMP_PER_10S) * 10
+
+    def summary(self) -> list[str]:
+        lines = [
+            f"capacity plan for {self.rps:,.0f} requests/s at p99 {self.p99_ms:,.0f} ms:",
+            f"  Lambda concurrency needed: {self.concurrency:,} (rps x p99 x {HEADROOM}); "
+            f"account default quota {ACCOUNT_CONCURRENCY:,}"
+            + (" -> request a quota increase" if self.concurrency > ACCOUNT_CONCURRENCY - 100 else ""),
+            f"  provisioned concurrency (warm baseline): {self.provisioned:,}",
+            f"  API Gateway throttle: rate {self.rate:,}/s, burst {self.burst:,}; account default "
+            f"{ACCOUNT_RPS:,}/s burst {ACCOUNT_BURST:,}"
+            + (" -> request an API Gateway quota increase" if self.rate > ACCOUNT_RPS else ""),
+            f"  cold-start ramp beyond the warm baseline: about {self.ramp_seconds:,} s "
+            f"(Lambda adds {RAMP_PER_10S:,} environments per 10 s)",
+        ]
+        return lines
+
+
+# Which option of which patch each planned value feeds.
+PLANNED = {
+    "LAM001": {"default": "concurrency"},
+    "LAM002": {"default": "provisioned"},
+    "APIGW001": {"rate_default": "rate", "burst_default": "burst"},
+}
+
+
+def plan_of(settings: Any) -> Plan | None:
+    if settings.target_rps is None:
+        return None
+    return Plan(float(settings.target_rps), float(settings.p99_latency_ms or 100.0))
+
+
+def planned_options(settings: Any) -> dict[str, dict[str, Any]]:
+    """The settings' patch options, with planned defaults where the user set none."""
+    options = {pid: dict(values) for pid, values in settings.options.items()}
+    plan = plan_of(settings)
+    if plan is None:
+        return options
+    from .registry import by_id
+
+    for pid, fields in PLANNED.items():
+        cls = by_id(pid)
+        if cls is None:
+            continue
+        known = cls.defaults()
+        for option, attribute in fields.items():
+            if option in known:
+                options.setdefault(pid, {}).setdefault(option, getattr(plan, attribute))
+    return options

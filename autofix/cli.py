@@ -1,0 +1,214 @@
+"""The command line: parse flags, call the runner, print. No logic of its own."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Optional
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="Repair AWS CloudFormation templates. `cfn-fix PATH...` shows the fixes as a diff; "
+                       "--write applies them. Exit codes: 0 nothing to fix (or all written), "
+                       "1 fixes pending (dry run / --check), 2 a file could not be processed.")
+COMMANDS = {"fix", "rules", "explain", "config"}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cfn-fix {__version__}")
+        raise typer.Exit(0)
+
+
+def _split(values: Optional[list[str]]) -> Optional[list[str]]:
+    if values is None:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"cfn-fix: error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@app.command("fix", help="Repair templates (the default command: `cfn-fix PATH...`).")
+def fix(
+    paths: list[str] = typer.Argument(..., help="Templates or folders; - reads standard input."),
+    write: bool = typer.Option(False, "--write", "-w", help="Apply the fixes in place (atomically)."),
+    check: bool = typer.Option(False, "--check", help="Exit 1 when any fix is pending; print the diff."),
+    diff: Optional[bool] = typer.Option(None, "--diff/--no-diff", help="Show unified diffs (default in dry run)."),
+    stat: bool = typer.Option(False, "--stat", help="Per-file and per-patch change counts."),
+    select: Optional[list[str]] = typer.Option(None, "--select", help="Patch ids or prefixes to run (comma-separated)."),
+    ignore: Optional[list[str]] = typer.Option(None, "--ignore", help="Patch ids or prefixes to skip."),
+    unsafe_fixes: Optional[bool] = typer.Option(None, "--unsafe-fixes/--no-unsafe-fixes",
+                                                help="Also apply fixes that change cost or behaviour."),
+    output_format: str = typer.Option("text", "--output-format", help="text, json, sarif, github or markdown."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Parallel worker processes (default: all cores)."),
+    exclude: Optional[list[str]] = typer.Option(None, "--exclude", help="Glob of paths to leave out (repeatable)."),
+    max_bytes: Optional[int] = typer.Option(None, "--max-bytes", help="Refuse larger files (default 10 MB)."),
+    validate: bool = typer.Option(False, "--validate", help="Run cfn-lint; fail a repair that adds a finding."),
+    to_format: Optional[str] = typer.Option(None, "--format", help="Write the repaired template as yaml or json."),
+    target_rps: Optional[float] = typer.Option(None, "--target-rps", help="Plan concurrency/throttles for this rate."),
+    p99_latency_ms: Optional[float] = typer.Option(None, "--p99-latency-ms", help="p99 latency for --target-rps."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only changes, errors and the total line."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    from . import report
+    from .config import ConfigError
+    from .runner import Job, default_jobs, run, stdin_bytes
+
+    if output_format not in report.FORMATS:
+        _fail(f"--output-format must be one of {', '.join(report.FORMATS)}")
+    if to_format not in (None, "yaml", "json"):
+        _fail("--format must be yaml or json")
+    if "-" in paths and len(paths) > 1:
+        _fail("- (standard input) cannot be combined with other paths")
+    _check_ids(_split(select), _split(ignore))
+    cli = {"select": _split(select), "ignore": _split(ignore), "unsafe-fixes": unsafe_fixes,
+           "exclude": exclude, "max-bytes": max_bytes, "target-rps": target_rps, "p99-latency-ms": p99_latency_ms}
+    job = Job(write=write, validate=validate, convert=to_format, cli=cli,
+              summary=output_format in ("text", "json") and not quiet)
+    stdin = stdin_bytes() if paths == ["-"] else None
+    progress = _progress_bar() if sys.stderr.isatty() and output_format == "text" else None
+    try:
+        result = run(paths, job, jobs or default_jobs(), stdin, progress)
+    except ConfigError as exc:
+        _fail(str(exc))
+    _print(result, report, output_format, write, check, diff, stat, quiet, paths == ["-"])
+    _print_plan(target_rps, p99_latency_ms, output_format)
+    raise typer.Exit(_exit_code(result, write))
+
+
+def _check_ids(select: Optional[list[str]], ignore: Optional[list[str]]) -> None:
+    from .registry import unknown_selectors
+
+    unknown = unknown_selectors((select or []) + (ignore or []))
+    if unknown:
+        _fail(f"unknown patch id or prefix: {', '.join(unknown)} (see `cfn-fix rules`)")
+
+
+def _print(result, report, fmt: str, write: bool, check: bool, diff: Optional[bool], stat: bool,
+           quiet: bool, from_stdin: bool) -> None:
+    out, err = sys.stdout, sys.stderr
+    if from_stdin and result.outcomes:
+        outcome = result.outcomes[0]
+        if outcome.result.status != "failed" and fmt == "text":
+            out.write(outcome.result.output or outcome.result.source)
+            report.text(result, out, err, show_diff=False, stat=stat, written=False, quiet=quiet)
+            return
+    show_diff = diff if diff is not None else (not write or check)
+    if fmt == "text":
+        colour = out.isatty() and "NO_COLOR" not in os.environ
+        report.text(result, out, err, show_diff, stat, written=write, colour=colour, quiet=quiet)
+    elif fmt == "json":
+        out.write(report.as_json(result, show_diff))
+    elif fmt == "sarif":
+        out.write(report.as_sarif(result))
+    elif fmt == "github":
+        out.write(report.as_github(result))
+    else:
+        out.write(report.as_markdown(result))
+
+
+def _print_plan(target_rps: Optional[float], p99: Optional[float], fmt: str) -> None:
+    if target_rps is None or fmt != "text":
+        return
+    from .capacity import Plan
+
+    for line in Plan(target_rps, p99 or 100.0).summary():
+        typer.echo(line, err=True)
+
+
+def _exit_code(result, write: bool) -> int:
+    statuses = {o.result.status for o in result.outcomes if not o.quiet_skip}
+    if "failed" in statuses or (not result.outcomes and result.notes):
+        return 2
+    if "fixed" in statuses and not write:
+        return 1
+    return 0
+
+
+def _progress_bar():
+    import time
+
+    start = time.monotonic()
+
+    def show(done: int, total: int) -> None:
+        if time.monotonic() - start < 2 or total < 20:
+            return
+        width = 30
+        filled = width * done // total
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done == total:
+            sys.stderr.write("\r" + " " * (width + 24) + "\r")
+        sys.stderr.flush()
+
+    return show
+
+
+@app.command("rules", help="List every patch: id, name, safety, title.")
+def rules() -> None:
+    from .registry import all_patches
+
+    for cls in all_patches():
+        typer.echo(f"{cls.id:<9} {cls.name:<36} {cls.safety:<7} {cls.title}")
+
+
+@app.command("explain", help="What a patch does, why, its defaults and the findings it resolves.")
+def explain(patch_id: str = typer.Argument(..., help="Patch id (e.g. LAM001) or name.")) -> None:
+    from .registry import all_patches
+
+    found = [c for c in all_patches() if c.id == patch_id.upper() or c.name == patch_id]
+    if not found:
+        _fail(f"unknown patch {patch_id!r} (see `cfn-fix rules`)")
+    cls = found[0]
+    typer.echo(f"{cls.id} {cls.name} ({cls.safety})\n{cls.title}\n")
+    if cls.explanation:
+        typer.echo(cls.explanation.strip() + "\n")
+    typer.echo(f"Reads: {', '.join(cls.resource_types) or '-'}")
+    typer.echo(f"Runs after: {', '.join(cls.after) or '-'}")
+    defaults = cls.defaults()
+    typer.echo("Options (defaults): " + (", ".join(f"{k}={v!r}" for k, v in defaults.items()) or "none"))
+    typer.echo(f"Resolves: {', '.join(cls.resolves) or '-'}")
+
+
+@app.command("config", help="Print the effective settings for a path and where each came from.")
+def config(path: str = typer.Argument(".", help="A template or folder.")) -> None:
+    from .config import ConfigError, settings_for
+    from .registry import all_patches
+
+    target = path if not os.path.isdir(path) else os.path.join(path, "template.yaml")
+    try:
+        settings = settings_for(target, {}, {p.id for p in all_patches()})
+    except ConfigError as exc:
+        _fail(str(exc))
+    typer.echo(f"config file: {settings.config_file or '(none found)'}")
+    for key in ("select", "ignore", "unsafe-fixes", "exclude", "max-bytes", "options", "target-rps",
+                "p99-latency-ms", "validate"):
+        value = getattr(settings, key.replace("-", "_"))
+        typer.echo(f"{key} = {value!r}  # {settings.sources.get(key, 'default')}")
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    if argv and argv[0] not in COMMANDS and argv[0] not in ("--help", "-h", "--version"):
+        argv = ["fix", *argv]
+    elif argv and argv[0] == "--version":
+        _version_and_exit()
+    try:
+        app(args=argv, prog_name="cfn-fix")
+    except KeyboardInterrupt:
+        sys.stderr.write("cfn-fix: interrupted\n")
+        sys.exit(130)
+
+
+def _version_and_exit() -> None:
+    sys.stdout.write(f"cfn-fix {__version__}\n")
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

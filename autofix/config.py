@@ -1,0 +1,169 @@
+"""Settings from `[tool.cfn-fix]` in pyproject.toml or `.cfn-fix.toml`, nearest file wins."""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .document import DEFAULT_MAX_BYTES
+
+CONFIG_NAMES = (".cfn-fix.toml", "pyproject.toml")
+_LIST_KEYS = ("select", "ignore", "exclude")
+_KNOWN = {"select", "ignore", "unsafe-fixes", "exclude", "max-bytes", "options", "overrides",
+          "target-rps", "p99-latency-ms", "validate"}
+_OVERRIDE_KNOWN = {"paths", "select", "ignore", "unsafe-fixes", "options"}
+
+
+class ConfigError(Exception):
+    """A configuration file is wrong; the message names the file and the key."""
+
+
+@dataclass
+class Settings:
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    unsafe_fixes: bool = False
+    exclude: list[str] = field(default_factory=list)
+    max_bytes: int = DEFAULT_MAX_BYTES
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    target_rps: float | None = None
+    p99_latency_ms: float | None = None
+    validate: bool = False
+    sources: dict[str, str] = field(default_factory=dict)
+    config_file: str | None = None
+
+    def set(self, key: str, value: Any, source: str) -> None:
+        setattr(self, key.replace("-", "_"), value)
+        self.sources[key] = source
+
+    def key(self) -> tuple:
+        """What decides the patches built for a file (files sharing it share patches)."""
+        return (tuple(self.select) if self.select is not None else None, tuple(self.ignore),
+                self.unsafe_fixes, repr(sorted(self.options.items())), self.target_rps, self.p99_latency_ms)
+
+
+def find_config(folder: Path) -> tuple[Path, dict] | None:
+    """The nearest config file at or above `folder` that has cfn-fix settings."""
+    folder = folder.resolve()
+    for candidate in (folder, *folder.parents):
+        for name in CONFIG_NAMES:
+            path = candidate / name
+            if path.is_file():
+                table = _read_table(path)
+                if table is not None:
+                    return path, table
+    return None
+
+
+def _read_table(path: Path) -> dict | None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML ({exc})") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("cfn-fix")
+        return table if isinstance(table, dict) else None
+    return data
+
+
+def settings_for(template: str, cli: dict[str, Any], known_ids: set[str], cache: dict | None = None) -> Settings:
+    """Effective settings for one template: defaults < config file < overrides < flags."""
+    folder = Path(template).parent if template != "-" else Path.cwd()
+    found = _cached_find(folder, cache)
+    settings = Settings()
+    for key in ("select", "ignore", "unsafe-fixes", "exclude", "max-bytes", "options"):
+        settings.sources[key] = "default"
+    if found:
+        path, table = found
+        settings.config_file = str(path)
+        label = f"{path.name} [tool.cfn-fix]" if path.name == "pyproject.toml" else str(path.name)
+        _apply(settings, table, f"{path}", label, known_ids, _KNOWN - {"overrides"})
+        for index, override in enumerate(_overrides(table, path)):
+            if _override_matches(override, template, path.parent):
+                _apply(settings, {k: v for k, v in override.items() if k != "paths"}, f"{path}",
+                       f"{label} overrides[{index}]", known_ids, _OVERRIDE_KNOWN - {"paths"})
+    for key, value in cli.items():
+        if value is None:
+            continue
+        if key == "options":
+            merged = copy.deepcopy(settings.options)
+            for pid, opts in value.items():
+                merged.setdefault(pid, {}).update(opts)
+            settings.set(key, merged, "command line")
+        else:
+            settings.set(key, value, "command line")
+    return settings
+
+
+def _cached_find(folder: Path, cache: dict | None) -> tuple[Path, dict] | None:
+    if cache is None:
+        return find_config(folder)
+    key = str(folder)
+    if key not in cache:
+        cache[key] = find_config(folder)
+    return cache[key]
+
+
+def _overrides(table: dict, path: Path) -> list[dict]:
+    overrides = table.get("overrides", [])
+    if not isinstance(overrides, list) or not all(isinstance(o, dict) for o in overrides):
+        raise ConfigError(f"{path}: 'overrides' must be an array of tables ([[tool.cfn-fix.overrides]])")
+    for index, override in enumerate(overrides):
+        paths = override.get("paths")
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise ConfigError(f"{path}: overrides[{index}].paths must be a list of globs")
+    return overrides
+
+
+def _override_matches(override: dict, template: str, base: Path) -> bool:
+    try:
+        rel = Path(os.path.abspath(template)).relative_to(base.resolve()).as_posix()
+    except ValueError:
+        rel = Path(template).as_posix()
+    return any(fnmatch.fnmatch(rel, pattern) for pattern in override["paths"])
+
+
+def _apply(settings: Settings, table: dict, where: str, label: str, known_ids: set[str], allowed: set[str]) -> None:
+    for key, value in table.items():
+        if key not in allowed:
+            hint = f" (known: {', '.join(sorted(allowed))})"
+            raise ConfigError(f"{where}: unknown key '{key}'{hint}")
+        _check_type(key, value, where, known_ids)
+        if key == "options":
+            merged = copy.deepcopy(settings.options)
+            for pid, opts in value.items():
+                merged.setdefault(pid, {}).update(opts)
+            value = merged
+        settings.set(key, value, label)
+
+
+def _check_type(key: str, value: Any, where: str, known_ids: set[str]) -> None:
+    if key in _LIST_KEYS:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: '{key}' must be a list of strings")
+        if key != "exclude":
+            unknown = [v for v in value if not any(i.startswith(v) for i in known_ids)]
+            if unknown:
+                raise ConfigError(f"{where}: '{key}' names unknown patch ids: {', '.join(unknown)}")
+    elif key in ("unsafe-fixes", "validate"):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: '{key}' must be true or false")
+    elif key == "max-bytes":
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{where}: 'max-bytes' must be a positive integer")
+    elif key in ("target-rps", "p99-latency-ms"):
+        if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{where}: '{key}' must be a positive number")
+    elif key == "options":
+        if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+            raise ConfigError(f"{where}: 'options' must be a table of tables, e.g. [tool.cfn-fix.options.LOG001]")
+        unknown = [pid for pid in value if pid not in known_ids]
+        if unknown:
+            raise ConfigError(f"{where}: 'options' names unknown patch ids: {', '.join(unknown)}")

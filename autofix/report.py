@@ -1,0 +1,244 @@
+"""Render a run for people and tools: text, json, sarif, github, markdown."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any, TextIO
+
+from . import __version__
+from .diff import unified_diff
+from .edits import Change
+from .engine import FAILED, FIXED, SKIPPED, UNCHANGED
+from .runner import Outcome, Run
+
+FORMATS = ("text", "json", "sarif", "github", "markdown")
+INFO_URI = "https://pypi.org/project/cfn-fix/"
+
+
+def records(outcome: Outcome) -> list[dict[str, Any]]:
+    """One record per change of one file."""
+    result = outcome.result
+    return [_record(result.path, c) for c in result.changes]
+
+
+def _record(path: str, change: Change) -> dict[str, Any]:
+    return {"file": path, "patch_id": change.patch_id, "safety": change.safety, "kind": change.kind,
+            "resource": change.resource, "property_path": change.dotted, "line": change.line,
+            "message": change.message, "resolves": list(change.resolves)}
+
+
+def diff_of(outcome: Outcome) -> str:
+    result = outcome.result
+    return unified_diff(result.source, result.output, result.path) if result.status == FIXED else ""
+
+
+# ---------------------------------------------------------------- text
+
+
+class _Style:
+    def __init__(self, colour: bool) -> None:
+        self.colour = colour
+
+    def paint(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.colour else text
+
+    def diff(self, text: str) -> str:
+        if not self.colour:
+            return text
+        out = []
+        for line in text.splitlines(keepends=True):
+            if line.startswith("+") and not line.startswith("+++"):
+                line = self.paint(line.rstrip("\n"), "32") + "\n"
+            elif line.startswith("-") and not line.startswith("---"):
+                line = self.paint(line.rstrip("\n"), "31") + "\n"
+            elif line.startswith("@@"):
+                line = self.paint(line.rstrip("\n"), "36") + "\n"
+            out.append(line)
+        return "".join(out)
+
+
+def text(run: Run, out: TextIO, err: TextIO, show_diff: bool, stat: bool, written: bool,
+         colour: bool = False, quiet: bool = False) -> None:
+    style = _Style(colour)
+    for outcome in run.outcomes:
+        result = outcome.result
+        if show_diff and result.status == FIXED:
+            out.write(style.diff(diff_of(outcome)))
+        if outcome.quiet_skip:
+            continue
+        for change in result.changes:
+            tag = style.paint(change.patch_id, "1")
+            unsafe = " [unsafe]" if change.safety == "unsafe" else ""
+            err.write(f"{result.path}:{change.line}: {tag}{unsafe} {change.message}\n")
+        if not quiet:
+            for note in result.notes:
+                err.write(f"{result.path}:{note.line}: {note.patch_id} {note.kind}: {note.message}\n")
+        if result.status == FAILED:
+            where = f":{result.error_line}:{result.error_col or 1}" if result.error_line else ""
+            err.write(f"{result.path}{where}: {style.paint('error', '31')}: {result.error}\n")
+        elif result.status == SKIPPED:
+            err.write(f"{result.path}: skipped: {result.error}\n")
+        if result.summary and not quiet:
+            err.write("".join(f"  {line}\n" for line in result.summary))
+    for note in run.notes:
+        err.write(f"{note}\n")
+    if stat:
+        err.write(stat_table(run))
+    err.write(totals_line(run, written) + "\n")
+
+
+def totals_line(run: Run, written: bool) -> str:
+    fixed = run.count(FIXED)
+    changes = sum(len(o.result.changes) for o in run.outcomes)
+    verb = "fixed" if written else "would fix"
+    parts = [f"{fixed} {verb}", f"{run.count(UNCHANGED)} unchanged", f"{run.count(SKIPPED)} skipped",
+             f"{sum(1 for o in run.outcomes if _suppressed(o))} with suppressions", f"{run.count(FAILED)} failed"]
+    if run.quiet_skips:
+        parts.append(f"{run.quiet_skips} non-templates ignored")
+    files = len(run.outcomes)
+    return f"{files} file{'s' if files != 1 else ''}: " + ", ".join(parts) + f"; {changes} change{'s' if changes != 1 else ''}"
+
+
+def _suppressed(outcome: Outcome) -> bool:
+    return any(n.kind == "suppressed" for n in outcome.result.notes)
+
+
+def stat_table(run: Run) -> str:
+    per_patch: Counter = Counter()
+    lines = []
+    for outcome in run.outcomes:
+        if outcome.result.changes:
+            lines.append(f"{outcome.result.path}: {len(outcome.result.changes)} changes")
+        per_patch.update(c.patch_id for c in outcome.result.changes)
+    lines += [f"{pid}: {count} changes" for pid, count in sorted(per_patch.items())]
+    return "".join(f"{line}\n" for line in lines)
+
+
+# ---------------------------------------------------------------- json
+
+
+def as_json(run: Run, show_diff: bool) -> str:
+    files = []
+    for outcome in run.outcomes:
+        if outcome.quiet_skip:
+            continue
+        result = outcome.result
+        entry: dict[str, Any] = {
+            "file": result.path, "status": result.status, "written": outcome.written,
+            "changes": records(outcome),
+            "notes": [{**_record(result.path, n), "kind": n.kind} for n in result.notes],
+            "summary": result.summary,
+        }
+        if result.error:
+            entry["error"] = {"message": result.error, "line": result.error_line, "column": result.error_col}
+        if show_diff and result.status == FIXED:
+            entry["diff"] = diff_of(outcome)
+        files.append(entry)
+    totals = {s: run.count(s) for s in (FIXED, UNCHANGED, SKIPPED, FAILED)}
+    totals["changes"] = sum(len(f["changes"]) for f in files)
+    payload = {"version": __version__, "files": files, "totals": totals,
+               "changes": [r for f in files for r in f["changes"]]}
+    return json.dumps(payload, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------- sarif
+
+
+def as_sarif(run: Run) -> str:
+    from .registry import all_patches
+
+    rules = [{
+        "id": cls.id, "name": cls.name,
+        "shortDescription": {"text": cls.title},
+        "fullDescription": {"text": (cls.explanation or cls.title).replace("\n", " ")},
+        "help": {"text": f"cfn-fix explain {cls.id}"},
+        "properties": {"safety": cls.safety, "resolves": list(cls.resolves)},
+    } for cls in all_patches()]
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    results = []
+    notifications = []
+    for outcome in run.outcomes:
+        result = outcome.result
+        for change in result.changes:
+            results.append({
+                "ruleId": change.patch_id, "ruleIndex": index.get(change.patch_id, 0),
+                "level": "warning" if change.safety != "advice" else "note",
+                "message": {"text": change.message},
+                "locations": [_location(result.path, change.line)],
+                "properties": {"safety": change.safety, "propertyPath": change.dotted,
+                               "resolves": list(change.resolves), "kind": change.kind},
+            })
+        if result.status == FAILED:
+            notifications.append({"level": "error", "message": {"text": f"{result.path}: {result.error}"},
+                                  "locations": [_location(result.path, result.error_line or 1)]})
+    sarif = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "cfn-fix", "version": __version__, "informationUri": INFO_URI,
+                                "rules": rules}},
+            "results": results,
+            "invocations": [{"executionSuccessful": not notifications,
+                             "toolExecutionNotifications": notifications}],
+        }],
+    }
+    return json.dumps(sarif, indent=2) + "\n"
+
+
+def _location(path: str, line: int) -> dict[str, Any]:
+    return {"physicalLocation": {"artifactLocation": {"uri": path.lstrip("./") if path != "-" else "stdin"},
+                                 "region": {"startLine": max(1, line)}}}
+
+
+# ---------------------------------------------------------------- github
+
+
+def as_github(run: Run) -> str:
+    lines = []
+    for outcome in run.outcomes:
+        result = outcome.result
+        for change in result.changes:
+            level = "notice" if change.safety == "advice" else "warning"
+            lines.append(f"::{level} file={_gh(result.path)},line={change.line},"
+                         f"title={change.patch_id}::{_gh(change.message)}")
+        for note in result.notes:
+            if note.kind == "advice":
+                lines.append(f"::notice file={_gh(result.path)},line={note.line},title={note.patch_id}::{_gh(note.message)}")
+        if result.status == FAILED:
+            lines.append(f"::error file={_gh(result.path)},line={result.error_line or 1}::{_gh(result.error)}")
+    return "".join(f"{line}\n" for line in lines)
+
+
+def _gh(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(",", "%2C").replace("::", "%3A%3A")
+
+
+# ---------------------------------------------------------------- markdown
+
+
+def as_markdown(run: Run) -> str:
+    out = ["## cfn-fix report", ""]
+    fixed = [o for o in run.outcomes if o.result.status == FIXED]
+    failed = [o for o in run.outcomes if o.result.status == FAILED]
+    if not fixed and not failed:
+        out.append("No fixes needed.")
+    for outcome in fixed:
+        result = outcome.result
+        out += [f"### `{result.path}`", "", "| Line | Patch | Safety | Change |", "| ---: | --- | --- | --- |"]
+        out += [f"| {c.line} | {c.patch_id} | {c.safety} | {_md(c.message)} |" for c in result.changes]
+        advice = [n for n in result.notes if n.kind in ("advice", "skip", "suppressed")]
+        if advice:
+            out += ["", "<details><summary>Advice, skips and suppressions</summary>", ""]
+            out += [f"- line {n.line}: **{n.patch_id}** {n.kind}: {_md(n.message)}" for n in advice]
+            out += ["", "</details>"]
+        out += ["", "<details><summary>Diff</summary>", "", "```diff", diff_of(outcome).rstrip("\n"), "```", "",
+                "</details>", ""]
+    for outcome in failed:
+        out.append(f"- :x: `{outcome.result.path}`: {_md(outcome.result.error)}")
+    out += ["", f"_{totals_line(run, written=False)}_", ""]
+    return "\n".join(out)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

@@ -1,0 +1,194 @@
+"""Files in, results out: settings per file, parallel workers, validation, atomic writes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from .api import build_patches, fix_bytes
+from .config import ConfigError, Settings, settings_for
+from .discover import Target, discover
+from .engine import FAILED, FIXED, SKIPPED, UNCHANGED, Result
+from .fileio import WriteRefused, create_atomically, read_bytes, replace_atomically
+from .registry import Patch, all_patches
+
+_QUICK_MARKERS = (b"Resources", b"AWSTemplateFormatVersion")
+
+
+@dataclass
+class Job:
+    write: bool = False
+    validate: bool = False
+    convert: str | None = None  # "yaml" or "json"
+    summary: bool = False  # compute the deepdiff summary of each repair
+    cli: dict[str, Any] = field(default_factory=dict)  # settings given as flags
+
+
+@dataclass
+class Outcome:
+    result: Result
+    explicit: bool = True
+    written: bool = False
+    quiet_skip: bool = False  # a non-template found while walking a folder
+
+
+@dataclass
+class Run:
+    outcomes: list[Outcome]
+    notes: list[str]
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.result.status == status and not o.quiet_skip)
+
+    @property
+    def quiet_skips(self) -> int:
+        return sum(1 for o in self.outcomes if o.quiet_skip)
+
+
+def run(paths: list[str], job: Job, jobs: int = 1, stdin: bytes | None = None,
+        progress: Callable[[int, int], None] | None = None) -> Run:
+    known = {p.id for p in all_patches()}
+    cache: dict = {}
+    first = settings_for(paths[0] if paths else ".", job.cli, known, cache)
+    targets, notes = discover(paths, tuple(first.exclude))
+    work = []
+    for target in targets:
+        settings = settings_for(target.path, job.cli, known, cache)
+        if target.path != "-" and not target.explicit and _excluded(target.path, settings):
+            continue
+        work.append((target, settings, job, stdin if target.path == "-" else None))
+    outcomes = list(_map(work, jobs, progress))
+    return Run(outcomes, notes)
+
+
+def _excluded(path: str, settings: Settings) -> bool:
+    from .discover import _excluded as excluded
+
+    return excluded(path, tuple(settings.exclude))
+
+
+def _map(work: list, jobs: int, progress: Callable[[int, int], None] | None) -> Iterator[Outcome]:
+    total = len(work)
+    if jobs <= 1 or total < 4:
+        for done, item in enumerate(work, 1):
+            yield process(*item)
+            if progress:
+                progress(done, total)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        chunk = max(1, min(16, total // (jobs * 8) or 1))
+        for done, outcome in enumerate(pool.map(_process_packed, work, chunksize=chunk), 1):
+            yield outcome
+            if progress:
+                progress(done, total)
+
+
+def _process_packed(item: tuple) -> Outcome:
+    return process(*item)
+
+
+_PATCH_CACHE: dict[tuple, list[Patch]] = {}
+
+
+def patches_for(settings: Settings) -> list[Patch]:
+    key = settings.key()
+    if key not in _PATCH_CACHE:
+        from .capacity import planned_options
+
+        options = planned_options(settings)
+        try:
+            _PATCH_CACHE[key] = build_patches(settings.select, settings.ignore, settings.unsafe_fixes, options)
+        except ValueError as exc:
+            where = settings.config_file or "command line"
+            raise ConfigError(f"{where}: {exc}") from None
+    return _PATCH_CACHE[key]
+
+
+def process(target: Target, settings: Settings, job: Job, stdin: bytes | None = None) -> Outcome:
+    path = target.path
+    try:
+        raw = stdin if path == "-" else read_bytes(path, settings.max_bytes)
+    except WriteRefused as exc:
+        return Outcome(Result(path, FAILED, error=str(exc)), target.explicit)
+    assert raw is not None
+    if not target.explicit and not any(marker in raw for marker in _QUICK_MARKERS):
+        return Outcome(Result(path, SKIPPED, error="not a CloudFormation template"), False, quiet_skip=True)
+    try:
+        patches = patches_for(settings)
+    except ConfigError as exc:
+        return Outcome(Result(path, FAILED, error=str(exc)), target.explicit)
+    try:
+        result = fix_bytes(raw, path, patches, settings.max_bytes)
+    except RecursionError:
+        result = Result(path, FAILED, error="document is nested too deeply to process")
+    if result.status == SKIPPED and not target.explicit:
+        return Outcome(result, False, quiet_skip=True)
+    if result.status in (FIXED, UNCHANGED) and job.convert and job.convert != result.fmt:
+        _convert(result, job.convert)
+    if result.status == FIXED and (job.validate or settings.validate):
+        _validate(result)
+    if result.status == FIXED and job.summary and not job.convert:
+        from .summary import semantic_summary
+
+        result.summary = semantic_summary(result.source, result.output, result.fmt)
+    outcome = Outcome(result, target.explicit)
+    if job.write and result.status == FIXED and path != "-":
+        try:
+            if job.convert and job.convert != _source_fmt(raw):
+                from .convert import converted_path
+
+                create_atomically(converted_path(path, job.convert), output_bytes(result))
+            else:
+                replace_atomically(path, raw, output_bytes(result))
+            outcome.written = True
+        except WriteRefused as exc:
+            result.status, result.error = FAILED, str(exc)
+        except OSError as exc:
+            result.status, result.error = FAILED, f"cannot write: {exc.strerror or exc}"
+    return outcome
+
+
+def _source_fmt(raw: bytes) -> str:
+    return "json" if raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else "yaml"
+
+
+def output_bytes(result: Result) -> bytes:
+    data = result.output.encode("utf-8")
+    return b"\xef\xbb\xbf" + data if result.bom else data
+
+
+def _validate(result: Result) -> None:
+    from .validate import new_findings
+
+    try:
+        added = new_findings(result.source, result.output)
+    except ImportError:
+        result.status, result.error = FAILED, "--validate needs cfn-lint: pip install 'cfn-fix[validate]'"
+        return
+    if added:
+        result.status = FAILED
+        result.error = "repair would add cfn-lint findings the original lacks: " + "; ".join(added[:5])
+
+
+def _convert(result: Result, fmt: str) -> None:
+    from .convert import convert_text
+
+    try:
+        result.output = convert_text(result.output, fmt)
+    except Exception as exc:  # cfn-flip raising on odd input must not stop a batch
+        result.status, result.error = FAILED, f"cannot convert to {fmt}: {exc}"
+        return
+    result.fmt = fmt
+    result.status = FIXED
+
+
+def default_jobs() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def stdin_bytes() -> bytes:
+    return sys.stdin.buffer.read()
