@@ -11,6 +11,7 @@ import typer
 from . import __version__
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  pretty_exceptions_enable=False,
                   help="Repair AWS CloudFormation templates. `cfn-fix PATH...` shows the fixes as a diff; "
                        "--write applies them. Exit codes: 0 nothing to fix (or all written), "
                        "1 fixes pending (dry run / --check), 2 a file could not be processed.")
@@ -83,8 +84,10 @@ def fix(
 
 
 def _check_ids(select: Optional[list[str]], ignore: Optional[list[str]]) -> None:
-    from .registry import unknown_selectors
+    from .registry import import_errors, unknown_selectors
 
+    for problem in import_errors():
+        typer.echo(f"cfn-fix: warning: patch module failed to import: {problem}", err=True)
     unknown = unknown_selectors((select or []) + (ignore or []))
     if unknown:
         _fail(f"unknown patch id or prefix: {', '.join(unknown)} (see `cfn-fix rules`)")
@@ -203,6 +206,9 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("cfn-fix: interrupted\n")
         sys.exit(130)
+    except Exception as exc:  # a bug: one clear line, never a traceback, and nothing written
+        sys.stderr.write(f"cfn-fix: internal error: {type(exc).__name__}: {exc}\n")
+        sys.exit(2)
 
 
 def _version_and_exit() -> None:

@@ -84,7 +84,8 @@ def settings_for(template: str, cli: dict[str, Any], known_ids: set[str], cache:
         path, table = found
         settings.config_file = str(path)
         label = f"{path.name} [tool.cfn-fix]" if path.name == "pyproject.toml" else str(path.name)
-        _apply(settings, table, f"{path}", label, known_ids, _KNOWN - {"overrides"})
+        _apply(settings, {k: v for k, v in table.items() if k != "overrides"}, f"{path}", label, known_ids,
+               _KNOWN - {"overrides"})
         for index, override in enumerate(_overrides(table, path)):
             if _override_matches(override, template, path.parent):
                 _apply(settings, {k: v for k, v in override.items() if k != "paths"}, f"{path}",

@@ -47,12 +47,19 @@ class Document:
     def line_of(self, path: tuple) -> int:
         """1-based line of the deepest original node along `path`."""
         node: Node = self.root
+        line = node.start_mark.line
         for step in path:
+            if isinstance(node, MappingNode):
+                pair = self.entry(node, step)
+                if pair is None:
+                    break
+                line, node = pair[0].start_mark.line, pair[1]
+                continue
             child = self.child(node, step)
             if child is None:
                 break
-            node = child
-        return node.start_mark.line + 1
+            line, node = child.start_mark.line, child
+        return line + 1
 
     def child(self, node: Node, step: Any) -> Node | None:
         if isinstance(node, MappingNode):

@@ -66,6 +66,15 @@ class Patch:
         return cls.Options(**clean)
 
 
+_IMPORT_ERRORS: list[str] = []
+
+
+def import_errors() -> list[str]:
+    """Patch modules that failed to import (reported, never fatal to the others)."""
+    all_patches()
+    return list(_IMPORT_ERRORS)
+
+
 @lru_cache(maxsize=1)
 def all_patches() -> tuple[type[Patch], ...]:
     """Every patch in the `patches` package, in run order."""
@@ -75,7 +84,11 @@ def all_patches() -> tuple[type[Patch], ...]:
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
             continue
-        module = importlib.import_module(f"patches.{info.name}")
+        try:
+            module = importlib.import_module(f"patches.{info.name}")
+        except Exception as exc:  # one broken module must not take the others down
+            _IMPORT_ERRORS.append(f"patches.{info.name}: {type(exc).__name__}: {exc}")
+            continue
         for _, obj in inspect.getmembers(module, inspect.isclass):
             if issubclass(obj, Patch) and obj is not Patch and obj.__module__ == module.__name__:
                 if obj.id in found:

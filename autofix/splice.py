@@ -60,7 +60,9 @@ class Editor:
         raise EditError(f"unknown edit {edit!r}")
 
     def output(self) -> str:
-        ops = sorted(self.ops, key=lambda op: (op.start, op.end != op.start, op.seq))
+        # At one offset, text for a deeper container goes first: that container ends there and
+        # the shallower one continues after it (a new resource after X vs a key added to X).
+        ops = sorted(self.ops, key=lambda op: (op.start, op.end != op.start, -len(op.path), op.seq))
         out: list[str] = []
         pos = 0
         for op in ops:
@@ -445,7 +447,12 @@ class Editor:
     def _after_value(self, pair: tuple) -> int:
         key_node, value_node = pair
         if value_node.start_mark.index < key_node.end_mark.index:
-            raise EditError("refusing to edit next to a YAML alias")
+            # An alias (`key: *name`): its node sits at the anchor, so use the key's line.
+            line_end = self.src.find("\n", key_node.end_mark.index)
+            rest = self.src[key_node.end_mark.index:line_end if line_end >= 0 else len(self.src)]
+            if not rest.split("#", 1)[0].strip().lstrip(":").strip().startswith("*"):
+                raise EditError("refusing to edit next to a YAML alias")
+            return len(self.src) if line_end < 0 else line_end + 1
         return self._after_node(value_node)
 
     def _leading_start(self, pair: tuple) -> int:

@@ -1,0 +1,228 @@
+"""Engine edge cases as inline before/after strings (in the style of LibCST's assertCodemod)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from autofix import fastload
+from autofix.document import parse
+from autofix.edits import AppendItem, DeleteKey, RenameKey, ReplaceValue, SetKey
+from autofix.errors import EditError
+from autofix.splice import Editor
+from autofix.values import NO_VALUE, get_att, if_, ref
+
+
+def apply(source: str, *edits) -> str:
+    doc = parse(source)
+    editor = Editor(doc)
+    for edit in edits:
+        editor.apply(edit)
+    out = editor.output()
+    assert fastload.load_data(out, doc.fmt) == doc.data, "output data differs from the intended data"
+    return out
+
+
+def d(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def test_add_key_after_last_entry_before_trailing_comment() -> None:
+    src = d("""
+        Resources:
+          Logs:
+            Type: AWS::Logs::LogGroup
+            Properties:
+              LogGroupName: x  # trailing stays on its line
+          # introduces the next resource
+
+          Next:
+            Type: AWS::SNS::Topic
+        """)
+    out = apply(src, SetKey(("Resources", "Logs", "Properties"), "RetentionInDays", 30))
+    assert out == src.replace("line\n", "line\n      RetentionInDays: 30\n", 1)
+
+
+def test_four_space_indent_and_nested_creation() -> None:
+    src = d("""
+        Resources:
+            Fn:
+                Type: AWS::Lambda::Function
+        """)
+    out = apply(src, SetKey(("Resources", "Fn", "Properties", "LoggingConfig"), "LogFormat", "JSON"))
+    assert out == src + "        Properties:\n            LoggingConfig:\n                LogFormat: JSON\n"
+
+
+def test_short_tags_follow_the_file() -> None:
+    src = "Resources:\n  A:\n    Type: X\n    Properties:\n      B: !Ref C\n"
+    out = apply(src, SetKey(("Resources", "A", "Properties"), "R", if_("Has", ref("P"), NO_VALUE)),
+                SetKey(("Resources", "A", "Properties"), "G", get_att("Fn", "Arn")))
+    assert out.endswith("      R: !If [Has, !Ref P, !Ref 'AWS::NoValue']\n      G: !GetAtt Fn.Arn\n")
+
+
+def test_long_form_file_gets_long_form() -> None:
+    src = "Resources:\n  A:\n    Type: X\n    Properties:\n      B:\n        Ref: C\n"
+    out = apply(src, SetKey(("Resources", "A", "Properties"), "G", get_att("Fn", "Arn")))
+    assert out.endswith("      G:\n        Fn::GetAtt: [Fn, Arn]\n")
+
+
+def test_json_keeps_indent_and_compacts_small_values() -> None:
+    src = '{\n    "Resources": {\n        "A": {\n            "Type": "X"\n        }\n    }\n}\n'
+    out = apply(src, SetKey(("Resources", "A"), "Properties", {"Name": ref("P")}))
+    assert out == ('{\n    "Resources": {\n        "A": {\n            "Type": "X",\n'
+                   '            "Properties": {"Name": {"Ref": "P"}}\n        }\n    }\n}\n')
+
+
+def test_json_new_section_goes_before_resources() -> None:
+    src = '{\n  "Resources": {\n    "A": {"Type": "X"}\n  }\n}'
+    out = apply(src, SetKey(("Parameters",), "P", {"Type": "String"}))
+    assert out == '{\n  "Parameters": {"P": {"Type": "String"}},\n  "Resources": {\n    "A": {"Type": "X"}\n  }\n}'
+
+
+def test_yaml_new_section_goes_before_its_successor_and_its_comment() -> None:
+    src = "Description: d\n\n# the resources\nResources:\n  A:\n    Type: X\n"
+    out = apply(src, SetKey(("Parameters",), "P", {"Type": "String"}))
+    assert out == "Description: d\n\nParameters:\n  P:\n    Type: String\n\n# the resources\nResources:\n  A:\n    Type: X\n"
+
+
+def test_crlf_and_missing_final_newline() -> None:
+    src = "Resources:\r\n  A:\r\n    Type: X"
+    out = apply(src, SetKey(("Resources", "A"), "Properties", {"B": 1}))
+    assert out == "Resources:\r\n  A:\r\n    Type: X\r\n    Properties:\r\n      B: 1"
+
+
+def test_insert_after_block_scalars() -> None:
+    for header in ("|", "|-", ">", "|+"):
+        src = f"Resources:\n  A:\n    Type: X\n    Properties:\n      Code: {header}\n        line one\n\n        line two\n\n"
+        doc = parse(src)
+        editor = Editor(doc)
+        editor.apply(SetKey(("Resources", "A", "Properties"), "B", 1))
+        out = editor.output()
+        assert fastload.load_data(out, "yaml") == doc.data, header
+
+
+def test_append_to_block_flow_and_indentless_sequences() -> None:
+    src = d("""
+        Resources:
+          A:
+            Type: X
+            Properties:
+              Block:
+                - one
+              Indentless:
+              - one
+              Flow: [one]
+        """)
+    out = apply(src, *(AppendItem(("Resources", "A", "Properties", k), "two") for k in ("Block", "Indentless", "Flow")))
+    assert "    - one\n        - two\n" in out
+    assert "      - one\n      - two\n" in out
+    assert "Flow: [one, two]" in out
+
+
+def test_append_mapping_item_uses_the_items_offset() -> None:
+    src = "Resources:\n  A:\n    Type: X\n    Properties:\n      Tags:\n        -   Key: a\n            Value: b\n"
+    out = apply(src, AppendItem(("Resources", "A", "Properties", "Tags"), {"Key": "c", "Value": "d"}))
+    assert out.endswith("        -   Key: c\n            Value: d\n")
+
+
+def test_empty_flow_mapping_is_rendered_from_data() -> None:
+    src = "Resources:\n  A:\n    Type: X\n    Properties: {}\n"
+    out = apply(src, SetKey(("Resources", "A", "Properties"), "B", 1), SetKey(("Resources", "A", "Properties"), "C", 2))
+    assert out == "Resources:\n  A:\n    Type: X\n    Properties:\n      B: 1\n      C: 2\n"
+
+
+def test_replace_scalar_and_block_value_keeps_comment_between() -> None:
+    src = d("""
+        Resources:
+          A:
+            Type: X
+            Properties:
+              Timeout: 60  # seconds
+              Policy:  # the policy
+                Old: 1
+        """)
+    out = apply(src, ReplaceValue(("Resources", "A", "Properties", "Timeout"), 29),
+                ReplaceValue(("Resources", "A", "Properties", "Policy"), {"New": 2}))
+    assert "Timeout: 29  # seconds\n" in out
+    assert "Policy:  # the policy\n        New: 2\n" in out
+
+
+def test_replace_inside_new_value_folds_into_it() -> None:
+    src = "Resources:\n  A:\n    Type: X\n"
+    out = apply(src, SetKey(("Resources",), "B", {"Type": "T", "Properties": {"Num": 1}}),
+                SetKey(("Resources", "B", "Properties"), "M", 2),
+                ReplaceValue(("Resources", "B", "Properties", "Num"), 3))
+    assert out == src + "  B:\n    Type: T\n    Properties:\n      Num: 3\n      M: 2\n"
+
+
+def test_replacing_an_ancestor_supersedes_earlier_splices() -> None:
+    src = "Resources:\n  A:\n    Type: X\n    Properties:\n      P: 1\n"
+    out = apply(src, SetKey(("Resources", "A", "Properties"), "Q", 2),
+                ReplaceValue(("Resources", "A", "Properties"), {"Z": 0}))
+    assert out == "Resources:\n  A:\n    Type: X\n    Properties:\n      Z: 0\n"
+
+
+def test_delete_and_rename_keys() -> None:
+    src = d("""
+        Parameters:
+          Keep:
+            Type: String
+          Drop:
+            # why it existed
+            Type: String
+        Resources:
+          Old:
+            Type: X
+        """)
+    out = apply(src, DeleteKey(("Parameters",), "Drop"), RenameKey(("Resources",), "Old", "New"))
+    assert out == d("""
+        Parameters:
+          Keep:
+            Type: String
+            # why it existed
+        Resources:
+          New:
+            Type: X
+        """)
+
+
+def test_add_after_a_named_sibling_with_blank_line_style() -> None:
+    src = "Resources:\n  A:\n    Type: X\n\n  B:\n    Type: Y\n"
+    out = apply(src, SetKey(("Resources",), "AAlarm", {"Type": "Z"}, after="A"))
+    assert out == "Resources:\n  A:\n    Type: X\n\n  AAlarm:\n    Type: Z\n\n  B:\n    Type: Y\n"
+
+
+def test_quoting_keeps_yaml11_readers_safe() -> None:
+    src = "Resources:\n  A:\n    Type: X\n"
+    out = apply(src, SetKey(("Resources", "A"), "Properties",
+                            {"V": "2012-10-17", "B": "yes", "Num": "10", "S": "a: b", "E": ""}))
+    assert "V: '2012-10-17'" in out and "B: 'yes'" in out and "Num: '10'" in out
+    assert "S: 'a: b'" in out and "E: ''" in out
+
+
+def test_aliases_and_anchors_are_refused() -> None:
+    src = "Resources:\n  A:\n    Type: X\n    Properties: &p\n      N: 1\n  B:\n    Type: X\n    Properties: *p\n"
+    doc = parse(src)
+    editor = Editor(doc)
+    with pytest.raises(EditError):
+        editor.apply(SetKey(("Resources", "B", "Properties"), "M", 2))
+    with pytest.raises(EditError):
+        editor.apply(SetKey(("Resources", "A", "Properties"), "M", 2))
+    editor.apply(SetKey(("Resources", "B"), "Condition", "C"))  # outside the aliased content
+    assert "Condition: C" in editor.output()
+
+
+def test_undo_restores_data_and_text() -> None:
+    src = "Resources:\n  A:\n    Type: X\n"
+    doc = parse(src)
+    editor = Editor(doc)
+    undo = editor.apply(SetKey(("Resources", "A"), "Properties", {"B": 1}))
+    undo()
+    assert editor.output() == src and "Properties" not in doc.data["Resources"]["A"]
+
+
+def test_set_existing_key_is_an_edit_error() -> None:
+    doc = parse("Resources:\n  A:\n    Type: X\n")
+    with pytest.raises(EditError, match="already exists"):
+        Editor(doc).apply(SetKey(("Resources", "A"), "Type", "Y"))
