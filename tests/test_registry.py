@@ -18,7 +18,7 @@ def test_metadata_is_complete_and_unique() -> None:
     assert len({p.id for p in patches}) == len(patches)
     assert len({p.name for p in patches}) == len(patches)
     for cls in patches:
-        assert re.fullmatch(r"[A-Z]+[0-9]{3}", cls.id), cls.id
+        assert re.fullmatch(r"[A-Z][A-Z0-9]*[0-9]{3}", cls.id), cls.id
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", cls.name), cls.name
         assert cls.__module__ == "patches." + cls.name.replace("-", "_"), cls.name
         assert cls.safety in (SAFE, UNSAFE, ADVICE)
