@@ -1,0 +1,83 @@
+"""Batch runs: discovery, .gitignore, links out of the tree, parallel determinism, planning."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from autofix.capacity import Plan
+from autofix.discover import discover
+from autofix.runner import Job, run
+
+TEMPLATE = "Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n"
+
+
+def _write(path: Path, text: str = TEMPLATE) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_folders_are_walked_in_order_with_template_suffixes_only(tmp_path: Path) -> None:
+    for name in ("b.yaml", "a.json", "c.template", "d.yml", "e.txt", "sub/f.yaml", "node_modules/g.yaml"):
+        _write(tmp_path / name, '{"Resources": {}}' if name.endswith(".json") else TEMPLATE)
+    targets, notes = discover([str(tmp_path)])
+    names = [Path(t.path).relative_to(tmp_path).as_posix() for t in targets]
+    assert names == ["a.json", "b.yaml", "c.template", "d.yml", "sub/f.yaml"]
+    assert notes == []
+
+
+def test_gitignore_is_respected(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    _write(tmp_path / ".gitignore", "build/\n*.generated.yaml\n")
+    _write(tmp_path / "keep.yaml")
+    _write(tmp_path / "build" / "out.yaml")
+    _write(tmp_path / "x.generated.yaml")
+    targets, _ = discover([str(tmp_path)])
+    assert [Path(t.path).name for t in targets] == ["keep.yaml"]
+
+
+def test_links_out_of_the_tree_are_not_followed(tmp_path: Path) -> None:
+    outside = _write(tmp_path / "outside" / "secret.yaml")
+    inside = _write(tmp_path / "tree" / "real.yaml")
+    (tmp_path / "tree" / "escape.yaml").symlink_to(outside)
+    (tmp_path / "tree" / "alias.yaml").symlink_to(inside)
+    (tmp_path / "tree" / "linkdir").symlink_to(tmp_path / "outside", target_is_directory=True)
+    targets, _ = discover([str(tmp_path / "tree")])
+    assert sorted(Path(t.path).name for t in targets) == ["alias.yaml", "real.yaml"]
+
+
+def test_exclude_globs(tmp_path: Path) -> None:
+    _write(tmp_path / "keep.yaml")
+    _write(tmp_path / "cdk" / "skip.yaml")
+    _write(tmp_path / "x.params.json", "{}")
+    targets, _ = discover([str(tmp_path)], ("cdk/*", "*.params.json"))
+    assert [Path(t.path).name for t in targets] == ["keep.yaml"]
+
+
+def test_parallel_run_is_deterministic_and_equal_to_serial(tmp_path: Path) -> None:
+    for i in range(12):
+        _write(tmp_path / f"t{i:02}.yaml")
+    _write(tmp_path / "broken.yaml", "Resources: [\n")
+    job = Job(cli={"select": ["LOG001"]})
+    serial = run([str(tmp_path)], job, jobs=1)
+    parallel = run([str(tmp_path)], job, jobs=2)
+    assert [o.result.path for o in parallel.outcomes] == [o.result.path for o in serial.outcomes]
+    assert [o.result.output for o in parallel.outcomes] == [o.result.output for o in serial.outcomes]
+    assert parallel.count("fixed") == 12 and parallel.count("failed") == 1
+
+
+def test_capacity_plan_numbers() -> None:
+    plan = Plan(100_000, 80)
+    assert plan.concurrency == 9600 and plan.provisioned == 2880
+    assert plan.rate == 100_000 and plan.burst == 50_000
+    text = "\n".join(plan.summary())
+    assert "request a quota increase" in text and "API Gateway quota increase" in text
+
+
+def test_target_rps_sets_the_planned_defaults(tmp_path: Path) -> None:
+    src = "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Handler: x\n"
+    _write(tmp_path / "fn.yaml", src)
+    job = Job(cli={"select": ["LAM001"], "target-rps": 1000.0, "p99-latency-ms": 100.0})
+    outcome = run([str(tmp_path / "fn.yaml")], job).outcomes[0]
+    assert "Default: 120" in outcome.result.output
