@@ -212,7 +212,10 @@ class _Builder:
         again = id(node) in seen or inside_alias
         seen.add(id(node))
         if isinstance(node, ScalarNode):
-            return _scalar(node)
+            value = _scalar(node)
+            if isinstance(value, dict):
+                self.frozen.add(id(value))  # `!Ref X` and friends: no mapping text to edit
+            return value
         if isinstance(node, SequenceNode):
             items = [self._build(item, again, seen) for item in node.value]
             return self._finish(node, items, again)
