@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from autofix.edits import AppendItem, Edit, SetKey
+from autofix.edits import Advice, AppendItem, Edit, Proposal, ReplaceValue, SetKey, Skip
+from autofix.values import getatt_target, ref, ref_target
 from autofix.view import TemplateView
 
 ALL_PATHS = "/*"
@@ -51,3 +53,340 @@ def default_entry(view: TemplateView, props_path: tuple) -> dict | None:
             if _is_default_entry(entry):
                 return entry
     return None
+
+
+# ---------------------------------------------------------------- shared by APIGW001/002/003/005/006
+
+REST_STAGE = "AWS::ApiGateway::Stage"
+DEPLOYMENT = "AWS::ApiGateway::Deployment"
+V2_STAGE = "AWS::ApiGatewayV2::Stage"
+SAM_API = "AWS::Serverless::Api"
+SAM_HTTP_API = "AWS::Serverless::HttpApi"
+SAM_TYPES = {"Api": SAM_API, "HttpApi": SAM_HTTP_API}
+# Event sources that make SAM generate an implicit API (ServerlessRestApi / ServerlessHttpApi).
+_EVENT_OWNERS = ("AWS::Serverless::Function", "AWS::Serverless::StateMachine")
+_API_ID_KEY = {"Api": "RestApiId", "HttpApi": "ApiId"}
+
+
+def props_path(rid: str) -> tuple:
+    return ("Resources", rid, "Properties")
+
+
+def is_true(value: Any) -> bool:
+    """A literal boolean true (CloudFormation also takes the string "true")."""
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def merge_default_entry(view: TemplateView, path: tuple, settings: dict[str, Any], message: str,
+                        where: str) -> Iterator[Proposal]:
+    """default_method_settings, or a Skip when MethodSettings is not a list of literal entries."""
+    current = view.get(path + ("MethodSettings",))
+    readable = current is None or (isinstance(current, list) and all(
+        isinstance(e, dict) and isinstance(e.get("ResourcePath"), str) and isinstance(e.get("HttpMethod"), str)
+        for e in current))
+    if not readable:
+        yield Skip(path + ("MethodSettings",), f"{where}: MethodSettings is computed (an intrinsic); "
+                   f"add {', '.join(settings)} to its '/*' '*' entry by hand")
+        return
+    yield from default_method_settings(view, path, settings, message)
+
+
+def has_implicit_api(view: TemplateView, kind: str) -> bool:
+    """True when a SAM event of type `kind` (Api / HttpApi) makes SAM create its implicit API."""
+    if not view.is_sam:
+        return False
+    for _, res in view.of_type(*_EVENT_OWNERS):
+        events = view.props(res).get("Events")
+        for event in events.values() if isinstance(events, dict) else ():
+            if not isinstance(event, dict) or event.get("Type") != kind:
+                continue
+            props = event.get("Properties")
+            if not isinstance(props, dict) or _API_ID_KEY[kind] not in props:
+                return True
+    return False
+
+
+def sam_scope(view: TemplateView, kind: str, wanted: Callable[[dict | None], bool]
+              ) -> tuple[list[str], bool, bool]:
+    """SAM APIs of `kind` that want a setting, whether Globals.<kind> may carry it, and
+    whether the implicit API wants it (it can only be reached through Globals).
+
+    Globals is used only when every API it reaches wants the setting, and when Globals.<kind>
+    exists already or the implicit API needs it.
+    """
+    if not view.is_sam:
+        return [], False, False
+    apis = list(view.of_type(SAM_TYPES[kind]))
+    chosen = [rid for rid, res in apis if wanted(res)]
+    implicit = has_implicit_api(view, kind)
+    implicit_wanted = implicit and wanted(None)
+    everyone = len(chosen) == len(apis) and (implicit_wanted or not implicit)
+    use_globals = everyone and (kind in view.section("Globals") or implicit_wanted)
+    return chosen, use_globals, implicit_wanted
+
+
+def sam_property(view: TemplateView, kind: str, key: str, value: Any, message: str,
+                 wanted: Callable[[dict | None], bool] = lambda res: True,
+                 after: str | None = None) -> Iterator[Proposal]:
+    """Set a top-level SAM API property where it is missing (Globals.<kind> counts as set)."""
+    if key in view.globals(kind):
+        return
+    chosen, use_globals, implicit_wanted = sam_scope(view, kind, wanted)
+    lacking = [rid for rid in chosen if key not in view.props(view.resources[rid])]
+    if use_globals and (lacking or implicit_wanted):
+        yield SetKey(("Globals", kind), key, value, f"Globals.{kind}: {message}", after=after)
+        return
+    if implicit_wanted:
+        yield Skip(("Globals", kind), f"Globals.{kind}: the implicit API needs {key}, but Globals "
+                   f"would also reach APIs that should not get it; set it by hand")
+    for rid in lacking:
+        yield SetKey(props_path(rid), key, value, f"{rid}: {message}", after=after)
+
+
+def sam_method_settings(view: TemplateView, settings: dict[str, Any], message: str,
+                        wanted: Callable[[dict | None], bool] = lambda res: True) -> Iterator[Proposal]:
+    """Missing `/*` `*` MethodSettings keys on SAM Apis; a Globals.Api entry counts as set.
+
+    An API with its own `/*` `*` entry gets the keys there (SAM concatenates the Globals list
+    with the API's, so a second `/*` `*` entry in Globals would duplicate it).
+    """
+    chosen, use_globals, implicit_wanted = sam_scope(view, "Api", wanted)
+    if any(not isinstance(view.props(res).get("MethodSettings", []), list) for _, res in view.of_type(SAM_API)):
+        use_globals = False  # SAM cannot merge a Globals list into an intrinsic
+    global_path = ("Globals", "Api")
+    global_entry = default_entry(view, global_path) or {}
+    own = {rid: default_entry(view, props_path(rid)) for rid in chosen}
+    if implicit_wanted and not use_globals:
+        yield Skip(global_path, "Globals.Api: the implicit API needs method settings, but Globals would "
+                   "also reach APIs that should not get them; set them by hand")
+    # APIs without their own entry (and the implicit API) read the Globals entry.
+    via_globals = use_globals and (implicit_wanted or any(own[rid] is None for rid in chosen))
+    to_globals = {k: v for k, v in settings.items() if k not in global_entry} if via_globals else {}
+    present = {**global_entry, **to_globals}
+    for rid in chosen:
+        if own[rid] is None and use_globals:
+            continue
+        missing = {k: v for k, v in settings.items() if k not in (own[rid] or {}) and k not in present}
+        if missing:
+            yield from merge_default_entry(view, props_path(rid), missing, f"{rid}: {message}", rid)
+    if to_globals:
+        yield from merge_default_entry(view, global_path, to_globals, f"Globals.Api: {message}", "Globals.Api")
+
+
+def sam_nested(view: TemplateView, kind: str, container: str, settings: dict[str, Any],
+               message: str) -> Iterator[Proposal]:
+    """Missing keys of a mapping property (e.g. DefaultRouteSettings) on SAM APIs of `kind`.
+
+    SAM merges Globals mappings key by key, so a key in Globals.<kind>.<container> counts.
+    """
+    in_globals = view.globals(kind).get(container)
+    if in_globals is not None and not isinstance(in_globals, dict):
+        yield Skip(("Globals", kind, container), f"Globals.{kind}: {container} is computed; set "
+                   f"{', '.join(settings)} by hand")
+        return
+    in_globals = in_globals or {}
+    chosen, use_globals, implicit_wanted = sam_scope(view, kind, lambda res: True)
+    to_globals: dict[str, Any] = {}
+    if implicit_wanted:
+        to_globals.update({k: v for k, v in settings.items() if k not in in_globals})
+    for rid in chosen:
+        own = view.props(view.resources[rid]).get(container)
+        if own is not None and not isinstance(own, dict):
+            yield Skip(props_path(rid) + (container,), f"{rid}: {container} is computed; set "
+                       f"{', '.join(settings)} by hand")
+            continue
+        missing = {k: v for k, v in settings.items() if k not in (own or {}) and k not in in_globals}
+        if use_globals:
+            to_globals.update(missing)
+            continue
+        for key, value in missing.items():
+            yield SetKey(props_path(rid) + (container,), key, value, f"{rid}: {message}")
+    for key, value in to_globals.items():
+        yield SetKey(("Globals", kind, container), key, value, f"Globals.{kind}: {message}")
+
+
+def deployment_stage_skips(view: TemplateView, what: str) -> Iterator[Skip]:
+    """A Deployment that creates its own stage (StageName / StageDescription) is not edited.
+
+    cfn-facts §0: stage settings belong on an explicit AWS::ApiGateway::Stage; editing
+    StageDescription on an existing deployment is unreliable.
+    """
+    for rid, res in view.of_type(DEPLOYMENT):
+        props = view.props(res)
+        if "StageDescription" in props or "StageName" in props:
+            yield Skip(props_path(rid), f"{rid}: its stage is created by the Deployment (StageName/"
+                       f"StageDescription); move the stage to an AWS::ApiGateway::Stage resource to get {what}")
+
+
+# ---------------------------------------------------------------- caching (APIGW002)
+
+METHOD = "AWS::ApiGateway::Method"
+_CACHE_KEY_SOURCES = ("querystring", "multivaluequerystring", "path")
+# Only GET is cached by default once a stage caches (ANY covers GET).
+_CACHED_VERBS = ("GET", "ANY")
+
+
+def sam_cache_enabled(view: TemplateView, res: dict | None) -> bool:
+    """CacheClusterEnabled is literally true on a SAM Api (None: the implicit API) or in Globals.Api."""
+    value = view.props(res).get("CacheClusterEnabled") if res is not None else None
+    if value is None:
+        value = view.globals("Api").get("CacheClusterEnabled")
+    return is_true(value)
+
+
+def cached_entries_unencrypted(view: TemplateView, path: tuple, where: str) -> Iterator[Proposal]:
+    """CacheDataEncrypted: true on per-method entries that cache without saying it."""
+    entries = view.get(path + ("MethodSettings",))
+    for index, entry in enumerate(entries if isinstance(entries, list) else ()):
+        if _is_default_entry(entry) or not isinstance(entry, dict):
+            continue
+        if is_true(entry.get("CachingEnabled")) and "CacheDataEncrypted" not in entry:
+            yield SetKey(path + ("MethodSettings", index), "CacheDataEncrypted", True,
+                         f"{where}: encrypt the cache of {entry.get('HttpMethod')} {entry.get('ResourcePath')}")
+
+
+def invalid_cache_size(view: TemplateView, path: tuple, where: str, size: Any,
+                       valid: tuple[str, ...]) -> Iterator[Proposal]:
+    """Replace a literal CacheClusterSize that API Gateway would reject (cfn-lint cannot see it)."""
+    value = view.get(path + ("CacheClusterSize",))
+    if value is None or isinstance(value, dict | list) or str(value) in valid:
+        return
+    yield ReplaceValue(path + ("CacheClusterSize",), size, f"{where}: CacheClusterSize {value!r} is not a valid size")
+    yield Advice(path + ("CacheClusterSize",), f"{where}: CacheClusterSize {value!r} would fail to deploy (valid: "
+                 f"{', '.join(valid)}); set the parameter to the size you meant")
+
+
+def cache_key_names(props: dict) -> list[str]:
+    """Declared querystring/path parameters of a cached (GET/ANY) method, in declaration order."""
+    params = props.get("RequestParameters")
+    if not _cached_verb(props) or not isinstance(params, dict):
+        return []
+    return [name for name in params if isinstance(name, str) and name.count(".") == 3
+            and name.startswith("method.request.") and name.split(".")[2] in _CACHE_KEY_SOURCES]
+
+
+def header_parameters(props: dict) -> list[str]:
+    """Declared header parameters of a cached (GET/ANY) method."""
+    params = props.get("RequestParameters")
+    if not _cached_verb(props) or not isinstance(params, dict):
+        return []
+    return [n for n in params if isinstance(n, str) and n.startswith("method.request.header.")]
+
+
+def _cached_verb(props: dict) -> bool:
+    verb = props.get("HttpMethod")
+    return isinstance(verb, str) and verb.upper() in _CACHED_VERBS
+
+
+# ---------------------------------------------------------------- redeploy (APIGW003)
+
+# What a Deployment snapshots: a change to any of these needs a new deployment (cfn-facts §0).
+SNAPSHOT_TYPES = ("AWS::ApiGateway::Method", "AWS::ApiGateway::Resource", "AWS::ApiGateway::Authorizer",
+                  "AWS::ApiGateway::Model", "AWS::ApiGateway::RequestValidator", "AWS::ApiGateway::GatewayResponse")
+REST_API = "AWS::ApiGateway::RestApi"
+
+
+def redeploy_triggers(view: TemplateView) -> list[tuple[Any, list[str]]]:
+    """(RestApiId value, ids of resources this run changed in that API), in file order.
+
+    A RestApi counts only when it has a Policy: the engine records that it changed, not what.
+    """
+    groups: list[tuple[Any, list[str]]] = []
+    touched = view.changed | view.created
+
+    def add(api: Any, rid: str) -> None:
+        for known, rids in groups:
+            if known == api:
+                rids.append(rid)
+                return
+        groups.append((api, [rid]))
+
+    for rid, res in view.of_type(*SNAPSHOT_TYPES):
+        api = view.props(res).get("RestApiId")
+        if rid in touched and api is not None:
+            add(api, rid)
+    for rid, res in view.of_type(REST_API):
+        if rid in view.changed and "Policy" in view.props(res):
+            add(ref(rid), rid)
+    return groups
+
+
+def next_version_id(view: TemplateView, old: str, suffix: str, reserved: set[str]) -> str:
+    """ApiDeployment -> ApiDeploymentV2, ApiDeploymentV2 -> ApiDeploymentV3 (first free one).
+
+    `reserved` holds the ids the caller already chose in this run (added to it here).
+    """
+    match = re.fullmatch(rf"(.+?){re.escape(suffix)}(\d+)", old)
+    base, number = (match.group(1), int(match.group(2)) + 1) if match else (old, 2)
+    sections = ("Resources", "Parameters", "Conditions", "Outputs", "Mappings")
+    while f"{base}{suffix}{number}" in reserved or any(f"{base}{suffix}{number}" in view.section(s)
+                                                       for s in sections):
+        number += 1
+    new = view.unique_id(f"{base}{suffix}{number}")
+    reserved.add(new)
+    return new
+
+
+def reference_updates(view: TemplateView, old: str, new: str) -> Iterator[ReplaceValue]:
+    """Point every Ref, GetAtt, Sub and DependsOn that names resource `old` at `new`."""
+    message = f"{old} is now {new}"
+    for rid, res in view.resources.items():
+        if rid == old or not isinstance(res, dict):
+            continue
+        depends = res.get("DependsOn")
+        if depends == old:
+            yield ReplaceValue(("Resources", rid, "DependsOn"), new, f"{rid}: {message}")
+        for index, name in enumerate(depends if isinstance(depends, list) else ()):
+            if name == old:
+                yield ReplaceValue(("Resources", rid, "DependsOn", index), new, f"{rid}: {message}")
+        for key in ("Properties", "Metadata"):
+            for path, value in _references(res.get(key), ("Resources", rid, key), old, new):
+                yield ReplaceValue(path, value, f"{rid}: {message}")
+    for name, output in view.outputs.items():
+        for path, value in _references(output, ("Outputs", name), old, new):
+            yield ReplaceValue(path, value, f"Outputs.{name}: {message}")
+
+
+def _references(value: Any, path: tuple, old: str, new: str) -> Iterator[tuple[tuple, Any]]:
+    """(path, rewritten value) for each Ref/GetAtt/Sub under `value` that names `old`."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _references(item, path + (index,), old, new)
+        return
+    if not isinstance(value, dict):
+        return
+    if len(value) == 1 and next(iter(value)) in ("Ref", "Fn::GetAtt", "Fn::Sub"):
+        rewritten = _rewrite(value, old, new)
+        if rewritten != value:
+            yield path, rewritten
+        return
+    for key, item in value.items():
+        yield from _references(item, path + (key,), old, new)
+
+
+def _rewrite(value: Any, old: str, new: str) -> Any:
+    """A copy of `value` with references to `old` renamed to `new`."""
+    if isinstance(value, list):
+        return [_rewrite(v, old, new) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if ref_target(value) == old:
+        return ref(new)
+    att = getatt_target(value)
+    if att is not None and att[0] == old:
+        arg = value["Fn::GetAtt"]
+        return {"Fn::GetAtt": f"{new}.{att[1]}" if isinstance(arg, str) else [new, att[1]]}
+    if len(value) == 1 and "Fn::Sub" in value:
+        arg = value["Fn::Sub"]
+        if isinstance(arg, str):
+            return {"Fn::Sub": _sub_text(arg, old, new)}
+        if isinstance(arg, list) and arg and isinstance(arg[0], str):
+            local = arg[1] if len(arg) > 1 and isinstance(arg[1], dict) else {}
+            text = arg[0] if old in local else _sub_text(arg[0], old, new)
+            return {"Fn::Sub": [text] + [_rewrite(a, old, new) for a in arg[1:]]}
+    return {k: _rewrite(v, old, new) for k, v in value.items()}
+
+
+def _sub_text(text: str, old: str, new: str) -> str:
+    pattern = r"\$\{\s*" + re.escape(old) + r"\s*(\.[^}]*)?\}"
+    return re.sub(pattern, lambda m: "${" + new + (m.group(1) or "") + "}", text)

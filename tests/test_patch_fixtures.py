@@ -28,7 +28,7 @@ def _cases() -> list[tuple[str, Path]]:
     cases = []
     for folder in sorted(p for p in HERE.iterdir() if p.is_dir()):
         for path in sorted(folder.iterdir()):
-            if path.suffix not in (".yaml", ".yml", ".json", ".template"):
+            if path.suffix not in (".yaml", ".yml", ".json", ".template") or path.name.endswith(".options.json"):
                 continue  # .select and .options.json files go with a case
             if ".in." in path.name or path.name.startswith("noop_"):
                 cases.append((folder.name, path))

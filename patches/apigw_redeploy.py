@@ -1,0 +1,51 @@
+"""APIGW003: give a REST API's Deployment a new logical id when this run changed what it snapshots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from autofix.edits import Advice, Proposal, RenameKey
+from autofix.registry import UNSAFE, Patch
+from autofix.view import TemplateView
+
+from ._apigw import DEPLOYMENT, next_version_id, redeploy_triggers, reference_updates
+
+
+class ApigwRedeploy(Patch):
+    id = "APIGW003"
+    name = "apigw-redeploy"
+    title = "Rename API Gateway deployments so changed methods get deployed"
+    safety = UNSAFE
+    resource_types = (DEPLOYMENT, "AWS::ApiGateway::Method", "AWS::ApiGateway::RestApi")
+    after = ("LAM002", "APIGW002")
+    resolves = ()
+    explanation = (
+        "An AWS::ApiGateway::Deployment is an immutable snapshot: CloudFormation does not redeploy\n"
+        "when Methods, Resources, Authorizers, Models or the RestApi Policy change, so the stage keeps\n"
+        "serving the old API. When an earlier patch of this run changed such a resource, this patch\n"
+        "renames the Deployment of that RestApi (ApiDeployment -> ApiDeploymentV2, V2 -> V3) and\n"
+        "updates every Ref, GetAtt, Sub and DependsOn that names it. CloudFormation then creates the\n"
+        "new deployment, moves the stage to it and deletes the old one. It does nothing when no such\n"
+        "resource changed in this run."
+    )
+
+    @dataclass(frozen=True)
+    class Options:
+        suffix: str = "V"  # new ids are <base><suffix><n>
+
+    def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        reserved: set[str] = set()
+        for api, reasons in redeploy_triggers(view):
+            deployments = [rid for rid, res in view.of_type(DEPLOYMENT)
+                           if view.props(res).get("RestApiId") == api and rid not in view.created]
+            if not deployments:
+                yield Advice(("Resources", reasons[0]), f"{', '.join(reasons)}: changed, but no Deployment of this "
+                             "API is in the template; redeploy its stages after the update")
+            for old in deployments:
+                new = next_version_id(view, old, self.options.suffix, reserved)
+                yield from reference_updates(view, old, new)
+                yield RenameKey(("Resources",), old, new, f"{old}: renamed to {new} so the changed "
+                                f"{', '.join(reasons)} get deployed")
+                yield Advice(("Resources", new), f"{new}: replaces {old}; CloudFormation creates a new deployment, "
+                             "points the stage at it and deletes the old one")

@@ -1,0 +1,99 @@
+"""APIGW001: stage-wide throttling on every API Gateway stage, from two parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from autofix.edits import Advice, Proposal, SetKey, Skip
+from autofix.registry import SAFE, Patch
+from autofix.values import ref, referenced_names
+from autofix.view import TemplateView
+
+from ._apigw import (REST_STAGE, SAM_API, SAM_HTTP_API, V2_STAGE, deployment_stage_skips, merge_default_entry,
+                     props_path, sam_method_settings, sam_nested)
+from ._params import ensure_parameter
+
+USAGE_PLAN = "AWS::ApiGateway::UsagePlan"
+SAM_CREATES_PLAN = ("PER_API", "SHARED")
+
+
+class ApigwThrottling(Patch):
+    id = "APIGW001"
+    name = "apigw-throttling"
+    title = "Throttle API Gateway stages and usage plans, tunable by parameters"
+    safety = SAFE
+    resource_types = (REST_STAGE, SAM_API, V2_STAGE, SAM_HTTP_API, USAGE_PLAN, "AWS::ApiGateway::Deployment")
+    resolves = ()
+    explanation = (
+        "Adds ThrottlingRateLimit / ThrottlingBurstLimit to the '/*' '*' MethodSettings entry of REST\n"
+        "stages and SAM Apis (merged into an existing entry; Globals.Api counts), to DefaultRouteSettings\n"
+        "of HTTP/WebSocket stages and SAM HttpApis, and a Throttle to usage plans without one. Values come\n"
+        "from ApiThrottlingRateLimit (default 10000) and ApiThrottlingBurstLimit (default 5000), the\n"
+        "default account quota. Above the account quota a stage limit has no effect: request the\n"
+        "increase (e.g. 100k RPS) before raising the parameters. Stages created by a Deployment's\n"
+        "StageName/StageDescription are skipped."
+    )
+
+    @dataclass(frozen=True)
+    class Options:
+        rate_parameter: str = "ApiThrottlingRateLimit"
+        burst_parameter: str = "ApiThrottlingBurstLimit"
+        rate_default: int = 10000
+        burst_default: int = 5000
+
+    def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        opts = self.options
+        rate, burst = ref(opts.rate_parameter), ref(opts.burst_parameter)
+        method = {"ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst}
+        plan = {"RateLimit": rate, "BurstLimit": burst}
+        message = f"throttle from {opts.rate_parameter} / {opts.burst_parameter}"
+        edits = list(self._stages(view, method, message))
+        edits += sam_method_settings(view, method, message)
+        edits += sam_nested(view, "HttpApi", "DefaultRouteSettings", method, message)
+        edits += self._usage_plans(view, plan, message)
+        yield from deployment_stage_skips(view, "throttling")
+        used = {name for e in edits if not isinstance(e, Skip) for name in referenced_names(e.value)}
+        if opts.rate_parameter in used:
+            yield from ensure_parameter(view, opts.rate_parameter, {
+                "Type": "Number", "Default": opts.rate_default, "MinValue": 0,
+                "Description": "API Gateway steady-state requests per second per stage (within the account quota)"})
+        if opts.burst_parameter in used:
+            yield from ensure_parameter(view, opts.burst_parameter, {
+                "Type": "Number", "Default": opts.burst_default, "MinValue": 0,
+                "Description": "API Gateway burst (token bucket size) per stage"})
+        yield from edits
+        if used:
+            yield Advice(("Parameters", opts.rate_parameter),
+                         f"{opts.rate_parameter}: API Gateway allows 10,000 RPS with a 5,000 burst per account and "
+                         "Region (shared by all APIs); stage limits above that have no effect. For 100k RPS "
+                         "request a Service Quotas increase first, then raise the throttling parameters")
+
+    @staticmethod
+    def _stages(view: TemplateView, method: dict, message: str) -> Iterator[Proposal]:
+        for rid, _ in view.of_type(REST_STAGE):
+            yield from merge_default_entry(view, props_path(rid), method, f"{rid}: {message}", rid)
+        for rid, res in view.of_type(V2_STAGE):
+            current = view.props(res).get("DefaultRouteSettings")
+            if current is not None and not isinstance(current, dict):
+                yield Skip(props_path(rid) + ("DefaultRouteSettings",),
+                           f"{rid}: DefaultRouteSettings is computed; add throttling by hand")
+                continue
+            for key, value in method.items():
+                if key not in (current or {}):
+                    yield SetKey(props_path(rid) + ("DefaultRouteSettings",), key, value, f"{rid}: {message}")
+
+    @staticmethod
+    def _usage_plans(view: TemplateView, plan: dict, message: str) -> Iterator[Proposal]:
+        for rid, res in view.of_type(USAGE_PLAN):
+            if "Throttle" not in view.props(res):
+                yield SetKey(props_path(rid), "Throttle", plan, f"{rid}: {message}")
+        # SAM Auth.UsagePlan: only when SAM creates the plan; a Globals plan counts per key.
+        global_plan = view.get(("Globals", "Api", "Auth", "UsagePlan"))
+        global_plan = global_plan if isinstance(global_plan, dict) else {}
+        for rid, res in view.of_type(SAM_API):
+            own = view.get(props_path(rid) + ("Auth", "UsagePlan"))
+            if not isinstance(own, dict) or own.get("CreateUsagePlan") not in SAM_CREATES_PLAN:
+                continue
+            if "Throttle" not in own and "Throttle" not in global_plan:
+                yield SetKey(props_path(rid) + ("Auth", "UsagePlan"), "Throttle", plan, f"{rid}: {message}")

@@ -1,0 +1,74 @@
+"""APIGW005: custom API domains accept TLS 1.2 and newer only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from autofix.edits import Advice, Proposal, ReplaceValue, SetKey
+from autofix.registry import SAFE, Patch
+from autofix.view import TemplateView
+
+from ._apigw import SAM_API, SAM_HTTP_API, props_path
+
+REST_DOMAIN = "AWS::ApiGateway::DomainName"
+V2_DOMAIN = "AWS::ApiGatewayV2::DomainName"
+TLS_1_2 = "TLS_1_2"
+TLS_1_0 = "TLS_1_0"
+
+
+class ApigwTlsPolicy(Patch):
+    id = "APIGW005"
+    name = "apigw-tls-policy"
+    title = "Require TLS 1.2 on API Gateway custom domains"
+    safety = SAFE
+    resource_types = (REST_DOMAIN, V2_DOMAIN, SAM_API, SAM_HTTP_API)
+    resolves = ("W62", "API_GW_DOMAIN_DENY_NON_TLS_TRAFFIC")
+    explanation = (
+        "Sets SecurityPolicy: TLS_1_2 on AWS::ApiGateway::DomainName, on each\n"
+        "AWS::ApiGatewayV2::DomainName DomainNameConfigurations entry and on SAM Api/HttpApi Domain\n"
+        "(Globals counts) where it is missing. An explicit TLS_1_0 is raised to TLS_1_2 as well (option\n"
+        "upgrade_tls_1_0): TLS 1.0/1.1 are deprecated and cfn_nag W62 flags exactly that value; clients\n"
+        "that still need them stop connecting. Enhanced policies (SecurityPolicy_*) and computed values\n"
+        "are left alone; guard's rule accepts only TLS_1_2, so suppress it for those."
+    )
+
+    @dataclass(frozen=True)
+    class Options:
+        upgrade_tls_1_0: bool = True
+
+    def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        for rid, res in view.of_type(REST_DOMAIN):
+            yield from self._policy(props_path(rid), view.props(res), rid)
+        for rid, res in view.of_type(V2_DOMAIN):
+            configs = view.props(res).get("DomainNameConfigurations")
+            for index, config in enumerate(configs if isinstance(configs, list) else ()):
+                if isinstance(config, dict):
+                    path = props_path(rid) + ("DomainNameConfigurations", index)
+                    yield from self._policy(path, config, f"{rid} DomainNameConfigurations[{index}]")
+        if view.is_sam:
+            yield from self._sam_domains(view)
+
+    def _sam_domains(self, view: TemplateView) -> Iterator[Proposal]:
+        for kind, sam_type in (("Api", SAM_API), ("HttpApi", SAM_HTTP_API)):
+            global_domain = view.globals(kind).get("Domain")
+            global_domain = global_domain if isinstance(global_domain, dict) else None
+            if global_domain is not None:
+                yield from self._policy(("Globals", kind, "Domain"), global_domain, f"Globals.{kind}.Domain")
+            for rid, res in view.of_type(sam_type):
+                domain = view.props(res).get("Domain")
+                if not isinstance(domain, dict):
+                    continue
+                if global_domain is not None and "SecurityPolicy" not in domain:
+                    continue  # SAM merges Domain with Globals, which now sets the policy
+                yield from self._policy(props_path(rid) + ("Domain",), domain, f"{rid}.Domain")
+
+    def _policy(self, path: tuple, mapping: dict[str, Any], where: str) -> Iterator[Proposal]:
+        current = mapping.get("SecurityPolicy")
+        if current is None:
+            yield SetKey(path, "SecurityPolicy", TLS_1_2, f"{where}: accept TLS 1.2 and newer only")
+        elif current == TLS_1_0 and self.options.upgrade_tls_1_0:
+            yield ReplaceValue(path + ("SecurityPolicy",), TLS_1_2, f"{where}: raise TLS_1_0 to TLS_1_2")
+            yield Advice(path + ("SecurityPolicy",), f"{where}: clients limited to TLS 1.0/1.1 can no longer "
+                         "connect; set upgrade_tls_1_0 = false to keep TLS_1_0")
