@@ -1,0 +1,54 @@
+"""S3003: data buckets publish their object events to EventBridge."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from autofix.edits import Proposal, SetKey, Skip
+from autofix.registry import UNSAFE, Patch
+from autofix.values import is_intrinsic
+from autofix.view import TemplateView
+
+from ._s3 import BUCKET, data_buckets, notifications_elsewhere, props_of, suppressed
+
+ENABLED = {"EventBridgeEnabled": True}
+
+
+class S3EventBridgeNotifications(Patch):
+    id = "S3003"
+    name = "s3-eventbridge-notifications"
+    title = "Send data-bucket object events to EventBridge"
+    safety = UNSAFE
+    resource_types = (BUCKET,)
+    explanation = (
+        "Sets NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled: true on every\n"
+        "data bucket (not on buckets that hold logs), merged into an existing literal\n"
+        "NotificationConfiguration. EventBridge needs no destination permission and creates no\n"
+        "dependency cycle, unlike Lambda/SQS/SNS targets; s3-event-log-group (S3002) routes the\n"
+        "events to CloudWatch Logs. Unsafe: events are billed when rules match them. Skipped when\n"
+        "NotificationConfiguration is an intrinsic or a custom resource manages the notifications\n"
+        "(CloudFormation would overwrite what it wrote)."
+    )
+
+    def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        for rid in data_buckets(view):
+            if suppressed(view, rid, self):
+                continue
+            props_path = ("Resources", rid, "Properties")
+            props = props_of(view, rid)
+            current = props.get("NotificationConfiguration")
+            if isinstance(current, dict) and "EventBridgeConfiguration" in current:
+                continue
+            manager = notifications_elsewhere(view, rid)
+            if manager:
+                yield Skip(("Resources", rid), f"{rid}: custom resource {manager} manages its notifications; "
+                           "CloudFormation would overwrite them")
+                continue
+            message = f"{rid}: publish object events to EventBridge"
+            if "NotificationConfiguration" not in props:
+                yield SetKey(props_path, "NotificationConfiguration", {"EventBridgeConfiguration": ENABLED}, message)
+            elif current is None or (isinstance(current, dict) and not is_intrinsic(current)):
+                yield SetKey(props_path + ("NotificationConfiguration",), "EventBridgeConfiguration", ENABLED, message)
+            else:
+                yield Skip(props_path + ("NotificationConfiguration",),
+                           f"{rid}: NotificationConfiguration is computed; enable EventBridge in it by hand")

@@ -1,0 +1,81 @@
+"""S3005: every bucket's policy denies requests that do not use TLS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from autofix.edits import AppendItem, Proposal, SetKey, Skip
+from autofix.registry import SAFE, Patch
+from autofix.values import ref
+from autofix.view import TemplateView
+
+from ._s3 import (BUCKET, POLICY, bucket_ids, condition_of, deny_insecure_transport, is_secure_transport_deny,
+                  new_resource, policy_of, props_of, statements, suppressed, unique_sid)
+
+
+def _has_deny(value: Any) -> bool:
+    """A SecureTransport deny anywhere in the statements, including !If branches."""
+    if isinstance(value, list):
+        return any(_has_deny(v) for v in value)
+    if not isinstance(value, dict):
+        return False
+    return is_secure_transport_deny(value) or any(_has_deny(v) for v in value.values())
+
+
+class S3HttpsOnly(Patch):
+    id = "S3005"
+    name = "s3-https-only"
+    title = "Deny non-TLS requests in every bucket's policy"
+    safety = SAFE
+    resource_types = (BUCKET, POLICY)
+    after = ("S3001",)
+    resolves = ("S3_BUCKET_SSL_REQUESTS_ONLY", "W51")
+    explanation = (
+        "Appends a Deny statement for aws:SecureTransport false (a boolean, which the guard rule\n"
+        "requires) on the bucket ARN and its objects to the bucket's AWS::S3::BucketPolicy, or adds\n"
+        "a <Bucket>Policy when it has none: a bucket has one policy, and a second BucketPolicy would\n"
+        "overwrite the first. Skipped: website buckets (their endpoint is HTTP only), policies that\n"
+        "are not literal documents, and buckets whose policy cannot be told apart. Runs after\n"
+        "S3001 so the access-log bucket's policy gets the statement too."
+    )
+
+    def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        for rid in bucket_ids(view):
+            if suppressed(view, rid, self):
+                continue
+            if "WebsiteConfiguration" in props_of(view, rid):
+                yield Skip(("Resources", rid), f"{rid}: website endpoints serve HTTP only; a TLS-only policy "
+                           "would take the site down")
+                continue
+            pid, ambiguous = policy_of(view, rid)
+            if ambiguous:
+                yield Skip(("Resources", rid), f"{ambiguous}; add the TLS-only statement by hand")
+            elif pid is None:
+                yield from self._new_policy(view, rid)
+            else:
+                yield from self._append(view, rid, pid)
+
+    def _new_policy(self, view: TemplateView, rid: str) -> Iterator[Proposal]:
+        condition = condition_of(view, rid)
+        if condition is not None and not isinstance(condition, str):
+            yield Skip(("Resources", rid), f"{rid}: Condition is not a name; add a bucket policy by hand")
+            return
+        pid = view.unique_id(f"{rid}Policy")
+        policy = new_resource(POLICY, condition, Properties={
+            "Bucket": ref(rid),
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [deny_insecure_transport(rid)]},
+        })
+        yield SetKey(("Resources",), pid, policy, f"{pid}: deny non-TLS requests to {rid}", after=rid)
+
+    def _append(self, view: TemplateView, rid: str, pid: str) -> Iterator[Proposal]:
+        current = statements(view, pid)
+        if current is None:
+            yield Skip(("Resources", pid), f"{rid}: policy {pid} has no literal Statement list; "
+                       "add the TLS-only statement by hand")
+            return
+        if _has_deny(current):
+            return
+        statement = deny_insecure_transport(rid, unique_sid(current, "DenyInsecureTransport"))
+        yield AppendItem(("Resources", pid, "Properties", "PolicyDocument", "Statement"), statement,
+                         f"{pid}: deny non-TLS requests to {rid}")

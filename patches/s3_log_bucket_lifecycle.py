@@ -1,0 +1,66 @@
+"""S3004: access-log buckets expire old logs instead of keeping them forever."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from autofix.edits import Proposal, SetKey, Skip
+from autofix.registry import SAFE, Patch
+from autofix.view import TemplateView
+
+from ._s3 import BUCKET, POLICY, access_log_destinations, props_of
+
+
+class S3LogBucketLifecycle(Patch):
+    id = "S3004"
+    name = "s3-log-bucket-lifecycle"
+    title = "Expire old access logs in log buckets"
+    safety = SAFE
+    resource_types = (BUCKET,)
+    after = ("S3001",)
+    explanation = (
+        "Adds a LifecycleConfiguration to every bucket that receives S3 access logs (named by\n"
+        "another bucket's LoggingConfiguration.DestinationBucketName) and has none: expire objects\n"
+        "after 90 days, noncurrent versions after 30, abort incomplete uploads after 7. Access logs\n"
+        "are many small objects, so expiry, not storage-class transitions, is what bounds cost.\n"
+        "Skipped: buckets with Object Lock (a retention the author chose) and buckets other\n"
+        "resources also use (they may hold more than logs)."
+    )
+
+    @dataclass(frozen=True)
+    class Options:
+        expiration_days: int = 90
+        noncurrent_days: int = 30
+        abort_upload_days: int = 7
+
+    def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        opts = self.options
+        if min(opts.expiration_days, opts.noncurrent_days, opts.abort_upload_days) < 1:
+            raise ValueError("S3004: lifecycle days must be at least 1")
+        rule = {
+            "Id": "expire-access-logs",
+            "Status": "Enabled",
+            "ExpirationInDays": opts.expiration_days,
+            "NoncurrentVersionExpiration": {"NoncurrentDays": opts.noncurrent_days},
+            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": opts.abort_upload_days},
+        }
+        for rid, sources in access_log_destinations(view).items():
+            props = props_of(view, rid)
+            if "LifecycleConfiguration" in props:
+                continue
+            reason = self._reason_to_skip(view, rid, sources, props)
+            if reason:
+                yield Skip(("Resources", rid), f"{rid}: {reason}; add a lifecycle rule by hand")
+                continue
+            yield SetKey(("Resources", rid, "Properties"), "LifecycleConfiguration", {"Rules": [rule]},
+                         f"{rid}: expire access logs after {opts.expiration_days} days")
+
+    @staticmethod
+    def _reason_to_skip(view: TemplateView, rid: str, sources: list[str], props: dict) -> str | None:
+        if props.get("ObjectLockEnabled") not in (None, False) or "ObjectLockConfiguration" in props:
+            return "Object Lock is on, so the author chose a retention period"
+        others = [r for r in view.referrers(rid) if r not in sources and view.type_of(r) != POLICY]
+        if others:
+            return f"also used by {', '.join(others[:3])}, so it may hold more than access logs"
+        return None
