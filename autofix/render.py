@@ -35,7 +35,9 @@ def is_plain_safe(text: str, flow: bool) -> bool:
 
 
 def quote(text: str, dialect: Dialect) -> str:
-    if dialect.quote == "'" and text.isprintable() and "\n" not in text:
+    single_ok = text.isprintable()
+    prefer_single = dialect.quote == "'" or ('"' in text and "'" not in text)
+    if single_ok and prefer_single:
         return "'" + text.replace("'", "''") + "'"
     return json.dumps(text, ensure_ascii=False)
 

@@ -289,6 +289,9 @@ class Editor:
 
     def _block_replacement(self, key_node: Node | None, target: Node, start: int, end: int,
                            value: Callable[[], Any]) -> tuple[int, int, Callable[[], str]]:
+        if isinstance(target, MappingNode | SequenceNode) and target.flow_style and target.value:
+            # A flow collection stays a flow collection: never reflow the author's style.
+            return start, end, lambda: render.flow(value(), self.d)
         if key_node is None:
             item_col = target.start_mark.column
 

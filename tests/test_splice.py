@@ -226,3 +226,15 @@ def test_set_existing_key_is_an_edit_error() -> None:
     doc = parse("Resources:\n  A:\n    Type: X\n")
     with pytest.raises(EditError, match="already exists"):
         Editor(doc).apply(SetKey(("Resources", "A"), "Type", "Y"))
+
+
+def test_replacing_a_flow_value_keeps_flow_style() -> None:
+    src = "Resources:\n  A:\n    Type: X\n    Properties:\n      L: [a, b]  # note\n"
+    out = apply(src, ReplaceValue(("Resources", "A", "Properties", "L"), ["a", "b", ref("C")]))
+    assert out.endswith("      L: [a, b, !Ref C]  # note\n")
+
+
+def test_double_quote_files_write_quotes_readably() -> None:
+    src = 'Resources:\n  A:\n    Type: "X"\n'
+    out = apply(src, SetKey(("Resources", "A"), "Properties", {"Doc": '{"a": 1}', "Name": "a: b"}))
+    assert "Doc: '{\"a\": 1}'" in out and 'Name: "a: b"' in out
