@@ -25,6 +25,7 @@ class Dialect:
     json_indent: str = "  "
     json_colon: str = ": "
     blank_between_resources: bool = False
+    force_quote: bool = False  # set when re-writing a value the author had quoted
 
 
 def detect_dialect(text: str, root: MappingNode, fmt: str) -> Dialect:

@@ -56,7 +56,7 @@ def scalar(value: Any, dialect: Dialect, flow: bool = False) -> str:
             return ".inf" if value > 0 else "-.inf"
         return ".nan" if math.isnan(value) else repr(value)
     text = str(value)
-    return text if is_plain_safe(text, flow) else quote(text, dialect)
+    return text if is_plain_safe(text, flow) and not dialect.force_quote else quote(text, dialect)
 
 
 def is_scalar(value: Any) -> bool:
@@ -109,7 +109,7 @@ def _args_inline_ok(arg: Any, dialect: Dialect) -> bool:
     return short_form(arg, dialect) is not None and _args_inline_ok(next(iter(arg.values())), dialect)
 
 
-def inline(value: Any, dialect: Dialect) -> str | None:
+def inline(value: Any, dialect: Dialect, limit: int | None = _INLINE_LIMIT) -> str | None:
     """One-line rendering for block context when the value reads well on one line."""
     if isinstance(value, dict | list) and not value:
         return "{}" if isinstance(value, dict) else "[]"
@@ -119,7 +119,7 @@ def inline(value: Any, dialect: Dialect) -> str | None:
         return None
     tag, arg = short_form(value, dialect)  # type: ignore[misc]
     text = f"{tag} {scalar(arg, dialect) if is_scalar(arg) else flow(arg, dialect)}"
-    return text if len(text) <= _INLINE_LIMIT else None
+    return text if limit is None or len(text) <= limit else None
 
 
 # ---------------------------------------------------------------- block YAML

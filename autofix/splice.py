@@ -8,7 +8,7 @@ the output is produced, so edits compose without positions ever going stale.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -148,7 +148,8 @@ class Editor:
         elif (node.flow_style or self._json) and before is not None:
             undo_op = self._insert_flow_before(path, before[0], key, mapping)
         elif node.flow_style or self._json:
-            undo_op = self._insert_flow(path, node, lambda: (key, mapping[key]), is_map=True)
+            anchor = self.doc.entry(node, after) if after is not None else None
+            undo_op = self._insert_flow(path, node, lambda: (key, mapping[key]), is_map=True, anchor=anchor)
         else:
             undo_op = self._insert_block_entry(node, path, key, mapping, after)
         return _both(undo_data, undo_op)
@@ -307,8 +308,18 @@ class Editor:
         line_start = self.src.rfind("\n", 0, start) + 1
         span_start = line_start if comment_between else colon_end
 
+        one_line = isinstance(target, ScalarNode) and "\n" not in self.src[start:end]
+        quoted = one_line and target.style in ("'", '"')
+        dialect = replace(self.d, quote=target.style, force_quote=True) if quoted else self.d
+
         def entry_text() -> str:
-            lines = render.entry_lines("k", value(), key_col, self.d)
+            new = value()
+            if one_line and not comment_between:
+                # A one-line scalar stays one line, however long: the diff shows only what changed.
+                text = render.inline(new, dialect, limit=None)
+                if text is not None:
+                    return " " + text
+            lines = render.entry_lines("k", new, key_col, dialect)
             first = lines[0][key_col + 2:]  # after "k:"
             rest = lines[1:]
             if comment_between:
@@ -384,8 +395,9 @@ class Editor:
 
     # ------------------------------------------------------------ flow / JSON insertion
 
-    def _insert_flow(self, path: tuple, node: Node, entry: Callable[[], tuple], is_map: bool) -> Undo:
-        last = node.value[-1]
+    def _insert_flow(self, path: tuple, node: Node, entry: Callable[[], tuple], is_map: bool,
+                     anchor: tuple | None = None) -> Undo:
+        last = anchor or node.value[-1]
         last_value = last[1] if is_map else last
         first_item = node.value[0][0] if is_map else node.value[0]
         multiline = first_item.start_mark.line != node.start_mark.line

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from autofix.edits import Advice, Proposal, SetKey
+from autofix.edits import Advice, Proposal, SetKey, Skip
 from autofix.registry import SAFE, Patch
 from autofix.values import NO_VALUE, if_, ref
 from autofix.view import TemplateView
@@ -44,6 +44,11 @@ class LambdaReservedConcurrency(Patch):
         plain = [rid for rid in todo if view.type_of(rid) == "AWS::Lambda::Function"]
         serverless = [rid for rid in todo if rid not in plain]
         if not todo:
+            return
+        if "AWS::LanguageExtensions" in str(view.data.get("Transform")):
+            # The transform resolves Fn::If with parameter defaults, so the -1 sentinel leaks.
+            yield Skip(("Resources", todo[0]), "AWS::LanguageExtensions evaluates the -1 sentinel; "
+                       "set ReservedConcurrentExecutions by hand")
             return
         yield from ensure_parameter(view, opts.parameter, {
             "Type": "Number",

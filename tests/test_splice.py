@@ -238,3 +238,17 @@ def test_double_quote_files_write_quotes_readably() -> None:
     src = 'Resources:\n  A:\n    Type: "X"\n'
     out = apply(src, SetKey(("Resources", "A"), "Properties", {"Doc": '{"a": 1}', "Name": "a: b"}))
     assert "Doc: '{\"a\": 1}'" in out and 'Name: "a: b"' in out
+
+
+def test_replacing_a_long_one_line_scalar_keeps_line_and_quotes() -> None:
+    long = "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"
+    src = f"Resources:\n  M:\n    Type: X\n    Properties:\n      Uri: !Sub '{long}'\n"
+    new = long.replace("${Fn.Arn}", "${FnAlias}")
+    out = apply(src, ReplaceValue(("Resources", "M", "Properties", "Uri"), {"Fn::Sub": new}))
+    assert out == src.replace(long, new)
+
+
+def test_json_new_entry_follows_its_after_sibling() -> None:
+    src = '{\n  "Resources": {\n    "Fn": {"Type": "F"},\n    "Role": {"Type": "R"}\n  }\n}\n'
+    out = apply(src, SetKey(("Resources",), "FnVersion", {"Type": "V"}, after="Fn"))
+    assert out == '{\n  "Resources": {\n    "Fn": {"Type": "F"},\n    "FnVersion": {"Type": "V"},\n    "Role": {"Type": "R"}\n  }\n}\n'

@@ -1,0 +1,89 @@
+"""LAM009: every Lambda function logs to a log group of the stack that has a retention."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from autofix.edits import Advice, Proposal, SetKey, Skip
+from autofix.registry import UNSAFE, Patch
+from autofix.values import ref, sub
+from autofix.view import TemplateView
+
+from ._alarms import FUNCTION_TYPES, text_of
+from ._logging import function_group, group_names, log_group, role_writes_logs, suppressed
+from .log_group_retention import GUARD_SAFE_DAYS
+
+
+class LambdaLogGroup(Patch):
+    id = "LAM009"
+    name = "lambda-log-group"
+    title = "Give Lambda functions their own log group with a retention"
+    safety = UNSAFE
+    resource_types = FUNCTION_TYPES
+    resolves = ()
+    explanation = (
+        "The /aws/lambda/<name> group Lambda creates on first use keeps logs forever and is not part\n"
+        "of the stack. For each function without LoggingConfig.LogGroup (and without a declared group\n"
+        "of that name), adds an AWS::Logs::LogGroup named /aws/lambda/${AWS::StackName}-<id> with\n"
+        "RetentionInDays 30 and points LoggingConfig.LogGroup at it. The name never refers to the\n"
+        "function (that would close a role/group/function cycle) and never re-declares the group\n"
+        "Lambda already made (that fails with 'already exists'). Functions whose role visibly cannot\n"
+        "write there are skipped. Unsafe: logs move to a new group."
+    )
+
+    @dataclass(frozen=True)
+    class Options:
+        retention_days: int = 30
+
+    def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        days = self.options.retention_days
+        if days not in GUARD_SAFE_DAYS:
+            raise ValueError(f"retention {days} is not one of {GUARD_SAFE_DAYS}")
+        if "LogGroup" in (view.globals("Function").get("LoggingConfig") or {}) and view.is_sam:
+            return
+        taken = group_names(view)
+        moved = []
+        for rid, res in view.of_type(*FUNCTION_TYPES):
+            props = view.props(res)
+            config = props.get("LoggingConfig")
+            if (isinstance(config, dict) and "LogGroup" in config) or function_group(view, rid, props):
+                continue
+            if config is not None and not isinstance(config, dict):
+                yield Skip(("Resources", rid, "Properties", "LoggingConfig"),
+                           f"{rid}: LoggingConfig is computed; set LogGroup by hand")
+                continue
+            if suppressed(view, rid, self):
+                continue
+            name = _group_name(rid, text_of(props.get("FunctionName")), taken)
+            writes = role_writes_logs(view, res, name)
+            if writes is False:
+                yield Skip(("Resources", rid, "Properties", "Role"),
+                           f"{rid}: its role does not allow logs:PutLogEvents on {name}; grant it, "
+                           "then add LoggingConfig.LogGroup")
+                continue
+            taken.add(name)
+            group = view.unique_id(f"{rid}LogGroup")
+            yield SetKey(("Resources", rid, "Properties", "LoggingConfig"), "LogGroup", ref(group),
+                         f"{rid}: log to {group}")
+            yield SetKey(("Resources",), group, log_group(days, res.get("Condition"), sub(name)),
+                         f"{rid}: log group {group} keeping logs {days} days", after=rid)
+            if writes is None:
+                yield Advice(("Resources", rid, "Properties", "Role"),
+                             f"{rid}: make sure its role may write to {name} (logs:CreateLogStream, "
+                             "logs:PutLogEvents)")
+            moved.append(rid)
+        if moved:
+            yield Advice(("Resources", moved[0]), f"{', '.join(moved)}: logs already written to "
+                         "/aws/lambda/<function name> stay there without retention; set it or delete the group")
+
+
+def _group_name(rid: str, function_name: str | None, taken: set[str]) -> str:
+    """/aws/lambda/${AWS::StackName}-<id>, unlike the function's own group and every declared group."""
+    base = f"/aws/lambda/${{AWS::StackName}}-{rid.lower()}"
+    if function_name is not None and f"/aws/lambda/{function_name}" == base:
+        base += "-logs"
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}-{n}", n + 1
+    return name

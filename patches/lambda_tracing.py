@@ -1,0 +1,79 @@
+"""LAM007: active X-Ray tracing on functions, with the role permission to send the traces."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from autofix.edits import Advice, AppendItem, Proposal, SetKey, Skip
+from autofix.registry import UNSAFE, Patch
+from autofix.values import sub
+from autofix.view import TemplateView
+
+from . import _lambda as lam
+
+XRAY_POLICY = "arn:${AWS::Partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
+MANAGED_POLICY_QUOTA = 10  # default managed policies per role; more needs a quota increase
+
+
+class LambdaTracing(Patch):
+    id = "LAM007"
+    name = "lambda-tracing"
+    title = "Turn on active X-Ray tracing for Lambda functions"
+    safety = UNSAFE
+    resource_types = lam.FUNCTION_TYPES + ("AWS::IAM::Role",)
+    explanation = (
+        "Sets TracingConfig: {Mode: Active} on functions without a TracingConfig (SAM: Tracing: Active,\n"
+        "once in Globals.Function when the template has that section). A function sends traces only if\n"
+        "its role may call xray:PutTraceSegments, so a role defined in the template gets the managed\n"
+        "policy AWSXRayDaemonWriteAccess unless it already grants X-Ray; roles outside the template get\n"
+        "advice. SAM adds the policy itself to roles it creates. Traces are billed per segment."
+    )
+
+    @dataclass(frozen=True)
+    class Options:
+        mode: str = "Active"
+
+    def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        mode = self.options.mode
+        plain = [rid for rid, res in view.of_type(lam.FUNCTION) if "TracingConfig" not in view.props(res)]
+        serverless = [rid for rid, res in view.of_type(lam.SAM_FUNCTION)
+                      if not view.has_prop(res, "Tracing", "Function")]
+        for rid in plain:
+            yield SetKey(("Resources", rid, "Properties"), "TracingConfig", {"Mode": mode},
+                         f"{rid}: X-Ray tracing {mode}")
+        if serverless and view.is_sam and isinstance(view.section("Globals").get("Function"), dict):
+            yield SetKey(("Globals", "Function"), "Tracing", mode, f"Globals.Function: X-Ray tracing {mode}")
+        else:
+            for rid in serverless:
+                yield SetKey(("Resources", rid, "Properties"), "Tracing", mode, f"{rid}: X-Ray tracing {mode}")
+        roles: set[str] = set()
+        for rid in plain + serverless:
+            yield from self._role_access(view, rid, roles)
+
+    def _role_access(self, view: TemplateView, rid: str, done: set[str]) -> Iterator[Proposal]:
+        """Let the function's role write traces, once per role."""
+        value = view.props(view.resources[rid]).get("Role")
+        if value is None and view.type_of(rid) == lam.SAM_FUNCTION:
+            return  # SAM creates the role and attaches its X-Ray policy
+        role = lam.template_role(view, value)
+        if role is None:
+            yield Advice(("Resources", rid, "Properties", "Role"), f"{rid}: its role is not defined in this "
+                         "template; make sure it allows xray:PutTraceSegments and xray:PutTelemetryRecords")
+            return
+        if role in done or lam.role_grants_xray(view, role):
+            return
+        done.add(role)
+        props = ("Resources", role, "Properties")
+        arns = view.get(props + ("ManagedPolicyArns",))
+        message = f"{role}: allow {rid} to send X-Ray traces"
+        if arns is None:
+            yield SetKey(props, "ManagedPolicyArns", [sub(XRAY_POLICY)], message)
+        elif not isinstance(arns, list):
+            yield Advice(props + ("ManagedPolicyArns",), f"{role}: add AWSXRayDaemonWriteAccess to its "
+                         f"ManagedPolicyArns so {rid} can send traces")
+        elif len(arns) >= MANAGED_POLICY_QUOTA:
+            yield Skip(props + ("ManagedPolicyArns",), f"{role}: already has {len(arns)} managed policies "
+                       f"(the default quota); grant xray:PutTraceSegments inline for {rid}")
+        else:
+            yield AppendItem(props + ("ManagedPolicyArns",), sub(XRAY_POLICY), message)
