@@ -38,6 +38,7 @@ class LambdaProvisionedConcurrency(Patch):
         parameter: str = "LambdaProvisionedConcurrency"
         condition: str = "HasProvisionedConcurrency"
         alias_name: str = "live"
+        default: int = 0  # 0 keeps it off; --target-rps sets a warm baseline
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         opts = self.options
@@ -59,7 +60,7 @@ class LambdaProvisionedConcurrency(Patch):
             yield from work
             return
         yield from ensure_parameter(view, opts.parameter, {
-            "Type": "Number", "Default": 0, "MinValue": 0,
+            "Type": "Number", "Default": opts.default, "MinValue": 0,
             "Description": "Provisioned concurrency on each function's alias; 0 disables it (the minimum is 1)",
         })
         yield from ensure_not_equals_condition(view, opts.condition, opts.parameter, 0)
