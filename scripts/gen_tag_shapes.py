@@ -74,6 +74,7 @@ def _create_only(schema: dict) -> bool:
 def provider_table() -> tuple[dict[str, str], dict[str, str]]:
     import importlib
 
+    from cfnlint.schema import ResourceNotFoundError
     from cfnlint.schema.manager import PROVIDER_SCHEMA_MANAGER
 
     region = importlib.import_module("cfnlint.data.schemas.providers." + REGION.replace("-", "_"))
@@ -84,7 +85,7 @@ def provider_table() -> tuple[dict[str, str], dict[str, str]]:
             continue
         try:
             schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(REGION, rtype).schema
-        except Exception:  # a type cfn-lint lists but cannot load is not one we can vouch for
+        except ResourceNotFoundError:  # listed but not loadable: not a type we can vouch for
             continue
         shape = tags_shape(schema)
         if shape:

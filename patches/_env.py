@@ -1,0 +1,245 @@
+"""Shared by PARAM001 and TAG001: the environment parameter, and renaming a parameter everywhere."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from autofix.edits import DeleteKey, Proposal, RenameKey, ReplaceValue
+from autofix.values import is_intrinsic, ref, ref_target, referenced_names, sub_names
+from autofix.view import TemplateView
+
+# Parameter names that mean "which environment is this stack", most specific first.
+ENV_NAMES = ("EnvironmentSuffix", "Environment", "Env", "Stage", "EnvironmentName")
+# Parameter types whose Ref is a plain string (usable as a tag value or in a name).
+STRING_TYPES = ("String", "AWS::SSM::Parameter::Value<String>")
+INTERFACE = "AWS::CloudFormation::Interface"
+_SUB_VAR = re.compile(r"\$\{(?!!)([^}]+)\}")
+
+
+def env_parameter(view: TemplateView, names: tuple[str, ...] = ENV_NAMES) -> str | None:
+    """The first of `names` declared as a string parameter, else None."""
+    for name in names:
+        spec = view.parameters.get(name)
+        if isinstance(spec, dict) and spec.get("Type") in STRING_TYPES:
+            return name
+    return None
+
+
+def reference_count(view: TemplateView, name: str) -> int:
+    """How often `name` is referred to (Ref, Sub) outside the Parameters section."""
+    return sum(1 for key, section in view.data.items() if key != "Parameters"
+               for found in referenced_names(section) if found == name)
+
+
+# ---------------------------------------------------------------- rewriting values
+
+
+def _sub_text(text: str, renames: dict[str, str], local: dict) -> str:
+    def swap(match: re.Match) -> str:
+        name = match.group(1).strip()
+        return "${" + renames[name] + "}" if name in renames and name not in local else match.group(0)
+
+    return _SUB_VAR.sub(swap, text)
+
+
+def rewritten(value: Any, renames: dict[str, str]) -> Any:
+    """A copy of `value` with every Ref / ${} to a renamed parameter pointing at its new name."""
+    if isinstance(value, list):
+        return [rewritten(v, renames) for v in value]
+    if not isinstance(value, dict):
+        return value
+    target = ref_target(value)
+    if target is not None:
+        return ref(renames.get(target, target))
+    if is_intrinsic(value) and "Fn::Sub" in value:
+        arg = value["Fn::Sub"]
+        if isinstance(arg, str):
+            return {"Fn::Sub": _sub_text(arg, renames, {})}
+        if isinstance(arg, list) and arg and isinstance(arg[0], str):
+            local = arg[1] if len(arg) > 1 and isinstance(arg[1], dict) else {}
+            return {"Fn::Sub": [_sub_text(arg[0], renames, local)] + rewritten(arg[1:], renames)}
+    return {k: rewritten(v, renames) for k, v in value.items()}
+
+
+def _sub_problems(value: Any, renames: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """(renamed name, reason) for Fn::Sub strings that cannot be rewritten well."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if not isinstance(item, dict):
+            continue
+        arg = item.get("Fn::Sub") if is_intrinsic(item) else None
+        text, local = (arg, {}) if isinstance(arg, str) else (None, {})
+        if isinstance(arg, list) and arg and isinstance(arg[0], str):
+            text, local = arg[0], arg[1] if len(arg) > 1 and isinstance(arg[1], dict) else {}
+        if text is not None:
+            for name in {m.group(1).strip() for m in _SUB_VAR.finditer(text)} & set(renames) - set(local):
+                if renames[name] in local:
+                    yield name, f"a Fn::Sub local variable named {renames[name]} would hide the renamed ${{{name}}}"
+                elif "\n" in text:
+                    yield name, f"{name} is used in a multi-line Fn::Sub string that would lose its block style"
+        stack.extend(item.values())
+
+
+def _mentions(value: Any, names: dict[str, str]) -> bool:
+    return any(n in names for n in referenced_names(value))
+
+
+def _plan(value: Any, path: tuple, renames: dict[str, str], out: list[tuple[tuple, Any]]) -> None:
+    """Smallest editable places to replace: intrinsics, or items of an intrinsic's argument list."""
+    if not _mentions(value, renames):
+        return
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            _plan(item, path + (index,), renames, out)
+        return
+    if not isinstance(value, dict):
+        return
+    if not is_intrinsic(value):
+        for key, item in value.items():
+            _plan(item, path + (key,), renames, out)
+        return
+    key, arg = next(iter(value.items()))
+    if key == "Fn::Sub" and isinstance(arg, list) and arg and isinstance(arg[0], str):
+        # Two-argument form: the text and the variable map are nodes of their own.
+        new_text = rewritten(value, renames)["Fn::Sub"][0]
+        if new_text != arg[0]:
+            out.append((path + (key, 0), new_text))
+        for index, item in enumerate(arg[1:], start=1):
+            _plan(item, path + (key, index), renames, out)
+        return
+    if key in ("Ref", "Fn::Sub") or not isinstance(arg, list):
+        out.append((path, rewritten(value, renames)))
+        return
+    # A short-form intrinsic has no text of its own, but its argument list does.
+    for index, item in enumerate(arg):
+        _plan(item, path + (key, index), renames, out)
+
+
+# ---------------------------------------------------------------- renaming a parameter
+
+
+def rename_problems(view: TemplateView, renames: dict[str, str]) -> dict[str, str]:
+    """Renamed name -> why it cannot be renamed safely."""
+    problems: dict[str, str] = {}
+    for key, section in view.data.items():
+        if key != "Parameters":
+            for name, reason in _sub_problems(section, renames):
+                problems.setdefault(name, f"{key}: {reason}")
+    return problems
+
+
+def rename_references(view: TemplateView, renames: dict[str, str]) -> Iterator[Proposal]:
+    """Edits pointing every reference to a key of `renames` at its value, then deleting the old names."""
+    places: list[tuple[tuple, Any]] = []
+    for key, section in view.data.items():
+        if key != "Parameters":
+            _plan(section, (key,), renames, places)
+    for path, value in places:
+        old_value = view.get(path)
+        names = sub_names(old_value) if isinstance(old_value, str) else referenced_names(old_value)
+        olds = sorted({n for n in names if n in renames})
+        swaps = ", ".join(f"{renames[o]} instead of {o}" for o in olds)
+        yield ReplaceValue(path, value, f"{_where(path)}: use {swaps}")
+    yield from _interface_edits(view, renames)
+    for old, new in renames.items():
+        yield DeleteKey(("Parameters",), old, f"{old}: removed, merged into {new}")
+
+
+def _where(path: tuple) -> str:
+    return ".".join(str(p) for p in path[:2]) if path[0] in ("Resources", "Outputs", "Conditions") else str(path[0])
+
+
+def _interface_edits(view: TemplateView, renames: dict[str, str]) -> Iterator[Proposal]:
+    base = ("Metadata", INTERFACE)
+    message = f"{INTERFACE}: list " + ", ".join(f"{new} instead of {old}" for old, new in renames.items())
+    groups = view.get(base + ("ParameterGroups",))
+    if isinstance(groups, list):
+        yield from _group_edits(groups, base + ("ParameterGroups",), renames, message)
+    labels = view.get(base + ("ParameterLabels",))
+    if isinstance(labels, dict):
+        present = set(labels)
+        for old, new in renames.items():
+            if old not in labels:
+                continue
+            if new in present:
+                yield DeleteKey(base + ("ParameterLabels",), old, message)
+            else:
+                yield RenameKey(base + ("ParameterLabels",), old, new, message)
+                present.add(new)
+
+
+def _group_edits(groups: list, path: tuple, renames: dict[str, str], message: str) -> Iterator[Proposal]:
+    """Rename in ParameterGroups, listing each parameter once (the first place it appears)."""
+    seen: set[str] = set()
+    new_groups: list[Any] = []
+    changed: list[int] = []
+    for index, group in enumerate(groups):
+        names = group.get("Parameters") if isinstance(group, dict) else None
+        if not isinstance(names, list):
+            new_groups.append(group)
+            continue
+        kept = []
+        for name in names:
+            if isinstance(name, str):
+                name = renames.get(name, name)
+                if name in seen:
+                    continue
+                seen.add(name)
+            kept.append(name)
+        if kept != names:
+            changed.append(index)
+        if kept:
+            new_groups.append({**group, "Parameters": kept})
+    if not changed:
+        return
+    if len(new_groups) != len(groups):  # a group emptied out: rewrite the list without it
+        yield ReplaceValue(path, new_groups, message)
+        return
+    for index in changed:
+        yield ReplaceValue(path + (index, "Parameters"), new_groups[index]["Parameters"], message)
+
+
+CONSTRAINTS = ("AllowedValues", "AllowedPattern", "MinLength", "MaxLength", "MinValue", "MaxValue",
+               "ConstraintDescription")
+
+
+def parameter_conflict(keep: Any, drop: Any) -> str | None:
+    """Why merging parameter spec `drop` into `keep` would change what the template means."""
+    if not isinstance(keep, dict) or not isinstance(drop, dict):
+        return "a parameter is not a mapping"
+    if keep.get("Type") != drop.get("Type"):
+        return f"types differ ({keep.get('Type')} vs {drop.get('Type')})"
+    for key in CONSTRAINTS[:-1]:
+        if key in keep and key in drop and keep[key] != drop[key]:
+            return f"{key} differ"
+    if "Default" in drop and str(drop["Default"]) != str(keep.get("Default")):
+        # Stacks deployed with defaults would see every name built from the dropped one change.
+        return f"defaults differ ({drop['Default']!r} vs {keep.get('Default', 'none')!r})"
+    if "Default" in keep and not _satisfies(str(keep["Default"]), drop):
+        return f"the default {keep['Default']!r} breaks the other parameter's constraints"
+    return None
+
+
+def carried_constraints(keep: dict, drop: dict) -> dict[str, Any]:
+    """Constraints of the dropped parameter the kept one lacks; names built from it stay valid."""
+    return {k: drop[k] for k in CONSTRAINTS if k in drop and k not in keep}
+
+
+def _satisfies(value: str, spec: dict) -> bool:
+    allowed = spec.get("AllowedValues")
+    if isinstance(allowed, list) and value not in [str(a) for a in allowed]:
+        return False
+    pattern = spec.get("AllowedPattern")
+    try:
+        if isinstance(pattern, str) and not re.fullmatch(pattern, value):
+            return False
+    except re.error:
+        return False  # a pattern Python cannot read: do not guess
+    low, high = spec.get("MinLength"), spec.get("MaxLength")
+    return not (isinstance(low, int) and len(value) < low or isinstance(high, int) and len(value) > high)

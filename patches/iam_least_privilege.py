@@ -1,0 +1,157 @@
+"""IAM001: function roles get object access to their own buckets and log groups, not `s3:*` on `*`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from autofix.edits import Advice, AppendItem, Proposal, ReplaceValue, Skip
+from autofix.registry import UNSAFE, Patch
+from autofix.view import TemplateView
+
+from ._iam import (
+    WILDCARDS,
+    Document,
+    Graph,
+    actions,
+    function_log_target,
+    lambda_roles,
+    log_statements,
+    other_services,
+    policy_documents,
+    role_problem,
+    s3_statements,
+    statements,
+    suppress_w58,
+    wildcard_actions,
+)
+
+
+class IamLeastPrivilege(Patch):
+    id = "IAM001"
+    name = "iam-least-privilege"
+    title = "Scope s3:* and logs:* on * in function roles to the function's buckets and log group"
+    safety = UNSAFE
+    resource_types = ("AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+    # Log groups (LAM009), tracing (LAM007), notifications (S3003) and parameter names (PARAM001)
+    # settle first, so the statements point at what the functions finally use.
+    after = ("LAM007", "LAM009", "PARAM001", "S3003")
+    resolves = ("W11", "W12", "F3", "F4", "CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_108", "CKV_AWS_109",
+                "CKV_AWS_110", "CKV_AWS_111", "IAM_POLICYDOCUMENT_NO_WILDCARD_RESOURCE")
+    explanation = (
+        "In roles that Lambda functions run as (inline Policies, and IAM Policy / ManagedPolicy\n"
+        "attached to them), an Allow of s3:* on * becomes object actions (option object_actions:\n"
+        "GetObject, PutObject, DeleteObject) on <bucket ARN>/* plus s3:ListBucket on the bucket ARN,\n"
+        "for the template buckets the functions use (environment variables, other references,\n"
+        "buckets that notify them); logs:* on * becomes CreateLogStream + PutLogEvents on the\n"
+        "function's log group (LoggingConfig.LogGroup, a /aws/lambda/${Fn} group, or a literal\n"
+        "FunctionName; CreateLogGroup only when the group is not in the template). A role shared by\n"
+        "several functions gets the union. Action * is replaced only when nothing in the template\n"
+        "suggests the functions call other services. Skips when the buckets or group are unknown,\n"
+        "the role serves others, or the reference would close a dependency cycle (bucket ->\n"
+        "function -> role -> bucket) that a name-built ARN cannot avoid. Unsafe: code that calls\n"
+        "actions or buckets the template does not show will be denied."
+    )
+
+    @dataclass(frozen=True)
+    class Options:
+        object_actions: tuple = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
+        list_bucket: bool = True
+        replace_star: bool = True
+
+    def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        roles = lambda_roles(view)
+        graph = Graph.of(view)
+        advised: set[str] = set()
+        suppressed: set[str] = set()  # functions given a W58 suppression in this run
+        for doc in policy_documents(view, roles):
+            if isinstance(doc, tuple):
+                holder, reason = doc
+                if any(map(wildcard_actions, statements(view, ("Resources", holder, "Properties", "PolicyDocument")))):
+                    yield Skip(("Resources", holder), reason)
+                continue
+            listed = isinstance(view.get(doc.path + ("Statement",)), list)
+            for index, stmt in enumerate(statements(view, doc.path)):
+                if not wildcard_actions(stmt):
+                    continue
+                path = doc.path + ("Statement",) + ((index,) if listed else ())
+                blocker = next((p for p in (role_problem(view, r) for r in doc.roles) if p), None)
+                if blocker:
+                    yield Skip(path, f"{doc.holder}: left as is; {blocker}")
+                    continue
+                for proposal in self._rewrite(view, graph, doc, stmt, path, roles, suppressed):
+                    if isinstance(proposal, Advice) and proposal.message in advised:
+                        continue
+                    advised.add(getattr(proposal, "message", ""))
+                    yield proposal
+
+    def _rewrite(self, view: TemplateView, graph: Graph, doc: Document, stmt: dict, path: tuple,
+                 roles: dict[str, list[str]], suppressed: set[str]) -> Iterator[Proposal]:
+        functions = [f for r in doc.roles for f in roles[r]]
+        wild = {a.lower() for a in wildcard_actions(stmt)}
+        if "*" in wild:
+            evidence = next((e for e in (other_services(view, f) for f in functions) if e), None)
+            if not self.options.replace_star:
+                evidence = "option replace_star is off"
+            if evidence:
+                yield Skip(path, f"{doc.holder}: Action * on all resources left as is; {evidence}")
+                return
+        new: list[dict] = []
+        kept = [a for a in actions(stmt) or [] if a.lower() not in WILDCARDS]
+        for part in ("s3:*", "logs:*"):
+            if part not in wild and "*" not in wild:
+                continue
+            if part == "s3:*":
+                built, reason = s3_statements(view, graph, doc.holder, functions, list(self.options.object_actions),
+                                              self.options.list_bucket, optional="*" in wild)
+            else:
+                built, reason = log_statements(view, graph, doc.holder, functions)
+            if reason:
+                if "*" in wild:
+                    yield Skip(path, f"{doc.holder}: Action * on all resources left as is; {reason}")
+                    return
+                yield Skip(path, f"{doc.holder}: {part} on all resources left as is; {reason}")
+                kept.append(next(a for a in actions(stmt) or [] if a.lower() == part))
+            new += built
+            if part == "logs:*" and not reason:
+                yield from _suppress_w58(view, functions, suppressed)
+        if not new:
+            return
+        done = [a for a in wildcard_actions(stmt) if a not in kept]
+        yield from _edits(view, doc, stmt, path, kept, new, f"{doc.holder}: scope {', '.join(done)} (all resources) "
+                          f"to the resources of {', '.join(functions)}")
+        yield Advice(path, f"{doc.holder}: check that {', '.join(functions)} call no other action or resource "
+                     "(SSE-KMS buckets also need kms:Decrypt / kms:GenerateDataKey on their key)")
+
+
+
+def _suppress_w58(view: TemplateView, functions: list[str], done: set[str]) -> Iterator[Proposal]:
+    """When every group is pre-created the statement has no logs:CreateLogGroup, on purpose."""
+    targets = [function_log_target(view, fid) for fid in functions]
+    if not all(t and t.precreated for t in targets):
+        return
+    for fid in functions:
+        if fid not in done:
+            done.add(fid)
+            yield from suppress_w58(view, fid)
+
+
+def _edits(view: TemplateView, doc: Document, stmt: dict, path: tuple, kept: list[str],
+           new: list[dict], message: str) -> Iterator[Proposal]:
+    extra = {k: stmt[k] for k in ("Condition",) if k in stmt}
+    new = [{**s, **extra} for s in new]
+    if kept:
+        first: dict = {**stmt, "Action": kept[0] if len(kept) == 1 else kept}
+        rest = new
+    else:
+        first = {**({"Sid": stmt["Sid"]} if "Sid" in stmt else {}), **new[0]}
+        rest = new[1:]
+    if not isinstance(view.get(doc.path + ("Statement",)), list):
+        yield ReplaceValue(path, [first, *rest], message)
+        return
+    if kept:
+        yield ReplaceValue(path + ("Action",), first["Action"], message)
+    else:
+        yield ReplaceValue(path, first, message)
+    for item in rest:
+        yield AppendItem(doc.path + ("Statement",), item, message)
