@@ -40,7 +40,8 @@ class LambdaLogGroup(Patch):
         days = self.options.retention_days
         if days not in GUARD_SAFE_DAYS:
             raise ValueError(f"retention {days} is not one of {GUARD_SAFE_DAYS}")
-        if "LogGroup" in (view.globals("Function").get("LoggingConfig") or {}) and view.is_sam:
+        shared = view.globals("Function").get("LoggingConfig")
+        if view.is_sam and isinstance(shared, dict) and "LogGroup" in shared:
             return
         taken = group_names(view)
         moved = []

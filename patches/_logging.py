@@ -1,0 +1,234 @@
+"""Shared by the logging patches (APIGW004, LAM009, OUT001): log groups, formats, the API
+Gateway account role, and whether a Lambda role may write to a log group."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from autofix.edits import Advice, AppendItem, Proposal, ReplaceValue, SetKey
+from autofix.registry import Patch
+from autofix.suppress import Suppressions
+from autofix.values import get_att, getatt_target, ref_target, referenced_names, sub
+from autofix.view import TemplateView
+
+from ._alarms import text_of
+
+LOG_GROUP = "AWS::Logs::LogGroup"
+ACCOUNT = "AWS::ApiGateway::Account"
+
+_ACCESS_FIELDS = ("requestId", "extendedRequestId", ("sourceIp", "identity.sourceIp"), "requestTime",
+                  "httpMethod", "resourcePath", "status", "responseLatency", "integrationLatency")
+
+
+def access_log_format(route_key: bool = False) -> str:
+    """One-line JSON access-log format (cfn-facts §16); HTTP APIs log routeKey, not resourcePath."""
+    fields = {}
+    for field in _ACCESS_FIELDS:
+        name, variable = field if isinstance(field, tuple) else (field, field)
+        if route_key and name == "resourcePath":
+            name = variable = "routeKey"
+        fields[name] = f"$context.{variable}"
+    return json.dumps(fields, separators=(",", ":"))
+
+
+def log_group(retention_days: int, condition: Any = None, name: Any = None, depends_on: str | None = None) -> dict:
+    """A new log group resource; Delete, because a retained group blocks re-creating its name."""
+    resource: dict[str, Any] = {"Type": LOG_GROUP}
+    if condition is not None:
+        resource["Condition"] = condition
+    if depends_on:
+        resource["DependsOn"] = depends_on
+    resource["DeletionPolicy"] = "Delete"
+    resource["UpdateReplacePolicy"] = "Delete"
+    props: dict[str, Any] = {}
+    if name is not None:
+        props["LogGroupName"] = name
+    props["RetentionInDays"] = retention_days
+    resource["Properties"] = props
+    return resource
+
+
+def new_resources_last(proposals: Iterable[Proposal]) -> Iterator[Proposal]:
+    """Edits inside existing resources first, then new resources: a resource added after X
+    must not come before a key later added at the end of X (same text offset)."""
+    held = []
+    for proposal in proposals:
+        if isinstance(proposal, SetKey) and proposal.path == ("Resources",):
+            held.append(proposal)
+        else:
+            yield proposal
+    yield from held
+
+
+def suppressed(view: TemplateView, rid: str, patch: Patch) -> bool:
+    """The resource opts out of `patch`; new resources serving it would be orphans, so skip it."""
+    return Suppressions(view.data).resource_suppresses(("Resources", rid, "Properties"), patch) is not None
+
+
+# ---------------------------------------------------------------- API Gateway account role
+
+
+def ensure_account(view: TemplateView, users: list[str | None], managed_elsewhere: bool
+                   ) -> tuple[str | None, list[Proposal]]:
+    """The AWS::ApiGateway::Account that logging stages must depend on, and proposals adding it.
+
+    `users` are the resources that start logging (None for an implicit SAM API). Reuses the
+    template's Account; else adds a role and the Account (both retained: the setting is a
+    per-Region singleton that other stacks' APIs rely on) after the first user.
+    """
+    if not users:
+        return None, []
+    anchor = next((u for u in users if u), None)
+    where = ("Resources", anchor) if anchor else ("Resources",)
+    existing = next(iter(view.of_type(ACCOUNT)), None)
+    if existing is not None:
+        rid, res = existing
+        if "Condition" in res:
+            return None, [Advice(("Resources", rid), f"{rid}: the Account is conditional, so stages "
+                                 "cannot depend on it; make sure it exists wherever a stage logs")]
+        return rid, []
+    if managed_elsewhere:
+        return None, [Advice(where, f"{anchor or 'implicit API'}: API Gateway logging needs the account-"
+                             "level CloudWatch Logs role in this Region (account_role_managed_elsewhere "
+                             "is set, so none was added)")]
+    conditions = {view.resources[u].get("Condition") if u else None for u in users}
+    condition = conditions.pop() if len(conditions) == 1 else None
+    role, account = view.unique_id("ApiGatewayCloudWatchRole"), view.unique_id("ApiGatewayAccount")
+    role_res = _retained("AWS::IAM::Role", condition, {
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+        "ManagedPolicyArns": [sub("arn:${AWS::Partition}:iam::aws:policy/service-role/"
+                                  "AmazonAPIGatewayPushToCloudWatchLogs")]})
+    account_res = _retained(ACCOUNT, condition, {"CloudWatchRoleArn": get_att(role, "Arn")})
+    return account, [
+        SetKey(("Resources",), role, role_res, f"{role}: role API Gateway uses to write CloudWatch Logs",
+               after=anchor),
+        SetKey(("Resources",), account, account_res, f"{account}: set the Region's API Gateway "
+               "CloudWatch Logs role", after=anchor),
+        Advice(("Resources", account), f"{account}: AWS::ApiGateway::Account is one setting per account "
+               "and Region; if another stack manages it, remove this pair and set "
+               "account_role_managed_elsewhere"),
+    ]
+
+
+def _retained(kind: str, condition: str | None, props: dict) -> dict:
+    resource: dict[str, Any] = {"Type": kind}
+    if condition:
+        resource["Condition"] = condition
+    return {**resource, "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "Properties": props}
+
+
+def depend_on(view: TemplateView, rid: str, target: str, message: str) -> Iterator[Proposal]:
+    """Add `target` to the resource's DependsOn (a string becomes a list)."""
+    res = view.resources[rid]
+    current = res.get("DependsOn")
+    if current is None:
+        yield SetKey(("Resources", rid), "DependsOn", target, message, after="Type")
+    elif isinstance(current, str) and current != target:
+        yield ReplaceValue(("Resources", rid, "DependsOn"), [current, target], message)
+    elif isinstance(current, list) and target not in current:
+        yield AppendItem(("Resources", rid, "DependsOn"), target, message)
+
+
+# ---------------------------------------------------------------- Lambda log groups
+
+
+def function_group(view: TemplateView, fid: str, props: dict) -> str | None:
+    """A log group of the template for the function's own /aws/lambda/<name> group, if any."""
+    own = text_of(props.get("FunctionName"))
+    for gid, group in view.of_type(LOG_GROUP):
+        name = view.props(group).get("LogGroupName")
+        text = text_of(name)
+        if fid in set(referenced_names(name)) and (text is None or "/aws/lambda/" in text):
+            return gid
+        if own is not None and text == f"/aws/lambda/{own}":
+            return gid
+    return None
+
+
+def group_names(view: TemplateView) -> set[str]:
+    """Texts of the log group names the template declares."""
+    texts = (text_of(view.props(g).get("LogGroupName")) for _, g in view.of_type(LOG_GROUP))
+    return {t for t in texts if t is not None}
+
+
+# Managed policies that allow logs:PutLogEvents on any group.
+_LOGS_POLICIES = {"AWSLambdaBasicExecutionRole", "AWSLambdaVPCAccessExecutionRole", "AWSLambdaExecute",
+                  "AWSLambdaKinesisExecutionRole", "AWSLambdaDynamoDBExecutionRole",
+                  "AWSLambdaSQSQueueExecutionRole", "AWSLambdaMSKExecutionRole", "CloudWatchLogsFullAccess",
+                  "AdministratorAccess", "PowerUserAccess"}
+_PSEUDO = {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012",
+           "AWS::StackName": "STACK"}
+_SUB_VAR = re.compile(r"\$\{([^}!]+)\}")
+
+
+def role_writes_logs(view: TemplateView, res: dict, group_name: str) -> bool | None:
+    """Whether the function's role may write to a group named `group_name` (a Sub text).
+
+    True or False when the role is in the template and readable; None when it cannot be told.
+    """
+    props = view.props(res)
+    role = props.get("Role")
+    if role is None and res.get("Type") == "AWS::Serverless::Function":
+        role = view.globals("Function").get("Role")
+        if role is None:
+            return True  # SAM's generated role always has AWSLambdaBasicExecutionRole
+    target = getatt_target(role)
+    if target is None or view.type_of(target[0]) != "AWS::IAM::Role":
+        return None
+    sample = f"arn:aws:logs:us-east-1:123456789012:log-group:{_fill(group_name)}:log-stream:x"
+    return _role_allows(view, target[0], sample)
+
+
+def _fill(text: str) -> str:
+    """Sub text with pseudo parameters made concrete and other variables made unmatchable."""
+    return _SUB_VAR.sub(lambda m: _PSEUDO.get(m.group(1).strip(), "\0"), text)
+
+
+def _role_allows(view: TemplateView, role: str, sample: str) -> bool | None:
+    props = view.props(view.resources[role])
+    unknown = False
+    documents = []
+    arns = props.get("ManagedPolicyArns", [])
+    for arn in arns if isinstance(arns, list) else [None]:
+        text = text_of(arn)
+        if text is not None and text.rsplit("/", 1)[-1] in _LOGS_POLICIES:
+            return True
+        if view.type_of(ref_target(arn) or "") == "AWS::IAM::ManagedPolicy":
+            documents.append(view.props(view.resources[ref_target(arn)]).get("PolicyDocument"))
+        elif text is None or ":iam::aws:policy/" not in text:
+            unknown = True  # a customer policy we cannot read may grant it
+    inline = props.get("Policies", [])
+    if not isinstance(inline, list):
+        unknown = True
+    documents += [p.get("PolicyDocument") for p in inline if isinstance(p, dict)] if isinstance(inline, list) else []
+    for _, policy in view.of_type("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        if role in set(referenced_names(view.props(policy).get("Roles"))):
+            documents.append(view.props(policy).get("PolicyDocument"))
+    if any(_document_allows(doc, sample) for doc in documents):
+        return True
+    return None if unknown else False
+
+
+def _listed(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _document_allows(document: Any, sample: str) -> bool:
+    if not isinstance(document, dict):
+        return False
+    for statement in _listed(document.get("Statement")):
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        actions = [a.lower() for a in _listed(statement.get("Action")) if isinstance(a, str)]
+        if not any(fnmatch.fnmatchcase("logs:putlogevents", a) for a in actions):
+            continue
+        for resource in _listed(statement.get("Resource")):
+            text = text_of(resource)
+            if text is not None and fnmatch.fnmatchcase(sample, _fill(text)):
+                return True
+    return False

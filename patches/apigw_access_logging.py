@@ -1,0 +1,128 @@
+"""APIGW004: access and execution logging on API Gateway stages, with the account role they need."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from autofix.edits import Proposal, SetKey, Skip
+from autofix.registry import UNSAFE, Patch
+from autofix.values import get_att, ref_target
+from autofix.view import TemplateView
+
+from ._apigw import (REST_STAGE, SAM_API, SAM_HTTP_API, V2_STAGE, deployment_stage_skips, merge_default_entry,
+                     props_path, sam_method_settings, sam_scope)
+from ._logging import access_log_format, depend_on, ensure_account, log_group, new_resources_last, suppressed
+from .log_group_retention import GUARD_SAFE_DAYS
+
+EXECUTION_LOGGING = {"LoggingLevel": "ERROR", "MetricsEnabled": True, "DataTraceEnabled": False}
+# Per API kind (the SAM Globals section name): the access-log property and its format.
+KINDS = {"Api": ("AccessLogSetting", access_log_format()),
+         "HttpApi": ("AccessLogSettings", access_log_format(route_key=True))}
+
+
+class ApigwAccessLogging(Patch):
+    id = "APIGW004"
+    name = "apigw-access-logging"
+    title = "Turn on API Gateway access and execution logging"
+    safety = UNSAFE
+    resource_types = (REST_STAGE, V2_STAGE, SAM_API, SAM_HTTP_API, "AWS::ApiGateway::Deployment")
+    resolves = ("CKV_AWS_76", "CKV_AWS_95", "W69", "W46", "API_GW_STAGE_ACCESS_LOGGING_RULE")
+    explanation = (
+        "Each REST stage (AWS::ApiGateway::Stage, SAM Api) without AccessLogSetting gets a new log group\n"
+        "(RetentionInDays 30), a one-line JSON access-log format, and '/*' '*' method settings\n"
+        "LoggingLevel ERROR, MetricsEnabled true, DataTraceEnabled false. Logging needs the Region's\n"
+        "API Gateway CloudWatch role: an AWS::ApiGateway::Account and its role (both retained) are\n"
+        "added once, unless the template has one or account_role_managed_elsewhere is set, and each\n"
+        "stage DependsOn it. HTTP API stages (ApiGatewayV2, SAM HttpApi) get AccessLogSettings; they\n"
+        "need no account role. SAM's implicit APIs are reached through Globals. Unsafe: new billable\n"
+        "log groups, and the Account is a per-Region singleton."
+    )
+
+    @dataclass(frozen=True)
+    class Options:
+        retention_days: int = 30
+        account_role_managed_elsewhere: bool = False
+
+    def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        return new_resources_last(self._proposals(view))
+
+    def _proposals(self, view: TemplateView) -> Iterator[Proposal]:
+        if self.options.retention_days not in GUARD_SAFE_DAYS:
+            raise ValueError(f"retention {self.options.retention_days} is not one of {GUARD_SAFE_DAYS}")
+        for skip in deployment_stage_skips(view, "access logging"):
+            if "AccessLogSetting" not in (view.get(skip.path + ("StageDescription",)) or {}):
+                yield skip
+        rest = [rid for rid, res in view.of_type(REST_STAGE)
+                if "AccessLogSetting" not in view.props(res) and not suppressed(view, rid, self)]
+        sam_rest, sam_rest_globals, implicit_rest = self._sam_scope(view, "Api")
+        users: list[str | None] = rest + sam_rest + ([None] if implicit_rest and sam_rest_globals else [])
+        account, account_proposals = ensure_account(view, users, self.options.account_role_managed_elsewhere)
+        for rid in rest:
+            yield from self._log_to_new_group(view, rid, "Api")
+            yield from merge_default_entry(view, props_path(rid), EXECUTION_LOGGING,
+                                           f"{rid}: execution logging (errors only, no payloads)", rid)
+            if account:
+                yield from depend_on(view, rid, account, f"{rid}: create after {account} (logging needs its role)")
+        yield from self._sam(view, "Api", sam_rest, sam_rest_globals, implicit_rest, account)
+        yield from account_proposals
+        yield from self._http_stages(view)
+        yield from self._sam(view, "HttpApi", *self._sam_scope(view, "HttpApi"), None)
+
+    def _log_to_new_group(self, view: TemplateView, rid: str, kind: str) -> Iterator[Proposal]:
+        key, log_format = KINDS[kind]
+        group = view.unique_id(f"{rid}AccessLogGroup")
+        condition = view.resources[rid].get("Condition")
+        yield SetKey(props_path(rid), key, {"DestinationArn": get_att(group, "Arn"), "Format": log_format},
+                     f"{rid}: access logs to {group}")
+        yield SetKey(("Resources",), group, log_group(self.options.retention_days, condition),
+                     f"{rid}: access-log group {group}", after=rid)
+
+    def _sam_scope(self, view: TemplateView, kind: str) -> tuple[list[str], bool, bool]:
+        """SAM APIs lacking access logs, whether Globals serves them, whether the implicit API needs it."""
+        key = KINDS[kind][0]
+        if key in view.globals(kind):
+            return [], False, False
+        ids = {id(res): rid for rid, res in view.resources.items()}
+
+        def wanted(res: dict | None) -> bool:
+            return res is None or (key not in view.props(res) and not suppressed(view, ids[id(res)], self))
+
+        return sam_scope(view, kind, wanted)
+
+    def _sam(self, view: TemplateView, kind: str, chosen: list[str], use_globals: bool, implicit: bool,
+             account: str | None) -> Iterator[Proposal]:
+        key, log_format = KINDS[kind]
+        if use_globals:
+            # An implicit API takes no DependsOn; its stage waits for the Account through the group.
+            group = view.unique_id(f"{kind}AccessLogGroup")
+            resource = log_group(self.options.retention_days, depends_on=account if implicit else None)
+            yield SetKey(("Resources",), group, resource, f"Globals.{kind}: access-log group {group}")
+            yield SetKey(("Globals", kind), key, {"DestinationArn": get_att(group, "Arn"), "Format": log_format},
+                         f"Globals.{kind}: access logs to {group}")
+        elif implicit:
+            yield Skip(("Globals", kind), f"Globals.{kind}: the implicit API needs {key}, but Globals would "
+                       "also reach APIs that have their own; set it by hand")
+        for rid in chosen:
+            if not use_globals:
+                yield from self._log_to_new_group(view, rid, kind)
+            if account:
+                yield from depend_on(view, rid, account, f"{rid}: create after {account} (logging needs its role)")
+        if kind == "Api" and (chosen or (implicit and use_globals)):
+            served = [view.resources[r] for r in chosen]
+            yield from sam_method_settings(
+                view, EXECUTION_LOGGING, "execution logging (errors only, no payloads)",
+                lambda res: (implicit and use_globals) if res is None else any(res is s for s in served))
+
+    def _http_stages(self, view: TemplateView) -> Iterator[Proposal]:
+        for rid, res in view.of_type(V2_STAGE):
+            props = view.props(res)
+            if "AccessLogSettings" in props or suppressed(view, rid, self):
+                continue
+            api = ref_target(props.get("ApiId")) or ""
+            is_v2 = view.type_of(api) == "AWS::ApiGatewayV2::Api"
+            if not is_v2 or view.props(view.resources[api]).get("ProtocolType") != "HTTP":
+                yield Skip(props_path(rid), f"{rid}: not a stage of an HTTP API of this template (WebSocket "
+                           "stages need the account role and their own format); add AccessLogSettings by hand")
+                continue
+            yield from self._log_to_new_group(view, rid, "HttpApi")

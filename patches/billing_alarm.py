@@ -1,0 +1,85 @@
+"""LOG002: an estimated-charges alarm (opt-in), gated to us-east-1 where billing metrics live."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from autofix.edits import Advice, Proposal, SetKey
+from autofix.registry import UNSAFE, Patch
+from autofix.values import equals, ref
+from autofix.view import TemplateView
+
+from ._alarms import ALARM, alarm_topic, alarms_on
+from ._params import ensure_parameter
+
+REGION = ref("AWS::Region")
+
+
+class BillingAlarm(Patch):
+    id = "LOG002"
+    name = "billing-alarm"
+    title = "Alarm when estimated monthly charges exceed a budget (opt-in)"
+    safety = UNSAFE
+    resource_types = (ALARM,)
+    after = ("LAM003",)  # share the topic LAM003 adds
+    resolves = ()
+    explanation = (
+        "Off unless the 'enabled' option is true. Adds an AWS/Billing EstimatedCharges alarm (Maximum\n"
+        "over 6 h > !Ref MonthlyBudgetUsd, default 1000) with Condition IsUsEast1, because billing\n"
+        "metrics exist only in us-east-1. It notifies the same topic as the throttle alarms. Billing\n"
+        "alerts must also be enabled in the account's billing preferences. An account-wide budget\n"
+        "(AWS::Budgets::Budget, once per account) is the alternative."
+    )
+
+    @dataclass(frozen=True)
+    class Options:
+        enabled: bool = False
+        parameter: str = "MonthlyBudgetUsd"
+        default_usd: int = 1000
+        topic: str = ""  # logical id of an AWS::SNS::Topic or a parameter holding a topic ARN
+
+    def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        opts = self.options
+        if not opts.enabled or next(alarms_on(view, "AWS/Billing", "EstimatedCharges"), None):
+            return
+        condition = _us_east_1_condition(view)
+        yield from ensure_parameter(view, opts.parameter, {
+            "Type": "Number", "Default": opts.default_usd, "MinValue": 1,
+            "Description": "Estimated monthly charges (USD) above which the billing alarm fires"})
+        if condition not in view.conditions:
+            yield SetKey(("Conditions",), condition, equals(REGION, "us-east-1"),
+                         f"add condition {condition} (billing metrics exist only in us-east-1)")
+        # A topic made only for this alarm lives where the alarm does.
+        action, proposals = alarm_topic(view, opts.topic, condition)
+        yield from proposals
+        if action is None:
+            return
+        alarm = view.unique_id("EstimatedChargesAlarm")
+        yield SetKey(("Resources",), alarm, {
+            "Type": ALARM,
+            "Condition": condition,
+            "Properties": {
+                "AlarmDescription": "Estimated monthly charges above budget",
+                "Namespace": "AWS/Billing",
+                "MetricName": "EstimatedCharges",
+                "Dimensions": [{"Name": "Currency", "Value": "USD"}],
+                "Statistic": "Maximum",
+                "Period": 21600,
+                "EvaluationPeriods": 1,
+                "Threshold": ref(opts.parameter),
+                "ComparisonOperator": "GreaterThanThreshold",
+                "TreatMissingData": "notBreaching",
+                "AlarmActions": [action],
+            },
+        }, f"{alarm}: alarm when estimated charges exceed {opts.parameter} (us-east-1 only)")
+        yield Advice(("Resources", alarm), f"{alarm}: enable 'Receive billing alerts' in the account's "
+                     "billing preferences and deploy the stack in us-east-1, or there is no data")
+
+
+def _us_east_1_condition(view: TemplateView) -> str:
+    """An existing `Region == us-east-1` condition, else a free name for a new one."""
+    for name, value in view.conditions.items():
+        if value in (equals(REGION, "us-east-1"), equals("us-east-1", REGION)):
+            return name
+    return view.unique_id("IsUsEast1")

@@ -1,0 +1,100 @@
+"""OUT001: outputs are exported under stack-prefixed names; new log groups and buckets are output."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from autofix.edits import Proposal, SetKey, Skip
+from autofix.registry import SAFE, Patch
+from autofix.values import ref, ref_target, sub
+from autofix.view import TemplateView
+
+from ._alarms import text_of
+
+MAX_OUTPUTS = 200  # E6010
+MAX_EXPORT_NAME, MAX_STACK_NAME = 255, 128
+# Types whose new instances (made by cfn-fix in this run) other stacks are likely to need.
+SHARED_TYPES = {"AWS::Logs::LogGroup": "log group", "AWS::S3::Bucket": "bucket"}
+_LIST_FUNCTIONS = ("Fn::Split", "Fn::GetAZs", "Fn::Cidr")
+
+
+class OutputExports(Patch):
+    id = "OUT001"
+    name = "output-exports"
+    title = "Export outputs under stack-prefixed names and output new log groups and buckets"
+    safety = SAFE
+    resource_types = tuple(SHARED_TYPES)
+    after = ("S3001", "S3002", "APIGW004", "LAM009", "LAM003")  # they create what is output here
+    resolves = ()
+    explanation = (
+        "Every output without Export gets Export: {Name: !Sub '${AWS::StackName}-<OutputId>'}; the stack\n"
+        "name prefix keeps export names unique per account and Region. Log groups and buckets that\n"
+        "other cfn-fix patches created in this run get an output (Ref, with the resource's Condition)\n"
+        "and an export. Skips outputs whose value is a list, export names already in use, and\n"
+        "anything beyond CloudFormation's 200 outputs. Mind: an exported value cannot change or be\n"
+        "removed while another stack imports it."
+    )
+
+    @dataclass(frozen=True)
+    class Options:
+        export_new_resources: bool = True
+
+    def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        outputs = view.outputs
+        names = {text_of(out["Export"].get("Name")) for out in outputs.values()
+                 if isinstance(out, dict) and isinstance(out.get("Export"), dict)}
+        for oid, out in outputs.items():
+            if not isinstance(out, dict) or "Export" in out or not str(oid).isalnum():
+                continue
+            reason = _not_exportable(view, out.get("Value"))
+            name = export_name(oid)
+            if reason is None and name in names:
+                reason = f"export name {name} is already used"
+            if reason is None and len(oid) > MAX_EXPORT_NAME - MAX_STACK_NAME - 1:
+                reason = f"with a {MAX_STACK_NAME}-character stack name the export name would pass {MAX_EXPORT_NAME}"
+            if reason:
+                yield Skip(("Outputs", oid), f"{oid}: not exported: {reason}")
+                continue
+            names.add(name)
+            yield SetKey(("Outputs", oid), "Export", {"Name": sub(name)}, f"{oid}: export as {name}")
+        if self.options.export_new_resources:
+            yield from self._new_resources(view, names)
+
+    @staticmethod
+    def _new_resources(view: TemplateView, names: set) -> Iterator[Proposal]:
+        count = len(view.outputs)
+        output_refs = {ref_target(o.get("Value")) for o in view.outputs.values() if isinstance(o, dict)}
+        for rid, res in view.resources.items():
+            if rid not in view.created or view.type_of(rid) not in SHARED_TYPES or rid in output_refs:
+                continue
+            oid = view.unique_id(f"{rid}Name")
+            if count >= MAX_OUTPUTS or export_name(oid) in names:
+                why = f"the template has {count} outputs" if count >= MAX_OUTPUTS else f"{export_name(oid)} is taken"
+                yield Skip(("Resources", rid), f"{rid}: no output added ({why})")
+                continue
+            count += 1
+            output: dict[str, Any] = {"Description": f"Name of the {SHARED_TYPES[res['Type']]} {rid}"}
+            if "Condition" in res:
+                output["Condition"] = res["Condition"]  # W1001: same condition as what it refers to
+            output.update({"Value": ref(rid), "Export": {"Name": sub(export_name(oid))}})
+            yield SetKey(("Outputs",), oid, output, f"{rid}: output and export {oid}")
+
+
+def export_name(oid: str) -> str:
+    return f"${{AWS::StackName}}-{oid}"
+
+
+def _not_exportable(view: TemplateView, value: Any) -> str | None:
+    """Why an output value cannot be exported (exports hold one string), or None."""
+    if value is None or isinstance(value, list):
+        return "its value is missing or a list"
+    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in _LIST_FUNCTIONS:
+        return f"its value is a list ({next(iter(value))})"
+    target = ref_target(value)
+    param = view.parameters.get(target) if target else None
+    kind = param.get("Type") if isinstance(param, dict) else None
+    if isinstance(kind, str) and (kind.startswith("List<") or kind == "CommaDelimitedList"):
+        return f"its value is a list parameter ({target})"
+    return None
