@@ -72,10 +72,14 @@ def short_form(value: Any, dialect: Dialect) -> tuple[str, Any] | None:
         return None
     key, arg = next(iter(value.items()))
     tag = LONG_TO_SHORT.get(key)
-    if tag is None:
-        return None
-    if tag == "!GetAtt" and isinstance(arg, list) and len(arg) == 2 and all(isinstance(a, str) for a in arg):
-        return tag, f"{arg[0]}.{arg[1]}"
+    if tag is None or isinstance(arg, dict):
+        return None  # one YAML node holds one tag: `!Base64 !Sub x` is not YAML
+    if tag == "!GetAtt":
+        if isinstance(arg, list) and len(arg) == 2 and all(isinstance(a, str) for a in arg):
+            return tag, f"{arg[0]}.{arg[1]}"
+        return None  # a "A.B" string reads back as a list in short form
+    if not isinstance(arg, str | list):
+        return None  # a tagged scalar is a string: `!Ref 5` would not read back as 5
     return tag, arg
 
 

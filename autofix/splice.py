@@ -245,7 +245,11 @@ class Editor:
 
         if node is None or self.doc.child(node, last) is None:
             return undo_data  # the value was added by an earlier edit and renders from data
-        return _both(undo_data, self._replace_child(edit.path, node, lambda: parent[last]))
+        try:
+            return _both(undo_data, self._replace_child(edit.path, node, lambda: parent[last]))
+        except EditError:
+            undo_data()  # a refused edit leaves the data as it found it
+            raise
 
     def _rerender(self, path: tuple, container: Any, node: Node) -> Undo:
         """Render an empty original collection anew from its live data."""
@@ -319,7 +323,7 @@ class Editor:
                 text = render.inline(new, dialect, limit=None)
                 if text is not None:
                     return " " + text
-            lines = render.entry_lines("k", new, key_col, dialect)
+            lines = render.entry_lines("k", new, key_col, self.d)
             first = lines[0][key_col + 2:]  # after "k:"
             rest = lines[1:]
             if comment_between:
