@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -19,6 +25,17 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _IMPLICIT = {STD_TAG + k for k in ("str", "int", "float", "bool", "null", "timestamp")}
 # An alias-heavy document may expand to at most this many nodes beyond its own size.
 _EXPANSION_ALLOWANCE = 200_000
+# Brackets nested deeper than this are refused before parsing: the YAML scanner slows to a
+# crawl on long runs of `[[[[` (quadratic), long before the composer's recursion gives up.
+_MAX_BRACKET_DEPTH = 1_000
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+# Found by search, not by splitting: a huge file of short lines must not become a huge list.
+_FIRST_CHAR = re.compile(r"\S")
+_CONTENT_LINE = re.compile(r"^[^\S\n]*[^\s#]", re.MULTILINE)
+# Standard tags a template may use explicitly (`!!str`...), with the types their value may have.
+_CORE_TAGS: dict[str, tuple[type, ...]] = {
+    "str": (str,), "int": (int,), "float": (int, float), "bool": (bool,), "null": (type(None),)}
 
 
 @dataclass
@@ -91,32 +108,38 @@ def decode(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, bool]:
 
 def load(raw: bytes, path: str = "<string>", max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     text, bom = decode(raw, max_bytes)
-    return parse(text, path, bom)
+    with gc_paused():
+        return parse(text, path, bom)
 
 
 def parse(text: str, path: str = "<string>", bom: bool = False) -> Document:
-    stripped = text.lstrip()
-    if not stripped or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+    first = _FIRST_CHAR.search(text)
+    if first is None or not _CONTENT_LINE.search(text):
         raise TemplateError("empty template (no YAML or JSON content)")
-    fmt = "json" if stripped.startswith("{") else "yaml"
-    root = compose(text)
+    fmt = "json" if first.group() == "{" else "yaml"
+    if "\ufeff" in text:  # ruamel.yaml skips it, libyaml (verification) refuses it: never safe to edit
+        line = text.count("\n", 0, text.index("\ufeff")) + 1
+        raise TemplateError("byte order mark (U+FEFF) inside the file; only the very start may have one", line)
+    _check_brackets(text)
+    # YAML forbids tabs before a top-level node; JSON allows them. Same length: positions hold.
+    root = compose(text if fmt == "yaml" else text[:first.start()].replace("\t", " ") + text[first.start():])
     if not isinstance(root, MappingNode):
         raise NotATemplate("not a CloudFormation template (top level is not a mapping)")
     builder = _Builder()
     data = builder.build_root(root)
     if not _looks_like_template(data):
         raise NotATemplate("not a CloudFormation template (no Resources section)")
-    resources = data.get("Resources")
-    if not isinstance(resources, dict):
-        kind = type(resources).__name__ if resources is not None else "empty"
-        line = root.start_mark.line + 1
-        raise TemplateError(f"Resources must be a mapping, found {kind}", line)
+    _check_resources(root, data)
     dialect = detect_dialect(text, root, fmt)
     return Document(path, text, bom, fmt, root, data, dialect, builder.node_of, builder.frozen)
 
 
 def compose(text: str) -> Node | None:
-    yaml = YAML(typ="rt")
+    # The node tree (tags, values, styles, anchors, positions) is what the engine needs; the
+    # round-trip loader's comment bookkeeping is not (edits splice the source text, which
+    # keeps every comment). The plain pure-Python scanner composes the same nodes about 20%
+    # faster, and it does not give up (NotImplementedError) on comments in odd places.
+    yaml = YAML(typ="safe", pure=True)
     try:
         return yaml.compose(text)
     except MarkedYAMLError as exc:
@@ -130,6 +153,41 @@ def compose(text: str) -> Node | None:
         raise TemplateError(f"invalid YAML: {str(exc).splitlines()[0]}") from None
     except RecursionError:
         raise TemplateError("document is nested too deeply to process") from None
+    except Exception as exc:  # noqa: BLE001 - ruamel.yaml gives up on some valid layouts (NotImplementedError)
+        detail = (str(exc).splitlines() or [""])[0].split("[")[0].strip()[:100] or type(exc).__name__
+        raise TemplateError(f"the YAML parser cannot read this file (ruamel.yaml: {detail})") from None
+
+
+def _check_brackets(text: str) -> None:
+    # Counts brackets in strings and comments too; those are balanced in any real template.
+    steps = map(_BRACKET_STEP.__getitem__, _NOT_BRACKET.sub("", text))
+    if max(accumulate(steps), default=0) > _MAX_BRACKET_DEPTH:
+        raise TemplateError(f"document is nested too deeply to process (over {_MAX_BRACKET_DEPTH:,} levels)")
+
+
+def _check_resources(root: MappingNode, data: dict) -> None:
+    """Refuse a Resources section CloudFormation would reject, rather than half-fix it."""
+    resources = data.get("Resources")
+    key_node, node = next(((k, v) for k, v in root.value if isinstance(k, ScalarNode) and k.value == "Resources"),
+                          (root, root))
+    if not isinstance(resources, dict):
+        kind = type(resources).__name__ if resources is not None else "empty"
+        raise TemplateError(f"Resources must be a mapping, found {kind}", key_node.start_mark.line + 1)
+    entries = {k.value: (k, v) for k, v in node.value} if isinstance(node, MappingNode) else {}
+    for rid, resource in resources.items():
+        if isinstance(rid, str) and rid.startswith("Fn::ForEach::"):
+            continue  # a language-extension loop: its value is a list
+        rid_node, _ = entries.get(rid, (key_node, node))
+        where = rid_node.start_mark.line + 1, rid_node.start_mark.column + 1
+        if resource is None:
+            raise TemplateError(f"resource {rid} is empty", *where)
+        if not isinstance(resource, dict):
+            raise TemplateError(f"resource {rid} must be a mapping, found {type(resource).__name__}", *where)
+        if "Type" in resource and not isinstance(resource["Type"], str):
+            raise TemplateError(f"resource {rid}: Type must be a string", *where)
+        props = resource.get("Properties")
+        if props is not None and not isinstance(props, dict):
+            raise TemplateError(f"resource {rid}: Properties must be a mapping, found {type(props).__name__}", *where)
 
 
 def _looks_like_template(data: dict) -> bool:
@@ -146,6 +204,10 @@ def _key_data(node: Node) -> Any:
 
 def _scalar(node: ScalarNode) -> Any:
     tag = node.tag
+    if node.style == '"' and not _encodable(node.value):
+        raise TemplateError("invalid escape in a double-quoted string (a lone surrogate)", *_where(node))
+    if tag.startswith(STD_TAG) and _explicit(node):
+        return _core_scalar(node, tag[len(STD_TAG):])
     if node.style is None and tag in _IMPLICIT:
         return resolve_plain(node.value)
     text = node.value
@@ -153,7 +215,40 @@ def _scalar(node: ScalarNode) -> Any:
         text = text.replace("\a", "")  # ruamel marks fold points with BEL in round-trip mode
     if tag.startswith(STD_TAG):
         return explicit_scalar(tag, text)
-    return tagged(tag, text, (node.start_mark.line + 1, node.start_mark.column + 1))
+    return tagged(tag, text, _where(node))
+
+
+def _explicit(node: Node) -> bool:
+    """Whether the node's tag was written in the source (`!!int 5`) rather than resolved."""
+    return getattr(getattr(node, "ctag", None), "handles", None) is not None  # ruamel sets handles only when parsing a tag
+
+
+def _core_scalar(node: ScalarNode, kind: str) -> Any:
+    """A scalar with an explicit standard tag, which both loaders must read alike."""
+    allowed = _CORE_TAGS.get(kind)
+    if allowed is None:
+        raise TemplateError(f"unsupported YAML tag !!{kind}", *_where(node))
+    text = node.value.replace("\a", "") if node.style == ">" else node.value
+    if kind == "str" and node.style is not None:
+        return text
+    value = resolve_plain(text)
+    if type(value) not in allowed and kind == "str":
+        raise TemplateError(f"!!str on the unquoted value {text!r} is not supported; quote it instead", *_where(node))
+    if type(value) not in allowed:
+        raise TemplateError(f"!!{kind} {text!r} is not a valid {kind}", *_where(node))
+    return value
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _where(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
 
 
 class _Builder:
@@ -208,13 +303,15 @@ class _Builder:
         return sizes[id(root)]
 
     def _build(self, node: Node, inside_alias: bool, seen: set[int]) -> Any:
-        # A node met a second time is an alias; its copy is frozen against edits.
-        again = id(node) in seen or inside_alias
+        # A node met a second time is an alias; its copy is frozen against edits. So is all
+        # of an anchored node: an edit inside it would change every alias of it as well.
+        again = id(node) in seen or inside_alias or bool(getattr(node, "anchor", None))
         seen.add(id(node))
         if isinstance(node, ScalarNode):
             value = _scalar(node)
             if isinstance(value, dict):
-                self.frozen.add(id(value))  # `!Ref X` and friends: no mapping text to edit
+                # `!Ref X` and friends: no mapping text to edit, nor list text (`!GetAtt A.B`)
+                self.frozen.update(id(part) for part in (value, *value.values()) if isinstance(part, dict | list))
             return value
         if isinstance(node, SequenceNode):
             items = [self._build(item, again, seen) for item in node.value]
@@ -234,6 +331,9 @@ class _Builder:
                 raise TemplateError("mapping keys must be scalars",
                                     key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             key = _scalar(key_node)
+            if isinstance(key, dict | list):  # `!Ref x: value`
+                raise TemplateError("mapping keys must be plain scalars, not intrinsic functions",
+                                    key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             line = key_node.start_mark.line + 1
             if key in lines:
                 raise TemplateError(f"duplicate key {key!r} (first at line {lines[key]})",
@@ -244,6 +344,8 @@ class _Builder:
 
     def _finish(self, node: Node, value: Any, frozen: bool) -> Any:
         self.node_of[id(value)] = node
+        if node.tag.startswith(STD_TAG) and node.tag not in (STD_TAG + "map", STD_TAG + "seq"):
+            raise TemplateError(f"unsupported YAML tag !!{node.tag[len(STD_TAG):]}", *_where(node))
         if frozen or node.anchor:
             self.frozen.add(id(value))
         if node.tag not in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
@@ -260,3 +362,35 @@ def _children(node: Node) -> list[Node]:
     if isinstance(node, SequenceNode):
         return list(node.value)
     return []
+
+
+# ---------------------------------------------------------------- garbage collector
+
+_gc_lock = threading.Lock()
+_gc_depth = 0
+_gc_restore = False
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (reference counting still frees memory).
+
+    Parsing and patching allocate millions of small objects that all stay alive (tokens,
+    nodes, marks, data); every full collection traverses all of them and finds nothing, so
+    with the collector on, a 10,000-resource template paid for the same heap many times.
+    Nested and concurrent pauses are counted; the collector is switched back on, if it was
+    on, when the last one ends. Cycles made meanwhile are collected afterwards as usual.
+    """
+    global _gc_depth, _gc_restore
+    with _gc_lock:
+        if _gc_depth == 0:
+            _gc_restore = gc.isenabled()
+            gc.disable()
+        _gc_depth += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0 and _gc_restore:
+                gc.enable()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import fastload
-from .document import Document
+from .document import Document, gc_paused
 from .edits import Advice, Change, Skip, dotted, edit_kind, target_path
 from .errors import EditError
 from .registry import ADVICE, Patch
@@ -39,6 +39,11 @@ class Result:
 
 
 def fix_document(doc: Document, patches: list[Patch], verify: bool = True) -> Result:
+    with gc_paused():
+        return _fix_document(doc, patches, verify)
+
+
+def _fix_document(doc: Document, patches: list[Patch], verify: bool) -> Result:
     result = Result(doc.path, UNCHANGED, source=doc.source, output=doc.source, fmt=doc.fmt, bom=doc.bom)
     editor = Editor(doc)
     view = TemplateView(doc.data)
@@ -50,7 +55,8 @@ def fix_document(doc: Document, patches: list[Patch], verify: bool = True) -> Re
     if not result.changes:
         return result
     output = editor.output()
-    failure = _verify(doc, output, patches) if verify else None
+    refused = {n.patch_id for n in result.notes if n.kind == "error"}
+    failure = _verify(doc, output, [p for p in patches if p.id not in refused]) if verify else None
     if failure:
         result.status, result.error = FAILED, failure
         return result

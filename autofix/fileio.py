@@ -48,7 +48,8 @@ def replace_atomically(path: str, expected: bytes, new: bytes, crash_hook=None) 
         mode = stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
         raise WriteRefused("file disappeared before it could be written") from None
-    if not os.access(target, os.W_OK):
+    # Without a write bit the file is read-only even for root, who would otherwise replace it.
+    if not os.access(target, os.W_OK) or not mode & 0o222:
         raise WriteRefused("file is read-only; not written")
     try:
         fd, tmp = tempfile.mkstemp(prefix="." + target.name + TMP_MARK, dir=folder)

@@ -109,6 +109,16 @@ def patches_for(settings: Settings) -> list[Patch]:
 
 
 def process(target: Target, settings: Settings, job: Job, stdin: bytes | None = None) -> Outcome:
+    """One file, start to end; whatever goes wrong costs this file only, never the batch."""
+    try:
+        return _process(target, settings, job, stdin)
+    except Exception as exc:  # noqa: BLE001 - a bug in the engine or a patch: report it, keep the batch going
+        detail = (str(exc).splitlines() or [""])[0][:200]
+        error = f"internal error: {type(exc).__name__}: {detail} (please report this)"
+        return Outcome(Result(target.path, FAILED, error=error), target.explicit)
+
+
+def _process(target: Target, settings: Settings, job: Job, stdin: bytes | None = None) -> Outcome:
     path = target.path
     try:
         raw = stdin if path == "-" else read_bytes(path, settings.max_bytes)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from .values import referenced_names
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 _LOGICAL_ID = re.compile(r"[^A-Za-z0-9]")
+T = TypeVar("T")
 
 
 class TemplateView:
@@ -19,6 +20,11 @@ class TemplateView:
         self.data = data
         self._taken: set[str] = set()
         self._refs: dict[str, list[str]] | None = None
+        # Resources by type, in file order, so `of_type` costs what it returns, not the
+        # whole Resources section (patches call it inside per-resource loops).
+        self._types: dict[str, list[tuple[int, str, dict]]] | None = None
+        self._types_of: tuple[int, int] | None = None  # (id, len) of the Resources indexed
+        self._memo: dict[Callable, Any] = {}
         # Filled by the engine as patches run: resources added, and resources changed,
         # by earlier patches in this run (empty on a template nothing has touched yet).
         self.created: set[str] = set()
@@ -61,10 +67,25 @@ class TemplateView:
 
     def of_type(self, *types: str) -> Iterator[tuple[str, dict]]:
         """(logical id, resource) for every resource of the given types, in file order."""
-        wanted = set(types)
-        for rid, res in self.resources.items():
-            if isinstance(res, dict) and isinstance(res.get("Type"), str) and res["Type"] in wanted:
-                yield rid, res
+        index = self._type_index()
+        if len(types) == 1:
+            found = index.get(types[0], ())
+        else:
+            found = sorted(item for t in set(types) for item in index.get(t, ()))  # file order
+        for _, rid, res in found:
+            yield rid, res
+
+    def _type_index(self) -> dict[str, list[tuple[int, str, dict]]]:
+        resources = self.resources
+        stamp = (id(resources), len(resources))
+        if self._types is None or self._types_of != stamp:
+            index: dict[str, list[tuple[int, str, dict]]] = {}
+            for pos, (rid, res) in enumerate(resources.items()):
+                kind = res.get("Type") if isinstance(res, dict) else None
+                if isinstance(kind, str):
+                    index.setdefault(kind, []).append((pos, rid, res))
+            self._types, self._types_of = index, stamp
+        return self._types
 
     def type_of(self, rid: str) -> str | None:
         res = self.resources.get(rid)
@@ -90,9 +111,26 @@ class TemplateView:
                 return default
         return node
 
+    def memo(self, build: Callable[[TemplateView], T]) -> T:
+        """`build(view)`, computed once until the data changes, then shared.
+
+        For the indexes a patch would otherwise recompute inside a per-resource loop (the
+        aliases of every function, the policies of every bucket): a helper that scans all
+        resources once and returns a mapping, called as `view.memo(helper)[rid]`, keeps the
+        patch linear in the template's size. Keyed by the function itself, so helpers of
+        different patches never collide. The value must not be mutated.
+        """
+        try:
+            return self._memo[build]
+        except KeyError:
+            value = self._memo[build] = build(self)
+            return value
+
     def invalidate(self) -> None:
         """Forget cached indexes after the data changed."""
         self._refs = None
+        self._types = None
+        self._memo.clear()
 
     # ------------------------------------------------------------ references
 

@@ -22,3 +22,15 @@ def update_fixtures(request: pytest.FixtureRequest) -> bool:
 
 
 os.environ.setdefault("NO_COLOR", "1")
+
+
+# Hypothesis profiles (robustness tests): "ci" by default, HYPOTHESIS_PROFILE=long for thousands
+# of examples, "dev" to iterate quickly without shrinking.
+from hypothesis import HealthCheck, Phase, settings  # noqa: E402
+
+_SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile("ci", max_examples=200, deadline=None, suppress_health_check=_SLOW_OK)
+settings.register_profile("long", max_examples=5000, deadline=None, suppress_health_check=_SLOW_OK)
+settings.register_profile("dev", max_examples=300, deadline=None, suppress_health_check=_SLOW_OK,
+                          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

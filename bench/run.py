@@ -1,0 +1,434 @@
+"""Speed benchmark for cfn-fix at batch scale.
+
+    python3 bench/run.py [FOLDER] [--repeat R] [--sizes 100,1000,10000] [--json OUT] ...
+
+FOLDER defaults to ../shared/corpus beside the repository. In one run it measures, on the
+folder's templates (*.yaml, *.yml, *.json, *.template):
+
+  (a) bare ruamel.yaml round-trip load (`YAML(typ="rt").load`) of every file;
+  (b) cfn-fix dry run with every patch (safe and unsafe) on one core, in process
+      (read bytes + `fix_bytes`, as the CLI does, without printing);
+  (c) the CLI over the folder with `-j <cores>` (`cfn-fix --unsafe-fixes -j N -q --no-diff`),
+      whole-run wall time, and the same with `-j 1` for the parallel speed-up;
+  (d) cfn-lint over the same files (when installed), wall time;
+
+and prints the times and the ratios b/a, c/b and d/b. (a) and (b) are interleaved file by
+file, so load on a shared machine hits both alike; with --repeat R each file's time is the
+best of R.
+
+Then a scaling series on generated templates (bench/generate.py) of 100, 1,000 and 10,000
+resources: time per resource at each size, the peak memory of a fresh process fixing the
+largest one, and the start-up time of `cfn-fix --version` (median of several runs).
+
+Nothing here asserts a timing: the script exits non-zero only when something errs
+(cfn-fix raising, the CLI crashing, a missing folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from generate import generate  # noqa: E402
+
+DEFAULT_FOLDER = ROOT.parent / "shared" / "corpus"
+SUFFIXES = (".yaml", ".yml", ".json", ".template")
+DEFAULT_SIZES = (100, 1_000, 10_000)
+
+# The issue's targets, printed beside the figures (informative only, never asserted).
+TARGETS = {
+    "b/a": ("<=", 1.3),
+    "c/b": ("<=", 1 / 1.7),
+    "d/b": (">=", 5.0),
+    "flatness": ("<=", 1.2),
+    "peak_mb": ("<", 1024.0),
+    "startup_s": ("<", 0.3),
+}
+
+
+class BenchError(Exception):
+    """Something the benchmark cannot measure (as opposed to a slow figure)."""
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def templates(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+
+
+def cli_command() -> list[str]:
+    # The console script installed beside this interpreter, not a shim found on PATH (pyenv's
+    # shims alone add a bash and a pyenv process to every start).
+    beside = Path(sys.executable).parent / "cfn-fix"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return [str(beside)]
+    exe = shutil.which("cfn-fix")
+    return [exe] if exe else [sys.executable, "-c", "from autofix.cli import main; main()"]
+
+
+def timed(cmd: list[str], ok: tuple[int, ...], cwd: Path | None = None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the command and every process it waited for)."""
+    before = _children_cpu()
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd)
+    elapsed = time.perf_counter() - start
+    cpu = _children_cpu() - before
+    if proc.returncode not in ok:
+        tail = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip().splitlines()[-5:]
+        raise BenchError(f"{' '.join(cmd[:4])} ... exited {proc.returncode}: " + " | ".join(tail))
+    return elapsed, cpu
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def verdict(name: str, value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    op, limit = TARGETS[name]
+    met = value <= limit if op == "<=" else value >= limit if op == ">=" else value < limit
+    shown = f"{limit:.2f}" if name != "c/b" else f"{limit:.3f} (1.7x)"
+    return f"target {op} {shown}: {'met' if met else 'NOT met'}"
+
+
+def fmt_s(seconds: float | None) -> str:
+    return "n/a" if seconds is None else f"{seconds:8.2f} s"
+
+
+def machine() -> dict:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        model = platform.processor()
+    return {"cores": os.cpu_count() or 1, "cpu": model or "unknown", "python": platform.python_version(),
+            "platform": platform.platform(), "loadavg_start": _loadavg()}
+
+
+def _loadavg() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+# ---------------------------------------------------------------- (a) + (b)
+
+
+class Clock:
+    """Wall and CPU time of a block: on a shared machine CPU time is the steadier figure."""
+
+    def __enter__(self) -> Clock:
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self._wall
+        self.cpu = time.process_time() - self._cpu
+
+
+def load_vs_fix(files: list[Path], repeat: int) -> dict:
+    """Per file, interleaved: bare ruamel round-trip load, then cfn-fix (read + fix_bytes)."""
+    from ruamel.yaml import YAML
+
+    from autofix.api import build_patches, fix_bytes
+
+    patches = build_patches(unsafe=True)
+    totals = {"a_wall": 0.0, "a_cpu": 0.0, "b_wall": 0.0, "b_cpu": 0.0}
+    statuses: dict[str, int] = {}
+    ruamel_rejects = 0
+    errors: list[str] = []
+    for path in files:
+        best = {"a_wall": float("inf"), "a_cpu": float("inf"), "b_wall": float("inf"), "b_cpu": float("inf")}
+        rejected, result = False, None
+        for _ in range(repeat):
+            with Clock() as clock:
+                try:
+                    YAML(typ="rt").load(path.read_bytes())
+                except Exception:  # invalid or odd files still cost what they cost
+                    rejected = True
+            best["a_wall"], best["a_cpu"] = min(best["a_wall"], clock.wall), min(best["a_cpu"], clock.cpu)
+            try:
+                with Clock() as clock:
+                    result = fix_bytes(path.read_bytes(), str(path), patches)
+            except Exception as exc:  # fix_bytes promises never to raise
+                errors.append(f"{path}: fix_bytes raised {type(exc).__name__}: {exc}")
+                break
+            best["b_wall"], best["b_cpu"] = min(best["b_wall"], clock.wall), min(best["b_cpu"], clock.cpu)
+        if result is None:
+            continue
+        for key, value in best.items():
+            totals[key] += value
+        ruamel_rejects += rejected
+        statuses[result.status] = statuses.get(result.status, 0) + 1
+        if result.error.startswith("internal error"):
+            errors.append(f"{path}: {result.error}")
+    return {"a_load_s": totals["a_wall"], "a_load_cpu_s": totals["a_cpu"],
+            "b_fix_1core_s": totals["b_wall"], "b_fix_1core_cpu_s": totals["b_cpu"], "statuses": statuses,
+            "ruamel_rejects": ruamel_rejects, "patches": len(patches), "errors": errors}
+
+
+# ---------------------------------------------------------------- (c) + (d)
+
+
+def cli_run(folder: Path, jobs: int) -> tuple[float, float]:
+    # Exit codes 0 (nothing to fix), 1 (fixes pending) and 2 (some file unprocessable) are
+    # all normal outcomes of a dry run over a corpus with deliberately broken files.
+    return timed(cli_command() + ["--unsafe-fixes", "-j", str(jobs), "-q", "--no-diff", str(folder)], ok=(0, 1, 2))
+
+
+def lint_run(files: list[Path]) -> tuple[float | None, float | None]:
+    exe = shutil.which("cfn-lint")
+    if exe is None:
+        return None, None
+    # cfn-lint's exit code is a bit mask of finding levels (2, 4, 8); 1 is its own failure,
+    # which odd corpus files can also provoke; only a signal or a missing tool is an error.
+    return timed([exe, "--", *map(str, files)], ok=tuple(range(0, 64)))
+
+
+# ---------------------------------------------------------------- scaling
+
+
+def scaling(sizes: list[int], repeat: int, workdir: Path) -> dict:
+    from ruamel.yaml import YAML
+
+    from autofix.api import build_patches, fix_bytes
+
+    patches = build_patches(unsafe=True)
+    rows = []
+    for n in sizes:
+        path = workdir / f"generated-{n}.yaml"
+        path.write_text(generate(n), encoding="utf-8")
+        raw = path.read_bytes()
+        best = {"load_s": float("inf"), "load_cpu_s": float("inf"), "fix_s": float("inf"), "fix_cpu_s": float("inf")}
+        result = None
+        for _ in range(repeat):
+            gc.collect()
+            with Clock() as clock:
+                YAML(typ="rt").load(raw)
+            best["load_s"], best["load_cpu_s"] = min(best["load_s"], clock.wall), min(best["load_cpu_s"], clock.cpu)
+            gc.collect()
+            with Clock() as clock:
+                result = fix_bytes(path.read_bytes(), str(path), patches, max_bytes=max(len(raw) + 1, 10 << 20))
+            best["fix_s"], best["fix_cpu_s"] = min(best["fix_s"], clock.wall), min(best["fix_cpu_s"], clock.cpu)
+        assert result is not None
+        if result.status not in ("fixed", "unchanged"):
+            raise BenchError(f"generated template of {n} resources: {result.status}: {result.error}")
+        rows.append({"resources": n, "bytes": len(raw), **best,
+                     "fix_ms_per_resource": 1000 * best["fix_s"] / n,
+                     "fix_cpu_ms_per_resource": 1000 * best["fix_cpu_s"] / n,
+                     "b/a": best["fix_s"] / best["load_s"], "b/a_cpu": best["fix_cpu_s"] / best["load_cpu_s"],
+                     "changes": len(result.changes), "status": result.status})
+        result = None
+        gc.collect()
+    wall = [r["fix_ms_per_resource"] for r in rows]
+    cpu = [r["fix_cpu_ms_per_resource"] for r in rows]
+    return {"rows": rows, "flatness": max(wall) / min(wall), "flatness_cpu": max(cpu) / min(cpu)}
+
+
+_MEMORY_CHILD = """
+import json, resource, sys, time
+use_tracemalloc = sys.argv[2] == "1"
+from autofix.api import build_patches, fix_bytes
+patches = build_patches(unsafe=True)
+base_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+if use_tracemalloc:
+    import tracemalloc
+    tracemalloc.start()
+raw = open(sys.argv[1], "rb").read()
+start = time.perf_counter()
+result = fix_bytes(raw, sys.argv[1], patches, max_bytes=len(raw) + (10 << 20))
+elapsed = time.perf_counter() - start
+peak = tracemalloc.get_traced_memory()[1] if use_tracemalloc else None
+print(json.dumps({"status": result.status, "error": result.error, "seconds": elapsed,
+                  "base_kb": base_kb, "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "tracemalloc_peak_bytes": peak}))
+"""
+
+
+def memory(path: Path, use_tracemalloc: bool) -> dict:
+    proc = subprocess.run([sys.executable, "-c", _MEMORY_CHILD, str(path), "1" if use_tracemalloc else "0"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    if proc.returncode != 0:
+        raise BenchError("memory child failed: " + proc.stderr.decode("utf-8", "replace").strip()[-400:])
+    data = json.loads(proc.stdout.decode().strip().splitlines()[-1])
+    if data["status"] not in ("fixed", "unchanged"):
+        raise BenchError(f"memory child: {data['status']}: {data['error']}")
+    data["peak_mb"] = data["maxrss_kb"] / 1024  # Linux reports ru_maxrss in KiB
+    return data
+
+
+_ONE_RESOURCE = "Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n"
+
+
+def startup(runs: int, workdir: Path) -> dict:
+    """Medians of `cfn-fix --version`, of a real run on a one-resource file, and of bare Python."""
+    one = workdir / "one-resource.yaml"
+    one.write_text(_ONE_RESOURCE, encoding="utf-8")
+    commands = {
+        "cfn_fix_version": cli_command() + ["--version"],
+        "cfn_fix_one_file": cli_command() + ["--unsafe-fixes", "-j", "1", "-q", "--no-diff", str(one)],
+        "python_floor": [sys.executable, "-c", "pass"],
+    }
+    out: dict = {"runs": runs, "command": cli_command()[0]}
+    for name, cmd in commands.items():
+        samples = [timed(cmd, ok=(0, 1)) for _ in range(runs)]
+        out[f"{name}_median_s"] = statistics.median(w for w, _ in samples)
+        out[f"{name}_cpu_median_s"] = statistics.median(c for _, c in samples)
+    return out
+
+
+# ---------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="cfn-fix speed benchmark (see the module docstring).")
+    parser.add_argument("folder", nargs="?", default=str(DEFAULT_FOLDER), help="folder of templates")
+    parser.add_argument("--repeat", type=int, default=1, help="best of R per file for (a), (b) and scaling")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="workers for (c) (default: cores)")
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
+                        help="generated template sizes in resources, comma-separated ('' to skip)")
+    parser.add_argument("--version-runs", type=int, default=7, help="runs of each start-up command (0 to skip)")
+    parser.add_argument("--no-lint", action="store_true", help="skip cfn-lint (d)")
+    parser.add_argument("--no-cli-serial", action="store_true", help="skip the CLI -j 1 run")
+    parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations (slow)")
+    parser.add_argument("--json", help="also write every figure to this JSON file")
+    args = parser.parse_args(argv)
+
+    folder = Path(args.folder)
+    out: dict = {"machine": machine(), "folder": str(folder)}
+    try:
+        if not folder.is_dir():
+            raise BenchError(f"{folder}: no such folder")
+        files = templates(folder)
+        if not files:
+            raise BenchError(f"{folder}: no *.yaml, *.yml, *.json or *.template files")
+        _run(args, files, folder, out)
+    except BenchError as exc:
+        print(f"bench: error: {exc}", file=sys.stderr)
+        out["error"] = str(exc)
+        _write_json(args.json, out)
+        return 2
+    _write_json(args.json, out)
+    if out.get("errors"):
+        for line in out["errors"][:20]:
+            print(f"bench: error: {line}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _write_json(path: str | None, out: dict) -> None:
+    if path:
+        Path(path).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+
+
+def _ratio(x: float | None, y: float | None) -> float | None:
+    return x / y if x is not None and y else None
+
+
+def _run(args: argparse.Namespace, files: list[Path], folder: Path, out: dict) -> None:
+    m = out["machine"]
+    size = sum(p.stat().st_size for p in files)
+    print(f"machine: {m['cores']} cores, {m['cpu']}, Python {m['python']}, load average {m['loadavg_start']}")
+    print(f"folder:  {folder}: {len(files)} files, {size / 1e6:.2f} MB")
+    print("times are wall clock; [cpu] is CPU time (user+sys), steadier on a shared machine")
+    print()
+
+    ab = load_vs_fix(files, max(1, args.repeat))
+    out.update(ab)
+    out["errors"] = ab["errors"]
+    a, b = ab["a_load_s"], ab["b_fix_1core_s"]
+    print(f"(a) ruamel.yaml round-trip load      {fmt_s(a)}  [cpu {ab['a_load_cpu_s']:7.2f} s]"
+          f"  ({ab['ruamel_rejects']} files rejected by ruamel)")
+    print(f"(b) cfn-fix, {ab['patches']} patches, 1 core      {fmt_s(b)}  [cpu {ab['b_fix_1core_cpu_s']:7.2f} s]"
+          f"  ({', '.join(f'{k} {v}' for k, v in sorted(ab['statuses'].items()))})")
+
+    c, c_cpu = cli_run(folder, args.jobs)
+    c1, c1_cpu = (None, None) if args.no_cli_serial else cli_run(folder, 1)
+    out.update({"c_cli_parallel_s": c, "c_cli_parallel_cpu_s": c_cpu, "jobs": args.jobs,
+                "c1_cli_serial_s": c1, "c1_cli_serial_cpu_s": c1_cpu})
+    print(f"(c) cfn-fix CLI, -j {args.jobs:<3}             {fmt_s(c)}  [cpu {c_cpu:7.2f} s, all processes]")
+    if c1 is not None:
+        print(f"    cfn-fix CLI, -j 1                {fmt_s(c1)}  [cpu {c1_cpu:7.2f} s]")
+
+    d, d_cpu = (None, None) if args.no_lint else lint_run(files)
+    out.update({"d_cfn_lint_s": d, "d_cfn_lint_cpu_s": d_cpu})
+    note = "" if d is not None or args.no_lint else "   (cfn-lint not installed)"
+    cpu_note = f"  [cpu {d_cpu:7.2f} s]" if d_cpu is not None else ""
+    print(f"(d) cfn-lint                         {fmt_s(d)}{cpu_note}{note}")
+    print()
+
+    ratios = {"b/a": _ratio(b, a), "c/b": _ratio(c, b), "d/b": _ratio(d, b)}
+    cpu_ratios = {"b/a": _ratio(ab["b_fix_1core_cpu_s"], ab["a_load_cpu_s"]),
+                  "d/b": _ratio(d_cpu, ab["b_fix_1core_cpu_s"])}
+    out["ratios"], out["cpu_ratios"] = ratios, cpu_ratios
+    out["c1/c"] = _ratio(c1, c)
+    for name, value in ratios.items():
+        shown = "n/a" if value is None else f"{value:.2f}"
+        extra = f"  [cpu {cpu_ratios[name]:.2f}: {verdict(name, cpu_ratios[name])}]" if cpu_ratios.get(name) else ""
+        print(f"{name:<5} {shown:>8}   {verdict(name, value)}{extra}")
+    if c1:
+        print(f"parallel speed-up of the CLI, -j 1 / -j {args.jobs}: {c1 / c:.2f}x")
+    print()
+
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if sizes:
+        with tempfile.TemporaryDirectory(prefix="cfn-fix-bench-") as tmp:
+            scale = scaling(sizes, max(1, args.repeat), Path(tmp))
+            out["scaling"] = scale
+            print("generated       bytes   load (a)  cfn-fix (b)  ms/resource  [cpu ms/res]   b/a  [cpu]  changes")
+            for row in scale["rows"]:
+                print(f"{row['resources']:>9,} {row['bytes']:>11,} {row['load_s']:8.2f} s {row['fix_s']:10.2f} s "
+                      f"{row['fix_ms_per_resource']:12.3f} {row['fix_cpu_ms_per_resource']:12.3f}  "
+                      f"{row['b/a']:6.2f} {row['b/a_cpu']:6.2f} {row['changes']:>8,}")
+            flat, flat_cpu = scale["flatness"], scale["flatness_cpu"]
+            print(f"time per resource, slowest/fastest size: {flat:.2f}   {verdict('flatness', flat)}"
+                  f"  [cpu {flat_cpu:.2f}: {verdict('flatness', flat_cpu)}]")
+            mem = memory(Path(tmp) / f"generated-{max(sizes)}.yaml", args.tracemalloc)
+            out["memory"] = mem
+            traced = mem["tracemalloc_peak_bytes"]
+            print(f"peak memory fixing {max(sizes):,} resources (fresh process, ru_maxrss): {mem['peak_mb']:.0f} MB "
+                  f"(after imports {mem['base_kb'] / 1024:.0f} MB"
+                  + (f"; tracemalloc peak {traced / 2**20:.0f} MB" if traced else "") + ")   "
+                  + verdict("peak_mb", mem["peak_mb"]))
+
+    if args.version_runs > 0:
+        with tempfile.TemporaryDirectory(prefix="cfn-fix-bench-") as tmp:
+            st = startup(args.version_runs, Path(tmp))
+        out["startup"] = st
+        print(f"start-up, median of {st['runs']} runs ({st['command']}):")
+        print(f"  `cfn-fix --version`          {st['cfn_fix_version_median_s']:6.3f} s  "
+              f"[cpu {st['cfn_fix_version_cpu_median_s']:.3f} s]   "
+              + verdict("startup_s", st["cfn_fix_version_median_s"])
+              + f"  [cpu: {verdict('startup_s', st['cfn_fix_version_cpu_median_s'])}]")
+        print(f"  cfn-fix on a 1-resource file {st['cfn_fix_one_file_median_s']:6.3f} s  "
+              f"[cpu {st['cfn_fix_one_file_cpu_median_s']:.3f} s]")
+        print(f"  bare `python -c pass`        {st['python_floor_median_s']:6.3f} s  "
+              f"[cpu {st['python_floor_cpu_median_s']:.3f} s]")
+    m["loadavg_end"] = _loadavg()
+    print(f"load average at the end: {m['loadavg_end']}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,77 @@
+"""The engine's speed-ups keep behaviour: the type index of TemplateView, memo, gc_paused."""
+
+from __future__ import annotations
+
+import gc
+
+from autofix.document import gc_paused
+from autofix.view import TemplateView
+
+
+def _view() -> TemplateView:
+    return TemplateView({"Resources": {
+        "A": {"Type": "AWS::S3::Bucket"},
+        "B": {"Type": "AWS::Lambda::Function"},
+        "Odd": ["not", "a", "mapping"],
+        "NoType": {"Properties": {}},
+        "Computed": {"Type": {"Ref": "T"}},
+        "C": {"Type": "AWS::S3::Bucket"},
+        "D": {"Type": "AWS::Lambda::Function"},
+    }})
+
+
+def _scan(view: TemplateView, *types: str) -> list[str]:
+    """What of_type returned before it had an index."""
+    return [rid for rid, res in view.resources.items()
+            if isinstance(res, dict) and isinstance(res.get("Type"), str) and res["Type"] in set(types)]
+
+
+def test_of_type_matches_a_full_scan_in_file_order() -> None:
+    view = _view()
+    for types in [("AWS::S3::Bucket",), ("AWS::Lambda::Function", "AWS::S3::Bucket"),
+                  ("AWS::S3::Bucket", "AWS::S3::Bucket"), ("Nope",), ()]:
+        assert [rid for rid, _ in view.of_type(*types)] == _scan(view, *types)
+    assert dict(view.of_type("AWS::S3::Bucket"))["A"] is view.resources["A"]
+
+
+def test_of_type_sees_changes_after_invalidate() -> None:
+    view = _view()
+    assert [rid for rid, _ in view.of_type("AWS::SNS::Topic")] == []
+    view.resources["B"]["Type"] = "AWS::SNS::Topic"  # same size: only invalidate() tells
+    view.invalidate()
+    assert [rid for rid, _ in view.of_type("AWS::SNS::Topic")] == ["B"]
+    view.resources["E"] = {"Type": "AWS::SNS::Topic"}  # a new resource is noticed even without it
+    assert [rid for rid, _ in view.of_type("AWS::SNS::Topic")] == ["B", "E"]
+    view.data["Resources"] = {"Z": {"Type": "AWS::SNS::Topic"}}
+    assert [rid for rid, _ in view.of_type("AWS::SNS::Topic")] == ["Z"]
+
+
+def test_memo_is_computed_once_until_invalidate() -> None:
+    view = _view()
+    calls = []
+
+    def buckets(v: TemplateView) -> list[str]:
+        calls.append(1)
+        return [rid for rid, _ in v.of_type("AWS::S3::Bucket")]
+
+    assert view.memo(buckets) == ["A", "C"]
+    assert view.memo(buckets) == ["A", "C"] and len(calls) == 1
+    view.invalidate()
+    assert view.memo(buckets) == ["A", "C"] and len(calls) == 2
+
+
+def test_gc_paused_nests_and_restores() -> None:
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # left off when the caller had switched it off
+    finally:
+        gc.enable()
