@@ -969,7 +969,7 @@ def test_replacing_an_alias_is_refused(path) -> None:
 
 
 # ---------------------------------------------------------------- known editor bugs
-# Each reproduces one report in .engine-bugs/; strict, so a fix shows up as XPASS.
+# Each reproduces one report in docs/known-issues/; strict, so a fix shows up as XPASS.
 
 
 def _edits_hold(source: str, *edits) -> None:
@@ -1064,7 +1064,7 @@ def test_bug7_quoted_scalar_replaced_by_list() -> None:
     _edits_hold(source, ReplaceValue(("AWSTemplateFormatVersion",), ["a"]))
 
 
-# robustness-8.md: fixed since document.compose uses the plain scanner (.engine-bugs/perf-7.md).
+# robustness-8.md: fixed since document.compose uses the plain scanner (docs/known-issues/perf-7.md).
 def test_bug8_value_below_comment() -> None:
     source = ("Resources:\n  A:\n    Type: X\n    Properties:\n      Id:   # note\n        Old: value\n\n"
               "      Next: 1\n")

@@ -85,7 +85,7 @@ BAD_FILES = [
     ("inner_bom.yaml", b"Resources:\n  A:\n    Type: X\n\xef\xbb\xbfDescription: d\n", "byte order mark"),
     ("lone_surrogate.yaml", b'Resources:\n  A:\n    Type: X\n    Properties:\n      P: "\\ud800"\n', "surrogate"),
     # ruamel_limit.yaml (a value below a comment) is readable since compose uses the plain
-    # scanner (.engine-bugs/perf-7.md); test_editor_properties.py test_bug8 covers it.
+    # scanner (docs/known-issues/perf-7.md); test_editor_properties.py test_bug8 covers it.
     ("billion_laughs.yaml", _billion_laughs(), "aliases expand"),
     ("laughs_mapping.yaml", _laughs_in_keys(), "aliases expand"),
     ("deep_flow.yaml", _flow_deep(), "nested too deeply"),
