@@ -81,3 +81,22 @@ def test_target_rps_sets_the_planned_defaults(tmp_path: Path) -> None:
     job = Job(cli={"select": ["LAM001"], "target-rps": 1000.0, "p99-latency-ms": 100.0})
     outcome = run([str(tmp_path / "fn.yaml")], job).outcomes[0]
     assert "Default: 120" in outcome.result.output
+
+
+def test_progress_bar_draws_only_for_long_runs(monkeypatch) -> None:
+    import io
+    import sys
+
+    from autofix import cli
+
+    buffer = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", buffer)
+    clock = iter([0.0, 0.5, 5.0, 5.0])
+    monkeypatch.setattr("time.monotonic", lambda: next(clock))
+    show = cli._progress_bar()
+    show(1, 40)  # half a second in: nothing yet
+    assert buffer.getvalue() == ""
+    show(20, 40)  # five seconds in: the bar appears
+    assert "20/40" in buffer.getvalue() and "#" in buffer.getvalue()
+    show(40, 40)
+    assert buffer.getvalue().endswith("\r")
