@@ -320,7 +320,8 @@ class Editor:
             new = value()
             if one_line and not comment_between:
                 # A one-line scalar stays one line, however long: the diff shows only what changed.
-                text = render.inline(new, dialect, limit=None)
+                keep_quotes = isinstance(new, str) or (isinstance(new, dict) and "Fn::Sub" in new)
+                text = render.inline(new, dialect if keep_quotes else self.d, limit=None)
                 if text is not None:
                     return " " + text
             lines = render.entry_lines("k", new, key_col, self.d)
