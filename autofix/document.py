@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gc
+import json
 import re
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -12,7 +14,7 @@ from itertools import accumulate
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .dialect import Dialect, detect_dialect
@@ -33,6 +35,7 @@ _BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 # Found by search, not by splitting: a huge file of short lines must not become a huge list.
 _FIRST_CHAR = re.compile(r"\S")
 _CONTENT_LINE = re.compile(r"^[^\S\n]*[^\s#]", re.MULTILINE)
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
 # Standard tags a template may use explicitly (`!!str`...), with the types their value may have.
 _CORE_TAGS: dict[str, tuple[type, ...]] = {
     "str": (str,), "int": (int,), "float": (int, float), "bool": (bool,), "null": (type(None),)}
@@ -121,10 +124,12 @@ def parse(text: str, path: str = "<string>", bom: bool = False) -> Document:
         line = text.count("\n", 0, text.index("\ufeff")) + 1
         raise TemplateError("byte order mark (U+FEFF) inside the file; only the very start may have one", line)
     _check_brackets(text)
-    # YAML forbids tabs before a top-level node; JSON allows them. Same length: positions hold.
-    root = compose(text if fmt == "yaml" else text[:first.start()].replace("\t", " ") + text[first.start():])
+    root = compose(_untab_json_start(text, first.start()) if fmt == "json" else text)
     if not isinstance(root, MappingNode):
         raise NotATemplate("not a CloudFormation template (top level is not a mapping)")
+    _check_odd_breaks(text, root)
+    if "&" in text:
+        _check_anchors(root)
     builder = _Builder()
     data = builder.build_root(root)
     if not _looks_like_template(data):
@@ -141,7 +146,9 @@ def compose(text: str) -> Node | None:
     # faster, and it does not give up (NotImplementedError) on comments in odd places.
     yaml = YAML(typ="safe", pure=True)
     try:
-        return yaml.compose(text)
+        with warnings.catch_warnings():  # a reused anchor is refused by _check_anchors, in one line
+            warnings.simplefilter("ignore", ReusedAnchorWarning)
+            return yaml.compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -156,6 +163,57 @@ def compose(text: str) -> Node | None:
     except Exception as exc:  # noqa: BLE001 - ruamel.yaml gives up on some valid layouts (NotImplementedError)
         detail = (str(exc).splitlines() or [""])[0].split("[")[0].strip()[:100] or type(exc).__name__
         raise TemplateError(f"the YAML parser cannot read this file (ruamel.yaml: {detail})") from None
+
+
+def _check_odd_breaks(text: str, root: Node) -> None:
+    """Refuse NEL, U+2028 and U+2029 outside quoted strings: YAML 1.1 readers (libyaml, which
+    verifies every repair) take them for line breaks, YAML 1.2 readers (ruamel.yaml) do not."""
+    hits = [m.start() for m in _ODD_BREAK.finditer(text)]
+    if not hits:
+        return
+    quoted = [(n.start_mark.index, n.end_mark.index) for n in _walk(root)
+              if isinstance(n, ScalarNode) and n.style in ("'", '"')]
+    for at in hits:
+        if not any(start <= at < end for start, end in quoted):
+            name = {"\x85": "NEL (U+0085)", "\u2028": "U+2028", "\u2029": "U+2029"}[text[at]]
+            raise TemplateError(f"a {name} line separator outside a quoted string; YAML readers disagree on it",
+                                text.count("\n", 0, at) + 1)
+
+
+def _check_anchors(root: Node) -> None:
+    """Refuse an anchor defined twice: libyaml, which verifies every repair, refuses it too."""
+    first: dict[str, Node] = {}
+    for node in _walk(root):
+        name = getattr(node, "anchor", None)
+        if not name:
+            continue
+        other = first.setdefault(name, node)
+        if other is not node:
+            early, late = sorted((other, node), key=lambda n: n.start_mark.index)
+            raise TemplateError(f"duplicate anchor &{name} (first at line {early.start_mark.line + 1})", *_where(late))
+
+
+def _walk(root: Node) -> Iterator[Node]:
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        stack.extend(_children(node))
+
+
+def _untab_json_start(text: str, start: int) -> str:
+    """YAML forbids tabs before the top-level node, JSON allows them: for strict JSON (which
+    verification reads with the JSON parser), read them as spaces. Same length: positions hold."""
+    if "\t" not in text[:start]:
+        return text
+    try:
+        json.loads(text)
+    except ValueError:
+        return text  # JSON-like YAML: let the YAML parser report the tab
+    return text[:start].replace("\t", " ") + text[start:]
 
 
 def _check_brackets(text: str) -> None:

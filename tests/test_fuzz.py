@@ -5,15 +5,15 @@ corpus with random mutations. `fix_bytes` must return a Result, never raise; a f
 skipped file with a clean message is fine, but an error that starts with "internal error"
 is a bug, and so is a repaired text that cfn-fix itself cannot read back.
 
-Bounded for CI (about 30-60 s on two cores with the "ci" profile); HYPOTHESIS_PROFILE=long
-runs many more. tests/fuzz/atheris_fuzz.py drives the same target with coverage guidance.
+Bounded for CI (about 30 s with the "ci" profile); HYPOTHESIS_PROFILE=long runs many more.
+tests/fuzz/atheris_fuzz.py drives the same target with coverage guidance.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import given, note, settings
+from hypothesis import event, given, note, settings
 from hypothesis import strategies as st
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -40,14 +40,21 @@ FRAGMENTS = [
     b"\xef\xbb\xbf", b"\x00", b"\xff", b"\xc3\xa9", b"\\u00e9", b"\\ud800", b"\x85", b"\xe2\x80\xa8", b"A", b"Name",
     b'{"Resources": {', b'"Type": "AWS::SNS::Topic"', b"}}", b"@", b"`", b"%", b"\x1b",
 ]
-FUZZ = settings(max_examples=max(settings.default.max_examples, 150), deadline=None)
+# About 30 s in all on one core with the "ci" profile; the "long" profile runs 10,000 each.
+FUZZ = settings(max_examples=max(settings.default.max_examples * 2, 1500), deadline=None)
+
+
+GENTLE = ["comment-line", "trailing-comment", "blank-line", "scalar", "crlf", "no-final-newline", "fragment-line"]
+HARSH = ["insert", "delete", "replace", "dup-line", "swap-lines", "indent", "truncate", "fragment"]
+SCALARS = [b"x", b"''", b'"a: b"', b"!Ref Env", b"!Sub '${AWS::Region}'", b"[a, b]", b"{}", b"|\n  text", b"~",
+           b"yes", b"0x10", b"'#'", b"!GetAtt A.Arn", b"- item", b"&anc v", b"*anc"]
 
 
 def _mutate(data: st.DataObject, raw: bytes) -> bytes:
+    """Mostly small edits that keep the template readable (so the patches run), some rough ones."""
     text = bytearray(raw)
-    for _ in range(data.draw(st.integers(1, 4), label="mutations")):
-        kind = data.draw(st.sampled_from(["insert", "delete", "replace", "dup-line", "swap-lines", "indent",
-                                          "truncate", "fragment"]), label="kind")
+    for _ in range(data.draw(st.sampled_from([1, 1, 1, 2, 3]), label="mutations")):
+        kind = data.draw(st.sampled_from(GENTLE * 2 + HARSH), label="kind")
         at = data.draw(st.integers(0, len(text)), label="at")
         if kind == "insert":
             text[at:at] = data.draw(st.binary(min_size=1, max_size=8), label="bytes")
@@ -59,30 +66,62 @@ def _mutate(data: st.DataObject, raw: bytes) -> bytes:
             text[min(at, len(text) - 1)] = data.draw(st.integers(0, 255), label="byte")
         elif kind == "truncate":
             del text[at:]
+        elif kind == "crlf":
+            text = bytearray(bytes(text).replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+        elif kind == "no-final-newline":
+            text = bytearray(bytes(text).rstrip(b"\r\n"))
         else:
-            lines = bytes(text).split(b"\n")
-            i = min(data.draw(st.integers(0, len(lines)), label="line"), len(lines) - 1)
-            if kind == "dup-line":
-                lines.insert(i, lines[i])
-            elif kind == "swap-lines":
-                j = min(data.draw(st.integers(0, len(lines)), label="other"), len(lines) - 1)
-                lines[i], lines[j] = lines[j], lines[i]
-            else:
-                lines[i] = data.draw(st.sampled_from([b"", b" ", b"  ", b"\t"]), label="indent") + lines[i].lstrip(b" ")
-            text = bytearray(b"\n".join(lines))
+            text = bytearray(_mutate_line(data, kind, bytes(text)))
     return bytes(text)
 
 
+def _mutate_line(data: st.DataObject, kind: str, text: bytes) -> bytes:
+    lines = text.split(b"\n")
+    i = min(data.draw(st.integers(0, len(lines)), label="line"), len(lines) - 1)
+    line = lines[i]
+    lead = line[:len(line) - len(line.lstrip(b" "))]
+    if kind == "dup-line":
+        lines.insert(i, line)
+    elif kind == "swap-lines":
+        j = min(data.draw(st.integers(0, len(lines)), label="other"), len(lines) - 1)
+        lines[i], lines[j] = lines[j], lines[i]
+    elif kind == "indent":
+        lines[i] = data.draw(st.sampled_from([b"", b" ", b"  ", b"\t"]), label="indent") + line.lstrip(b" ")
+    elif kind == "comment-line":
+        lines.insert(i, lead + b"# fuzz comment")
+    elif kind == "trailing-comment" and line.strip() and b"#" not in line and not line.rstrip().endswith((b"|", b">")):
+        lines[i] = line.rstrip(b"\r") + b"  # fuzz"
+    elif kind == "blank-line":
+        lines.insert(i, b"")
+    elif kind == "fragment-line":
+        lines.insert(i, lead + data.draw(st.sampled_from(FRAGMENTS), label="fragment"))
+    elif kind == "scalar" and b": " in line:
+        head = line.split(b": ", 1)[0]
+        lines[i] = head + b": " + data.draw(st.sampled_from(SCALARS), label="scalar")
+    return b"\n".join(lines)
+
+
 def _known_bug(raw: bytes, result: Result) -> str | None:
-    """The report in .engine-bugs/ that explains an internal error, if one does."""
-    if "is not idempotent" in result.error and any(n.kind == "error" for n in result.notes):
-        return "robustness-10.md"
+    """The report in docs/known-issues/ (or .engine-bugs/) that explains an internal error."""
     doc = load(raw, "fuzz.yaml")
+    last: Node = doc.root
+    while isinstance(last, MappingNode | SequenceNode) and not last.flow_style and last.value:
+        last = last.value[-1][1] if isinstance(last, MappingNode) else last.value[-1]
+    if not doc.source.endswith("\n") and isinstance(last, ScalarNode) and last.style in ("|", ">"):
+        return "robustness-11.md"  # the file ends inside a block scalar, without a line break
+    filled = _fill_empty_values(doc)
+    if filled is not None:
+        # robustness-1: edits next to an empty value land in the wrong place. Write the same
+        # nulls as `~`: if the error goes away, that was it; if not, look further.
+        again = fix_bytes(filled, "fuzz.yaml", ALL)
+        if not again.error.startswith("internal error"):
+            return "robustness-1.md"
+        return _known_bug(filled, again)
     stack: list[Node] = [doc.root]
     while stack:
         node = stack.pop()
         if isinstance(node, ScalarNode) and node.style is None and node.value == "":
-            return "robustness-1.md"  # an empty value somewhere: edits next to it misplace text
+            return "robustness-1.md"  # an empty sequence item
         if isinstance(node, ScalarNode) and node.style in ("|", ">") and "+" in doc.source[
                 node.start_mark.index:doc.source.find("\n", node.start_mark.index)].split("#")[0]:
             return "robustness-6.md"
@@ -95,9 +134,33 @@ def _known_bug(raw: bytes, result: Result) -> str | None:
     return None
 
 
+def _fill_empty_values(doc) -> bytes | None:
+    """The source with ` ~` written after the colon of every empty mapping value, or None."""
+    spots = []
+    stack: list[Node] = [doc.root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                if isinstance(value, ScalarNode) and value.style is None and value.value == "" and not node.flow_style:
+                    colon = doc.source.find(":", key.end_mark.index)
+                    if colon >= 0:
+                        spots.append(colon + 1)
+                stack.append(value)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    if not spots:
+        return None
+    text = doc.source
+    for at in sorted(set(spots), reverse=True):
+        text = text[:at] + " ~" + text[at:]
+    return (b"\xef\xbb\xbf" if doc.bom else b"") + text.encode("utf-8")
+
+
 def _check(raw: bytes) -> Result:
     note(f"input: {raw[:3000]!r}")
     result = fix_bytes(raw, "fuzz.yaml", ALL)  # must not raise
+    event(f"status: {result.status}")  # shown with --hypothesis-show-statistics
     assert isinstance(result, Result)
     assert result.status in ("fixed", "unchanged", "skipped", "failed")
     if result.error.startswith("internal error"):

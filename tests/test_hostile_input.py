@@ -83,6 +83,8 @@ BAD_FILES = [
     ("tagged_key.yaml", b"Resources:\n  A:\n    Type: X\n    Properties:\n      !Ref k: v\n",
      "mapping keys must be plain scalars"),
     ("inner_bom.yaml", b"Resources:\n  A:\n    Type: X\n\xef\xbb\xbfDescription: d\n", "byte order mark"),
+    ("line_separator.yaml", "Resources:\n  A:\n    Type: X\n    Description: a\u2028b\n".encode(),
+     "U+2028 line separator outside a quoted string"),
     ("lone_surrogate.yaml", b'Resources:\n  A:\n    Type: X\n    Properties:\n      P: "\\ud800"\n', "surrogate"),
     # ruamel_limit.yaml (a value below a comment) is readable since compose uses the plain
     # scanner (docs/known-issues/perf-7.md); test_editor_properties.py test_bug8 covers it.
@@ -102,6 +104,8 @@ DUPLICATES = [
     ("dup_json.json", b'{\n  "Resources": {\n    "A": {"Type": "X"},\n    "A": {"Type": "Y"}\n  }\n}\n',
      "4:5: error: duplicate key 'A' (first at line 3)"),
     ("dup_resource.yaml", b"Resources:\n  A:\n    Type: X\n  A:\n    Type: Y\n", "4:3: error: duplicate key 'A' (first at line 2)"),
+    ("dup_anchor.yaml", (b"Resources:\n  A:\n    Type: X\n    Properties: &p {K: 1}\n  B:\n    Type: X\n"
+                         b"    Metadata: &p {M: 2}\n"), "7:15: error: duplicate anchor &p (first at line 4)"),
 ]
 
 
@@ -212,6 +216,7 @@ def test_size_limit(tmp_path) -> None:
     lines = _lines_about(err, "big.yaml")
     assert code == 2 and len(lines) == 1 and lines[0].startswith("big.yaml:2:") and "invalid YAML" in lines[0]
     assert "Traceback" not in err
+    big.unlink()  # pytest keeps recent temporary folders; do not keep 50 MB in them
 
 
 def test_small_size_limit_refuses_small_file(tmp_path) -> None:
