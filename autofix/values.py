@@ -61,6 +61,18 @@ def getatt_target(value: Any) -> tuple[str, str] | None:
     return None
 
 
+def sub_parts(value: Any) -> tuple[str, dict] | None:
+    """The text and local variables of a `Fn::Sub` (either form), else None."""
+    if not isinstance(value, dict) or len(value) != 1 or "Fn::Sub" not in value:
+        return None
+    arg = value["Fn::Sub"]
+    if isinstance(arg, str):
+        return arg, {}
+    if isinstance(arg, list) and arg and isinstance(arg[0], str):
+        return arg[0], arg[1] if len(arg) > 1 and isinstance(arg[1], dict) else {}
+    return None
+
+
 def sub_names(text: str) -> Iterator[str]:
     """Names a `Fn::Sub` string refers to: `${X}` gives X, `${X.Attr}` gives X."""
     for match in _SUB_VAR.finditer(text):
@@ -85,14 +97,10 @@ def referenced_names(value: Any) -> Iterator[str]:
         if att is not None:
             yield att[0]
             continue
-        if "Fn::Sub" in item and len(item) == 1:
-            arg = item["Fn::Sub"]
-            if isinstance(arg, str):
-                yield from sub_names(arg)
-                continue
-            if isinstance(arg, list) and arg and isinstance(arg[0], str):
-                local = arg[1] if len(arg) > 1 and isinstance(arg[1], dict) else {}
-                yield from (n for n in sub_names(arg[0]) if n not in local)
-                stack.extend(local.values())
-                continue
+        parts = sub_parts(item)
+        if parts is not None:
+            text, local = parts
+            yield from (n for n in sub_names(text) if n not in local)
+            stack.extend(local.values())
+            continue
         stack.extend(item.values())

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from autofix.edits import Advice, AppendItem, Edit, Proposal, ReplaceValue, SetKey, Skip
-from autofix.values import getatt_target, ref, ref_target
+from autofix.values import getatt_target, ref, ref_target, sub_parts
 from autofix.view import TemplateView
 
 ALL_PATHS = "/*"
@@ -376,14 +376,14 @@ def _rewrite(value: Any, old: str, new: str) -> Any:
     if att is not None and att[0] == old:
         arg = value["Fn::GetAtt"]
         return {"Fn::GetAtt": f"{new}.{att[1]}" if isinstance(arg, str) else [new, att[1]]}
-    if len(value) == 1 and "Fn::Sub" in value:
+    parts = sub_parts(value)
+    if parts is not None:
+        text, local = parts
         arg = value["Fn::Sub"]
         if isinstance(arg, str):
-            return {"Fn::Sub": _sub_text(arg, old, new)}
-        if isinstance(arg, list) and arg and isinstance(arg[0], str):
-            local = arg[1] if len(arg) > 1 and isinstance(arg[1], dict) else {}
-            text = arg[0] if old in local else _sub_text(arg[0], old, new)
-            return {"Fn::Sub": [text] + [_rewrite(a, old, new) for a in arg[1:]]}
+            return {"Fn::Sub": _sub_text(text, old, new)}
+        text = text if old in local else _sub_text(text, old, new)
+        return {"Fn::Sub": [text] + [_rewrite(a, old, new) for a in arg[1:]]}
     return {k: _rewrite(v, old, new) for k, v in value.items()}
 
 

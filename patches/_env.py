@@ -7,7 +7,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from autofix.edits import DeleteKey, Proposal, RenameKey, ReplaceValue
-from autofix.values import is_intrinsic, ref, ref_target, referenced_names, sub_names
+from autofix.values import (
+    is_intrinsic,
+    ref,
+    ref_target,
+    referenced_names,
+    sub_names,
+    sub_parts,
+)
 from autofix.view import TemplateView
 
 # Parameter names that mean "which environment is this stack", most specific first.
@@ -53,13 +60,13 @@ def rewritten(value: Any, renames: dict[str, str]) -> Any:
     target = ref_target(value)
     if target is not None:
         return ref(renames.get(target, target))
-    if is_intrinsic(value) and "Fn::Sub" in value:
+    parts = sub_parts(value)
+    if parts is not None:
+        text, local = parts
         arg = value["Fn::Sub"]
         if isinstance(arg, str):
-            return {"Fn::Sub": _sub_text(arg, renames, {})}
-        if isinstance(arg, list) and arg and isinstance(arg[0], str):
-            local = arg[1] if len(arg) > 1 and isinstance(arg[1], dict) else {}
-            return {"Fn::Sub": [_sub_text(arg[0], renames, local)] + rewritten(arg[1:], renames)}
+            return {"Fn::Sub": _sub_text(text, renames, {})}
+        return {"Fn::Sub": [_sub_text(text, renames, local)] + rewritten(arg[1:], renames)}
     return {k: rewritten(v, renames) for k, v in value.items()}
 
 
@@ -73,11 +80,9 @@ def _sub_problems(value: Any, renames: dict[str, str]) -> Iterator[tuple[str, st
             continue
         if not isinstance(item, dict):
             continue
-        arg = item.get("Fn::Sub") if is_intrinsic(item) else None
-        text, local = (arg, {}) if isinstance(arg, str) else (None, {})
-        if isinstance(arg, list) and arg and isinstance(arg[0], str):
-            text, local = arg[0], arg[1] if len(arg) > 1 and isinstance(arg[1], dict) else {}
-        if text is not None:
+        parts = sub_parts(item)
+        if parts is not None:
+            text, local = parts
             for name in {m.group(1).strip() for m in _SUB_VAR.finditer(text)} & set(renames) - set(local):
                 if renames[name] in local:
                     yield name, f"a Fn::Sub local variable named {renames[name]} would hide the renamed ${{{name}}}"
