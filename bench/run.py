@@ -84,7 +84,7 @@ def cli_command() -> list[str]:
     if beside.is_file() and os.access(beside, os.X_OK):
         return [str(beside)]
     exe = shutil.which("cfn-fix")
-    return [exe] if exe else [sys.executable, "-c", "from autofix.cli import main; main()"]
+    return [exe] if exe else [sys.executable, "-m", "autofix"]
 
 
 def timed(cmd: list[str], ok: tuple[int, ...], cwd: Path | None = None) -> tuple[float, float]:
