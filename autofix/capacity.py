@@ -46,7 +46,8 @@ class Plan:
             f"  Lambda concurrency needed: {self.concurrency:,} (rps x p99 x {HEADROOM}); "
             f"account default quota {ACCOUNT_CONCURRENCY:,}"
             + (" -> request a quota increase" if self.concurrency > ACCOUNT_CONCURRENCY - 100 else ""),
-            f"  provisioned concurrency (warm baseline): {self.provisioned:,}",
+            f"  provisioned concurrency (warm baseline): {self.provisioned:,}; autoscaled up to "
+            f"{self.concurrency:,} (LAM010)",
             f"  API Gateway throttle: rate {self.rate:,}/s, burst {self.burst:,}; account default "
             f"{ACCOUNT_RPS:,}/s burst {ACCOUNT_BURST:,}"
             + (" -> request an API Gateway quota increase" if self.rate > ACCOUNT_RPS else ""),
@@ -60,6 +61,7 @@ class Plan:
 PLANNED = {
     "LAM001": {"default": "concurrency"},
     "LAM002": {"default": "provisioned"},
+    "LAM010": {"max_default": "concurrency"},
     "APIGW001": {"rate_default": "rate", "burst_default": "burst"},
 }
 

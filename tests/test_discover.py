@@ -7,6 +7,7 @@ from pathlib import Path
 
 from autofix.capacity import Plan
 from autofix.discover import discover
+from autofix.fastload import load_data
 from autofix.runner import Job, run
 
 TEMPLATE = "Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n"
@@ -81,6 +82,21 @@ def test_target_rps_sets_the_planned_defaults(tmp_path: Path) -> None:
     job = Job(cli={"select": ["LAM001"], "target-rps": 1000.0, "p99-latency-ms": 100.0})
     outcome = run([str(tmp_path / "fn.yaml")], job).outcomes[0]
     assert "Default: 120" in outcome.result.output
+
+
+def test_target_rps_sizes_provisioned_concurrency_and_its_autoscaling(tmp_path: Path) -> None:
+    src = ("Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Handler: x\n"
+           "  Api:\n    Type: AWS::ApiGateway::RestApi\n  Get:\n    Type: AWS::ApiGateway::Method\n"
+           "    Properties:\n      Integration:\n        Uri: !Sub 'arn:aws:apigateway:${AWS::Region}:lambda:"
+           "path/2015-03-31/functions/${Fn.Arn}/invocations'\n")
+    _write(tmp_path / "fn.yaml", src)
+    job = Job(cli={"select": ["LAM002", "LAM010"], "unsafe-fixes": True, "target-rps": 1000.0,
+                   "p99-latency-ms": 100.0})
+    data = load_data(run([str(tmp_path / "fn.yaml")], job).outcomes[0].result.output, "yaml")
+    params = data["Parameters"]
+    # 1,000 rps x 0.1 s x 1.2 = 120 concurrent; the warm baseline is 30 % of it.
+    assert params["LambdaProvisionedConcurrency"]["Default"] == 36
+    assert params["LambdaProvisionedConcurrencyMax"]["Default"] == 120
 
 
 def test_progress_bar_draws_only_for_long_runs(monkeypatch) -> None:

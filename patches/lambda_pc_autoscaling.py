@@ -1,0 +1,159 @@
+"""LAM010: scale each alias's provisioned concurrency with Application Auto Scaling, off by default."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from autofix.edits import Proposal, SetKey, Skip
+from autofix.registry import SAFE, Patch
+from autofix.values import NO_VALUE, ref, referenced_names, sub
+from autofix.view import TemplateView
+
+from . import _lambda as lam
+from ._params import ensure_not_equals_condition, ensure_parameter
+
+TARGET = "AWS::ApplicationAutoScaling::ScalableTarget"
+POLICY = "AWS::ApplicationAutoScaling::ScalingPolicy"
+DIMENSION = "lambda:function:ProvisionedConcurrency"
+
+
+@dataclass(frozen=True)
+class Scalable:
+    """A function alias with provisioned concurrency: what a scalable target needs to know."""
+    fn: str
+    alias_name: str
+    alias_id: str  # the Alias resource, or the one SAM generates
+    minimum: Any
+    conditions: tuple[str, ...]
+
+
+class LambdaProvisionedConcurrencyAutoscaling(Patch):
+    id = "LAM010"
+    name = "lambda-pc-autoscaling"
+    title = "Scale provisioned concurrency with utilization, up to a parameter (off by default)"
+    safety = SAFE
+    resource_types = lam.FUNCTION_TYPES + (lam.ALIAS, TARGET)
+    after = ("LAM002",)
+    explanation = (
+        "For each alias with ProvisionedConcurrencyConfig (and each SAM function with AutoPublishAlias and\n"
+        "ProvisionedConcurrencyConfig), adds an AWS::ApplicationAutoScaling::ScalableTarget from the\n"
+        "configured provisioned concurrency (minimum) to the parameter LambdaProvisionedConcurrencyMax\n"
+        "(maximum), with a target-tracking policy on LambdaProvisionedConcurrencyUtilization (70 %).\n"
+        "The parameter defaults to 0, which leaves autoscaling off; it must be at least the minimum when\n"
+        "set. A stack update puts the alias back to its configured value until the policy scales again."
+    )
+
+    @dataclass(frozen=True)
+    class Options:
+        parameter: str = "LambdaProvisionedConcurrencyMax"
+        condition: str = "HasProvisionedConcurrencyAutoscaling"
+        target_utilization: float = 0.7
+        max_default: int = 0  # 0 keeps it off; --target-rps sets the computed concurrency
+
+    def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        if not 0.1 <= self.options.target_utilization <= 0.9:
+            raise ValueError("target_utilization must be between 0.1 and 0.9")
+        found: list[Scalable] = []
+        for fid, _ in view.of_type(*lam.FUNCTION_TYPES):
+            for item in _scalables(view, fid):
+                if isinstance(item, Skip):
+                    yield item
+                elif not _already_scaled(view, item):
+                    found.append(item)
+        if not found:
+            return
+        opts = self.options
+        yield from ensure_parameter(view, opts.parameter, {
+            "Type": "Number", "Default": opts.max_default, "MinValue": 0,
+            "Description": "Upper bound for provisioned concurrency autoscaling on each alias; 0 turns it "
+                           "off; when set it must be at least the provisioned concurrency"})
+        yield from ensure_not_equals_condition(view, opts.condition, opts.parameter, 0)
+        combined: dict[tuple[str, ...], str] = {}
+        for item in found:
+            condition = yield from self._condition(view, item.conditions + (opts.condition,), combined)
+            yield from self._target(view, item, condition)
+
+    def _condition(self, view: TemplateView, names: tuple[str, ...],
+                   combined: dict[tuple[str, ...], str]) -> Iterator[Proposal]:
+        """The condition under which all `names` hold, added as `Fn::And` when there are several."""
+        if len(names) == 1:
+            return names[0]
+        if names not in combined:
+            value = {"Fn::And": [{"Condition": n} for n in names]}
+            same = [c for c, v in view.conditions.items() if v == value]
+            combined[names] = same[0] if same else view.unique_id("ScaleProvisionedConcurrency")
+            if not same:
+                yield SetKey(("Conditions",), combined[names], value, f"add condition {combined[names]}")
+        return combined[names]
+
+    def _target(self, view: TemplateView, item: Scalable, condition: str) -> Iterator[Proposal]:
+        target = view.unique_id(f"{item.fn}ScalableTarget")
+        anchor = item.alias_id if item.alias_id in view.resources else item.fn
+        yield SetKey(("Resources",), target, {
+            "Type": TARGET, "Condition": condition, "DependsOn": item.alias_id, "Properties": {
+                "MaxCapacity": ref(self.options.parameter), "MinCapacity": item.minimum,
+                "ResourceId": sub(f"function:${{{item.fn}}}:{item.alias_name}"),
+                "ScalableDimension": DIMENSION, "ServiceNamespace": "lambda"}},
+            f"{item.fn}: scale alias {item.alias_name} between its provisioned concurrency and "
+            f"{self.options.parameter}", after=anchor)
+        yield SetKey(("Resources",), view.unique_id(f"{item.fn}ScalingPolicy"), {
+            "Type": POLICY, "Condition": condition, "Properties": {
+                "PolicyName": "provisioned-concurrency-utilization", "PolicyType": "TargetTrackingScaling",
+                "ScalingTargetId": ref(target), "TargetTrackingScalingPolicyConfiguration": {
+                    "TargetValue": self.options.target_utilization, "PredefinedMetricSpecification": {
+                        "PredefinedMetricType": "LambdaProvisionedConcurrencyUtilization"}}}},
+            f"{item.fn}: track {self.options.target_utilization:.0%} provisioned concurrency utilization",
+            after=anchor)
+
+
+def _scalables(view: TemplateView, fid: str) -> Iterator[Scalable | Skip]:
+    """The function's aliases that have provisioned concurrency, or a Skip saying why one cannot scale."""
+    res = view.resources[fid]
+    if view.type_of(fid) == lam.SAM_FUNCTION:
+        config = lam.effective_prop(view, fid, "ProvisionedConcurrencyConfig")
+        name = lam.effective_prop(view, fid, "AutoPublishAlias")
+        alias_id = f"{fid}Alias{name.replace('-', 'D').replace('_', 'U')}" if isinstance(name, str) else ""
+        holders = [(fid, res, name, config)] if config is not None else []
+    else:
+        holders = [(aid, view.resources[aid], view.props(view.resources[aid]).get("Name"),
+                    view.props(view.resources[aid]).get("ProvisionedConcurrencyConfig"))
+                   for aid in lam.aliases_of(view, fid)]
+        holders = [h for h in holders if h[3] is not None]
+    for holder, holder_res, name, config in holders:
+        minimum, condition = _minimum(config)
+        if not isinstance(name, str) or minimum is None:
+            yield Skip(("Resources", holder), f"{holder}: alias name or provisioned concurrency is not a plain "
+                       "value or a !If on a condition; add autoscaling by hand")
+            continue
+        own = holder_res.get("Condition")
+        conditions = tuple(c for c in (own, condition) if isinstance(c, str))
+        yield Scalable(fid, name, holder if holder != fid else alias_id, minimum, conditions)
+
+
+def _minimum(config: Any) -> tuple[Any, str | None]:
+    """(ProvisionedConcurrentExecutions, the condition it depends on) of a config value."""
+    if isinstance(config, dict) and list(config) == ["Fn::If"]:
+        arg = config["Fn::If"]
+        if isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str) and arg[2] == NO_VALUE:
+            return _minimum(arg[1])[0], arg[0]
+        return None, None
+    if isinstance(config, dict) and list(config) == ["ProvisionedConcurrentExecutions"]:
+        return config["ProvisionedConcurrentExecutions"], None
+    return None, None
+
+
+def _already_scaled(view: TemplateView, item: Scalable) -> bool:
+    """A scalable target for provisioned concurrency already names this function or alias."""
+    for _, res in view.of_type(TARGET):
+        props = view.props(res)
+        if props.get("ScalableDimension") != DIMENSION:
+            continue
+        names = set(referenced_names(props.get("ResourceId")))
+        depends = res.get("DependsOn")
+        names.update([depends] if isinstance(depends, str) else depends if isinstance(depends, list) else [])
+        text = props.get("ResourceId") if isinstance(props.get("ResourceId"), str) else ""
+        if {item.fn, item.alias_id} & names or f":{item.alias_name}" in text:
+            return True
+    return False
