@@ -58,9 +58,14 @@ class Document:
 
     def entry(self, node: MappingNode, key: Any) -> tuple[Node, Node] | None:
         """The (key node, value node) pair of `key` in a mapping node, in O(1)."""
+        at = self.position(node, key)
+        return None if at is None else node.value[at]
+
+    def position(self, node: MappingNode, key: Any) -> int | None:
+        """The index of `key`'s pair in a mapping node's pairs, in O(1)."""
         index = self._index.get(id(node))
         if index is None:
-            index = {_key_data(k): (k, v) for k, v in node.value}
+            index = {_key_data(k): i for i, (k, _) in enumerate(node.value)}
             self._index[id(node)] = index
         return index.get(key)
 

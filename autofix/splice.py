@@ -7,7 +7,8 @@ the output is produced, so edits compose without positions ever going stale.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -39,7 +40,8 @@ class Editor:
         self.doc = doc
         self.src = doc.source
         self.d = doc.dialect
-        self.ops: list[_Op] = []
+        self.ops: dict[int, _Op] = {}  # by seq
+        self._under: defaultdict[tuple, dict[int, _Op]] = defaultdict(dict)  # path prefix -> {seq: op}
         self._seq = 0
         self._json = doc.fmt == "json"
 
@@ -62,7 +64,7 @@ class Editor:
     def output(self) -> str:
         # At one offset, text for a deeper container goes first: that container ends there and
         # the shallower one continues after it (a new resource after X vs a key added to X).
-        ops = sorted(self.ops, key=lambda op: (op.start, op.end != op.start, -len(op.path), op.seq))
+        ops = sorted(self.ops.values(), key=lambda op: (op.start, op.end != op.start, -len(op.path), op.seq))
         out: list[str] = []
         pos = 0
         for op in ops:
@@ -93,16 +95,32 @@ class Editor:
     def _add_op(self, path: tuple, start: int, end: int, text: Callable[[], str]) -> Undo:
         self._seq += 1
         op = _Op(path, start, end, self._seq, text)
-        self.ops.append(op)
-        return lambda: self.ops.remove(op)
+        self._keep([op])
+        return lambda: self._drop([op])
 
     def _supersede(self, path: tuple) -> Undo:
         """Drop the ops inside `path`, whose value is about to be written anew."""
-        size = len(path)
-        dropped = [op for op in self.ops if op.path[:size] == path]
-        if dropped:
-            self.ops = [op for op in self.ops if op.path[:size] != path]
-        return lambda: self.ops.extend(dropped)
+        dropped = list(self._under.get(path, {}).values())
+        self._drop(dropped)
+        return lambda: self._keep(dropped)
+
+    def _keep(self, ops: Iterable[_Op]) -> None:
+        """Record ops, indexed under every prefix of their path (O(path depth) each)."""
+        for op in ops:
+            self.ops[op.seq] = op
+            for size in range(len(op.path) + 1):
+                self._under[op.path[:size]][op.seq] = op
+
+    def _drop(self, ops: Iterable[_Op]) -> None:
+        for op in ops:
+            self.ops.pop(op.seq, None)
+            for size in range(len(op.path) + 1):
+                prefix = op.path[:size]
+                bucket = self._under.get(prefix)
+                if bucket is not None:
+                    bucket.pop(op.seq, None)
+                    if not bucket:
+                        del self._under[prefix]
 
     # ------------------------------------------------------------ SetKey
 
@@ -357,8 +375,8 @@ class Editor:
         if node is None:
             return undo_data
         pairs = node.value
-        key_node = self.doc.entry(node, edit.key)[0]
-        index = next(i for i, pair in enumerate(pairs) if pair[0] is key_node)
+        index = self.doc.position(node, edit.key)
+        key_node = pairs[index][0]
         target = edit.path + (edit.key,)
         restore = self._supersede(target)
         if node.flow_style or self._json:
