@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,10 +16,15 @@ from ._apigw import (REST_STAGE, SAM_API, SAM_HTTP_API, V2_STAGE, deployment_sta
 from ._logging import access_log_format, depend_on, ensure_account, log_group, new_resources_last, suppressed
 from .log_group_retention import GUARD_SAFE_DAYS
 
+V2_API = "AWS::ApiGatewayV2::Api"
 EXECUTION_LOGGING = {"LoggingLevel": "ERROR", "MetricsEnabled": True, "DataTraceEnabled": False}
 # Per API kind (the SAM Globals section name): the access-log property and its format.
 KINDS = {"Api": ("AccessLogSetting", access_log_format()),
-         "HttpApi": ("AccessLogSettings", access_log_format(route_key=True))}
+         "HttpApi": ("AccessLogSettings", access_log_format(route_key=True)),
+         "WebSocket": ("AccessLogSettings", json.dumps({f: f"$context.{v}" for f, v in (
+             ("requestId", "requestId"), ("connectionId", "connectionId"), ("eventType", "eventType"),
+             ("routeKey", "routeKey"), ("status", "status"), ("sourceIp", "identity.sourceIp"),
+             ("requestTime", "requestTime"))}, separators=(",", ":")))}
 
 
 class ApigwAccessLogging(Patch):
@@ -35,8 +41,9 @@ class ApigwAccessLogging(Patch):
         "API Gateway CloudWatch role: an AWS::ApiGateway::Account and its role (both retained) are\n"
         "added once, unless the template has one or account_role_managed_elsewhere is set, and each\n"
         "stage DependsOn it. HTTP API stages (ApiGatewayV2, SAM HttpApi) get AccessLogSettings; they\n"
-        "need no account role. SAM's implicit APIs are reached through Globals. Unsafe: new billable\n"
-        "log groups, and the Account is a per-Region singleton."
+        "need no account role. WebSocket stages get AccessLogSettings with connection and event fields,\n"
+        "and depend on the account role like REST stages. SAM's implicit APIs are reached through\n"
+        "Globals. Unsafe: new billable log groups, and the Account is a per-Region singleton."
     )
 
     @dataclass(frozen=True)
@@ -56,7 +63,9 @@ class ApigwAccessLogging(Patch):
         rest = [rid for rid, res in view.of_type(REST_STAGE)
                 if "AccessLogSetting" not in view.props(res) and not suppressed(view, rid, self)]
         sam_rest, sam_rest_globals, implicit_rest = self._sam_scope(view, "Api")
-        users: list[str | None] = rest + sam_rest + ([None] if implicit_rest and sam_rest_globals else [])
+        http, sockets, others = self._v2_stages(view)
+        users: list[str | None] = (rest + sam_rest + ([None] if implicit_rest and sam_rest_globals else [])
+                                   + sockets)
         account, account_proposals = ensure_account(view, users, self.options.account_role_managed_elsewhere)
         for rid in rest:
             yield from self._log_to_new_group(view, rid, "Api")
@@ -65,8 +74,16 @@ class ApigwAccessLogging(Patch):
             if account:
                 yield from depend_on(view, rid, account, f"{rid}: create after {account} (logging needs its role)")
         yield from self._sam(view, "Api", sam_rest, sam_rest_globals, implicit_rest, account)
+        for rid in sockets:
+            yield from self._log_to_new_group(view, rid, "WebSocket")
+            if account:
+                yield from depend_on(view, rid, account, f"{rid}: create after {account} (logging needs its role)")
         yield from account_proposals
-        yield from self._http_stages(view)
+        for rid in http:
+            yield from self._log_to_new_group(view, rid, "HttpApi")
+        for rid in others:
+            yield Skip(props_path(rid), f"{rid}: its API is not in this template, so its protocol (HTTP or "
+                       "WebSocket) and log format are unknown; add AccessLogSettings by hand")
         yield from self._sam(view, "HttpApi", *self._sam_scope(view, "HttpApi"), None)
 
     def _log_to_new_group(self, view: TemplateView, rid: str, kind: str) -> Iterator[Proposal]:
@@ -114,15 +131,22 @@ class ApigwAccessLogging(Patch):
                 view, EXECUTION_LOGGING, "execution logging (errors only, no payloads)",
                 lambda res: (implicit and use_globals) if res is None else any(res is s for s in served))
 
-    def _http_stages(self, view: TemplateView) -> Iterator[Proposal]:
+    def _v2_stages(self, view: TemplateView) -> tuple[list[str], list[str], list[str]]:
+        """ApiGatewayV2 stages without access logs: HTTP API stages, WebSocket stages, and others."""
+        http: list[str] = []
+        sockets: list[str] = []
+        others: list[str] = []
         for rid, res in view.of_type(V2_STAGE):
             props = view.props(res)
             if "AccessLogSettings" in props or suppressed(view, rid, self):
                 continue
             api = ref_target(props.get("ApiId")) or ""
-            is_v2 = view.type_of(api) == "AWS::ApiGatewayV2::Api"
-            if not is_v2 or view.props(view.resources[api]).get("ProtocolType") != "HTTP":
-                yield Skip(props_path(rid), f"{rid}: not a stage of an HTTP API of this template (WebSocket "
-                           "stages need the account role and their own format); add AccessLogSettings by hand")
-                continue
-            yield from self._log_to_new_group(view, rid, "HttpApi")
+            protocol = view.props(view.resources[api]).get("ProtocolType") if view.type_of(api) == V2_API else None
+            if protocol == "HTTP":
+                http.append(rid)
+            elif protocol == "WEBSOCKET":
+                sockets.append(rid)
+            else:
+                others.append(rid)
+        return http, sockets, others
+
