@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 import json
 import re
@@ -135,7 +136,7 @@ def parse(text: str, path: str = "<string>", bom: bool = False) -> Document:
     _check_odd_breaks(text, root)
     if "&" in text:
         _check_anchors(root)
-    builder = _Builder()
+    builder = _Builder(text)
     data = builder.build_root(root)
     if not _looks_like_template(data):
         raise NotATemplate("not a CloudFormation template (no Resources section)")
@@ -317,7 +318,8 @@ def _where(node: Node) -> tuple[int, int]:
 class _Builder:
     """Turns composed nodes into plain data, remembering which node made each container."""
 
-    def __init__(self) -> None:
+    def __init__(self, text: str = "") -> None:
+        self.text = text
         self.node_of: dict[int, Node] = {}
         self.frozen: set[int] = set()
         self._sizes: dict[int, int] = {}
@@ -403,6 +405,8 @@ class _Builder:
                                     line, key_node.start_mark.column + 1)
             lines[key] = line
             result[key] = self._build(value_node, again, seen)
+            if not node.flow_style:
+                _place_empty_value(self.text, key_node, value_node)
         return result
 
     def _finish(self, node: Node, value: Any, frozen: bool) -> Any:
@@ -417,6 +421,25 @@ class _Builder:
             self.frozen.add(id(wrapped))  # the intrinsic wrapper has no text of its own
             return wrapped
         return value
+
+
+def _place_empty_value(text: str, key: Node, value: Node) -> None:
+    """Position an empty block value (`key:` and nothing) right after its colon.
+
+    The composer gives it the position of the next token, often lines further on (the next
+    key, past comments and blank lines), where an edit that ends at the value would land.
+    """
+    if not (isinstance(value, ScalarNode) and value.style is None and value.value == ""):
+        return
+    at = value.start_mark.index
+    colon = text.find(":", key.end_mark.index, at + 1)
+    if at != value.end_mark.index or colon < 0 or text[key.end_mark.index:colon].strip():
+        return  # a tag or an anchor (`key: !Ref`), or a key without a colon (`? key`)
+    if any(line.split("#", 1)[0].strip() for line in text[colon + 1:at].split("\n")):
+        return
+    mark = copy.copy(key.end_mark)
+    mark.index, mark.column = colon + 1, mark.column + colon + 1 - key.end_mark.index
+    value.start_mark, value.end_mark = mark, copy.copy(mark)
 
 
 def _children(node: Node) -> list[Node]:

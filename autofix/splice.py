@@ -316,11 +316,13 @@ class Editor:
             # A flow collection stays a flow collection: never reflow the author's style.
             return start, end, lambda: render.flow(value(), self.d)
         if key_node is None:
-            item_col = target.start_mark.column
+            # An empty item (`-` and nothing) starts right after its dash: add the space.
+            space = " " if self.src[start - 1:start] == "-" else ""
+            item_col = target.start_mark.column + len(space)
 
             def item_text() -> str:
                 lines = render.value_lines(value(), item_col, self.d)
-                lines[0] = lines[0][item_col:]
+                lines[0] = space + lines[0][item_col:]
                 return self.d.eol.join(lines)
 
             return start, end, item_text

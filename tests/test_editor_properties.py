@@ -625,13 +625,6 @@ def _path_of(edit) -> tuple:
     return edit.path
 
 
-def _ends_empty(node: Node | None) -> bool:
-    """Whether the node's text ends with an empty (null) value."""
-    while isinstance(node, MappingNode | SequenceNode) and not node.flow_style and node.value:
-        node = node.value[-1][1] if isinstance(node, MappingNode) else node.value[-1]
-    return isinstance(node, ScalarNode) and node.style is None and node.value == ""
-
-
 class KnownBugs:
     """Edit sequences that hit a reported editor bug are skipped here, so the properties keep
     guarding everything else; each bug has its own strict xfail test below."""
@@ -662,10 +655,6 @@ class KnownBugs:
             flow = isinstance(parent, MappingNode) and (parent.flow_style or self.regions.doc.fmt == "json")
             if flow and len(parent.value) == 1:
                 return True
-        # robustness-1.md: an empty value (`key:` and nothing) is placed by the parser at the
-        # next token, often lines further on; edits that end at it (or replace it) land there.
-        if self._near_empty_value(edit):
-            return True
         # robustness-6.md: replacing a value that ends with a keep-chomped block scalar (`|+`)
         # swallows its line break and joins the next line onto the new value.
         if isinstance(edit, ReplaceValue) and self._ends_keep(self.regions.node_at(edit.path)[1]):
@@ -692,28 +681,6 @@ class KnownBugs:
             _, node = self.regions.node_at(edit.path)
             if isinstance(node, SequenceNode) and not node.flow_style and node.tag in SHORT_TAGS:
                 return True
-        return False
-
-    def _near_empty_value(self, edit) -> bool:
-        node_at = self.regions.node_at
-        if isinstance(edit, ReplaceValue | DeleteKey):
-            return _ends_empty(node_at(_path_of(edit))[1])
-        if isinstance(edit, AppendItem):
-            node = node_at(edit.path)[1]
-            return isinstance(node, SequenceNode) and _ends_empty(node)
-        if isinstance(edit, SetKey):
-            data: Any = self.regions.doc.data
-            depth = 0  # the edit inserts into the deepest mapping on its path that exists
-            for step in edit.path:
-                if isinstance(data, dict) and data.get(step, 0) is None:
-                    return True
-                if isinstance(data, dict) and step in data or isinstance(data, list) and isinstance(step, int):
-                    data, depth = data[step], depth + 1
-                else:
-                    break
-            node = node_at(edit.path[:depth])[1]
-            after = node_at(edit.path + (edit.after,))[1] if edit.after is not None else None
-            return isinstance(node, MappingNode) and _ends_empty(node) or _ends_empty(after)
         return False
 
     @staticmethod
@@ -989,7 +956,6 @@ TWO_KEYS = "Resources:\n  A:\n    Type: X\n    Properties:\n      P: 1\n      R:
 TWO_KEYS_JSON = '{"Resources": {"A": {"Type": "X", "Properties": {"P": 1, "R": 2}}}}'
 
 
-@pytest.mark.xfail(strict=True, reason="robustness-1.md: an empty value is positioned at the next token")
 @pytest.mark.parametrize("edit", [SetKey(PROPS, "N", 1), ReplaceValue(PROPS + ("K",), 1),
                                   SetKey(PROPS + ("K",), "N", 1), SetKey(PROPS, "N", 1, after="K")],
                          ids=["add-after", "replace", "add-into", "add-after-named"])
@@ -997,9 +963,22 @@ def test_bug1_empty_value_at_block_end(edit) -> None:
     _edits_hold(EMPTY_LAST, edit)
 
 
-@pytest.mark.xfail(strict=True, reason="robustness-1.md: an empty value is positioned at the next token")
 def test_bug1_empty_value_delete() -> None:
     _edits_hold("Resources:\n  A:\n    Type: X\n    Properties:\n      K:\n      L: 1\n", DeleteKey(PROPS, "K"))
+
+
+@pytest.mark.parametrize("index,value", [(1, 1), (0, {"a": 1, "b": 2}), (1, [1, [2, 3]])], ids=["scalar", "map", "seq"])
+def test_bug1_empty_item_replaced(index, value) -> None:
+    _edits_hold("Resources:\n  A:\n    Type: X\n    Properties:\n      L:\n        -\n        -   # c\n",
+                ReplaceValue(PROPS + ("L", index), value))
+
+
+def test_bug1_empty_value_before_comments_replaced() -> None:
+    source = "Resources:\n  A:\n    Type: X\n    Properties:\n      K:   # c\n\n      # d\n      L: 1\n"
+    doc = parse(source)
+    editor = Editor(doc)
+    editor.apply(ReplaceValue(PROPS + ("K",), 5))
+    assert editor.output() == source.replace("K:   # c", "K: 5   # c")
 
 
 @pytest.mark.xfail(strict=True, reason="robustness-2.md: keys the source does not hold")

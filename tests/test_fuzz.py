@@ -109,19 +109,9 @@ def _known_bug(raw: bytes, result: Result) -> str | None:
         last = last.value[-1][1] if isinstance(last, MappingNode) else last.value[-1]
     if not doc.source.endswith("\n") and isinstance(last, ScalarNode) and last.style in ("|", ">"):
         return "robustness-11.md"  # the file ends inside a block scalar, without a line break
-    filled = _fill_empty_values(doc)
-    if filled is not None:
-        # robustness-1: edits next to an empty value land in the wrong place. Write the same
-        # nulls as `~`: if the error goes away, that was it; if not, look further.
-        again = fix_bytes(filled, "fuzz.yaml", ALL)
-        if not again.error.startswith("internal error"):
-            return "robustness-1.md"
-        return _known_bug(filled, again)
     stack: list[Node] = [doc.root]
     while stack:
         node = stack.pop()
-        if isinstance(node, ScalarNode) and node.style is None and node.value == "":
-            return "robustness-1.md"  # an empty sequence item
         if isinstance(node, ScalarNode) and node.style in ("|", ">") and "+" in doc.source[
                 node.start_mark.index:doc.source.find("\n", node.start_mark.index)].split("#")[0]:
             return "robustness-6.md"
@@ -132,29 +122,6 @@ def _known_bug(raw: bytes, result: Result) -> str | None:
                 return "robustness-4.md"
             stack.extend(node.value)
     return None
-
-
-def _fill_empty_values(doc) -> bytes | None:
-    """The source with ` ~` written after the colon of every empty mapping value, or None."""
-    spots = []
-    stack: list[Node] = [doc.root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, MappingNode):
-            for key, value in node.value:
-                if isinstance(value, ScalarNode) and value.style is None and value.value == "" and not node.flow_style:
-                    colon = doc.source.find(":", key.end_mark.index)
-                    if colon >= 0:
-                        spots.append(colon + 1)
-                stack.append(value)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
-    if not spots:
-        return None
-    text = doc.source
-    for at in sorted(set(spots), reverse=True):
-        text = text[:at] + " ~" + text[at:]
-    return (b"\xef\xbb\xbf" if doc.bom else b"") + text.encode("utf-8")
 
 
 def _check(raw: bytes) -> Result:

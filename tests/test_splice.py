@@ -252,3 +252,22 @@ def test_json_new_entry_follows_its_after_sibling() -> None:
     src = '{\n  "Resources": {\n    "Fn": {"Type": "F"},\n    "Role": {"Type": "R"}\n  }\n}\n'
     out = apply(src, SetKey(("Resources",), "FnVersion", {"Type": "V"}, after="Fn"))
     assert out == '{\n  "Resources": {\n    "Fn": {"Type": "F"},\n    "FnVersion": {"Type": "V"},\n    "Role": {"Type": "R"}\n  }\n}\n'
+
+
+def test_empty_value_is_edited_on_its_key_line() -> None:
+    src = d("""
+        Resources:
+          Logs:
+            Type: AWS::Logs::LogGroup
+            Properties:
+              Name:   # filled in later
+
+          # the next resource
+          Other:
+            Type: AWS::SNS::Topic
+        """)
+    props = ("Resources", "Logs", "Properties")
+    assert apply(src, ReplaceValue(props + ("Name",), "x")) == src.replace("Name:   #", "Name: x   #")
+    assert apply(src, SetKey(props, "RetentionInDays", 30)) == src.replace(
+        "later\n", "later\n      RetentionInDays: 30\n")
+
