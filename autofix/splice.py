@@ -8,7 +8,8 @@ the output is produced, so edits compose without positions ever going stale.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -19,6 +20,7 @@ from .document import Document
 from .edits import AppendItem, DeleteKey, Edit, RenameKey, ReplaceValue, SetKey
 from .errors import EditError
 
+_KEEP_HEADER = re.compile(r"[|>][1-9]?\+")
 TOP_LEVEL_ORDER = ("AWSTemplateFormatVersion", "Description", "Metadata", "Transform", "Parameters",
                    "Rules", "Mappings", "Conditions", "Globals", "Resources", "Outputs")
 
@@ -43,6 +45,7 @@ class Editor:
         self.ops: dict[int, _Op] = {}  # by seq
         self._under: defaultdict[tuple, dict[int, _Op]] = defaultdict(dict)  # path prefix -> {seq: op}
         self._seq = 0
+        self._keep_ends: set[int] | None = None
         self._json = doc.fmt == "json"
 
     # ------------------------------------------------------------ public
@@ -65,16 +68,67 @@ class Editor:
         # At one offset, text for a deeper container goes first: that container ends there and
         # the shallower one continues after it (a new resource after X vs a key added to X).
         ops = sorted(self.ops.values(), key=lambda op: (op.start, op.end != op.start, -len(op.path), op.seq))
+        splices = [(op.start, op.end, op.text()) for op in ops]
+        splices = self._keep_blank_lines_off_keep_scalars(splices)
         out: list[str] = []
         pos = 0
-        for op in ops:
-            if op.start < pos:
+        for start, end, text in splices:
+            if start < pos:
                 raise EditError("overlapping edits")
-            out.append(self.src[pos:op.start])
-            out.append(op.text())
-            pos = op.end
+            out.append(self.src[pos:start])
+            out.append(text)
+            pos = end
         out.append(self.src[pos:])
         return "".join(out)
+
+    def _keep_blank_lines_off_keep_scalars(self, splices: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """Blank lines right after a keep-chomped block scalar (`|+`) are part of its value.
+
+        Where an edit starts right after one, the text that now follows it must not begin with
+        a blank line: a new entry's blank separator goes after the entry, and blank lines left
+        behind by a removal (an entry deleted after the scalar) are removed with it.
+        """
+        ends = self._keep_scalar_ends()
+        if not ends:
+            return splices
+        out = list(splices)
+        for i, (start, _, _) in enumerate(splices):
+            if start in ends:
+                self._no_blank_line_from(out, i)
+        return out
+
+    def _no_blank_line_from(self, splices: list[tuple[int, int, str]], i: int) -> None:
+        for j in range(i, len(splices)):
+            start, end, text = splices[j]
+            if text.startswith(("\n", "\r\n")) and (start == 0 or self.src[start - 1] == "\n"):
+                first_break = "\r\n" if text.startswith("\r\n") else "\n"
+                splices[j] = (start, end, text[len(first_break):] + first_break)
+                return
+            if text:
+                return  # a line with content follows the scalar
+            next_start = splices[j + 1][0] if j + 1 < len(splices) else len(self.src)
+            if next_start > end:  # the source text after the removal must not start blank
+                splices[j] = (start, self._blank_lines_end(end, next_start), text)
+                return
+
+    def _blank_lines_end(self, pos: int, limit: int) -> int:
+        """Offset past the whitespace-only lines starting at `pos` (a line start), up to `limit`."""
+        while pos < limit:
+            line_end = self.src.find("\n", pos, limit)
+            if line_end < 0 or self.src[pos:line_end].strip():
+                return pos
+            pos = line_end + 1
+        return pos
+
+    def _keep_scalar_ends(self) -> set[int]:
+        """Offsets where the text after each keep-chomped block scalar of the source begins."""
+        if self._keep_ends is None:
+            self._keep_ends = set()
+            if _KEEP_HEADER.search(self.src):
+                self._keep_ends = {self._content_end(node) for node in _nodes(self.doc.root)
+                                   if isinstance(node, ScalarNode) and node.style in ("|", ">")
+                                   and self._keeps_breaks(node)}
+        return self._keep_ends
 
     # ------------------------------------------------------------ walking
 
@@ -300,7 +354,7 @@ class Editor:
             raise EditError("refusing to replace a YAML alias")
         if getattr(target, "anchor", None):
             raise EditError("refusing to replace an anchored value")
-        start, end = target.start_mark.index, self._content_end(target)
+        start, end = target.start_mark.index, self._content_end(target, keep_breaks=False)
         restore = self._supersede(path)
         if self._json or _in_flow(parent):
             one_line = isinstance(target, MappingNode | SequenceNode) and target.start_mark.line == target.end_mark.line \
@@ -392,7 +446,7 @@ class Editor:
             restore()
             mapping[edit.key] = old
             raise EditError("refusing to delete a key that shares its line with a dash")
-        end = self._after_value(pairs[index])
+        end = self._after_value(pairs[index], keep_breaks=False)  # blank lines stay (see output)
         kept = [ln for ln in self.src[start:end].splitlines(keepends=True) if ln.lstrip().startswith("#")]
         return _both(_both(undo_data, restore), self._add_op(target, start, end, lambda: "".join(kept)))
 
@@ -461,30 +515,38 @@ class Editor:
 
     # ------------------------------------------------------------ positions
 
-    def _content_end(self, node: Node) -> int:
-        """Offset just past the node's last meaningful character."""
-        if isinstance(node, MappingNode) and not node.flow_style and node.value:
-            return self._content_end(node.value[-1][1])
-        if isinstance(node, SequenceNode) and not node.flow_style and node.value:
-            return self._content_end(node.value[-1])
-        end = node.end_mark.index
-        if isinstance(node, ScalarNode) and node.style in ("|", ">"):
-            header = self.src[node.start_mark.index:self.src.find("\n", node.start_mark.index)]
-            if "+" in header.split("#", 1)[0]:
+    def _content_end(self, node: Node, keep_breaks: bool = True) -> int:
+        """Offset just past the node's last meaningful character.
+
+        The line breaks that end a keep-chomped block scalar (`|+`) are part of its value, so
+        text inserted after it goes after them; a replacement (`keep_breaks=False`) ends at its
+        last character and leaves them, as the line breaks of the text that follows.
+        """
+        last = _last_leaf(node)
+        end = last.end_mark.index
+        if isinstance(last, ScalarNode) and last.style in ("|", ">"):
+            if keep_breaks and self._keeps_breaks(last):
                 return end
             while end > 0 and self.src[end - 1] in " \t\r\n":
                 end -= 1
         return end
 
-    def _after_node(self, node: Node) -> int:
+    def _keeps_breaks(self, scalar: ScalarNode) -> bool:
+        """Whether a block scalar's header says keep (`|+`, `>2+`)."""
+        start = scalar.start_mark.index
+        line_end = self.src.find("\n", start)
+        header = self.src[start:line_end if line_end >= 0 else len(self.src)]
+        return "+" in header.split("#", 1)[0]
+
+    def _after_node(self, node: Node, keep_breaks: bool = True) -> int:
         """Offset of the start of the line after the node's last content line."""
-        end = self._content_end(node)
+        end = self._content_end(node, keep_breaks)
         if end > 0 and self.src[end - 1] == "\n":
             return end
         newline = self.src.find("\n", end)
         return len(self.src) if newline < 0 else newline + 1
 
-    def _after_value(self, pair: tuple) -> int:
+    def _after_value(self, pair: tuple, keep_breaks: bool = True) -> int:
         key_node, value_node = pair
         if value_node.start_mark.index < key_node.end_mark.index:
             # An alias (`key: *name`): its node sits at the anchor, so use the key's line.
@@ -493,7 +555,7 @@ class Editor:
             if not rest.split("#", 1)[0].strip().lstrip(":").strip().startswith("*"):
                 raise EditError("refusing to edit next to a YAML alias")
             return len(self.src) if line_end < 0 else line_end + 1
-        return self._after_node(value_node)
+        return self._after_node(value_node, keep_breaks)
 
     def _leading_start(self, pair: tuple) -> int:
         """Start of the own-line comments directly above an entry (or of its line)."""
@@ -517,6 +579,27 @@ class Editor:
         text = self.src[start:index]
         return text[: len(text) - len(text.lstrip(" \t"))]
 
+
+
+def _nodes(root: Node) -> Iterator[Node]:
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node, MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+
+
+def _last_leaf(node: Node) -> Node:
+    """The node whose text ends a block collection's text (the node itself otherwise)."""
+    while isinstance(node, MappingNode | SequenceNode) and not node.flow_style and node.value:
+        node = node.value[-1][1] if isinstance(node, MappingNode) else node.value[-1]
+    return node
 
 
 def _in_flow(node: Node) -> bool:

@@ -565,11 +565,47 @@ class Regions:
                 pairs = [pair for pair in parent.value]
                 index = next(i for i, pair in enumerate(pairs) if pair[0] is key_node)
                 start = self._content_end(pairs[index - 1][1]) if index else start
-            self.spans.append((start, self._line_end(self._content_end(node))))
+            end = self._line_end(self._content_end(node))
+            if start in self._keep_ends():
+                end = self._past_blank_lines(end)  # they would join the `|+` scalar before
+            self.spans.append((start, end))
         elif isinstance(edit, RenameKey):
             key_node, node = self.node_at(edit.path + (edit.old,))
             if key_node is not None:
                 self.spans.append((key_node.start_mark.index, key_node.end_mark.index))
+
+    def _keep_ends(self) -> set[int]:
+        """Where keep-chomped block scalars (`|+`) end, and the starts of deleted spans after them
+        (the text after such a scalar now starts there)."""
+        ends = set()
+        stack = [self.doc.root]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, MappingNode):
+                stack.extend(n for pair in node.value for n in pair)
+            elif isinstance(node, SequenceNode):
+                stack.extend(node.value)
+            elif node.style in ("|", ">") and "+" in self.src[node.start_mark.index:].split("\n", 1)[0].split("#")[0]:
+                end = node.end_mark.index
+                while self.src[end - 1] in " \t":
+                    end -= 1
+                ends.add(end)
+        for start, end in sorted(self.spans):
+            if start in ends:
+                ends.add(end)
+        return ends
+
+    def _past_blank_lines(self, pos: int) -> int:
+        """Past the blank lines (and deleted spans) from `pos`, a line start."""
+        while pos < len(self.src):
+            span = next((s for s in self.spans if s[0] == pos and s[1] > pos), None)
+            if span is not None:
+                pos = span[1]
+            elif not self.src[pos:self._line_end(pos)].strip():
+                pos = self._line_end(pos)
+            else:
+                break
+        return pos
 
     def _value_span(self, path: tuple) -> None:
         key_node, node = self.node_at(path)
@@ -655,14 +691,6 @@ class KnownBugs:
             flow = isinstance(parent, MappingNode) and (parent.flow_style or self.regions.doc.fmt == "json")
             if flow and len(parent.value) == 1:
                 return True
-        # robustness-6.md: replacing a value that ends with a keep-chomped block scalar (`|+`)
-        # swallows its line break and joins the next line onto the new value.
-        if isinstance(edit, ReplaceValue) and self._ends_keep(self.regions.node_at(edit.path)[1]):
-            return True
-        # robustness-6.md, too: a new resource (with its blank line before it) inserted after a
-        # keep-chomped block scalar adds that blank line to the scalar's value.
-        if isinstance(edit, SetKey) and self._ends_keep(self.regions.node_at(edit.path)[1]):
-            return True
         # robustness-11.md: text inserted after a block scalar that ends a file without a final
         # line break gives that scalar one.
         if isinstance(edit, SetKey | AppendItem) and self._eof_block_scalar is not None:
@@ -1022,7 +1050,6 @@ def test_bug5_non_string_argument_of_short_tag(value) -> None:
     _edits_hold("Resources:\n  A:\n    Type: X\n    Properties:\n      P: !Ref Env\n", SetKey(PROPS, "U", value))
 
 
-@pytest.mark.xfail(strict=True, reason="robustness-6.md: a keep-chomped scalar's line break is swallowed")
 @pytest.mark.parametrize("source,path", [
     ("Resources:\n  A:\n    Type: X\n    Properties:\n      Count: >+\n        text\n  B:\n    Type: Y\n", ("Count",)),
     ("Resources:\n  A:\n    Type: X\n    Properties:\n      L:\n        - |+\n          text\n\n      M: 1\n", ("L", 0)),
@@ -1031,7 +1058,6 @@ def test_bug6_replace_keep_scalar(source, path) -> None:
     _edits_hold(source, ReplaceValue(PROPS + path, True))
 
 
-@pytest.mark.xfail(strict=True, reason="robustness-6.md: the new resource's blank line joins a keep scalar")
 def test_bug6_new_resource_after_keep_scalar() -> None:
     source = ("Resources:\n  A:\n    Type: X\n\n  B:\n    Type: Y\n    Properties:\n      Key: |+\n"
               "        beta\n# end\n")

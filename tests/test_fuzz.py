@@ -112,9 +112,6 @@ def _known_bug(raw: bytes, result: Result) -> str | None:
     stack: list[Node] = [doc.root]
     while stack:
         node = stack.pop()
-        if isinstance(node, ScalarNode) and node.style in ("|", ">") and "+" in doc.source[
-                node.start_mark.index:doc.source.find("\n", node.start_mark.index)].split("#")[0]:
-            return "robustness-6.md"
         if isinstance(node, MappingNode):
             stack.extend(n for pair in node.value for n in pair)
         elif isinstance(node, SequenceNode):

@@ -271,3 +271,14 @@ def test_empty_value_is_edited_on_its_key_line() -> None:
     assert apply(src, SetKey(props, "RetentionInDays", 30)) == src.replace(
         "later\n", "later\n      RetentionInDays: 30\n")
 
+
+def test_replacing_a_keep_scalar_leaves_its_trailing_lines() -> None:
+    src = "Resources:\n  A:\n    Type: X\n    Properties:\n      K: |+\n        text\n\n\n# end\n      M: 1\n"
+    out = apply(src, ReplaceValue(("Resources", "A", "Properties", "K"), True))
+    assert out == src.replace("|+\n        text\n", "true\n")
+
+
+def test_new_resource_after_keep_scalar_puts_its_blank_line_after() -> None:
+    src = "Resources:\n  A:\n    Type: X\n\n  B:\n    Type: Y\n    Properties:\n      Key: |+\n        beta\n# end\n"
+    out = apply(src, SetKey(("Resources",), "C", {"Type": "Z"}))
+    assert out == src.replace("beta\n", "beta\n  C:\n    Type: Z\n\n")
