@@ -7,8 +7,8 @@ the output is produced, so edits compose without positions ever going stale.
 
 from __future__ import annotations
 
-from collections import defaultdict
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -69,7 +69,7 @@ class Editor:
         # the shallower one continues after it (a new resource after X vs a key added to X).
         ops = sorted(self.ops.values(), key=lambda op: (op.start, op.end != op.start, -len(op.path), op.seq))
         splices = [(op.start, op.end, op.text()) for op in ops]
-        splices = self._keep_blank_lines_off_keep_scalars(splices)
+        splices = self._keep_last_scalar_unbroken(self._keep_blank_lines_off_keep_scalars(splices))
         out: list[str] = []
         pos = 0
         for start, end, text in splices:
@@ -129,6 +129,29 @@ class Editor:
                                    if isinstance(node, ScalarNode) and node.style in ("|", ">")
                                    and self._keeps_breaks(node)}
         return self._keep_ends
+
+    def _keep_last_scalar_unbroken(self, splices: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """A block scalar that ends the file without a line break has no final break in its
+        value; text added after it gives it one, so its header must say strip (`|-`)."""
+        size = len(self.src)
+        if self.src.endswith("\n") or not any(start == size and text for start, _, text in splices):
+            return splices
+        last = _last_leaf(self.doc.root)
+        if not isinstance(last, ScalarNode) or last.style not in ("|", ">") or last.value.endswith("\n"):
+            return splices
+        start, end, indicators = self._block_header(last)
+        if any(s <= start < e for s, e, _ in splices):
+            return splices  # the scalar itself is rewritten
+        strip = (start, end, "-" + indicators.replace("+", "").replace("-", ""))
+        return sorted([*splices, strip], key=lambda splice: splice[0])
+
+    def _block_header(self, scalar: ScalarNode) -> tuple[int, int, str]:
+        """Span and text of a block scalar's indicators (`2-` of `|2-`), after its `|` or `>`."""
+        style_at = self.src.index(scalar.style, scalar.start_mark.index)
+        end = style_at + 1
+        while end < len(self.src) and self.src[end] in "123456789+-":
+            end += 1
+        return style_at + 1, end, self.src[style_at + 1:end]
 
     # ------------------------------------------------------------ walking
 
@@ -526,6 +549,8 @@ class Editor:
         end = last.end_mark.index
         if isinstance(last, ScalarNode) and last.style in ("|", ">"):
             if keep_breaks and self._keeps_breaks(last):
+                while self.src[end - 1] in " \t":  # a last line of spaces, at the end of the file
+                    end -= 1
                 return end
             while end > 0 and self.src[end - 1] in " \t\r\n":
                 end -= 1

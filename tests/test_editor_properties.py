@@ -691,18 +691,6 @@ class KnownBugs:
             flow = isinstance(parent, MappingNode) and (parent.flow_style or self.regions.doc.fmt == "json")
             if flow and len(parent.value) == 1:
                 return True
-        # robustness-11.md: text inserted after a block scalar that ends a file without a final
-        # line break gives that scalar one.
-        if isinstance(edit, SetKey | AppendItem) and self._eof_block_scalar is not None:
-            data: Any = self.regions.doc.data
-            depth = 0
-            for step in edit.path:
-                if isinstance(data, dict) and step in data or isinstance(data, list) and isinstance(step, int):
-                    data, depth = data[step], depth + 1
-                else:
-                    break
-            if self._last_leaf(self.regions.node_at(edit.path[:depth])[1]) is self._eof_block_scalar:
-                return True
         # robustness-4.md: appending to a block sequence written after a short tag
         # (`key: !Join` + dashes) puts the dash at the tag's column.
         if isinstance(edit, AppendItem):
@@ -710,28 +698,6 @@ class KnownBugs:
             if isinstance(node, SequenceNode) and not node.flow_style and node.tag in SHORT_TAGS:
                 return True
         return False
-
-    @staticmethod
-    def _last_leaf(node: Node | None) -> Node | None:
-        while isinstance(node, MappingNode | SequenceNode) and not node.flow_style and node.value:
-            node = node.value[-1][1] if isinstance(node, MappingNode) else node.value[-1]
-        return node
-
-    @property
-    def _eof_block_scalar(self) -> Node | None:
-        """The block scalar that ends the file, when the file has no final line break."""
-        src = self.regions.src
-        leaf = self._last_leaf(self.regions.doc.root)
-        if src.endswith("\n") or not isinstance(leaf, ScalarNode) or leaf.style not in ("|", ">"):
-            return None
-        return leaf
-
-    def _ends_keep(self, node: Node | None) -> bool:
-        node = self._last_leaf(node)
-        if not isinstance(node, ScalarNode) or node.style not in ("|", ">"):
-            return False
-        src = self.regions.src
-        return "+" in src[node.start_mark.index:src.find("\n", node.start_mark.index)].split("#")[0]
 
     def record(self, edit) -> None:
         if isinstance(edit, RenameKey):
@@ -1081,7 +1047,6 @@ def test_bug5_getatt_string_argument(arg) -> None:
     _edits_hold("Resources:\n  A:\n    Type: X\n", SetKey(("Resources", "A"), "G", {"Fn::GetAtt": arg}))
 
 
-@pytest.mark.xfail(strict=True, reason="robustness-11.md: the scalar at the end of the file gains a line break")
 @pytest.mark.parametrize("edit", [SetKey(PROPS, "W", 1), SetKey(("Resources",), "B", {"Type": "Y"})],
                          ids=["property", "resource"])
 def test_bug11_block_scalar_at_end_of_file(edit) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hypothesis import event, given, note, settings
 from hypothesis import strategies as st
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from autofix import fastload
 from autofix.api import build_patches, fix_bytes
@@ -104,11 +104,6 @@ def _mutate_line(data: st.DataObject, kind: str, text: bytes) -> bytes:
 def _known_bug(raw: bytes, result: Result) -> str | None:
     """The report in docs/known-issues/ (or .engine-bugs/) that explains an internal error."""
     doc = load(raw, "fuzz.yaml")
-    last: Node = doc.root
-    while isinstance(last, MappingNode | SequenceNode) and not last.flow_style and last.value:
-        last = last.value[-1][1] if isinstance(last, MappingNode) else last.value[-1]
-    if not doc.source.endswith("\n") and isinstance(last, ScalarNode) and last.style in ("|", ">"):
-        return "robustness-11.md"  # the file ends inside a block scalar, without a line break
     stack: list[Node] = [doc.root]
     while stack:
         node = stack.pop()

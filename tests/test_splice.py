@@ -282,3 +282,16 @@ def test_new_resource_after_keep_scalar_puts_its_blank_line_after() -> None:
     src = "Resources:\n  A:\n    Type: X\n\n  B:\n    Type: Y\n    Properties:\n      Key: |+\n        beta\n# end\n"
     out = apply(src, SetKey(("Resources",), "C", {"Type": "Z"}))
     assert out == src.replace("beta\n", "beta\n  C:\n    Type: Z\n\n")
+
+
+@pytest.mark.parametrize("header,new", [("|", "|-"), (">2", ">-2"), ("|+", "|-")])
+def test_block_scalar_ending_the_file_without_line_break_is_stripped(header, new) -> None:
+    src = f"Resources:\n  A:\n    Type: X\n    Properties:\n      V: {header}\n        alpha"
+    out = apply(src, SetKey(("Resources", "A", "Properties"), "W", 1))
+    assert out == src.replace(header, new) + "\n      W: 1"
+
+
+def test_keep_scalar_ending_the_file_with_a_line_of_spaces() -> None:
+    src = "Resources:\n  A:\n    Type: X\n    Properties:\n      V: |+\n        alpha\n\n  "
+    out = apply(src, SetKey(("Resources", "A", "Properties"), "W", 1))
+    assert out == src[:-2] + "      W: 1\n  "
