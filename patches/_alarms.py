@@ -51,17 +51,26 @@ def text_of(value: Any) -> str | None:
     return f"${{{target}}}" if target else None
 
 
+def _functions(view: TemplateView) -> tuple[set[str], dict[str, str]]:
+    """The template's functions, and the first (in file order) with each FunctionName text."""
+    ids: set[str] = set()
+    by_name: dict[str, str] = {}
+    for rid, res in view.of_type(*FUNCTION_TYPES):
+        ids.add(rid)
+        text = text_of(view.props(res).get("FunctionName"))
+        if text is not None:
+            by_name.setdefault(text, rid)
+    return ids, by_name
+
+
 def function_of_dimension(view: TemplateView, value: Any) -> str | None:
     """The template function a FunctionName dimension value points at (by Ref, GetAtt or name)."""
-    functions = {rid: res for rid, res in view.of_type(*FUNCTION_TYPES)}
+    ids, by_name = view.memo(_functions)
     target = ref_target(value) or (getatt_target(value) or (None, None))[0]
-    if target in functions:
+    if target in ids:
         return target
     text = text_of(value)
-    for rid, res in functions.items():
-        if text is not None and text == text_of(view.props(res).get("FunctionName")):
-            return rid  # the same explicit name
-    return None
+    return by_name.get(text) if text is not None else None  # the same explicit name
 
 
 def _usable_topic(view: TemplateView, name: str | None) -> bool:

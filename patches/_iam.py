@@ -12,6 +12,8 @@ from autofix.edits import AppendItem, Edit, SetKey
 from autofix.values import getatt_target, is_intrinsic, ref_target, referenced_names, sub
 from autofix.view import TemplateView
 
+from ._logging import log_groups
+
 FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
 POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
 LAMBDA_PRINCIPALS = {"lambda.amazonaws.com", "edgelambda.amazonaws.com"}
@@ -128,9 +130,11 @@ def function_log_target(view: TemplateView, fid: str) -> LogTarget | None:
     default_names = [{"Fn::Sub": f"/aws/lambda/${{{fid}}}"}, {"Fn::Join": ["", ["/aws/lambda/", {"Ref": fid}]]}]
     if literal:
         default_names.append(f"/aws/lambda/{literal}")
-    for lid, log in view.of_type("AWS::Logs::LogGroup"):
-        if view.props(log).get("LogGroupName") in default_names:
-            return LogTarget({"Fn::GetAtt": [lid, "Arn"]}, lid, True)
+    by_name = view.memo(log_groups).by_name
+    hits = [found[0] for found in map(by_name.find, default_names) if found]
+    if hits:
+        lid = min(hits)[1]  # the first such group in file order
+        return LogTarget({"Fn::GetAtt": [lid, "Arn"]}, lid, True)
     if literal:
         return LogTarget(sub(f"{LOG_ARN}/aws/lambda/{literal}:*"), None, False)
     return None
@@ -189,7 +193,8 @@ class Graph:
             if not isinstance(res, dict):
                 continue
             targets = set(referenced_names(res)) | set(view.depends_on(res))
-            graph.edges.setdefault(rid, set()).update(targets & names - {rid})
+            targets.discard(rid)  # not `targets & names - {rid}`: that copies `names` per resource
+            graph.edges.setdefault(rid, set()).update(targets & names)
             if res.get("Type") == "AWS::Serverless::Function":
                 for bucket in _sam_s3_event_buckets(view.props(res)):
                     graph.edges.setdefault(bucket, set()).add(rid)

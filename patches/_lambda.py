@@ -83,14 +83,28 @@ def named_function(view: TemplateView, value: Any) -> str | None:
     return None
 
 
+def _by_function(view: TemplateView, kind: str) -> dict[str | None, list[str]]:
+    """Resources of `kind` (aliases or versions) by the function they name, in file order."""
+    found: dict[str | None, list[str]] = {}
+    for rid, res in view.of_type(kind):
+        found.setdefault(named_function(view, view.props(res).get("FunctionName")), []).append(rid)
+    return found
+
+
+def _aliases(view: TemplateView) -> dict[str | None, list[str]]:
+    return _by_function(view, ALIAS)
+
+
+def _versions(view: TemplateView) -> dict[str | None, list[str]]:
+    return _by_function(view, VERSION)
+
+
 def aliases_of(view: TemplateView, fn: str) -> list[str]:
-    return [rid for rid, res in view.of_type(ALIAS)
-            if named_function(view, view.props(res).get("FunctionName")) == fn]
+    return list(view.memo(_aliases).get(fn, ()))
 
 
 def versions_of(view: TemplateView, fn: str) -> list[str]:
-    return [rid for rid, res in view.of_type(VERSION)
-            if named_function(view, view.props(res).get("FunctionName")) == fn]
+    return list(view.memo(_versions).get(fn, ()))
 
 
 def function_and_wrappers(view: TemplateView, fn: str) -> set[str]:

@@ -7,6 +7,7 @@ import fnmatch
 import json
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Advice, AppendItem, Proposal, ReplaceValue, SetKey
@@ -16,6 +17,7 @@ from autofix.values import get_att, getatt_target, ref_target, referenced_names,
 from autofix.view import TemplateView
 
 from ._alarms import text_of
+from ._index import ByValue
 
 LOG_GROUP = "AWS::Logs::LogGroup"
 ACCOUNT = "AWS::ApiGateway::Account"
@@ -137,23 +139,47 @@ def depend_on(view: TemplateView, rid: str, target: str, message: str) -> Iterat
 # ---------------------------------------------------------------- Lambda log groups
 
 
-def function_group(view: TemplateView, fid: str, props: dict) -> str | None:
-    """A log group of the template for the function's own /aws/lambda/<name> group, if any."""
-    own = text_of(props.get("FunctionName"))
-    for gid, group in view.of_type(LOG_GROUP):
+@dataclass
+class LogGroups:
+    """The template's log groups by their LogGroupName: lists of (file position, id, ...) in file order."""
+
+    by_name: ByValue  # the value itself, found by ==: (position, id)
+    by_text: dict[str, list[tuple[int, str]]]  # its text_of
+    by_ref: dict[str, list[tuple[int, str, str | None]]]  # each name it refers to: (position, id, text)
+
+
+def log_groups(view: TemplateView) -> LogGroups:
+    """Index of the log groups; use as `view.memo(log_groups)`, so it is built once per view."""
+    groups = LogGroups(ByValue(), {}, {})
+    for pos, (gid, group) in enumerate(view.of_type(LOG_GROUP)):
         name = view.props(group).get("LogGroupName")
         text = text_of(name)
-        if fid in set(referenced_names(name)) and (text is None or "/aws/lambda/" in text):
-            return gid
-        if own is not None and text == f"/aws/lambda/{own}":
-            return gid
-    return None
+        groups.by_name.add(name, (pos, gid))
+        if text is not None:
+            groups.by_text.setdefault(text, []).append((pos, gid))
+        for target in set(referenced_names(name)):
+            groups.by_ref.setdefault(target, []).append((pos, gid, text))
+    return groups
+
+
+def function_group(view: TemplateView, fid: str, props: dict) -> str | None:
+    """A log group of the template for the function's own /aws/lambda/<name> group, if any.
+
+    The first in file order that refers to the function (in a /aws/lambda/ name, or a name that
+    is not plain text), or whose name is /aws/lambda/ and the function's FunctionName.
+    """
+    own = text_of(props.get("FunctionName"))
+    groups = view.memo(log_groups)
+    found = [(pos, gid) for pos, gid, text in groups.by_ref.get(fid, ())
+             if text is None or "/aws/lambda/" in text]
+    if own is not None:
+        found += groups.by_text.get(f"/aws/lambda/{own}", [])
+    return min(found)[1] if found else None
 
 
 def group_names(view: TemplateView) -> set[str]:
     """Texts of the log group names the template declares."""
-    texts = (text_of(view.props(g).get("LogGroupName")) for _, g in view.of_type(LOG_GROUP))
-    return {t for t in texts if t is not None}
+    return set(view.memo(log_groups).by_text)
 
 
 # Managed policies that allow logs:PutLogEvents on any group.

@@ -15,6 +15,8 @@ from autofix.values import (NO_VALUE, get_att, getatt_target, if_, is_intrinsic,
                             referenced_names, sub)
 from autofix.view import TemplateView
 
+from ._index import ByValue
+
 BUCKET = "AWS::S3::Bucket"
 POLICY = "AWS::S3::BucketPolicy"
 LOG_SERVICE = "logging.s3.amazonaws.com"
@@ -32,7 +34,21 @@ _LOG_TARGETS = {
 
 def bucket_ids(view: TemplateView) -> list[str]:
     """Buckets in file order, leaving out those whose whole Properties is an intrinsic (!If)."""
+    return list(view.memo(_bucket_ids))
+
+
+def _bucket_ids(view: TemplateView) -> list[str]:
     return [rid for rid, res in view.of_type(BUCKET) if not is_intrinsic(res.get("Properties"))]
+
+
+def _buckets_by_name(view: TemplateView) -> ByValue:
+    """The buckets of `bucket_ids` that set a BucketName, under that value."""
+    index = ByValue()
+    for rid in view.memo(_bucket_ids):
+        name = props_of(view, rid).get("BucketName")
+        if name is not None:
+            index.add(name, rid)
+    return index
 
 
 def props_of(view: TemplateView, rid: str) -> dict:
@@ -71,7 +87,7 @@ def _bucket_named(view: TemplateView, value: Any) -> str | None:
         return target
     if value is None:
         return None
-    return next((b for b in bucket_ids(view) if props_of(view, b).get("BucketName") == value), None)
+    return next(iter(view.memo(_buckets_by_name).find(value)), None)
 
 
 def access_log_destinations(view: TemplateView) -> dict[str, list[str]]:
@@ -111,11 +127,41 @@ def _names_bucket(view: TemplateView, target: Any, rid: str) -> str:
     return "maybe" if rid in referenced_names(target) else ""
 
 
+@dataclass
+class _Policies:
+    """Bucket policies by their Bucket value; entries are (file position, policy id, Bucket value)."""
+
+    count: int
+    by_ref: dict[str, list[tuple[int, str, Any]]]  # each name the value refers to
+    by_value: ByValue  # the value itself, found by ==
+
+
+def _policies(view: TemplateView) -> _Policies:
+    index = _Policies(0, {}, ByValue())
+    for pos, (pid, res) in enumerate(view.of_type(POLICY)):
+        index.count += 1
+        target = view.props(res).get("Bucket")
+        for name in set(referenced_names(target)):
+            index.by_ref.setdefault(name, []).append((pos, pid, target))
+        index.by_value.add(target, (pos, pid, target))
+    return index
+
+
 def policies_of(view: TemplateView, rid: str) -> list[tuple[str, str]]:
     """(policy id, 'exact' or 'maybe') for bucket policies that name or may name this bucket."""
+    # Candidates are the policies whose Bucket refers to the bucket or equals its BucketName:
+    # every policy `_names_bucket` accepts, which still decides, in file order.
+    index = view.memo(_policies)
+    if not index.count:
+        return []  # nothing to match: the resource itself is not read (it may not be a bucket)
+    name = props_of(view, rid).get("BucketName")
+    candidates = {pos: (pid, target) for pos, pid, target in index.by_ref.get(rid, ())}
+    if name is not None:
+        candidates.update({pos: (pid, target) for pos, pid, target in index.by_value.find(name)})
     found = []
-    for pid, res in view.of_type(POLICY):
-        how = _names_bucket(view, view.props(res).get("Bucket"), rid)
+    for pos in sorted(candidates):
+        pid, target = candidates[pos]
+        how = _names_bucket(view, target, rid)
         if how:
             found.append((pid, how))
     return found
@@ -123,9 +169,19 @@ def policies_of(view: TemplateView, rid: str) -> list[tuple[str, str]]:
 
 def unmatched_policies(view: TemplateView) -> list[str]:
     """Bucket policies naming a bucket no resource here can be matched to."""
-    buckets = bucket_ids(view)
-    return [pid for pid, res in view.of_type(POLICY)
-            if not any(_names_bucket(view, view.props(res).get("Bucket"), b) for b in buckets)]
+    return list(view.memo(_unmatched_policies))
+
+
+def _unmatched_policies(view: TemplateView) -> list[str]:
+    buckets = set(view.memo(_bucket_ids))
+    by_name = view.memo(_buckets_by_name)
+    unmatched = []
+    for pid, res in view.of_type(POLICY):
+        target = view.props(res).get("Bucket")
+        # `_names_bucket` matches the buckets a value refers to, and those whose BucketName it equals.
+        if not buckets.intersection(referenced_names(target)) and not by_name.find(target):
+            unmatched.append(pid)
+    return unmatched
 
 
 def policy_of(view: TemplateView, rid: str) -> tuple[str | None, str | None]:
@@ -137,7 +193,7 @@ def policy_of(view: TemplateView, rid: str) -> tuple[str | None, str | None]:
         return None, f"{rid}: bucket policy {found[0][0]} names its bucket through a computed value"
     if found:
         return found[0][0], None
-    stray = unmatched_policies(view)
+    stray = view.memo(_unmatched_policies)
     if stray and "BucketName" in props_of(view, rid):
         return None, f"{rid}: bucket policy {stray[0]} names a bucket that may be this one"
     return None, None

@@ -1,0 +1,242 @@
+"""The patch helpers' per-view indexes answer exactly as the scans they replaced.
+
+Each `_scan_*` below is the helper's loop before it was indexed; the template has several
+candidates per lookup (the first in file order must win), names written as literals, Ref,
+GetAtt, Sub and Join, and values that are equal without being identical.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autofix.values import getatt_target, is_intrinsic, ref_target, referenced_names
+from autofix.view import TemplateView
+from patches import _alarms, _iam, _lambda, _logging, _s3
+from patches._index import ByValue, value_key
+
+FN, SAM_FN, ALIAS, VERSION = "AWS::Lambda::Function", "AWS::Serverless::Function", "AWS::Lambda::Alias", \
+    "AWS::Lambda::Version"
+GROUP, BUCKET, POLICY = "AWS::Logs::LogGroup", "AWS::S3::Bucket", "AWS::S3::BucketPolicy"
+
+
+def _res(kind: str, **props: Any) -> dict:
+    return {"Type": kind, "Properties": props}
+
+
+def _template() -> dict:
+    return {"Resources": {
+        # functions: FnA and FnD share a literal name, FnB's is a Sub, FnC has none
+        "FnA": _res(FN, FunctionName="alpha"),
+        "FnB": _res(SAM_FN, FunctionName={"Fn::Sub": "${AWS::StackName}-beta"}),
+        "FnC": _res(FN),
+        "FnD": _res(FN, FunctionName="alpha"),
+        # aliases and versions, naming their function by Ref, GetAtt (both forms) or through a version
+        "VersionB": _res(VERSION, FunctionName={"Ref": "FnB"}),
+        "AliasA1": _res(ALIAS, FunctionName={"Ref": "FnA"}),
+        "VersionA": _res(VERSION, FunctionName={"Fn::GetAtt": ["FnA", "Arn"]}),
+        "AliasB": _res(ALIAS, FunctionName={"Ref": "VersionB"}),
+        "AliasA2": _res(ALIAS, FunctionName={"Fn::GetAtt": "FnA.Arn"}),
+        "AliasLiteral": _res(ALIAS, FunctionName="alpha"),
+        "VersionSub": _res(VERSION, FunctionName={"Fn::Sub": "${FnC}"}),
+        "VersionA2": _res(VERSION, FunctionName={"Ref": "FnA"}),
+        # log groups: two for FnA (Sub first, then the literal), a Join and others for FnC
+        "GroupSubA": _res(GROUP, LogGroupName={"Fn::Sub": "/aws/lambda/${FnA}"}),
+        "GroupLiteralA": _res(GROUP, LogGroupName="/aws/lambda/alpha"),
+        "GroupOtherC": _res(GROUP, LogGroupName={"Fn::Sub": "/custom/${FnC}"}),
+        "GroupJoinC": _res(GROUP, LogGroupName={"Fn::Join": ["", ["/aws/lambda/", {"Ref": "FnC"}]]}),
+        "GroupSubB": _res(GROUP, LogGroupName={"Fn::Sub": "/aws/lambda/${AWS::StackName}-beta"}),
+        "GroupRefC": _res(GROUP, LogGroupName={"Ref": "FnC"}),
+        "GroupSubA2": _res(GROUP, LogGroupName={"Fn::Sub": "/aws/lambda/${FnA}"}),
+        "GroupOdd": _res(GROUP, LogGroupName={1: "x", "a": ["b", {"c": 1.0}]}),
+        "GroupNoName": _res(GROUP),
+        # buckets: Data and Dup share a literal name, Logs has a Sub name; Computed is left out
+        "Data": _res(BUCKET, BucketName="data-bucket", LoggingConfiguration={"DestinationBucketName": {
+            "Ref": "Logs"}}),
+        "Logs": _res(BUCKET, BucketName={"Fn::Sub": "${AWS::StackName}-logs"}),
+        "Plain": _res(BUCKET, LoggingConfiguration={"DestinationBucketName": {
+            "Fn::Sub": "${AWS::StackName}-logs"}}),
+        "Dup": _res(BUCKET, BucketName="data-bucket", LoggingConfiguration={
+            "DestinationBucketName": "data-bucket"}),
+        "Computed": {"Type": BUCKET, "Properties": {"Fn::If": ["C", {"BucketName": "data-bucket"}, {}]}},
+        "Count": _res(BUCKET, BucketName=1),
+        # policies: by Ref, by the same literal or Sub name, through a computed value, elsewhere
+        "P1": _res(POLICY, Bucket={"Ref": "Data"}),
+        "P2": _res(POLICY, Bucket="data-bucket"),
+        "P3": _res(POLICY, Bucket={"Fn::Sub": "${AWS::StackName}-logs"}),
+        "P4": _res(POLICY, Bucket={"Fn::Sub": "${Plain}-x"}),
+        "P5": _res(POLICY, Bucket="elsewhere"),
+        "P6": _res(POLICY, Bucket={"Fn::GetAtt": ["Logs", "Arn"]}),
+        "P7": _res(POLICY, Bucket=1.0),
+        "P8": _res(POLICY),
+    }}
+
+
+def _values(view: TemplateView) -> list[Any]:
+    """Lookup keys: every property value above, plus Ref / GetAtt / Sub of every id, plus misses."""
+    found: list[Any] = ["alpha", "zzz", None, 1, True, {"Fn::Sub": "${AWS::StackName}-beta"}]
+    for rid, res in view.resources.items():
+        found += list(view.props(res).values())
+        found += [{"Ref": rid}, {"Fn::GetAtt": [rid, "Arn"]}, {"Fn::GetAtt": f"{rid}.Arn"}, {"Fn::Sub": f"${{{rid}}}"}]
+    return found
+
+
+# ------------------------------------------------------------------ the scans they replaced
+
+
+def _scan_aliases(view: TemplateView, kind: str, fn: str | None) -> list[str]:
+    return [rid for rid, res in view.of_type(kind)
+            if _lambda.named_function(view, view.props(res).get("FunctionName")) == fn]
+
+
+def _scan_function_group(view: TemplateView, fid: str, props: dict) -> str | None:
+    own = _alarms.text_of(props.get("FunctionName"))
+    for gid, group in view.of_type(GROUP):
+        name = view.props(group).get("LogGroupName")
+        text = _alarms.text_of(name)
+        if fid in set(referenced_names(name)) and (text is None or "/aws/lambda/" in text):
+            return gid
+        if own is not None and text == f"/aws/lambda/{own}":
+            return gid
+    return None
+
+
+def _scan_log_group_named(view: TemplateView, names: list) -> str | None:
+    """function_log_target's loop: the first group whose LogGroupName is one of `names`."""
+    return next((lid for lid, log in view.of_type(GROUP) if view.props(log).get("LogGroupName") in names), None)
+
+
+def _scan_bucket_ids(view: TemplateView) -> list[str]:
+    return [rid for rid, res in view.of_type(BUCKET) if not is_intrinsic(res.get("Properties"))]
+
+
+def _scan_bucket_named(view: TemplateView, value: Any) -> str | None:
+    target = ref_target(value)
+    if target is not None and view.type_of(target) == BUCKET:
+        return target
+    if value is None:
+        return None
+    return next((b for b in _scan_bucket_ids(view) if _s3.props_of(view, b).get("BucketName") == value), None)
+
+
+def _scan_policies_of(view: TemplateView, rid: str) -> list[tuple[str, str]]:
+    found = []
+    for pid, res in view.of_type(POLICY):
+        how = _s3._names_bucket(view, view.props(res).get("Bucket"), rid)
+        if how:
+            found.append((pid, how))
+    return found
+
+
+def _scan_unmatched(view: TemplateView) -> list[str]:
+    return [pid for pid, res in view.of_type(POLICY)
+            if not any(_s3._names_bucket(view, view.props(res).get("Bucket"), b) for b in _scan_bucket_ids(view))]
+
+
+def _scan_function_of_dimension(view: TemplateView, value: Any) -> str | None:
+    functions = {rid: res for rid, res in view.of_type(FN, SAM_FN)}
+    target = ref_target(value) or (getatt_target(value) or (None, None))[0]
+    if target in functions:
+        return target
+    text = _alarms.text_of(value)
+    for rid, res in functions.items():
+        if text is not None and text == _alarms.text_of(view.props(res).get("FunctionName")):
+            return rid
+    return None
+
+
+# ------------------------------------------------------------------ tests
+
+
+def test_aliases_and_versions_match_the_scan() -> None:
+    view = TemplateView(_template())
+    for fn in [rid for rid, _ in view.of_type(FN, SAM_FN)] + [None, "Nope"]:
+        assert _lambda.aliases_of(view, fn) == _scan_aliases(view, ALIAS, fn)
+        assert _lambda.versions_of(view, fn) == _scan_aliases(view, VERSION, fn)
+    assert _lambda.aliases_of(view, "FnA") == ["AliasA1", "AliasA2"]
+    assert _lambda.aliases_of(view, "FnB") == ["AliasB"]  # through VersionB
+    assert _lambda.versions_of(view, "FnA") == ["VersionA", "VersionA2"]
+    assert _lambda.aliases_of(view, None) == ["AliasLiteral"]
+    _lambda.aliases_of(view, "FnA").append("X")  # a copy: the memoised index is not changed
+    assert _lambda.aliases_of(view, "FnA") == ["AliasA1", "AliasA2"]
+
+
+def test_aliases_follow_the_data_after_invalidate() -> None:
+    view = TemplateView(_template())
+    assert _lambda.aliases_of(view, "FnC") == []
+    view.resources["AliasC"] = _res(ALIAS, FunctionName={"Ref": "FnC"})
+    view.invalidate()  # what the engine does after applying a patch's edits
+    assert _lambda.aliases_of(view, "FnC") == _scan_aliases(view, ALIAS, "FnC") == ["AliasC"]
+
+
+def test_log_group_lookups_match_the_scan() -> None:
+    view = TemplateView(_template())
+    functions = [rid for rid, _ in view.of_type(FN, SAM_FN)]
+    for fid in functions + ["Data", "Nope"]:
+        for value in _values(view):
+            props = {"FunctionName": value}
+            assert _logging.function_group(view, fid, props) == _scan_function_group(view, fid, props)
+    for fid in functions:
+        props = view.props(view.resources[fid])
+        assert _logging.function_group(view, fid, props) == _scan_function_group(view, fid, props)
+    assert _logging.function_group(view, "FnA", view.props(view.resources["FnA"])) == "GroupSubA"
+    assert _logging.function_group(view, "FnC", {}) == "GroupJoinC"  # not GroupOtherC: not /aws/lambda/
+    assert _logging.function_group(view, "FnB", view.props(view.resources["FnB"])) == "GroupSubB"
+    texts = {_alarms.text_of(view.props(g).get("LogGroupName")) for _, g in view.of_type(GROUP)}
+    assert _logging.group_names(view) == texts - {None}
+
+
+def test_function_log_target_matches_the_scan() -> None:
+    view = TemplateView(_template())
+    for fid in [rid for rid, _ in view.of_type(FN, SAM_FN)]:
+        literal = view.props(view.resources[fid]).get("FunctionName")
+        names = [{"Fn::Sub": f"/aws/lambda/${{{fid}}}"}, {"Fn::Join": ["", ["/aws/lambda/", {"Ref": fid}]]}]
+        if isinstance(literal, str):
+            names.append(f"/aws/lambda/{literal}")
+        target = _iam.function_log_target(view, fid)
+        expected = _scan_log_group_named(view, names)
+        assert (target.group if target and target.precreated else None) == expected
+    assert _iam.function_log_target(view, "FnA").group == "GroupSubA"  # before GroupLiteralA, GroupSubA2
+    assert _iam.function_log_target(view, "FnC").group == "GroupJoinC"
+    assert _iam.function_log_target(view, "FnD").group == "GroupLiteralA"
+
+
+def test_bucket_lookups_match_the_scan() -> None:
+    view = TemplateView(_template())
+    assert _s3.bucket_ids(view) == _scan_bucket_ids(view)
+    for value in _values(view):
+        assert _s3._bucket_named(view, value) == _scan_bucket_named(view, value)
+    assert _s3._bucket_named(view, "data-bucket") == "Data"  # Dup (and Computed) come later
+    assert _s3._bucket_named(view, {"Fn::Sub": "${AWS::StackName}-logs"}) == "Logs"
+    assert _s3._bucket_named(view, 1.0) == _s3._bucket_named(view, True) == "Count"  # == as the scan
+    for rid in view.resources:
+        assert _s3.policies_of(view, rid) == _scan_policies_of(view, rid)
+    assert _s3.policies_of(view, "Data") == [("P1", "exact"), ("P2", "exact")]
+    assert _s3.policies_of(view, "Logs") == [("P3", "exact"), ("P6", "maybe")]
+    assert _s3.policies_of(view, "Count") == [("P7", "exact")]
+    assert _s3.unmatched_policies(view) == _scan_unmatched(view) == ["P5", "P8"]
+    assert _s3.access_log_destinations(view) == {"Logs": ["Data", "Plain"], "Data": ["Dup"]}
+
+
+def test_function_of_dimension_matches_the_scan() -> None:
+    view = TemplateView(_template())
+    for value in _values(view):
+        assert _alarms.function_of_dimension(view, value) == _scan_function_of_dimension(view, value)
+    assert _alarms.function_of_dimension(view, "alpha") == "FnA"  # FnD has the same name, later
+    assert _alarms.function_of_dimension(view, {"Fn::Sub": "${AWS::StackName}-beta"}) == "FnB"
+    assert _alarms.function_of_dimension(view, {"Fn::GetAtt": "FnC.Arn"}) == "FnC"
+
+
+def test_by_value_finds_what_equality_finds() -> None:
+    index = ByValue()
+    values = [1, 1.0, True, "1", {"a": 1, "b": [1, {"c": None}]}, {"b": [1.0, {"c": None}], "a": True},
+              [1, 2], [2, 1], None, {1: "x"}, {"1": "x"}]
+    for pos, value in enumerate(values):
+        index.add(value, pos)
+    for probe in values + [0, "x", [], {}]:
+        assert index.find(probe) == [pos for pos, value in enumerate(values) if value == probe]
+    deep: Any = "leaf"
+    for _ in range(5000):  # nesting past the recursion limit: keys stop at a depth, and
+        deep = [deep]       # find still tells values apart with ==
+    assert value_key(deep) == value_key([[[[[[[[["other"]]]]]]]]])
+    index.add(deep, "deep")
+    assert index.find(deep) == ["deep"] and index.find([[[[[[[[["other"]]]]]]]]]) == []
