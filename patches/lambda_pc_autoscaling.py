@@ -144,16 +144,25 @@ def _minimum(config: Any) -> tuple[Any, str | None]:
     return None, None
 
 
-def _already_scaled(view: TemplateView, item: Scalable) -> bool:
-    """A scalable target for provisioned concurrency already names this function or alias."""
+def _scaled(view: TemplateView) -> tuple[set[str], list[str]]:
+    """What existing provisioned-concurrency targets name: ids (through the ResourceId or
+    DependsOn), and the literal ResourceId texts."""
+    names: set[str] = set()
+    texts: list[str] = []
     for _, res in view.of_type(TARGET):
         props = view.props(res)
         if props.get("ScalableDimension") != DIMENSION:
             continue
-        names = set(referenced_names(props.get("ResourceId")))
+        names.update(referenced_names(props.get("ResourceId")))
         depends = res.get("DependsOn")
-        names.update([depends] if isinstance(depends, str) else depends if isinstance(depends, list) else [])
-        text = props.get("ResourceId") if isinstance(props.get("ResourceId"), str) else ""
-        if {item.fn, item.alias_id} & names or f":{item.alias_name}" in text:
-            return True
-    return False
+        names.update(d for d in (depends if isinstance(depends, list) else [depends]) if isinstance(d, str))
+        if isinstance(props.get("ResourceId"), str):
+            texts.append(props["ResourceId"])
+    return names, texts
+
+
+def _already_scaled(view: TemplateView, item: Scalable) -> bool:
+    """A scalable target for provisioned concurrency already names this function or alias
+    (a literal ResourceId counts for every alias of the same name: better skip than double)."""
+    names, texts = view.memo(_scaled)
+    return bool({item.fn, item.alias_id} & names) or any(t.endswith(f":{item.alias_name}") for t in texts)
