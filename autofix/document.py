@@ -55,6 +55,9 @@ class Document:
     dialect: Dialect
     node_of: dict[int, Node] = field(default_factory=dict)
     frozen: set[int] = field(default_factory=set)
+    # node_of and frozen are keyed by id(): the containers they name are kept alive here, so an
+    # edit that drops one from `data` cannot let a new container reuse its id and its node.
+    originals: list = field(default_factory=list, repr=False)
     _index: dict[int, dict] = field(default_factory=dict)
 
     def entry(self, node: MappingNode, key: Any) -> tuple[Node, Node] | None:
@@ -142,7 +145,7 @@ def parse(text: str, path: str = "<string>", bom: bool = False) -> Document:
         raise NotATemplate("not a CloudFormation template (no Resources section)")
     _check_resources(root, data)
     dialect = detect_dialect(text, root, fmt)
-    return Document(path, text, bom, fmt, root, data, dialect, builder.node_of, builder.frozen)
+    return Document(path, text, bom, fmt, root, data, dialect, builder.node_of, builder.frozen, builder.originals)
 
 
 def compose(text: str) -> Node | None:
@@ -322,6 +325,7 @@ class _Builder:
         self.text = text
         self.node_of: dict[int, Node] = {}
         self.frozen: set[int] = set()
+        self.originals: list = []
         self._sizes: dict[int, int] = {}
 
     def build_root(self, root: MappingNode) -> dict:
@@ -411,6 +415,7 @@ class _Builder:
 
     def _finish(self, node: Node, value: Any, frozen: bool) -> Any:
         self.node_of[id(value)] = node
+        self.originals.append(value)
         if node.tag.startswith(STD_TAG) and node.tag not in (STD_TAG + "map", STD_TAG + "seq"):
             raise TemplateError(f"unsupported YAML tag !!{node.tag[len(STD_TAG):]}", *_where(node))
         if frozen or node.anchor:
@@ -419,6 +424,7 @@ class _Builder:
             where = (node.start_mark.line + 1, node.start_mark.column + 1)
             wrapped = tagged(node.tag, value, where)
             self.frozen.add(id(wrapped))  # the intrinsic wrapper has no text of its own
+            self.originals.append(wrapped)
             return wrapped
         return value
 

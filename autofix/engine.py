@@ -54,7 +54,11 @@ def _fix_document(doc: Document, patches: list[Patch], verify: bool) -> Result:
         _run_patch(patch, doc, editor, view, suppressions, result)
     if not result.changes:
         return result
-    output = editor.output()
+    try:
+        output = editor.output()
+    except EditError as exc:  # two patches' edits collide in the text: a bug, never a half-written file
+        result.status, result.error = FAILED, f"internal error: {exc}"
+        return result
     refused = {n.patch_id for n in result.notes if n.kind == "error"}
     failure = _verify(doc, output, [p for p in patches if p.id not in refused]) if verify else None
     if failure:

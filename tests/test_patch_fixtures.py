@@ -89,3 +89,19 @@ def test_diff_applies_with_patch(patch_name: str, case: Path, tmp_path: Path) ->
 def test_every_patch_has_fixtures() -> None:
     missing = [cls.name for cls in all_patches() if not (HERE / cls.name).is_dir()]
     assert missing == []
+
+
+ALL_PATCHES = build_patches(unsafe=True)
+
+
+@pytest.mark.parametrize("patch_name,case", CASES, ids=[f"{n}/{c.name}" for n, c in CASES])
+def test_fixture_input_with_every_patch(patch_name: str, case: Path) -> None:
+    """Every fixture input, repaired by all patches at once: no internal error, idempotent.
+
+    The fixtures are small templates made to trip one patch; together, the patches' edits meet
+    in them (a statement IAM001 narrows in a role whose policy S3 patches extend...).
+    """
+    result = fix_text(case.read_text(encoding="utf-8"), ALL_PATCHES, str(case))
+    assert not result.error.startswith("internal error"), result.error
+    if result.status == "fixed":
+        assert fix_text(result.output, ALL_PATCHES, str(case)).status == "unchanged"
