@@ -399,6 +399,9 @@ class _Builder:
             if not isinstance(key_node, ScalarNode):
                 raise TemplateError("mapping keys must be scalars",
                                     key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key_node.value == "" and key_node.style is None:  # `: value`, or `?` with no key
+                raise TemplateError("a mapping key is empty", key_node.start_mark.line + 1,
+                                    key_node.start_mark.column + 1)
             key = _scalar(key_node)
             if isinstance(key, dict | list):  # `!Ref x: value`
                 raise TemplateError("mapping keys must be plain scalars, not intrinsic functions",

@@ -82,6 +82,7 @@ BAD_FILES = [
     ("bad_int_tag.yaml", b"Resources:\n  A:\n    Type: X\n    Properties:\n      P: !!int ''\n", "!!int '' is not a valid int"),
     ("tagged_key.yaml", b"Resources:\n  A:\n    Type: X\n    Properties:\n      !Ref k: v\n",
      "mapping keys must be plain scalars"),
+    ("empty_key.yaml", b"Resources:\n  A:\n    Type: AWS::S3::Bucket\n: \n", "a mapping key is empty"),
     ("inner_bom.yaml", b"Resources:\n  A:\n    Type: X\n\xef\xbb\xbfDescription: d\n", "byte order mark"),
     ("line_separator.yaml", "Resources:\n  A:\n    Type: X\n    Description: a\u2028b\n".encode(),
      "U+2028 line separator outside a quoted string"),
