@@ -305,13 +305,30 @@ class Editor:
         if node.flow_style or self._json:
             return _both(undo_data, self._insert_flow(edit.path, node, lambda: (None, seq[index]), is_map=False))
         last = node.value[-1]
-        dash = node.start_mark.column
+        dash = self._dash_column(node)
         pos = self._after_node(last)
 
         def text() -> str:
             return self._lines_at(pos, render.item_lines(seq[index], dash, self.d, self._item_offset(last)))
 
         return _both(undo_data, self._add_op(edit.path, pos, pos, text))
+
+    def _dash_column(self, seq: SequenceNode) -> int:
+        """Column of a block sequence's dashes; the node starts at its tag or anchor if it has one."""
+        at = seq.start_mark.index
+        if self.src[at] == "-":
+            return seq.start_mark.column
+        line_start = self.src.find("\n", at) + 1  # the dashes start below `key: !Tag`
+        while line_start:
+            line_end = self.src.find("\n", line_start)
+            line = self.src[line_start:line_end if line_end >= 0 else len(self.src)]
+            text = line.lstrip(" ")
+            if text.startswith("-"):
+                return len(line) - len(text)
+            if text.strip() and not text.startswith("#"):
+                break
+            line_start = line_end + 1
+        raise EditError("cannot find where the items of this sequence start")
 
     def _item_offset(self, item: Node) -> int | None:
         """Columns from an existing item's dash to its content, when both share a line."""

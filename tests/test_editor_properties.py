@@ -691,12 +691,6 @@ class KnownBugs:
             flow = isinstance(parent, MappingNode) and (parent.flow_style or self.regions.doc.fmt == "json")
             if flow and len(parent.value) == 1:
                 return True
-        # robustness-4.md: appending to a block sequence written after a short tag
-        # (`key: !Join` + dashes) puts the dash at the tag's column.
-        if isinstance(edit, AppendItem):
-            _, node = self.regions.node_at(edit.path)
-            if isinstance(node, SequenceNode) and not node.flow_style and node.tag in SHORT_TAGS:
-                return True
         return False
 
     def record(self, edit) -> None:
@@ -997,10 +991,15 @@ def test_bug3_flow_delete_only_original_key(source) -> None:
     _edits_hold(source, SetKey(("Outputs", "Out"), "N", 2), DeleteKey(("Outputs", "Out"), "Value"))
 
 
-@pytest.mark.xfail(strict=True, reason="robustness-4.md: dash written at the tag's column")
 def test_bug4_append_to_tagged_block_sequence() -> None:
     source = 'Resources:\n  A:\n    Type: X\n    Properties:\n      P: !Join\n        - ""\n        - - a\n          - b\n'
     _edits_hold(source, AppendItem(PROPS + ("P", "Fn::Join"), "x"))
+
+
+def test_bug4_append_to_tagged_sequence_below_comments() -> None:
+    source = ('Resources:\n  A:\n    Type: X\n    Properties:\n      P: !Join  # a-b\n\n      # c-d\n'
+              '      - ""\n      - - a\n        - b\n')
+    _edits_hold(source, AppendItem(PROPS + ("P", "Fn::Join"), "x"), AppendItem(PROPS + ("P", "Fn::Join", 1), "y"))
 
 
 @pytest.mark.parametrize("value", [{"Fn::Base64": {"Fn::Sub": "echo ${AWS::Region}"}},
