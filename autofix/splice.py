@@ -8,6 +8,7 @@ the output is produced, so edits compose without positions ever going stale.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -27,13 +28,41 @@ TOP_LEVEL_ORDER = ("AWSTemplateFormatVersion", "Description", "Metadata", "Trans
 
 @dataclass
 class _Op:
-    path: tuple  # where in the data the op writes; a later replacement of an ancestor drops it
+    path: tuple  # where in the data the op writes (original key names); a replacement of an ancestor drops it
     start: int
     end: int
     seq: int
     text: Callable[[], str]
+    place: Callable[[], tuple[int, int]] | None = None  # for a span known only at the end (flow deletions)
+
+    def span(self) -> tuple[int, int]:
+        return self.place() if self.place else (self.start, self.end)
 
 
+@dataclass(frozen=True)
+class _KeyText:
+    """Last step of the path of an op that rewrites a key's own text (RenameKey)."""
+
+    name: Any
+
+
+@dataclass(frozen=True)
+class _NewKey:
+    """A path step naming a key the source does not hold under that name now."""
+
+    name: Any
+
+
+@dataclass
+class _Added:
+    """A key an edit added to an original mapping; its insertion renders it by its current name."""
+
+    key: Any
+    alive: bool = True
+
+
+_GONE = _NewKey(None)  # the name of an original entry that was deleted or renamed away
+_ABSENT = object()
 Undo = Callable[[], None]
 
 
@@ -47,6 +76,11 @@ class Editor:
         self._seq = 0
         self._keep_ends: set[int] | None = None
         self._json = doc.fmt == "json"
+        # Keys of original mappings as edits left them, by (id(mapping node), current name):
+        self._names: dict[tuple[int, Any], Any] = {}  # -> the source's name, or _GONE
+        self._added: dict[tuple[int, Any], _Added] = {}  # -> the insertion of a key an edit added
+        self._gone_pairs: defaultdict[int, set[int]] = defaultdict(set)  # id(flow node) -> deleted pairs
+        self._kept_pairs: dict[int, list[int]] = {}  # the others, found once per output
 
     # ------------------------------------------------------------ public
 
@@ -67,8 +101,10 @@ class Editor:
     def output(self) -> str:
         # At one offset, text for a deeper container goes first: that container ends there and
         # the shallower one continues after it (a new resource after X vs a key added to X).
-        ops = sorted(self.ops.values(), key=lambda op: (op.start, op.end != op.start, -len(op.path), op.seq))
-        splices = [(op.start, op.end, op.text()) for op in ops]
+        self._kept_pairs.clear()
+        placed = sorted(((*op.span(), op) for op in self.ops.values()),
+                        key=lambda p: (p[0], p[1] != p[0], -len(p[2].path), p[2].seq))
+        splices = [(start, end, op.text()) for start, end, op in placed]
         splices = self._keep_last_scalar_unbroken(self._keep_blank_lines_off_keep_scalars(splices))
         out: list[str] = []
         pos = 0
@@ -169,17 +205,74 @@ class Editor:
             raise EditError("refusing to edit aliased or anchored YAML content")
         return self.doc.node_of.get(id(container))
 
-    def _add_op(self, path: tuple, start: int, end: int, text: Callable[[], str]) -> Undo:
+    # ------------------------------------------------------------ keys as edits left them
+
+    def _source_name(self, node: MappingNode, key: Any) -> Any:
+        """The source's name of the entry now called `key`, or _GONE if the source has none."""
+        return self._names.get((id(node), key), key)
+
+    def _pair(self, node: MappingNode, key: Any) -> tuple[Node, Node] | None:
+        """The original (key node, value node) of the entry now called `key`, if it is one."""
+        name = self._source_name(node, key)
+        return None if name is _GONE else self.doc.entry(node, name)
+
+    def _position(self, node: MappingNode, key: Any) -> int | None:
+        name = self._source_name(node, key)
+        return None if name is _GONE else self.doc.position(node, name)
+
+    def _child(self, node: Node, step: Any) -> Node | None:
+        if isinstance(node, MappingNode):
+            pair = self._pair(node, step)
+            return pair[1] if pair else None
+        return self.doc.child(node, step)
+
+    def _rename_entries(self, node: MappingNode, names: dict) -> Undo:
+        """Record current names of original entries (current name -> source name or _GONE)."""
+        before = {key: self._names.get((id(node), key), _ABSENT) for key in names}
+        self._names.update({(id(node), key): name for key, name in names.items()})
+
+        def undo() -> None:
+            for key, name in before.items():
+                if name is _ABSENT:
+                    del self._names[(id(node), key)]
+                else:
+                    self._names[(id(node), key)] = name
+
+        return undo
+
+    def _track_added(self, node: MappingNode, key: Any) -> tuple[_Added, Undo]:
+        added = _Added(key)
+        self._added[(id(node), key)] = added
+        return added, lambda: self._added.pop((id(node), key), None)
+
+    def _add_op(self, path: tuple, start: int, end: int, text: Callable[[], str],
+                place: Callable[[], tuple[int, int]] | None = None) -> Undo:
         self._seq += 1
-        op = _Op(path, start, end, self._seq, text)
+        op = _Op(self._canonical(path), start, end, self._seq, text, place)
         self._keep([op])
         return lambda: self._drop([op])
 
     def _supersede(self, path: tuple) -> Undo:
         """Drop the ops inside `path`, whose value is about to be written anew."""
-        dropped = list(self._under.get(path, {}).values())
+        dropped = list(self._under.get(self._canonical(path), {}).values())
         self._drop(dropped)
         return lambda: self._keep(dropped)
+
+    def _canonical(self, path: tuple) -> tuple:
+        """`path` with the source's key names: ops stay findable after their keys are renamed."""
+        if not self._names:
+            return path
+        data: Any = self.doc.data
+        steps = []
+        for step in path:
+            node = self.doc.node_of.get(id(data)) if isinstance(data, dict) else None
+            name = self._names.get((id(node), step), step) if node is not None else step
+            steps.append(_NewKey(step) if name is _GONE else name)
+            try:
+                data = data[step]
+            except (KeyError, IndexError, TypeError):
+                data = None
+        return tuple(steps)
 
     def _keep(self, ops: Iterable[_Op]) -> None:
         """Record ops, indexed under every prefix of their path (O(path depth) each)."""
@@ -237,35 +330,31 @@ class Editor:
         if node is None:
             return undo_data
         assert isinstance(node, MappingNode)
-        before = self._top_level_successor(path, key, node) if node.value else None
         if not node.value:
-            undo_op = self._rerender(path, mapping, node)
-        elif (node.flow_style or self._json) and before is not None:
-            undo_op = self._insert_flow_before(path, before[0], key, mapping)
-        elif node.flow_style or self._json:
-            anchor = self.doc.entry(node, after) if after is not None else None
-            undo_op = self._insert_flow(path, node, lambda: (key, mapping[key]), is_map=True, anchor=anchor)
-        else:
-            undo_op = self._insert_block_entry(node, path, key, mapping, after)
-        return _both(undo_data, undo_op)
+            return _both(undo_data, self._rerender(path, mapping, node))
+        added, untrack = self._track_added(node, key)
+        undo_data = _both(undo_data, untrack)
+        if node.flow_style or self._json:
+            return _both(undo_data, self._insert_flow_entry(path, node, added, mapping, after))
+        return _both(undo_data, self._insert_block_entry(node, path, added, mapping, after))
 
-    def _insert_block_entry(self, node: MappingNode, path: tuple, key: Any, mapping: dict, after: Any) -> Undo:
+    def _insert_block_entry(self, node: MappingNode, path: tuple, added: _Added, mapping: dict, after: Any) -> Undo:
         col = node.value[0][0].start_mark.column
-        before = self._top_level_successor(path, key, node)
+        before = self._top_level_successor(path, added.key, node)
         blank_before = path == ("Resources",) and self.d.blank_between_resources
         if before is not None:
             pos = self._leading_start(before)
             blank_after = pos >= 2 and self.src[:pos].endswith(("\n\n", "\n\r\n"))
             blank_before = False
         else:
-            anchor = self.doc.entry(node, after) if after is not None else None
+            anchor = self._pair(node, after) if after is not None else None
             pos = self._after_value(anchor) if anchor else self._after_value(node.value[-1])
             blank_after = False
 
         def text() -> str:
-            if key not in mapping:
+            if not added.alive or added.key not in mapping:
                 return ""
-            lines = render.entry_lines(key, mapping[key], col, self.d)
+            lines = render.entry_lines(added.key, mapping[added.key], col, self.d)
             if blank_before:
                 lines.insert(0, "")
             if blank_after:
@@ -303,7 +392,7 @@ class Editor:
         if not node.value:
             return _both(undo_data, self._rerender(edit.path, seq, node))
         if node.flow_style or self._json:
-            return _both(undo_data, self._insert_flow(edit.path, node, lambda: (None, seq[index]), is_map=False))
+            return _both(undo_data, self._insert_flow_item(edit.path, node, lambda: seq[index]))
         last = node.value[-1]
         dash = self._dash_column(node)
         pos = self._after_node(last)
@@ -355,10 +444,10 @@ class Editor:
         def undo_data() -> None:
             parent[last] = old
 
-        if node is None or self.doc.child(node, last) is None:
+        if node is None or self._child(node, last) is None:
             return undo_data  # the value was added by an earlier edit and renders from data
         try:
-            return _both(undo_data, self._replace_child(edit.path, node, lambda: parent[last]))
+            return _both(undo_data, self._replace_child(edit.path, node, lambda: edit.value))
         except EditError:
             undo_data()  # a refused edit leaves the data as it found it
             raise
@@ -384,7 +473,7 @@ class Editor:
     def _replace_child(self, path: tuple, parent: Node, value: Callable[[], Any]) -> Undo:
         step = path[-1]
         if isinstance(parent, MappingNode):
-            pair = self.doc.entry(parent, step)
+            pair = self._pair(parent, step)
             if pair is None:
                 raise EditError(f"no key {step!r} in the source")
             key_node, target = pair
@@ -463,6 +552,9 @@ class Editor:
         if len(mapping) == 1:
             raise EditError(f"refusing to delete the only key of {_show(edit.path)}")
         node = self._node(mapping)
+        index = self._position(node, edit.key) if node is not None else None
+        if node is not None and index is not None and not self._is_flow(node):
+            self._check_own_line(node.value[index][0])
         old = mapping.pop(edit.key)
 
         def undo_data() -> None:
@@ -470,25 +562,40 @@ class Editor:
 
         if node is None:
             return undo_data
-        pairs = node.value
-        index = self.doc.position(node, edit.key)
-        key_node = pairs[index][0]
+        if index is None:  # a key an earlier edit added: its insertion renders nothing now
+            return _both(undo_data, self._forget_added(node, edit.key))
         target = edit.path + (edit.key,)
-        restore = self._supersede(target)
-        if node.flow_style or self._json:
-            if index > 0:
-                start, end = self._content_end(pairs[index - 1][1]), self._content_end(pairs[index][1])
-            else:
-                start, end = key_node.start_mark.index, pairs[1][0].start_mark.index
-            return _both(_both(undo_data, restore), self._add_op(target, start, end, lambda: ""))
-        start = self.src.rfind("\n", 0, key_node.start_mark.index) + 1
-        if self.src[start:key_node.start_mark.index].strip():
-            restore()
-            mapping[edit.key] = old
+        name = self._source_name(node, edit.key)
+        restore = _both(self._supersede(target), self._supersede(edit.path + (_KeyText(name),)))
+        if self._is_flow(node):
+            cut = self._cut_flow_pair(target, node, index, mapping)
+        else:
+            cut = self._cut_block_pair(target, node.value[index])
+        forget = self._rename_entries(node, {edit.key: _GONE})
+        return _both(_both(undo_data, restore), _both(cut, forget))
+
+    def _check_own_line(self, key_node: Node) -> None:
+        line_start = self.src.rfind("\n", 0, key_node.start_mark.index) + 1
+        if self.src[line_start:key_node.start_mark.index].strip():
             raise EditError("refusing to delete a key that shares its line with a dash")
-        end = self._after_value(pairs[index], keep_breaks=False)  # blank lines stay (see output)
+
+    def _cut_block_pair(self, target: tuple, pair: tuple) -> Undo:
+        start = self.src.rfind("\n", 0, pair[0].start_mark.index) + 1
+        end = self._after_value(pair, keep_breaks=False)  # blank lines stay (see output)
         kept = [ln for ln in self.src[start:end].splitlines(keepends=True) if ln.lstrip().startswith("#")]
-        return _both(_both(undo_data, restore), self._add_op(target, start, end, lambda: "".join(kept)))
+        return self._add_op(target, start, end, lambda: "".join(kept))
+
+    def _forget_added(self, node: MappingNode, key: Any) -> Undo:
+        added = self._added.pop((id(node), key), None)
+        if added is None:
+            return lambda: None
+        added.alive = False
+
+        def undo() -> None:
+            added.alive = True
+            self._added[(id(node), key)] = added
+
+        return undo
 
     def _rename(self, edit: RenameKey) -> Undo:
         mapping = self._walk(edit.path)
@@ -502,56 +609,140 @@ class Editor:
 
         if node is None:
             return undo_data
-        key_node = self.doc.entry(node, edit.old)[0]
-        start, end = key_node.start_mark.index, key_node.end_mark.index
+        pair = self._pair(node, edit.old)
+        if pair is None:  # a key an earlier edit added: its insertion follows the new name
+            return _both(undo_data, self._rename_added(node, edit.old, edit.new))
+        name = self._source_name(node, edit.old)
+        key_path = edit.path + (_KeyText(name),)
+        restore = self._supersede(key_path)  # an earlier rename of the same key
+        names = self._rename_entries(node, {edit.old: _GONE, edit.new: name})
+        key_node = pair[0]
         if self._json or key_node.style == '"':
             new_text = render.json_key(edit.new)
         elif key_node.style == "'":
             new_text = "'" + edit.new.replace("'", "''") + "'"
         else:
             new_text = render.scalar(edit.new, self.d, flow=bool(node.flow_style))
-        return _both(undo_data, self._add_op(edit.path + (edit.old,), start, end, lambda: new_text))
+        op = self._add_op(key_path, key_node.start_mark.index, key_node.end_mark.index, lambda: new_text)
+        return _both(_both(undo_data, restore), _both(names, op))
 
-    # ------------------------------------------------------------ flow / JSON insertion
+    def _rename_added(self, node: MappingNode, old: Any, new: Any) -> Undo:
+        added = self._added.pop((id(node), old), None)
+        if added is None:
+            return lambda: None
+        added.key = new
+        self._added[(id(node), new)] = added
 
-    def _insert_flow(self, path: tuple, node: Node, entry: Callable[[], tuple], is_map: bool,
-                     anchor: tuple | None = None) -> Undo:
-        last = anchor or node.value[-1]
-        last_value = last[1] if is_map else last
+        def undo() -> None:
+            del self._added[(id(node), new)]
+            added.key = old
+            self._added[(id(node), old)] = added
+
+        return undo
+
+    # ------------------------------------------------------------ flow / JSON mappings
+    #
+    # Deleting pairs of a flow mapping removes each with one separator: the one before it when
+    # a pair before it is kept, else the one after it. Which pairs are kept is known only when
+    # the output is made, so deletions and the entries added to such a mapping are placed then.
+
+    def _is_flow(self, node: Node) -> bool:
+        return bool(node.flow_style) or self._json
+
+    def _cut_flow_pair(self, target: tuple, node: MappingNode, index: int, mapping: dict) -> Undo:
+        gone = self._gone_pairs[id(node)]
+        gone.add(index)
+
+        def text() -> str:
+            if self._all_pairs_gone(node) and index == min(gone):
+                return self._flow_entries(node, mapping)  # no original pair is left: the live ones
+            return ""
+
+        undo = self._add_op(target, 0, 0, text, place=lambda: self._flow_cut_span(node, index))
+        return _both(lambda: gone.discard(index), undo)
+
+    def _all_pairs_gone(self, node: MappingNode) -> bool:
+        return len(self._gone_pairs.get(id(node), ())) == len(node.value)
+
+    def _kept_pair(self, node: MappingNode, index: int, step: int) -> int | None:
+        """The first original pair not deleted, from `index` on in direction `step` (+1 / -1)."""
+        kept = self._kept_pairs.get(id(node))
+        if kept is None:  # asked only while the output is made, when deletions are all known
+            gone = self._gone_pairs.get(id(node), ())
+            kept = self._kept_pairs[id(node)] = [i for i in range(len(node.value)) if i not in gone]
+        if step > 0:
+            at = bisect_left(kept, index)
+            return kept[at] if at < len(kept) else None
+        at = bisect_right(kept, index)
+        return kept[at - 1] if at > 0 else None
+
+    def _flow_cut_span(self, node: MappingNode, index: int) -> tuple[int, int]:
+        pairs = node.value
+        if self._all_pairs_gone(node):  # one span holds the live entries
+            start, end = pairs[0][0].start_mark.index, self._content_end(pairs[-1][1])
+            return (start, end) if index == min(self._gone_pairs[id(node)]) else (end, end)
+        if index > 0 and self._kept_pair(node, index - 1, -1) is not None:
+            return self._content_end(pairs[index - 1][1]), self._content_end(pairs[index][1])
+        return pairs[index][0].start_mark.index, pairs[index + 1][0].start_mark.index
+
+    def _insert_flow_entry(self, path: tuple, node: MappingNode, added: _Added, mapping: dict, after: Any) -> Undo:
+        before = self._top_level_successor(path, added.key, node)
+        if before is not None:
+            slot = (node.value.index(before), False)
+        else:
+            anchor = self._position(node, after) if after is not None else None
+            slot = (len(node.value) - 1 if anchor is None else anchor, True)
+
+        def entry() -> tuple | None:
+            return (added.key, mapping[added.key]) if added.alive and added.key in mapping else None
+
+        return self._add_op(path, 0, 0, lambda: self._flow_insertion(node, entry, *slot, True),
+                            place=lambda: (self._flow_slot(node, *slot)[0],) * 2)
+
+    def _flow_slot(self, node: MappingNode, index: int, after: bool) -> tuple[int, bool]:
+        """(offset, whether the new entry follows a kept pair there) of an insertion after (or
+        before) pair `index`, moved to the nearest kept pair if that one was deleted."""
+        first = (self._kept_pair(node, index, -1), True) if after else (self._kept_pair(node, index, 1), False)
+        slot = first if first[0] is not None else \
+            ((self._kept_pair(node, index, 1), False) if after else (self._kept_pair(node, index, -1), True))
+        kept, follows = slot
+        if kept is None:  # nothing left to stand beside: the deletion renders the live entries
+            return self._content_end(node.value[-1][1]), True
+        key_node, value_node = node.value[kept]
+        return (self._content_end(value_node), True) if follows else (key_node.start_mark.index, False)
+
+    def _flow_insertion(self, node: Node, entry: Callable[[], tuple | None], index: int, after: bool,
+                        is_map: bool) -> str:
+        pair = entry()
+        if pair is None or is_map and self._all_pairs_gone(node):
+            return ""
+        sep, lead, multiline = self._flow_layout(node, is_map)
+        text = self._flow_entry(*pair, lead, multiline, is_map)
+        follows = self._flow_slot(node, index, after)[1] if is_map else True
+        return sep + text if follows else text + sep
+
+    def _flow_entries(self, node: MappingNode, mapping: dict) -> str:
+        sep, lead, multiline = self._flow_layout(node, True)
+        return sep.join(self._flow_entry(key, value, lead, multiline, True) for key, value in mapping.items())
+
+    def _flow_layout(self, node: Node, is_map: bool) -> tuple[str, str, bool]:
+        """(separator, line lead, one entry per line?) of a flow collection's entries."""
         first_item = node.value[0][0] if is_map else node.value[0]
-        multiline = first_item.start_mark.line != node.start_mark.line
-        pos = self._content_end(last_value)
+        if first_item.start_mark.line != node.start_mark.line:
+            lead = self._line_lead(first_item.start_mark.index)
+            return "," + self.d.eol + lead, lead, True
+        return ", ", self._line_lead(node.start_mark.index), False
 
-        def text() -> str:
-            key, value = entry()
-            if multiline:
-                lead = self._line_lead(first_item.start_mark.index)
-                sep = "," + self.d.eol + lead
-            else:
-                lead, sep = self._line_lead(node.start_mark.index), ", "
-            if self._json:
-                body = render.json_value(value, lead, self.d, compact=not multiline)
-                head = render.json_key(key) + self.d.json_colon if is_map else ""
-            else:
-                body = render.flow(value, self.d)
-                head = render.scalar(key, self.d, flow=True) + ": " if is_map else ""
-            return sep + head + body
+    def _flow_entry(self, key: Any, value: Any, lead: str, multiline: bool, is_map: bool) -> str:
+        if self._json:
+            head = render.json_key(key) + self.d.json_colon if is_map else ""
+            return head + render.json_value(value, lead, self.d, compact=not multiline)
+        head = render.scalar(key, self.d, flow=True) + ": " if is_map else ""
+        return head + render.flow(value, self.d)
 
-        return self._add_op(path, pos, pos, text)
-
-    def _insert_flow_before(self, path: tuple, key_node: Node, key: Any, mapping: dict) -> Undo:
-        """A new top-level section in a JSON (or flow) template, before its successor."""
-        pos = key_node.start_mark.index
-        lead = self._line_lead(pos)
-
-        def text() -> str:
-            if self._json:
-                head = render.json_key(key) + self.d.json_colon + render.json_value(mapping[key], lead, self.d)
-            else:
-                head = render.scalar(key, self.d, flow=True) + ": " + render.flow(mapping[key], self.d)
-            return head + "," + self.d.eol + lead
-
-        return self._add_op(path, pos, pos, text)
+    def _insert_flow_item(self, path: tuple, node: SequenceNode, item: Callable[[], Any]) -> Undo:
+        pos = self._content_end(node.value[-1])
+        return self._add_op(path, pos, pos, lambda: self._flow_insertion(node, lambda: (None, item()), 0, True, False))
 
     # ------------------------------------------------------------ positions
 

@@ -495,7 +495,9 @@ class Regions:
         self.doc = doc
         self.src = doc.source
         self.spans: list[tuple[int, int]] = []
-        self.renamed: dict[tuple[int, Any], Any] = {}  # (id(mapping), new name) -> original name
+        # (id(mapping), current name) -> the source's name, or None where the source has no entry
+        # by that name any more (deleted, or renamed away): the edits' view of original keys.
+        self.names: dict[tuple[int, Any], Any] = {}
 
     def node_at(self, path: tuple) -> tuple[Node | None, Node | None]:
         """(key node or None, value node) of an original node at `path`, if it is still original.
@@ -514,9 +516,9 @@ class Regions:
                 continue
             if self.doc.node_of.get(id(data)) is not node:
                 return None, None  # written anew by an earlier edit
-            name = self.renamed.get((id(data), step), step)
+            name = self.names.get((id(data), step), step)
             if isinstance(node, MappingNode):
-                pair = self.doc.entry(node, name)
+                pair = self.doc.entry(node, name) if name is not None else None
                 if pair is None:
                     return None, None
                 key_node, node = pair
@@ -622,7 +624,10 @@ class Regions:
     def after(self, edit) -> None:
         if isinstance(edit, RenameKey):
             mapping = _get(self.doc.data, edit.path)
-            self.renamed[(id(mapping), edit.new)] = self.renamed.pop((id(mapping), edit.old), edit.old)
+            self.names[(id(mapping), edit.new)] = self.names.get((id(mapping), edit.old), edit.old)
+            self.names[(id(mapping), edit.old)] = None
+        elif isinstance(edit, DeleteKey):
+            self.names[(id(_get(self.doc.data, edit.path)), edit.key)] = None
 
     def _content_end(self, node: Node) -> int:
         if isinstance(node, MappingNode) and not node.flow_style and node.value:
@@ -648,55 +653,6 @@ class Regions:
             last = self.src.count("\n", 0, max(start, end - 1))
             touched.update(range(first, last + 1))
         return touched
-
-
-# ---------------------------------------------------------------- known editor bugs, steered around
-
-
-def _path_of(edit) -> tuple:
-    if isinstance(edit, (DeleteKey,)):
-        return edit.path + (edit.key,)
-    if isinstance(edit, RenameKey):
-        return edit.path + (edit.old,)
-    return edit.path
-
-
-class KnownBugs:
-    """Edit sequences that hit a reported editor bug are skipped here, so the properties keep
-    guarding everything else; each bug has its own strict xfail test below."""
-
-    def __init__(self, regions: Regions) -> None:
-        self.regions = regions
-        self.renamed: list[tuple] = []  # paths of keys renamed so far (new names)
-        self.edited: list[tuple] = []  # paths written by edits so far
-
-    def avoid(self, edit) -> bool:
-        path = _path_of(edit)
-        # robustness-2.md: a key the source does not hold (renamed, or added by an earlier
-        # edit into an original mapping) cannot be deleted, renamed or replaced; a key cannot
-        # be renamed once something at or below it was edited.
-        if any(path[:len(r)] == r for r in self.renamed):
-            return True
-        if isinstance(edit, RenameKey) and any(e[:len(path)] == path for e in self.edited):
-            return True
-        if isinstance(edit, DeleteKey | RenameKey):
-            _, parent = self.regions.node_at(edit.path)
-            _, node = self.regions.node_at(path)
-            if parent is not None and node is None:
-                return True
-        # robustness-3.md: in flow style and JSON, deleting the only key the source gave a
-        # mapping (after edits added others) raises IndexError.
-        if isinstance(edit, DeleteKey):
-            _, parent = self.regions.node_at(edit.path)
-            flow = isinstance(parent, MappingNode) and (parent.flow_style or self.regions.doc.fmt == "json")
-            if flow and len(parent.value) == 1:
-                return True
-        return False
-
-    def record(self, edit) -> None:
-        if isinstance(edit, RenameKey):
-            self.renamed.append(edit.path + (edit.new,))
-        self.edited.append(_path_of(edit) if not isinstance(edit, SetKey) else edit.path + (edit.key,))
 
 
 # ---------------------------------------------------------------- the property
@@ -731,11 +687,8 @@ def check_edits(source: str, draw, json_only: bool, comments: list[str], max_edi
     regions = Regions(doc)
     applied = []
     refused = []
-    known = KnownBugs(regions)
     for _ in range(draw(st.integers(1, max_edits))):
         edit = draw_edit(draw, doc.data, json_only)
-        if known.avoid(edit):
-            continue
         snapshot = copy.deepcopy(doc.data)
         regions_before = list(regions.spans)
         regions.before(edit)
@@ -749,7 +702,6 @@ def check_edits(source: str, draw, json_only: bool, comments: list[str], max_edi
             refused.append(edit)
             continue
         regions.after(edit)
-        known.record(edit)
         applied.append(edit)
         note(f"applied {edit!r}")
     out = editor.output()
@@ -923,8 +875,8 @@ def test_replacing_an_alias_is_refused(path) -> None:
     assert doc.data == before and editor.output() == ANCHORED
 
 
-# ---------------------------------------------------------------- known editor bugs
-# Each reproduces one report in docs/known-issues/; strict, so a fix shows up as XPASS.
+# ---------------------------------------------------------------- editor bugs found here
+# Each reproduces a report once in docs/known-issues/ (robustness-N.md), now fixed.
 
 
 def _edits_hold(source: str, *edits) -> None:
@@ -969,7 +921,6 @@ def test_bug1_empty_value_before_comments_replaced() -> None:
     assert editor.output() == source.replace("K:   # c", "K: 5   # c")
 
 
-@pytest.mark.xfail(strict=True, reason="robustness-2.md: keys the source does not hold")
 @pytest.mark.parametrize("source", [TWO_KEYS, TWO_KEYS_JSON], ids=["yaml", "json"])
 @pytest.mark.parametrize("edits", [
     (SetKey(PROPS, "N", 1), DeleteKey(PROPS, "N")),
@@ -983,7 +934,6 @@ def test_bug2_keys_not_in_the_source(source, edits) -> None:
     _edits_hold(source, *edits)
 
 
-@pytest.mark.xfail(strict=True, reason="robustness-3.md: IndexError deleting the only original flow key")
 @pytest.mark.parametrize("source", [
     '{"Resources": {"A": {"Type": "X"}}, "Outputs": {"Out": {"Value": 1}}}',
     "Resources:\n  A: {Type: X}\nOutputs:\n  Out: {Value: 1}\n"], ids=["json", "yaml-flow"])

@@ -295,3 +295,31 @@ def test_keep_scalar_ending_the_file_with_a_line_of_spaces() -> None:
     src = "Resources:\n  A:\n    Type: X\n    Properties:\n      V: |+\n        alpha\n\n  "
     out = apply(src, SetKey(("Resources", "A", "Properties"), "W", 1))
     assert out == src[:-2] + "      W: 1\n  "
+
+
+JSON_PROPS = ('{\n  "Resources": {\n    "A": {\n      "Type": "X",\n      "Properties": {\n'
+              '        "P": 1,\n        "Q": 2,\n        "R": 3\n      }\n    }\n  }\n}\n')
+PROPS = ("Resources", "A", "Properties")
+
+
+def test_json_deletes_in_any_order_take_one_separator_each() -> None:
+    out = apply(JSON_PROPS, DeleteKey(PROPS, "Q"), DeleteKey(PROPS, "P"))
+    assert out == JSON_PROPS.replace('        "P": 1,\n        "Q": 2,\n', "")
+
+
+def test_entry_added_after_a_key_that_is_then_deleted_takes_its_place() -> None:
+    out = apply(JSON_PROPS, SetKey(PROPS, "N", 7, after="P"), DeleteKey(PROPS, "P"))
+    assert out == JSON_PROPS.replace('"P": 1', '"N": 7')
+
+
+def test_flow_mapping_keeps_only_added_keys() -> None:
+    src = "Resources:\n  A:\n    Type: X\n    Properties: {P: 1, Q: 2}\n"
+    out = apply(src, SetKey(PROPS, "N", 7), DeleteKey(PROPS, "P"), DeleteKey(PROPS, "Q"))
+    assert out == src.replace("{P: 1, Q: 2}", "{'N': 7}")
+
+
+def test_renamed_and_readded_keys_are_edited_by_their_current_names() -> None:
+    src = "Resources:\n  A:\n    Type: X\n    Properties:\n      P: 1   # p\n      R: 2\n"
+    out = apply(src, RenameKey(PROPS, "P", "Q"), RenameKey(PROPS, "Q", "Z"), ReplaceValue(PROPS + ("Z",), [1, 2]),
+                DeleteKey(PROPS, "R"), SetKey(PROPS, "R", 3), RenameKey(PROPS, "R", "S"))
+    assert out == "Resources:\n  A:\n    Type: X\n    Properties:\n      Z:\n        - 1\n        - 2   # p\n      S: 3\n"
