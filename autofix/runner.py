@@ -79,12 +79,23 @@ def _map(work: list, jobs: int, progress: Callable[[int, int], None] | None) -> 
             if progress:
                 progress(done, total)
         return
+    # Largest files first, one at a time: the last file to finish is then a small one, so no
+    # worker idles while another works through a long tail. Outcomes keep the given order.
+    order = sorted(range(total), key=lambda i: -_size(work[i][0].path))
+    outcomes: list[Outcome | None] = [None] * total
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        chunk = max(1, min(16, total // (jobs * 8) or 1))
-        for done, outcome in enumerate(pool.map(_process_packed, work, chunksize=chunk), 1):
-            yield outcome
+        for done, (i, outcome) in enumerate(zip(order, pool.map(_process_packed, [work[i] for i in order])), 1):
+            outcomes[i] = outcome
             if progress:
                 progress(done, total)
+    yield from (o for o in outcomes if o is not None)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def _process_packed(item: tuple) -> Outcome:
