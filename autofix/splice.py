@@ -64,6 +64,7 @@ class _Added:
 _GONE = _NewKey(None)  # the name of an original entry that was deleted or renamed away
 _ABSENT = object()
 Undo = Callable[[], None]
+Splice = tuple[int, int, str]  # replace source[start:end] with text
 
 
 class Editor:
@@ -117,7 +118,9 @@ class Editor:
         out.append(self.src[pos:])
         return "".join(out)
 
-    def _keep_blank_lines_off_keep_scalars(self, splices: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    # ------------------------------------------------------------ block scalars next to edits
+
+    def _keep_blank_lines_off_keep_scalars(self, splices: list[Splice]) -> list[Splice]:
         """Blank lines right after a keep-chomped block scalar (`|+`) are part of its value.
 
         Where an edit starts right after one, the text that now follows it must not begin with
@@ -133,7 +136,8 @@ class Editor:
                 self._no_blank_line_from(out, i)
         return out
 
-    def _no_blank_line_from(self, splices: list[tuple[int, int, str]], i: int) -> None:
+    def _no_blank_line_from(self, splices: list[Splice], i: int) -> None:
+        """Make the text from splice `i` on (right after a keep scalar) start with a non-blank line."""
         for j in range(i, len(splices)):
             start, end, text = splices[j]
             if text.startswith(("\n", "\r\n")) and (start == 0 or self.src[start - 1] == "\n"):
@@ -166,7 +170,7 @@ class Editor:
                                    and self._keeps_breaks(node)}
         return self._keep_ends
 
-    def _keep_last_scalar_unbroken(self, splices: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    def _keep_last_scalar_unbroken(self, splices: list[Splice]) -> list[Splice]:
         """A block scalar that ends the file without a line break has no final break in its
         value; text added after it gives it one, so its header must say strip (`|-`)."""
         size = len(self.src)
@@ -654,7 +658,7 @@ class Editor:
         gone.add(index)
 
         def text() -> str:
-            if self._all_pairs_gone(node) and index == min(gone):
+            if self._all_pairs_gone(node) and index == 0:
                 return self._flow_entries(node, mapping)  # no original pair is left: the live ones
             return ""
 
@@ -680,7 +684,7 @@ class Editor:
         pairs = node.value
         if self._all_pairs_gone(node):  # one span holds the live entries
             start, end = pairs[0][0].start_mark.index, self._content_end(pairs[-1][1])
-            return (start, end) if index == min(self._gone_pairs[id(node)]) else (end, end)
+            return (start, end) if index == 0 else (end, end)
         if index > 0 and self._kept_pair(node, index - 1, -1) is not None:
             return self._content_end(pairs[index - 1][1]), self._content_end(pairs[index][1])
         return pairs[index][0].start_mark.index, pairs[index + 1][0].start_mark.index

@@ -652,7 +652,20 @@ class Regions:
             first = self.src.count("\n", 0, start)
             last = self.src.count("\n", 0, max(start, end - 1))
             touched.update(range(first, last + 1))
+        header = self._last_block_scalar_header()
+        if header is not None:
+            touched.add(self.src.count("\n", 0, header))
         return touched
+
+    def _last_block_scalar_header(self) -> int | None:
+        """Where the header of a block scalar that ends the file without a line break is: text
+        added after it makes the editor write its chomping as strip (`|` becomes `|-`)."""
+        node: Node = self.doc.root
+        while isinstance(node, MappingNode | SequenceNode) and not node.flow_style and node.value:
+            node = node.value[-1][1] if isinstance(node, MappingNode) else node.value[-1]
+        if self.src.endswith("\n") or not isinstance(node, ScalarNode) or node.style not in ("|", ">"):
+            return None
+        return node.start_mark.index
 
 
 # ---------------------------------------------------------------- the property
