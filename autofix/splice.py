@@ -249,6 +249,8 @@ class Editor:
         self._added[(id(node), key)] = added
         return added, lambda: self._added.pop((id(node), key), None)
 
+    # ------------------------------------------------------------ ops
+
     def _add_op(self, path: tuple, start: int, end: int, text: Callable[[], str],
                 place: Callable[[], tuple[int, int]] | None = None) -> Undo:
         self._seq += 1
