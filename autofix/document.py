@@ -180,7 +180,7 @@ def _check_odd_breaks(text: str, root: Node) -> None:
     hits = [m.start() for m in _ODD_BREAK.finditer(text)]
     if not hits:
         return
-    quoted = [(n.start_mark.index, n.end_mark.index) for n in _walk(root)
+    quoted = [(n.start_mark.index, n.end_mark.index) for n in walk_nodes(root)
               if isinstance(n, ScalarNode) and n.style in ("'", '"')]
     for at in hits:
         if not any(start <= at < end for start, end in quoted):
@@ -192,7 +192,7 @@ def _check_odd_breaks(text: str, root: Node) -> None:
 def _check_anchors(root: Node) -> None:
     """Refuse an anchor defined twice: libyaml, which verifies every repair, refuses it too."""
     first: dict[str, Node] = {}
-    for node in _walk(root):
+    for node in walk_nodes(root):
         name = getattr(node, "anchor", None)
         if not name:
             continue
@@ -202,7 +202,8 @@ def _check_anchors(root: Node) -> None:
             raise TemplateError(f"duplicate anchor &{name} (first at line {early.start_mark.line + 1})", *_where(late))
 
 
-def _walk(root: Node) -> Iterator[Node]:
+def walk_nodes(root: Node) -> Iterator[Node]:
+    """Every node under `root` once (an aliased node is met once), in no particular order."""
     stack, seen = [root], set()
     while stack:
         node = stack.pop()

@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import render
-from .document import Document
+from .document import Document, walk_nodes
 from .edits import AppendItem, DeleteKey, Edit, RenameKey, ReplaceValue, SetKey
 from .errors import EditError
 
@@ -165,7 +165,7 @@ class Editor:
         if self._keep_ends is None:
             self._keep_ends = set()
             if _KEEP_HEADER.search(self.src):
-                self._keep_ends = {self._content_end(node) for node in _nodes(self.doc.root)
+                self._keep_ends = {self._content_end(node) for node in walk_nodes(self.doc.root)
                                    if isinstance(node, ScalarNode) and node.style in ("|", ">")
                                    and self._keeps_breaks(node)}
         return self._keep_ends
@@ -576,7 +576,8 @@ class Editor:
         if self._is_flow(node):
             cut = self._cut_flow_pair(target, node, index, mapping)
         else:
-            cut = self._cut_block_pair(target, node.value[index])
+            after_scalar = index > 0 and _is_block_scalar(_last_leaf(node.value[index - 1][1]))
+            cut = self._cut_block_pair(target, node.value[index], after_scalar)
         forget = self._rename_entries(node, {edit.key: _GONE})
         return _both(_both(undo_data, restore), _both(cut, forget))
 
@@ -585,10 +586,13 @@ class Editor:
         if self.src[line_start:key_node.start_mark.index].strip():
             raise EditError("refusing to delete a key that shares its line with a dash")
 
-    def _cut_block_pair(self, target: tuple, pair: tuple) -> Undo:
+    def _cut_block_pair(self, target: tuple, pair: tuple, after_scalar: bool) -> Undo:
         start = self.src.rfind("\n", 0, pair[0].start_mark.index) + 1
         end = self._after_value(pair, keep_breaks=False)  # blank lines stay (see output)
         kept = [ln for ln in self.src[start:end].splitlines(keepends=True) if ln.lstrip().startswith("#")]
+        if after_scalar:  # indented deeper than the key, they would become the scalar's text
+            column = pair[0].start_mark.column
+            kept = [" " * min(column, len(ln) - len(ln.lstrip(" \t"))) + ln.lstrip(" \t") for ln in kept]
         return self._add_op(target, start, end, lambda: "".join(kept))
 
     def _forget_added(self, node: MappingNode, key: Any) -> Undo:
@@ -819,26 +823,15 @@ class Editor:
         return text[: len(text) - len(text.lstrip(" \t"))]
 
 
-
-def _nodes(root: Node) -> Iterator[Node]:
-    stack, seen = [root], set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        yield node
-        if isinstance(node, MappingNode):
-            stack.extend(part for pair in node.value for part in pair)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
-
-
 def _last_leaf(node: Node) -> Node:
     """The node whose text ends a block collection's text (the node itself otherwise)."""
     while isinstance(node, MappingNode | SequenceNode) and not node.flow_style and node.value:
         node = node.value[-1][1] if isinstance(node, MappingNode) else node.value[-1]
     return node
+
+
+def _is_block_scalar(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.style in ("|", ">")
 
 
 def _in_flow(node: Node) -> bool:

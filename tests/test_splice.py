@@ -323,3 +323,29 @@ def test_renamed_and_readded_keys_are_edited_by_their_current_names() -> None:
     out = apply(src, RenameKey(PROPS, "P", "Q"), RenameKey(PROPS, "Q", "Z"), ReplaceValue(PROPS + ("Z",), [1, 2]),
                 DeleteKey(PROPS, "R"), SetKey(PROPS, "R", 3), RenameKey(PROPS, "R", "S"))
     assert out == "Resources:\n  A:\n    Type: X\n    Properties:\n      Z:\n        - 1\n        - 2   # p\n      S: 3\n"
+
+
+def test_comment_kept_from_a_deleted_value_does_not_join_a_block_scalar_above() -> None:
+    src = d("""
+        Resources:
+          A:
+            Type: X
+            Properties:
+              Text: |
+                alpha
+              Drop:
+                Name: x
+                # a note about Drop
+                Value: 1
+        """)
+    out = apply(src, DeleteKey(("Resources", "A", "Properties"), "Drop"))
+    assert out == d("""
+        Resources:
+          A:
+            Type: X
+            Properties:
+              Text: |
+                alpha
+              # a note about Drop
+        """)
+    assert fastload.load_data(out, "yaml")["Resources"]["A"]["Properties"] == {"Text": "alpha\n"}
