@@ -14,8 +14,9 @@ folder's templates (*.yaml, *.yml, *.json, *.template):
 
 and prints the times and the ratios b/a, c/b and d/b. (a) and (b) are interleaved file by
 file, so load on a shared machine hits both alike; with --repeat R each file's time is the
-best of R, and (c) the best of R alternating runs. CPU time (user+sys, including child
-processes) is printed beside wall time: on a busy machine it is the steadier figure.
+best of R; (c) is the best of --cli-repeat alternating runs (default 5; medians are
+printed too). CPU time (user+sys, including child processes) is printed beside wall time:
+on a busy machine it is the steadier figure.
 
 Then a scaling series on generated templates (bench/generate.py) of 100, 1,000 and 10,000
 resources: time per resource at each size, the peak memory (VmHWM) of a fresh process
@@ -129,6 +130,22 @@ def machine() -> dict:
         model = platform.processor()
     return {"cores": os.cpu_count() or 1, "cpu": model or "unknown", "python": platform.python_version(),
             "platform": platform.platform(), "loadavg_start": _loadavg()}
+
+
+def ensure_bytecode() -> bool:
+    """Compile cfn-fix's own modules, as `pip install` does, so start-up is not measured compiling.
+
+    An editable install writes bytecode on first import, unless PYTHONDONTWRITEBYTECODE is set
+    (it is on some CI machines): then every run would compile all ~60 modules again, about
+    0.13 s per process that no installed copy pays. Returns False when a module does not compile.
+    """
+    import compileall
+
+    import autofix
+    import patches
+
+    folders = {Path(autofix.__file__).parent, Path(patches.__file__).parent}
+    return all(compileall.compile_dir(str(folder), quiet=1, maxlevels=0) for folder in folders)
 
 
 def _loadavg() -> list[float] | None:
@@ -352,7 +369,9 @@ def startup(runs: int, workdir: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="cfn-fix speed benchmark (see the module docstring).")
     parser.add_argument("folder", nargs="?", default=str(DEFAULT_FOLDER), help="folder of templates")
-    parser.add_argument("--repeat", type=int, default=1, help="best of R: per file for (a) and (b), per run for (c)")
+    parser.add_argument("--repeat", type=int, default=1, help="best of R per file for (a) and (b)")
+    parser.add_argument("--cli-repeat", type=int, default=5,
+                        help="alternating CLI runs for (c), -j N and -j 1 each; the best of each counts")
     parser.add_argument("--scale-repeat", type=int, default=1, help="best of R for each generated size")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="workers for (c) (default: cores)")
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
@@ -402,6 +421,8 @@ def _run(args: argparse.Namespace, files: list[Path], folder: Path, out: dict) -
     print(f"folder:  {folder}: {len(files)} files, {size / 1e6:.2f} MB")
     print("times are wall clock; [cpu] is CPU time (user+sys), steadier on a shared machine")
     print()
+    if not ensure_bytecode():
+        raise BenchError("cfn-fix's own modules do not compile")
 
     ab = load_vs_fix(files, max(1, args.repeat))
     out.update(ab)
@@ -412,24 +433,25 @@ def _run(args: argparse.Namespace, files: list[Path], folder: Path, out: dict) -
     print(f"(b) cfn-fix, {ab['patches']} patches, 1 core      {fmt_s(b)}  [cpu {ab['b_fix_1core_cpu_s']:7.2f} s]"
           f"  ({', '.join(f'{k} {v}' for k, v in sorted(ab['statuses'].items()))})")
 
-    # Alternate -j N and -j 1 runs and keep the best of each, so a burst of load from other
-    # processes is less likely to decide the speed-up.
-    c = c_cpu = c1 = c1_cpu = None
-    for _ in range(max(1, args.repeat)):
-        wall_, cpu_ = cli_run(folder, args.jobs)
-        if c is None or wall_ < c:
-            c, c_cpu = wall_, cpu_
+    # Alternate -j N and -j 1 runs and keep the best of each (as timeit does), so a burst of
+    # load from other processes is less likely to decide the speed-up; medians are printed too.
+    parallel: list[tuple[float, float]] = []
+    serial: list[tuple[float, float]] = []
+    for _ in range(max(1, args.cli_repeat)):
+        parallel.append(cli_run(folder, args.jobs))
         if not args.no_cli_serial:
-            wall_, cpu_ = cli_run(folder, 1)
-            if c1 is None or wall_ < c1:
-                c1, c1_cpu = wall_, cpu_
+            serial.append(cli_run(folder, 1))
+    c, c_cpu = min(parallel)
+    c1, c1_cpu = min(serial) if serial else (None, None)
     out.update({"c_cli_parallel_s": c, "c_cli_parallel_cpu_s": c_cpu, "jobs": args.jobs,
-                "c1_cli_serial_s": c1, "c1_cli_serial_cpu_s": c1_cpu})
-    assert c is not None and c_cpu is not None
-    print(f"(c) cfn-fix CLI, -j {args.jobs:<3}             {fmt_s(c)}  [cpu {c_cpu:7.2f} s, all processes]")
+                "c1_cli_serial_s": c1, "c1_cli_serial_cpu_s": c1_cpu, "cli_runs": len(parallel),
+                "c_cli_parallel_median_s": statistics.median(w for w, _ in parallel),
+                "c1_cli_serial_median_s": statistics.median(w for w, _ in serial) if serial else None})
+    runs = f"best of {len(parallel)}, median {out['c_cli_parallel_median_s']:.2f} s"
+    print(f"(c) cfn-fix CLI, -j {args.jobs:<3}             {fmt_s(c)}  [cpu {c_cpu:7.2f} s, all processes]  ({runs})")
     if c1 is not None:
-        print(f"    cfn-fix CLI, -j 1                {fmt_s(c1)}  [cpu {c1_cpu:7.2f} s]")
-
+        runs = f"best of {len(serial)}, median {out['c1_cli_serial_median_s']:.2f} s"
+        print(f"    cfn-fix CLI, -j 1                {fmt_s(c1)}  [cpu {c1_cpu:7.2f} s]  ({runs})")
 
     d, d_cpu = (None, None) if args.no_lint else lint_run(files)
     out.update({"d_cfn_lint_s": d, "d_cfn_lint_cpu_s": d_cpu})
