@@ -49,20 +49,32 @@ def lambda_roles(view: TemplateView) -> dict[str, list[str]]:
 
 def role_problem(view: TemplateView, rid: str) -> str | None:
     """Why a role's permissions may serve more than its Lambda functions, else None."""
-    doc = view.get(("Resources", rid, "Properties", "AssumeRolePolicyDocument"))
+    trust = view.get(("Resources", rid, "Properties", "AssumeRolePolicyDocument"))
+    return _trust_problem(rid, trust) or _users_problem(view, rid)
+
+
+def generated_role_problem(view: TemplateView, fid: str) -> str | None:
+    """Why the role SAM generates for a function (`<fid>Role`) may serve more than it, else None."""
+    trust = function_settings(view, fid).get("AssumeRolePolicyDocument")
+    return (_trust_problem(fid, trust) if trust is not None else None) or _users_problem(view, f"{fid}Role")
+
+
+def _trust_problem(holder: str, trust: Any) -> str | None:
     services = set()
-    for stmt in _as_list(doc.get("Statement")) if isinstance(doc, dict) else [None]:
+    for stmt in _as_list(trust.get("Statement")) if isinstance(trust, dict) else [None]:
         principal = stmt.get("Principal") if isinstance(stmt, dict) else None
         names = principal.get("Service") if isinstance(principal, dict) and len(principal) == 1 else None
         if not all(isinstance(n, str) for n in _as_list(names)) or not names:
-            return f"{rid}: its trust policy is not a plain service principal"
+            return f"{holder}: its trust policy is not a plain service principal"
         services.update(_as_list(names))
     if not services <= LAMBDA_PRINCIPALS:
-        return f"{rid}: the role is also assumed by {', '.join(sorted(services - LAMBDA_PRINCIPALS))}"
-    others = [r for r in view.referrers(rid) if view.type_of(r) not in ROLE_USERS]
-    if others:
-        return f"{rid}: the role is also used by {', '.join(sorted(others))}"
+        return f"{holder}: the role is also assumed by {', '.join(sorted(services - LAMBDA_PRINCIPALS))}"
     return None
+
+
+def _users_problem(view: TemplateView, rid: str) -> str | None:
+    others = [r for r in view.referrers(rid) if view.type_of(r) not in ROLE_USERS]
+    return f"{rid}: the role is also used by {', '.join(sorted(others))}" if others else None
 
 
 # ---------------------------------------------------------------- what a function touches
@@ -245,7 +257,8 @@ def bucket_arns(view: TemplateView, bid: str, holder: str, graph: Graph) -> tupl
 class Document:
     holder: str  # the resource that holds the policy document
     path: tuple  # path of the PolicyDocument
-    roles: tuple[str, ...]
+    roles: tuple[str, ...]  # the template roles it applies to; () for a SAM function's own Policies
+    functions: tuple[str, ...] = ()  # the functions it serves when not through `roles`
 
 
 def policy_documents(view: TemplateView, roles: dict[str, list[str]]) -> Iterator[Document | tuple[str, str]]:
@@ -266,6 +279,22 @@ def policy_documents(view: TemplateView, roles: dict[str, list[str]]) -> Iterato
             yield pid, f"{pid}: also attached to principals other than function roles"
             continue
         yield Document(pid, ("Resources", pid, "Properties", "PolicyDocument"), tuple(dict.fromkeys(mine)))
+    if view.is_sam:
+        for fid, res in view.of_type("AWS::Serverless::Function"):
+            yield from _sam_documents(view, fid, res)
+
+
+def _sam_documents(view: TemplateView, fid: str, res: dict) -> Iterator[Document]:
+    """Inline documents in a SAM function's `Policies`, which SAM puts on the role it generates."""
+    if "Role" in view.props(res) or "Role" in view.globals("Function"):
+        return  # SAM ignores Policies when the function names its role
+    base = ("Resources", fid, "Properties", "Policies")
+    policies = view.get(base)
+    items = enumerate(policies) if isinstance(policies, list) else [(None, policies)]
+    for index, policy in items:
+        # Strings are managed policies and one-key maps are SAM policy templates: not ours to edit.
+        if isinstance(policy, dict) and not is_intrinsic(policy) and "Statement" in policy:
+            yield Document(fid, base if index is None else base + (index,), (), (fid,))
 
 
 def _managed_refs(view: TemplateView, rid: str) -> set[str]:

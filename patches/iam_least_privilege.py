@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from autofix.edits import Advice, AppendItem, Proposal, ReplaceValue, Skip
 from autofix.registry import UNSAFE, Patch
@@ -15,6 +16,7 @@ from ._iam import (
     Graph,
     actions,
     function_log_target,
+    generated_role_problem,
     lambda_roles,
     log_statements,
     other_services,
@@ -39,18 +41,20 @@ class IamLeastPrivilege(Patch):
     resolves = ("W11", "W12", "F3", "F4", "CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_108", "CKV_AWS_109",
                 "CKV_AWS_110", "CKV_AWS_111", "IAM_POLICYDOCUMENT_NO_WILDCARD_RESOURCE")
     explanation = (
-        "In roles that Lambda functions run as (inline Policies, and IAM Policy / ManagedPolicy\n"
-        "attached to them), an Allow of s3:* on * becomes object actions (option object_actions:\n"
-        "GetObject, PutObject, DeleteObject) on <bucket ARN>/* plus s3:ListBucket on the bucket ARN,\n"
-        "for the template buckets the functions use (environment variables, other references,\n"
-        "buckets that notify them); logs:* on * becomes CreateLogStream + PutLogEvents on the\n"
-        "function's log group (LoggingConfig.LogGroup, a /aws/lambda/${Fn} group, or a literal\n"
-        "FunctionName; CreateLogGroup only when the group is not in the template). A role shared by\n"
-        "several functions gets the union. Action * is replaced only when nothing in the template\n"
-        "suggests the functions call other services. Skips when the buckets or group are unknown,\n"
-        "the role serves others, or the reference would close a dependency cycle (bucket ->\n"
-        "function -> role -> bucket) that a name-built ARN cannot avoid. Unsafe: code that calls\n"
-        "actions or buckets the template does not show will be denied."
+        "In roles that Lambda functions run as (inline Policies, IAM Policy / ManagedPolicy\n"
+        "attached to them, and inline statements in a SAM function's own Policies, which go on\n"
+        "the role SAM generates), an Allow of s3:* on * becomes object actions (option\n"
+        "object_actions: GetObject, PutObject, DeleteObject) on <bucket ARN>/* plus s3:ListBucket\n"
+        "on the bucket ARN, for the template buckets the functions use (environment variables,\n"
+        "other references, buckets that notify them); logs:* on * becomes CreateLogStream +\n"
+        "PutLogEvents on the function's log group (LoggingConfig.LogGroup, a /aws/lambda/${Fn}\n"
+        "group, or a literal FunctionName; CreateLogGroup only when the group is not in the\n"
+        "template). A role shared by several functions gets the union. Action * is replaced only\n"
+        "when nothing in the template suggests the functions call other services. Skips when the\n"
+        "buckets or group are unknown, the role serves others, or the reference would close a\n"
+        "dependency cycle (bucket -> function -> role -> bucket) that a name-built ARN cannot\n"
+        "avoid. Unsafe: code that calls actions or buckets the template does not show will be\n"
+        "denied."
     )
 
     @dataclass(frozen=True)
@@ -75,7 +79,9 @@ class IamLeastPrivilege(Patch):
                 if not wildcard_actions(stmt):
                     continue
                 path = doc.path + ("Statement",) + ((index,) if listed else ())
-                blocker = next((p for p in (role_problem(view, r) for r in doc.roles) if p), None)
+                problems = [*map(partial(role_problem, view), doc.roles),
+                            *map(partial(generated_role_problem, view), doc.functions)]
+                blocker = next(filter(None, problems), None)
                 if blocker:
                     yield Skip(path, f"{doc.holder}: left as is; {blocker}")
                     continue
@@ -87,7 +93,7 @@ class IamLeastPrivilege(Patch):
 
     def _rewrite(self, view: TemplateView, graph: Graph, doc: Document, stmt: dict, path: tuple,
                  roles: dict[str, list[str]], suppressed: set[str]) -> Iterator[Proposal]:
-        functions = [f for r in doc.roles for f in roles[r]]
+        functions = [*doc.functions, *(f for r in doc.roles for f in roles[r])]
         wild = {a.lower() for a in wildcard_actions(stmt)}
         if "*" in wild:
             evidence = next((e for e in (other_services(view, f) for f in functions) if e), None)
@@ -113,7 +119,8 @@ class IamLeastPrivilege(Patch):
                 yield Skip(path, f"{doc.holder}: {part} on all resources left as is; {reason}")
                 kept.append(next(a for a in actions(stmt) or [] if a.lower() == part))
             new += built
-            if part == "logs:*" and not reason:
+            # A role SAM generates carries AWSLambdaBasicExecutionRole, which satisfies W58.
+            if part == "logs:*" and not reason and doc.roles:
                 yield from _suppress_w58(view, functions, suppressed)
         if not new:
             return
