@@ -261,8 +261,29 @@ def cache_key_names(props: dict) -> list[str]:
     params = props.get("RequestParameters")
     if not _cached_verb(props) or not isinstance(params, dict):
         return []
-    return [name for name in params if isinstance(name, str) and name.count(".") == 3
-            and name.startswith("method.request.") and name.split(".")[2] in _CACHE_KEY_SOURCES]
+    return [name for name in params if is_cache_key(name)]
+
+
+def is_cache_key(name: Any) -> bool:
+    """A querystring or path request parameter (`method.request.querystring.q`)."""
+    return (isinstance(name, str) and name.count(".") == 3 and name.startswith("method.request.")
+            and name.split(".")[2] in _CACHE_KEY_SOURCES)
+
+
+def sam_cached_events(view: TemplateView, wanted: Callable[[dict | None], bool]) -> Iterator[tuple[str, tuple, dict]]:
+    """(function id, path, properties) of SAM function Api events whose GET/ANY method is on an
+    API that caches (`wanted`; None is the implicit API)."""
+    for fid, res in view.of_type("AWS::Serverless::Function"):
+        events = view.props(res).get("Events")
+        for name, event in events.items() if isinstance(events, dict) else ():
+            props = event.get("Properties") if isinstance(event, dict) and event.get("Type") == "Api" else None
+            if not isinstance(props, dict) or not _cached_verb({"HttpMethod": props.get("Method")}):
+                continue
+            api = ref_target(props.get("RestApiId")) if "RestApiId" in props else None
+            if "RestApiId" in props and (api is None or view.type_of(api) != SAM_API):
+                continue  # an API this template does not define as a SAM Api
+            if wanted(view.resources[api] if api else None):
+                yield fid, props_path(fid) + ("Events", name, "Properties"), props
 
 
 def header_parameters(props: dict) -> list[str]:

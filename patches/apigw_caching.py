@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Advice, Proposal, ReplaceValue, SetKey, Skip
 from autofix.registry import SAFE, Patch
-from autofix.values import ref
+from autofix.values import is_intrinsic, ref
 from autofix.view import TemplateView
 
 from ._apigw import (METHOD, REST_STAGE, SAM_API, cache_key_names, cached_entries_unencrypted, header_parameters,
-                     invalid_cache_size, is_true, merge_default_entry, props_path, sam_cache_enabled,
-                     sam_method_settings, sam_property)
+                     invalid_cache_size, is_cache_key, is_true, merge_default_entry, props_path, sam_cache_enabled,
+                     sam_cached_events, sam_method_settings, sam_property)
 from ._params import ensure_parameter
 
 VALID_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
@@ -32,7 +32,8 @@ class ApigwCaching(Patch):
         "'/*' '*' MethodSettings entry, encrypts other cached entries, and sets CacheClusterSize from\n"
         "the ApiCacheClusterSize parameter (default 0.5, the service default) when it is missing or not\n"
         "a valid size. GET/ANY methods of those APIs get Integration.CacheKeyParameters from their\n"
-        "declared querystring/path parameters (they take effect with a new deployment: apigw-redeploy).\n"
+        "declared querystring/path parameters (they take effect with a new deployment: apigw-redeploy);\n"
+        "SAM Api events of those methods get Caching: true on theirs (SAM redeploys by itself).\n"
         "The cache cluster itself is never switched on: it is billed hourly, so that is your decision."
     )
 
@@ -67,6 +68,7 @@ class ApigwCaching(Patch):
                 cached_apis.append(ref(rid))
                 edits += invalid_cache_size(view, props_path(rid), rid, size, VALID_SIZES)
         edits += self._cache_keys(view, cached_apis)
+        edits += self._sam_cache_keys(view, wanted)
         if any(isinstance(e, SetKey | ReplaceValue) and e.value == size for e in edits):
             yield from ensure_parameter(view, opts.size_parameter, {
                 "Type": "String", "Default": opts.size_default, "AllowedValues": list(VALID_SIZES),
@@ -109,3 +111,38 @@ class ApigwCaching(Patch):
         if changed:
             yield Advice(props_path(changed[0]), f"{', '.join(changed)}: new cache keys take effect with a new "
                          "Deployment (apigw-redeploy renames it; otherwise redeploy the stage)")
+
+    @staticmethod
+    def _sam_cache_keys(view: TemplateView, wanted: Callable[[dict | None], bool]) -> Iterator[Proposal]:
+        """SAM Api events: `Caching: true` on declared querystring/path parameters (SAM then
+        writes CacheKeyParameters, and redeploys by itself since the API definition changed)."""
+        for fid, path, props in sam_cached_events(view, wanted):
+            params = props.get("RequestParameters")
+            items = list(enumerate(params)) if isinstance(params, list) else []
+            keyed = [(index, item) for index, item in items if _uncached_key(item)]
+            names = ", ".join(_param_name(item).rsplit(".", 1)[1] for _, item in keyed)
+            for index, item in keyed:
+                at = path + ("RequestParameters", index)
+                if isinstance(item, str):
+                    yield ReplaceValue(at, {item: {"Caching": True}}, f"{fid}: cache {path[-2]} per {names}")
+                else:
+                    yield SetKey(at + (_param_name(item),), "Caching", True, f"{fid}: cache {path[-2]} per {names}")
+            if any(str(_param_name(item)).startswith("method.request.header.") for _, item in items):
+                yield Advice(path + ("RequestParameters",), f"{fid}: the cache of {path[-2]} ignores request "
+                             "headers unless they are cache keys; add any header the response depends on")
+
+
+def _param_name(item: Any) -> Any:
+    """A SAM event request parameter is a name, or {name: {Required, Caching}}."""
+    return next(iter(item)) if isinstance(item, dict) and len(item) == 1 else item
+
+
+def _uncached_key(item: Any) -> bool:
+    """A SAM request parameter that could key the cache and does not say whether it does."""
+    name = _param_name(item)
+    if not is_cache_key(name):
+        return False
+    if isinstance(item, str):
+        return True
+    spec = item[name]
+    return isinstance(spec, dict) and not is_intrinsic(spec) and "Caching" not in spec
