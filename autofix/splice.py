@@ -22,6 +22,7 @@ from .edits import AppendItem, DeleteKey, Edit, RenameKey, ReplaceValue, SetKey
 from .errors import EditError
 
 _KEEP_HEADER = re.compile(r"[|>][1-9]?\+")
+_TRAILING_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")  # after a value, to the end of its line
 TOP_LEVEL_ORDER = ("AWSTemplateFormatVersion", "Description", "Metadata", "Transform", "Parameters",
                    "Rules", "Mappings", "Conditions", "Globals", "Resources", "Outputs")
 
@@ -504,6 +505,16 @@ class Editor:
         if isinstance(target, MappingNode | SequenceNode) and target.flow_style and target.value:
             # A flow collection stays a flow collection: never reflow the author's style.
             return start, end, lambda: render.flow(value(), self.d)
+        span_start, span_end, text = self._block_text(key_node, target, start, end, value)
+        one_line = isinstance(target, ScalarNode) and end > start and "\n" not in self.src[start:end]
+        comment = _TRAILING_COMMENT.match(self.src, end) if one_line and span_end == end else None
+        if comment is None:
+            return span_start, span_end, text
+        # `value  # note` becoming a block: the note stays on the line it was on, the first.
+        return span_start, comment.end(), lambda: _after_first_line(text(), comment.group(), self.d.eol)
+
+    def _block_text(self, key_node: Node | None, target: Node, start: int, end: int,
+                    value: Callable[[], Any]) -> tuple[int, int, Callable[[], str]]:
         if key_node is None:
             # An empty item (`-` and nothing) starts right after its dash: add the space.
             space = " " if self.src[start - 1:start] == "-" else ""
@@ -836,6 +847,11 @@ def _is_block_scalar(node: Node) -> bool:
 
 def _in_flow(node: Node) -> bool:
     return bool(getattr(node, "flow_style", False))
+
+
+def _after_first_line(text: str, comment: str, eol: str) -> str:
+    first, sep, rest = text.partition(eol)
+    return first + comment + sep + rest
 
 
 def _both(first: Undo, second: Undo) -> Undo:

@@ -148,6 +148,49 @@ def test_replace_scalar_and_block_value_keeps_comment_between() -> None:
     assert "Policy:  # the policy\n        New: 2\n" in out
 
 
+def test_trailing_comment_of_a_scalar_that_becomes_a_block_stays_on_its_line() -> None:
+    src = d("""
+        Metadata:
+          Key: old  # why
+          Items:
+            - method.request.querystring.page  # a plain name
+            - 'q # r'  # quoted, with a hash inside
+          Empty:
+          # own line, not Empty's
+          Last: 1
+        Resources:
+          R: {Type: X}
+        """)
+    out = apply(src, ReplaceValue(("Metadata", "Key"), {"New": 1, "More": [1, 2]}),
+                ReplaceValue(("Metadata", "Items", 0), {"method.request.querystring.page": {"Caching": True}}),
+                ReplaceValue(("Metadata", "Items", 1), {"q # r": {"Caching": True}}),
+                ReplaceValue(("Metadata", "Empty"), {"Set": True}))
+    assert out == d("""
+        Metadata:
+          Key:  # why
+            New: 1
+            More:
+              - 1
+              - 2
+          Items:
+            - method.request.querystring.page:  # a plain name
+                Caching: true
+            - 'q # r':  # quoted, with a hash inside
+                Caching: true
+          Empty:
+            Set: true
+          # own line, not Empty's
+          Last: 1
+        Resources:
+          R: {Type: X}
+        """)
+    # A one-line replacement keeps the comment where it was; CRLF files keep their breaks.
+    crlf = "Metadata:\r\n  A: old  # why\r\nResources: {R: {Type: X}}\r\n"
+    assert apply(crlf, ReplaceValue(("Metadata", "A"), "new")) == crlf.replace("old", "new")
+    assert apply(crlf, ReplaceValue(("Metadata", "A"), {"K": 1, "M": [1]})) == \
+        "Metadata:\r\n  A:  # why\r\n    K: 1\r\n    M:\r\n      - 1\r\nResources: {R: {Type: X}}\r\n"
+
+
 def test_replace_inside_new_value_folds_into_it() -> None:
     src = "Resources:\n  A:\n    Type: X\n"
     out = apply(src, SetKey(("Resources",), "B", {"Type": "T", "Properties": {"Num": 1}}),
@@ -322,7 +365,7 @@ def test_renamed_and_readded_keys_are_edited_by_their_current_names() -> None:
     src = "Resources:\n  A:\n    Type: X\n    Properties:\n      P: 1   # p\n      R: 2\n"
     out = apply(src, RenameKey(PROPS, "P", "Q"), RenameKey(PROPS, "Q", "Z"), ReplaceValue(PROPS + ("Z",), [1, 2]),
                 DeleteKey(PROPS, "R"), SetKey(PROPS, "R", 3), RenameKey(PROPS, "R", "S"))
-    assert out == "Resources:\n  A:\n    Type: X\n    Properties:\n      Z:\n        - 1\n        - 2   # p\n      S: 3\n"
+    assert out == "Resources:\n  A:\n    Type: X\n    Properties:\n      Z:   # p\n        - 1\n        - 2\n      S: 3\n"
 
 
 def test_comment_kept_from_a_deleted_value_does_not_join_a_block_scalar_above() -> None:
