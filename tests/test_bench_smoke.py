@@ -62,12 +62,13 @@ def test_bench_runs_on_a_tiny_folder(tmp_path: Path) -> None:
     # cfn-lint is left out: its start-up alone can take most of the time budget.
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), str(folder), "--sizes", "10,20", "--no-lint",
-         "--no-cli-serial", "--version-runs", "1", "--json", str(report)],
+         "--no-cli-serial", "--cli-repeat", "1", "--version-runs", "1", "--json", str(report)],
         capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     figures = json.loads(report.read_text(encoding="utf-8"))
     assert figures["statuses"] == {"fixed": 2, "failed": 1}
     assert figures["a_load_s"] > 0 and figures["b_fix_1core_s"] > 0 and figures["c_cli_parallel_s"] > 0
+    assert figures["cli_runs"] == 1 and figures["c1_cli_serial_s"] is None
     assert [r["resources"] for r in figures["scaling"]["rows"]] == [10, 20]
     assert figures["memory"]["peak_mb"] > 0
     assert figures["startup"]["cfn_fix_version_median_s"] > 0
