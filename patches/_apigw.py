@@ -259,7 +259,7 @@ def invalid_cache_size(view: TemplateView, path: tuple, where: str, size: Any,
 def cache_key_names(props: dict) -> list[str]:
     """Declared querystring/path parameters of a cached (GET/ANY) method, in declaration order."""
     params = props.get("RequestParameters")
-    if not _cached_verb(props) or not isinstance(params, dict):
+    if not _cached_verb(props.get("HttpMethod")) or not isinstance(params, dict):
         return []
     return [name for name in params if is_cache_key(name)]
 
@@ -277,7 +277,7 @@ def sam_cached_events(view: TemplateView, wanted: Callable[[dict | None], bool])
         events = view.props(res).get("Events")
         for name, event in events.items() if isinstance(events, dict) else ():
             props = event.get("Properties") if isinstance(event, dict) and event.get("Type") == "Api" else None
-            if not isinstance(props, dict) or not _cached_verb({"HttpMethod": props.get("Method")}):
+            if not isinstance(props, dict) or not _cached_verb(props.get("Method")):
                 continue
             api = ref_target(props.get("RestApiId")) if "RestApiId" in props else None
             if "RestApiId" in props and (api is None or view.type_of(api) != SAM_API):
@@ -289,13 +289,12 @@ def sam_cached_events(view: TemplateView, wanted: Callable[[dict | None], bool])
 def header_parameters(props: dict) -> list[str]:
     """Declared header parameters of a cached (GET/ANY) method."""
     params = props.get("RequestParameters")
-    if not _cached_verb(props) or not isinstance(params, dict):
+    if not _cached_verb(props.get("HttpMethod")) or not isinstance(params, dict):
         return []
     return [n for n in params if isinstance(n, str) and n.startswith("method.request.header.")]
 
 
-def _cached_verb(props: dict) -> bool:
-    verb = props.get("HttpMethod")
+def _cached_verb(verb: Any) -> bool:
     return isinstance(verb, str) and verb.upper() in _CACHED_VERBS
 
 

@@ -33,7 +33,7 @@ class ApigwCaching(Patch):
         "the ApiCacheClusterSize parameter (default 0.5, the service default) when it is missing or not\n"
         "a valid size. GET/ANY methods of those APIs get Integration.CacheKeyParameters from their\n"
         "declared querystring/path parameters (they take effect with a new deployment: apigw-redeploy);\n"
-        "SAM Api events of those methods get Caching: true on theirs (SAM redeploys by itself).\n"
+        "SAM Api events (GET/ANY) on those APIs mark theirs Caching: true (SAM redeploys by itself).\n"
         "The cache cluster itself is never switched on: it is billed hourly, so that is your decision."
     )
 
@@ -121,12 +121,13 @@ class ApigwCaching(Patch):
             items = list(enumerate(params)) if isinstance(params, list) else []
             keyed = [(index, item) for index, item in items if _uncached_key(item)]
             names = ", ".join(_param_name(item).rsplit(".", 1)[1] for _, item in keyed)
+            message = f"{fid}: cache {path[-2]} per {names}"
             for index, item in keyed:
                 at = path + ("RequestParameters", index)
                 if isinstance(item, str):
-                    yield ReplaceValue(at, {item: {"Caching": True}}, f"{fid}: cache {path[-2]} per {names}")
+                    yield ReplaceValue(at, {item: {"Caching": True}}, message)
                 else:
-                    yield SetKey(at + (_param_name(item),), "Caching", True, f"{fid}: cache {path[-2]} per {names}")
+                    yield SetKey(at + (_param_name(item),), "Caching", True, message)
             if any(str(_param_name(item)).startswith("method.request.header.") for _, item in items):
                 yield Advice(path + ("RequestParameters",), f"{fid}: the cache of {path[-2]} ignores request "
                              "headers unless they are cache keys; add any header the response depends on")
