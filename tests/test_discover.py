@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 from autofix.capacity import Plan
 from autofix.discover import discover
 from autofix.fastload import load_data
-from autofix.runner import Job, run
+from autofix.runner import Job, _fork_context, run
 
 TEMPLATE = "Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n"
 
@@ -66,6 +67,15 @@ def test_parallel_run_is_deterministic_and_equal_to_serial(tmp_path: Path) -> No
     assert [o.result.path for o in parallel.outcomes] == [o.result.path for o in serial.outcomes]
     assert [o.result.output for o in parallel.outcomes] == [o.result.output for o in serial.outcomes]
     assert parallel.count("fixed") == 12 and parallel.count("failed") == 1
+
+
+def test_workers_are_forked_on_linux() -> None:
+    """Forked workers inherit the imports; Python 3.14's forkserver default would redo them."""
+    context = _fork_context()
+    if sys.platform.startswith("linux"):
+        assert context is not None and context.get_start_method() == "fork"
+    else:
+        assert context is None
 
 
 def test_capacity_plan_numbers() -> None:
