@@ -548,8 +548,8 @@ class Editor:
             first = lines[0][key_col + 2:]  # after "k:"
             rest = lines[1:]
             if comment_between:
-                if first:  # an inline value goes on its own line under the comment
-                    return " " * (key_col + self.d.map_indent) + first.lstrip()
+                if first:  # an inline value, or a short tag and its block, goes under the comment
+                    return self.d.eol.join(render.value_lines(new, key_col + self.d.map_indent, self.d))
                 return self.d.eol.join(rest)
             return first + "".join(self.d.eol + ln for ln in rest)
 

@@ -1013,3 +1013,11 @@ def test_bug5_getatt_string_argument(arg) -> None:
                          ids=["property", "resource"])
 def test_bug11_block_scalar_at_end_of_file(edit) -> None:
     _edits_hold("Resources:\n  A:\n    Type: X\n    Properties:\n      V: |\n        alpha", edit)
+
+
+# Found by the "long" profile: a short-tagged block value below a comment lost its block.
+@pytest.mark.parametrize("value", [{"Fn::If": ["C", {"Ref": "Env", "Other": 1}, "x"]}, {"Fn::Sub": "x"}, 5],
+                         ids=["tag-and-block", "tag-inline", "scalar"])
+def test_bug12_value_below_comment_between_key_and_value(value) -> None:
+    source = "Resources:\n  A:\n    Type: X\n    Properties:\n      P:  # note\n        # more\n        K: 1\n"
+    _edits_hold(source, ReplaceValue(PROPS + ("P",), value))
