@@ -24,7 +24,7 @@ class ApigwCaching(Patch):
     name = "apigw-caching"
     title = "Cache and encrypt every method of stages whose cache cluster is on"
     safety = SAFE
-    resource_types = (REST_STAGE, SAM_API, METHOD)
+    resource_types = (REST_STAGE, SAM_API, METHOD, "AWS::Serverless::Function")
     resolves = ("API_GW_CACHE_ENABLED_AND_ENCRYPTED",)
     explanation = (
         "For REST stages and SAM Apis with CacheClusterEnabled: true (Globals.Api counts), merges\n"

@@ -34,7 +34,7 @@ class IamLeastPrivilege(Patch):
     name = "iam-least-privilege"
     title = "Scope s3:* and logs:* on * in function roles to the function's buckets and log group"
     safety = UNSAFE
-    resource_types = ("AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+    resource_types = ("AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::Serverless::Function")
     # Log groups (LAM009), tracing (LAM007), notifications (S3003) and parameter names (PARAM001)
     # settle first, so the statements point at what the functions finally use.
     after = ("LAM007", "LAM009", "PARAM001", "S3003")
