@@ -601,10 +601,27 @@ class Editor:
         start = self.src.rfind("\n", 0, pair[0].start_mark.index) + 1
         end = self._after_value(pair, keep_breaks=False)  # blank lines stay (see output)
         kept = [ln for ln in self.src[start:end].splitlines(keepends=True) if ln.lstrip().startswith("#")]
-        if after_scalar:  # indented deeper than the key, they would become the scalar's text
+        if after_scalar:
+            # Comments indented deeper than the key would become the scalar's text: those of
+            # the pair, and those below it up to the next entry, now right below the scalar.
+            below = self._blank_and_comment_lines_end(end)
+            kept += self.src[end:below].splitlines(keepends=True)
+            end = below
             column = pair[0].start_mark.column
-            kept = [" " * min(column, len(ln) - len(ln.lstrip(" \t"))) + ln.lstrip(" \t") for ln in kept]
+            kept = [" " * min(column, len(ln) - len(ln.lstrip(" \t"))) + ln.lstrip(" \t")
+                    if ln.lstrip().startswith("#") else ln for ln in kept]
         return self._add_op(target, start, end, lambda: "".join(kept))
+
+    def _blank_and_comment_lines_end(self, pos: int) -> int:
+        """Where the blank and comment-only lines from line start `pos` on end."""
+        while pos < len(self.src):
+            newline = self.src.find("\n", pos)
+            line_end = len(self.src) if newline < 0 else newline + 1
+            text = self.src[pos:line_end].strip()
+            if text and not text.startswith("#"):
+                break
+            pos = line_end
+        return pos
 
     def _forget_added(self, node: MappingNode, key: Any) -> Undo:
         added = self._added.pop((id(node), key), None)

@@ -1021,3 +1021,11 @@ def test_bug11_block_scalar_at_end_of_file(edit) -> None:
 def test_bug12_value_below_comment_between_key_and_value(value) -> None:
     source = "Resources:\n  A:\n    Type: X\n    Properties:\n      P:  # note\n        # more\n        K: 1\n"
     _edits_hold(source, ReplaceValue(PROPS + ("P",), value))
+
+
+# Found by the "long" profile: a comment below a deleted pair, after a block scalar, joined its text.
+@pytest.mark.parametrize("tail", ["  # below", "  # below\n", "  # below\n\n  # more\nLast: 1\n"],
+                         ids=["end-of-file", "final-newline", "next-key"])
+def test_bug13_comment_below_deleted_pair_after_block_scalar(tail) -> None:
+    source = f"Resources:\n  T:\n    Type: X\nDescription: >-\n  folded\n  text\nOutputs:\n  A:\n    Value: 1\n{tail}"
+    _edits_hold(source, DeleteKey((), "Outputs"))
