@@ -570,6 +570,8 @@ class Regions:
             end = self._line_end(self._content_end(node))
             if start in self._keep_ends():
                 end = self._past_blank_lines(end)  # they would join the `|+` scalar before
+            if self._follows_block_scalar(parent, key_node):
+                end = self._past_comment_lines(end)  # outdented, or they would join the scalar
             self.spans.append((start, end))
         elif isinstance(edit, RenameKey):
             key_node, node = self.node_at(edit.path + (edit.old,))
@@ -596,6 +598,25 @@ class Regions:
             if start in ends:
                 ends.add(end)
         return ends
+
+    @staticmethod
+    def _follows_block_scalar(parent: Node | None, key_node: Node) -> bool:
+        """Whether the entry of `key_node` comes right after a value ending in a block scalar."""
+        if not isinstance(parent, MappingNode) or parent.flow_style:
+            return False
+        index = next(i for i, pair in enumerate(parent.value) if pair[0] is key_node)
+        if index == 0:
+            return False
+        last = parent.value[index - 1][1]
+        while isinstance(last, MappingNode | SequenceNode) and not last.flow_style and last.value:
+            last = last.value[-1][1] if isinstance(last, MappingNode) else last.value[-1]
+        return isinstance(last, ScalarNode) and last.style in ("|", ">")
+
+    def _past_comment_lines(self, pos: int) -> int:
+        """Past the blank and comment-only lines from `pos`, a line start."""
+        while pos < len(self.src) and self.src[pos:self._line_end(pos)].strip()[:1] in ("", "#"):
+            pos = self._line_end(pos)
+        return pos
 
     def _past_blank_lines(self, pos: int) -> int:
         """Past the blank lines (and deleted spans) from `pos`, a line start."""
