@@ -28,6 +28,23 @@ def _record(path: str, change: Change) -> dict[str, Any]:
             "message": change.message, "resolves": list(change.resolves)}
 
 
+def distinct_changes(changes: list[Change]) -> list[Change]:
+    """One change per (patch, resource, message): edits of several properties that a patch
+    describes with the same message on the same resource are one change to a reader."""
+    seen: set[tuple] = set()
+    found = []
+    for change in changes:
+        key = (change.patch_id, tuple(change.path[:2]), change.message)
+        if key not in seen:
+            seen.add(key)
+            found.append(change)
+    return found
+
+
+def change_count(run: Run) -> int:
+    return sum(len(distinct_changes(o.result.changes)) for o in run.outcomes if not o.quiet_skip)
+
+
 def diff_of(outcome: Outcome) -> str:
     result = outcome.result
     return unified_diff(result.source, result.output, result.path) if result.status == FIXED else ""
@@ -67,7 +84,7 @@ def text(run: Run, out: TextIO, err: TextIO, show_diff: bool, stat: bool, writte
             out.write(style.diff(diff_of(outcome)))
         if outcome.quiet_skip:
             continue
-        for change in result.changes:
+        for change in distinct_changes(result.changes):
             tag = style.paint(change.patch_id, "1")
             unsafe = " [unsafe]" if change.safety == "unsafe" else ""
             err.write(f"{result.path}:{change.line}: {tag}{unsafe} {change.message}\n")
@@ -89,15 +106,16 @@ def text(run: Run, out: TextIO, err: TextIO, show_diff: bool, stat: bool, writte
 
 
 def totals_line(run: Run, written: bool) -> str:
-    fixed = run.count(FIXED)
-    changes = sum(len(o.result.changes) for o in run.outcomes)
+    """'3 files: 2 fixed (14 changes), 1 unchanged, ...': files by outcome, changes as printed."""
+    changes = change_count(run)
     verb = "fixed" if written else "would fix"
-    parts = [f"{fixed} {verb}", f"{run.count(UNCHANGED)} unchanged", f"{run.count(SKIPPED)} skipped",
+    parts = [f"{run.count(FIXED)} {verb} ({changes} change{'s' if changes != 1 else ''})",
+             f"{run.count(UNCHANGED)} unchanged", f"{run.count(SKIPPED)} skipped",
              f"{sum(1 for o in run.outcomes if _suppressed(o))} with suppressions", f"{run.count(FAILED)} failed"]
     if run.quiet_skips:
         parts.append(f"{run.quiet_skips} non-templates ignored")
     files = len(run.outcomes)
-    return f"{files} file{'s' if files != 1 else ''}: " + ", ".join(parts) + f"; {changes} change{'s' if changes != 1 else ''}"
+    return f"{files} file{'s' if files != 1 else ''}: " + ", ".join(parts)
 
 
 def _suppressed(outcome: Outcome) -> bool:
@@ -108,9 +126,10 @@ def stat_table(run: Run) -> str:
     per_patch: Counter = Counter()
     lines = []
     for outcome in run.outcomes:
-        if outcome.result.changes:
-            lines.append(f"{outcome.result.path}: {len(outcome.result.changes)} changes")
-        per_patch.update(c.patch_id for c in outcome.result.changes)
+        changes = distinct_changes(outcome.result.changes)
+        if changes:
+            lines.append(f"{outcome.result.path}: {len(changes)} changes")
+        per_patch.update(c.patch_id for c in changes)
     lines += [f"{pid}: {count} changes" for pid, count in sorted(per_patch.items())]
     return "".join(f"{line}\n" for line in lines)
 
@@ -136,7 +155,9 @@ def as_json(run: Run, show_diff: bool) -> str:
             entry["diff"] = diff_of(outcome)
         files.append(entry)
     totals = {s: run.count(s) for s in (FIXED, UNCHANGED, SKIPPED, FAILED)}
-    totals["changes"] = sum(len(f["changes"]) for f in files)
+    # "changes" counts what the text output prints; "edits" the records (one per property).
+    totals["changes"] = change_count(run)
+    totals["edits"] = sum(len(f["changes"]) for f in files)
     payload = {"version": __version__, "files": files, "totals": totals,
                "changes": [r for f in files for r in f["changes"]]}
     return json.dumps(payload, indent=2) + "\n"
@@ -198,7 +219,7 @@ def as_github(run: Run) -> str:
     lines = []
     for outcome in run.outcomes:
         result = outcome.result
-        for change in result.changes:
+        for change in distinct_changes(result.changes):
             level = "notice" if change.safety == "advice" else "warning"
             lines.append(f"::{level} file={_gh(result.path)},line={change.line},"
                          f"title={change.patch_id}::{_gh(change.message)}")
@@ -226,7 +247,7 @@ def as_markdown(run: Run) -> str:
     for outcome in fixed:
         result = outcome.result
         out += [f"### `{result.path}`", "", "| Line | Patch | Safety | Change |", "| ---: | --- | --- | --- |"]
-        out += [f"| {c.line} | {c.patch_id} | {c.safety} | {_md(c.message)} |" for c in result.changes]
+        out += [f"| {c.line} | {c.patch_id} | {c.safety} | {_md(c.message)} |" for c in distinct_changes(result.changes)]
         advice = [n for n in result.notes if n.kind in ("advice", "skip", "suppressed")]
         if advice:
             out += ["", "<details><summary>Advice, skips and suppressions</summary>", ""]
