@@ -13,7 +13,7 @@ from typing import Any
 from autofix.edits import Advice, AppendItem, Proposal, ReplaceValue, SetKey
 from autofix.registry import Patch
 from autofix.suppress import Suppressions
-from autofix.values import get_att, getatt_target, ref_target, referenced_names, sub
+from autofix.values import equals, get_att, getatt_target, if_, ref, ref_target, referenced_names, sub
 from autofix.view import TemplateView
 
 from ._alarms import text_of
@@ -74,13 +74,45 @@ def suppressed(view: TemplateView, rid: str, patch: Patch) -> bool:
 # ---------------------------------------------------------------- API Gateway account role
 
 
-def ensure_account(view: TemplateView, users: list[str | None], managed_elsewhere: bool
-                   ) -> tuple[str | None, list[Proposal]]:
-    """The AWS::ApiGateway::Account that logging stages must depend on, and proposals adding it.
+# Deploy-time opt-out of the account-wide setting: the parameter's values and the condition on it.
+ACCOUNT_ROLE_VALUES = ("create", "existing")
+
+
+@dataclass(frozen=True)
+class AccountRole:
+    """The AWS::ApiGateway::Account that logging waits for, and the condition it exists under.
+
+    DependsOn cannot name a resource whose condition may be false (CloudFormation fails with
+    "Unresolved resource dependencies"; cfn-lint E3005), so a conditional Account is waited
+    for through a `Fn::If` reference in Metadata, which CloudFormation also orders by.
+    """
+
+    account: str
+    condition: str | None = None
+
+    @property
+    def depends_on(self) -> str | None:
+        """The DependsOn that orders a new resource after an unconditional Account."""
+        return None if self.condition else self.account
+
+    def attach(self, resource: dict) -> dict:
+        """A copy of the new `resource` that also waits for a conditional Account (when created)."""
+        if self.condition is None:
+            return resource
+        metadata = dict(resource.get("Metadata") or {})
+        metadata["ApiGatewayAccountReady"] = if_(self.condition, ref(self.account), "")
+        return {**resource, "Metadata": metadata}
+
+
+def ensure_account(view: TemplateView, users: list[str | None], managed_elsewhere: bool,
+                   parameter: str = "ApiGatewayAccountRole") -> tuple[AccountRole | None, list[Proposal]]:
+    """The AWS::ApiGateway::Account that logging must wait for, and proposals adding it.
 
     `users` are the resources that start logging (None for an implicit SAM API). Reuses the
-    template's Account; else adds a role and the Account (both retained: the setting is a
-    per-Region singleton that other stacks' APIs rely on) after the first user.
+    template's Account; else adds a role and the Account under a condition on `parameter`
+    ("create" by default, so a fresh account can log; "existing" where another stack or the
+    console already set the Region's role). Both are retained: the setting is account-wide,
+    and other stacks' APIs keep using the role after this stack is deleted.
     """
     if not users:
         return None, []
@@ -89,32 +121,48 @@ def ensure_account(view: TemplateView, users: list[str | None], managed_elsewher
     existing = next(iter(view.of_type(ACCOUNT)), None)
     if existing is not None:
         rid, res = existing
-        if "Condition" in res:
-            return None, [Advice(("Resources", rid), f"{rid}: the Account is conditional, so stages "
-                                 "cannot depend on it; make sure it exists wherever a stage logs")]
-        return rid, []
+        condition = res.get("Condition")
+        return AccountRole(rid, condition if isinstance(condition, str) else None), []
     if managed_elsewhere:
         return None, [Advice(where, f"{anchor or 'implicit API'}: API Gateway logging needs the account-"
                              "level CloudWatch Logs role in this Region (account_role_managed_elsewhere "
                              "is set, so none was added)")]
-    conditions = {view.resources[u].get("Condition") if u else None for u in users}
-    condition = conditions.pop() if len(conditions) == 1 else None
+    parameter, name, proposals = _opt_out(view, parameter)
     role, account = view.unique_id("ApiGatewayCloudWatchRole"), view.unique_id("ApiGatewayAccount")
-    role_res = _retained("AWS::IAM::Role", condition, {
+    role_res = _retained("AWS::IAM::Role", name, {
         "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
         "ManagedPolicyArns": [sub("arn:${AWS::Partition}:iam::aws:policy/service-role/"
                                   "AmazonAPIGatewayPushToCloudWatchLogs")]})
-    account_res = _retained(ACCOUNT, condition, {"CloudWatchRoleArn": get_att(role, "Arn")})
-    return account, [
-        SetKey(("Resources",), role, role_res, f"{role}: role API Gateway uses to write CloudWatch Logs",
-               after=anchor),
-        SetKey(("Resources",), account, account_res, f"{account}: set the Region's API Gateway "
-               "CloudWatch Logs role", after=anchor),
-        Advice(("Resources", account), f"{account}: AWS::ApiGateway::Account is one setting per account "
-               "and Region; if another stack manages it, remove this pair and set "
-               "account_role_managed_elsewhere"),
+    account_res = _retained(ACCOUNT, name, {"CloudWatchRoleArn": get_att(role, "Arn")})
+    return AccountRole(account, name), proposals + [
+        SetKey(("Resources",), role, role_res, f"{role}: role API Gateway uses to write CloudWatch Logs "
+               f"(retained; only when {parameter} is create)", after=anchor),
+        SetKey(("Resources",), account, account_res, f"{account}: sets the Region's API Gateway CloudWatch "
+               f"Logs role, an account-wide setting (the last stack to set it wins); deploy with "
+               f"{parameter}=existing where the account already has one", after=anchor),
     ]
+
+
+def _opt_out(view: TemplateView, parameter: str) -> tuple[str, str, list[Proposal]]:
+    """(parameter, condition) the Account and its role are created under, and the edits adding
+    them; a same-named parameter or condition of another meaning is not reused."""
+    spec = {"Type": "String", "Default": ACCOUNT_ROLE_VALUES[0], "AllowedValues": list(ACCOUNT_ROLE_VALUES),
+            "Description": "create: this stack sets the Region's API Gateway CloudWatch Logs role (an "
+                           "account-wide setting; the last stack to set it wins). existing: the account "
+                           "already has one (another stack or the console), so this stack adds none"}
+    proposals: list[Proposal] = []
+    current = view.parameters.get(parameter)
+    if not (isinstance(current, dict) and current.get("AllowedValues") == spec["AllowedValues"]):
+        parameter = view.unique_id(parameter)
+        proposals.append(SetKey(("Parameters",), parameter, spec, f"add parameter {parameter} (create or "
+                                "existing: whether this stack sets the account-wide API Gateway logging role)"))
+    value = equals(ref(parameter), ACCOUNT_ROLE_VALUES[0])
+    name = f"Create{parameter}"
+    if view.conditions.get(name) != value:
+        name = view.unique_id(name)
+        proposals.append(SetKey(("Conditions",), name, value, f"add condition {name} ({parameter} is create)"))
+    return parameter, name, proposals
 
 
 def _retained(kind: str, condition: str | None, props: dict) -> dict:

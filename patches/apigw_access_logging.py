@@ -13,7 +13,7 @@ from autofix.view import TemplateView
 
 from ._apigw import (REST_STAGE, SAM_API, SAM_HTTP_API, V2_STAGE, deployment_stage_skips, merge_default_entry,
                      props_path, sam_method_settings, sam_scope)
-from ._logging import access_log_format, depend_on, ensure_account, log_group, new_resources_last, suppressed
+from ._logging import AccountRole, access_log_format, ensure_account, log_group, new_resources_last, suppressed
 from .log_group_retention import GUARD_SAFE_DAYS
 
 V2_API = "AWS::ApiGatewayV2::Api"
@@ -37,19 +37,30 @@ class ApigwAccessLogging(Patch):
     explanation = (
         "Each REST stage (AWS::ApiGateway::Stage, SAM Api) without AccessLogSetting gets a new log group\n"
         "(RetentionInDays 30), a one-line JSON access-log format, and '/*' '*' method settings\n"
-        "LoggingLevel ERROR, MetricsEnabled true, DataTraceEnabled false. Logging needs the Region's\n"
-        "API Gateway CloudWatch role: an AWS::ApiGateway::Account and its role (both retained) are\n"
-        "added once, unless the template has one or account_role_managed_elsewhere is set, and each\n"
-        "stage DependsOn it. HTTP API stages (ApiGatewayV2, SAM HttpApi) get AccessLogSettings; they\n"
-        "need no account role. WebSocket stages get AccessLogSettings with connection and event fields,\n"
-        "and depend on the account role like REST stages. SAM's implicit APIs are reached through\n"
-        "Globals. Unsafe: new billable log groups, and the Account is a per-Region singleton."
+        "LoggingLevel ERROR, MetricsEnabled true, DataTraceEnabled false. HTTP API stages (ApiGatewayV2,\n"
+        "SAM HttpApi) get AccessLogSettings; WebSocket stages get them with connection and event fields.\n"
+        "SAM's implicit APIs are reached through Globals.\n"
+        "Account-wide setting: REST and WebSocket logging needs the Region's API Gateway CloudWatch Logs\n"
+        "role, which AWS::ApiGateway::Account sets for the whole account and Region (every API in it; the\n"
+        "last stack to set it wins). Unless the template has an Account or account_role_managed_elsewhere\n"
+        "is set, a role and an Account are added under the condition CreateApiGatewayAccountRole, from the\n"
+        "parameter ApiGatewayAccountRole: 'create' (default, so a fresh account can log) or 'existing'\n"
+        "(deploy with it where another stack or the console already set the role: nothing account-wide is\n"
+        "added). Both are retained on delete, so other stacks' APIs keep logging; each stack deployed with\n"
+        "'create' leaves one role behind. The new log groups wait for the Account through a Fn::If\n"
+        "reference in their Metadata (DependsOn cannot name a conditional resource).\n"
+        "Cost: access logs are one record per request, about 0.5 KB: at 100k RPS about 4 TB a day, or\n"
+        "about $2,000 a day at $0.50/GB ingested (us-east-1), plus storage for the 30 days kept. Execution\n"
+        "logs at ERROR add a few records per failed request only; INFO or DataTraceEnabled would add\n"
+        "several per request (and payloads), so they are not turned on. Unsafe: new billable log groups\n"
+        "and an account-wide setting."
     )
 
     @dataclass(frozen=True)
     class Options:
         retention_days: int = 30
         account_role_managed_elsewhere: bool = False
+        account_role_parameter: str = "ApiGatewayAccountRole"
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         return new_resources_last(self._proposals(view))
@@ -66,34 +77,42 @@ class ApigwAccessLogging(Patch):
         http, sockets, others = self._v2_stages(view)
         users: list[str | None] = (rest + sam_rest + ([None] if implicit_rest and sam_rest_globals else [])
                                    + sockets)
-        account, account_proposals = ensure_account(view, users, self.options.account_role_managed_elsewhere)
+        account, account_proposals = ensure_account(view, users, self.options.account_role_managed_elsewhere,
+                                                     self.options.account_role_parameter)
         for rid in rest:
-            yield from self._log_to_new_group(view, rid, "Api")
-            yield from merge_default_entry(view, props_path(rid), EXECUTION_LOGGING,
-                                           f"{rid}: execution logging (errors only, no payloads)", rid)
-            if account:
-                yield from depend_on(view, rid, account, f"{rid}: create after {account} (logging needs its role)")
+            group = view.unique_id(f"{rid}AccessLogGroup")
+            message = f"{rid}: access logs to {group}, execution logging (errors only, no payloads)"
+            yield from self._log_to(view, rid, "Api", group, account, message)
+            yield from merge_default_entry(view, props_path(rid), EXECUTION_LOGGING, message, rid)
         yield from self._sam(view, "Api", sam_rest, sam_rest_globals, implicit_rest, account)
         for rid in sockets:
-            yield from self._log_to_new_group(view, rid, "WebSocket")
-            if account:
-                yield from depend_on(view, rid, account, f"{rid}: create after {account} (logging needs its role)")
+            yield from self._log_to_new_group(view, rid, "WebSocket", account)
         yield from account_proposals
         for rid in http:
-            yield from self._log_to_new_group(view, rid, "HttpApi")
+            yield from self._log_to_new_group(view, rid, "HttpApi", None)
         for rid in others:
             yield Skip(props_path(rid), f"{rid}: its API is not in this template, so its protocol (HTTP or "
                        "WebSocket) and log format are unknown; add AccessLogSettings by hand")
         yield from self._sam(view, "HttpApi", *self._sam_scope(view, "HttpApi"), None)
 
-    def _log_to_new_group(self, view: TemplateView, rid: str, kind: str) -> Iterator[Proposal]:
-        key, log_format = KINDS[kind]
+    def _log_to_new_group(self, view: TemplateView, rid: str, kind: str,
+                          account: AccountRole | None) -> Iterator[Proposal]:
         group = view.unique_id(f"{rid}AccessLogGroup")
-        condition = view.resources[rid].get("Condition")
-        yield SetKey(props_path(rid), key, {"DestinationArn": get_att(group, "Arn"), "Format": log_format},
-                     f"{rid}: access logs to {group}")
-        yield SetKey(("Resources",), group, log_group(self.options.retention_days, condition),
+        yield from self._log_to(view, rid, kind, group, account, f"{rid}: access logs to {group}")
+
+    def _log_to(self, view: TemplateView, rid: str, kind: str, group: str, account: AccountRole | None,
+                message: str) -> Iterator[Proposal]:
+        key, log_format = KINDS[kind]
+        yield SetKey(props_path(rid), key, {"DestinationArn": get_att(group, "Arn"), "Format": log_format}, message)
+        yield SetKey(("Resources",), group, self._group(view.resources[rid].get("Condition"), account),
                      f"{rid}: access-log group {group}", after=rid)
+
+    def _group(self, condition: str | None, account: AccountRole | None) -> dict:
+        """A new access-log group; the stage that logs to it is created after it, so the group
+        is what waits for the account's logging role."""
+        if account is None:
+            return log_group(self.options.retention_days, condition)
+        return account.attach(log_group(self.options.retention_days, condition, depends_on=account.depends_on))
 
     def _sam_scope(self, view: TemplateView, kind: str) -> tuple[list[str], bool, bool]:
         """SAM APIs lacking access logs, whether Globals serves them, whether the implicit API needs it."""
@@ -108,13 +127,11 @@ class ApigwAccessLogging(Patch):
         return sam_scope(view, kind, wanted)
 
     def _sam(self, view: TemplateView, kind: str, chosen: list[str], use_globals: bool, implicit: bool,
-             account: str | None) -> Iterator[Proposal]:
+             account: AccountRole | None) -> Iterator[Proposal]:
         key, log_format = KINDS[kind]
         if use_globals:
-            # An implicit API takes no DependsOn; its stage waits for the Account through the group.
             group = view.unique_id(f"{kind}AccessLogGroup")
-            resource = log_group(self.options.retention_days, depends_on=account if implicit else None)
-            yield SetKey(("Resources",), group, resource, f"Globals.{kind}: access-log group {group}")
+            yield SetKey(("Resources",), group, self._group(None, account), f"Globals.{kind}: access-log group {group}")
             yield SetKey(("Globals", kind), key, {"DestinationArn": get_att(group, "Arn"), "Format": log_format},
                          f"Globals.{kind}: access logs to {group}")
         elif implicit:
@@ -122,9 +139,7 @@ class ApigwAccessLogging(Patch):
                        "also reach APIs that have their own; set it by hand")
         for rid in chosen:
             if not use_globals:
-                yield from self._log_to_new_group(view, rid, kind)
-            if account:
-                yield from depend_on(view, rid, account, f"{rid}: create after {account} (logging needs its role)")
+                yield from self._log_to_new_group(view, rid, kind, account)
         if kind == "Api" and (chosen or (implicit and use_globals)):
             served = [view.resources[r] for r in chosen]
             yield from sam_method_settings(
