@@ -87,7 +87,14 @@ class Editor:
     # ------------------------------------------------------------ public
 
     def apply(self, edit: Edit) -> Undo:
-        """Apply one edit to the data and record its splice; returns its undo."""
+        """Apply one edit to the data and record its splice; returns its undo.
+
+        The value written is a copy of the proposed one: a patch may propose one object for
+        many places (LAM001's value for every function), and a later edit into one of them
+        must not change the others, nor reach back into the template a patch read it from.
+        """
+        if isinstance(edit, SetKey | ReplaceValue | AppendItem):
+            edit = replace(edit, value=fresh(edit.value))
         if isinstance(edit, SetKey):
             return self._set_key(edit)
         if isinstance(edit, ReplaceValue):
@@ -849,6 +856,17 @@ class Editor:
         start = self.src.rfind("\n", 0, index) + 1
         text = self.src[start:index]
         return text[: len(text) - len(text.lstrip(" \t"))]
+
+
+def fresh(value: Any) -> Any:
+    """A copy of template data (dicts, lists, tuples of scalars) that shares no container with `value`."""
+    if isinstance(value, dict):
+        return {key: fresh(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [fresh(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(fresh(item) for item in value)
+    return value  # scalars are immutable
 
 
 def _last_leaf(node: Node) -> Node:
