@@ -1,4 +1,4 @@
-"""OUT001: outputs are exported under stack-prefixed names; new log groups and buckets are output."""
+"""OUT001: the author's outputs are exported under stack-prefixed names (new resources only on request)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 
 from autofix.edits import Proposal, SetKey, Skip
 from autofix.registry import SAFE, Patch
-from autofix.values import ref, ref_target, sub
+from autofix.semantics.exports import frozen_reason
+from autofix.values import ref, ref_target, referenced_names, sub
 from autofix.view import TemplateView
 
 from ._alarms import text_of
@@ -23,23 +24,28 @@ _LIST_FUNCTIONS = ("Fn::Split", "Fn::GetAZs", "Fn::Cidr")
 class OutputExports(Patch):
     id = "OUT001"
     name = "output-exports"
-    title = "Export outputs under stack-prefixed names and output new log groups and buckets"
+    title = "Export the template's outputs under stack-prefixed names"
     safety = SAFE
     resource_types = tuple(SHARED_TYPES)
     after = ("S3001", "S3002", "APIGW004", "LAM009", "LAM003")  # they create what is output here
     resolves = ()
     explanation = (
-        "Every output without Export gets Export: {Name: !Sub '${AWS::StackName}-<OutputId>'}; the stack\n"
-        "name prefix keeps export names unique per account and Region. Log groups and buckets that\n"
-        "other cfn-fix patches created in this run get an output (Ref, with the resource's Condition)\n"
-        "and an export. Skips outputs whose value is a list, export names already in use, and\n"
-        "anything beyond CloudFormation's 200 outputs. Mind: an exported value cannot change or be\n"
-        "removed while another stack imports it."
+        "Every output the author wrote without Export gets Export: {Name: !Sub\n"
+        "'${AWS::StackName}-<OutputId>'}; the stack name prefix keeps export names unique per\n"
+        "account and Region. An export freezes its value: while another stack imports it,\n"
+        "CloudFormation refuses any update that changes or removes the output, so the exporting\n"
+        "stack's callers (importers) decide when it may change. Hence never exported: pseudo\n"
+        "parameters (Ref AWS::Region and the like: every stack can read them itself), state-like\n"
+        "attributes (.State, .Status: they change on their own), outputs of resources cfn-fix\n"
+        "created in this run, list values, export names already in use, and anything beyond\n"
+        "CloudFormation's 200 outputs. Option export_new_resources (off by default) also outputs\n"
+        "and exports the log groups and buckets other cfn-fix patches created in this run (Ref,\n"
+        "with the resource's Condition). Nothing is billed; nothing account-wide is set."
     )
 
     @dataclass(frozen=True)
     class Options:
-        export_new_resources: bool = True
+        export_new_resources: bool = False
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         outputs = view.outputs
@@ -49,6 +55,9 @@ class OutputExports(Patch):
             if not isinstance(out, dict) or "Export" in out or not str(oid).isalnum():
                 continue
             reason = _not_exportable(view, out.get("Value"))
+            created = sorted(set(referenced_names(out.get("Value"))) & view.created)
+            if reason is None and created:
+                reason = f"it refers to {', '.join(created)}, which cfn-fix created in this run"
             name = export_name(oid)
             if reason is None and name in names:
                 reason = f"export name {name} is already used"
@@ -92,6 +101,9 @@ def _not_exportable(view: TemplateView, value: Any) -> str | None:
         return "its value is missing or a list"
     if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in _LIST_FUNCTIONS:
         return f"its value is a list ({next(iter(value))})"
+    frozen = frozen_reason(value)
+    if frozen:
+        return f"its value is {frozen}, and an export cannot change while another stack imports it"
     target = ref_target(value)
     param = view.parameters.get(target) if target else None
     kind = param.get("Type") if isinstance(param, dict) else None
