@@ -29,7 +29,10 @@ class LambdaLogGroup(Patch):
         "RetentionInDays 30 and points LoggingConfig.LogGroup at it. The name never refers to the\n"
         "function (that would close a role/group/function cycle) and never re-declares the group\n"
         "Lambda already made (that fails with 'already exists'). Functions whose role visibly cannot\n"
-        "write there are skipped. Unsafe: logs move to a new group."
+        "write there are skipped. The group has no customer-managed KMS key (CloudWatch Logs\n"
+        "encrypts it at rest; a key costs $1 a month and needs a policy for the logs service), so it\n"
+        "carries checkov CKV_AWS_158, cfn_nag W84 and guard CLOUDWATCH_LOG_GROUP_ENCRYPTED skips\n"
+        "with that reason. Unsafe: logs move to a new group."
     )
 
     @dataclass(frozen=True)
