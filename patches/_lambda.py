@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from autofix.edits import ReplaceValue
+from autofix.semantics.versions import hashed_function, hashed_version_id
 from autofix.values import (
     get_att,
     getatt_target,
+    is_intrinsic,
     ref,
     ref_target,
     referenced_names,
@@ -32,6 +35,14 @@ URI_PATHS = {
     "AWS::ApiGatewayV2::Integration": ("Properties", "IntegrationUri"),
     "AWS::ApiGatewayV2::Authorizer": ("Properties", "AuthorizerUri"),
 }
+# Where an API keeps its inline OpenAPI definition, whose integration URIs invoke functions.
+BODY_PATHS = {
+    "AWS::ApiGateway::RestApi": ("Properties", "Body"),
+    "AWS::ApiGatewayV2::Api": ("Properties", "Body"),
+    "AWS::Serverless::Api": ("Properties", "DefinitionBody"),
+    "AWS::Serverless::HttpApi": ("Properties", "DefinitionBody"),
+}
+BODY_URI_KEYS = ("uri", "authorizerUri")
 # An invoke role there means IAM, not the function policy, authorises the call.
 CREDENTIAL_PATHS = (("Integration", "Credentials"), ("CredentialsArn",), ("AuthorizerCredentials",),
                     ("AuthorizerCredentialsArn",))
@@ -239,6 +250,7 @@ class Repoint:
         self.unknown: list[str] = []  # API callers this module cannot rewrite
         self.external: list[str] = []  # apigateway permissions for APIs outside the template
         self.others: list[str] = []  # non-API invokers that keep calling the unqualified function
+        self.apis: list[str] = []  # APIs whose OpenAPI body (will) invoke the alias
 
     @property
     def complete(self) -> bool:
@@ -253,6 +265,8 @@ def plan_repoint(view: TemplateView, fn: str, alias: str, alias_name: str) -> Re
         kind = view.type_of(rid)
         if kind in URI_PATHS:
             _plan_uri(view, plan, rid, fn, alias, alias_name)
+        elif kind in BODY_PATHS:
+            _plan_body(view, plan, rid, fn, alias, alias_name)
         elif kind == PERMISSION and principal(view, rid) == APIGW_PRINCIPAL:
             _plan_permission(view, plan, rid, fn, alias)
         elif is_api_type(kind):
@@ -269,7 +283,7 @@ def _plan_uri(view: TemplateView, plan: Repoint, rid: str, fn: str, alias: str, 
     rest = {k: v for k, v in res.items() if k != "Properties"}
     rest["Properties"] = _without(view.props(res), URI_PATHS[res["Type"]][1:])
     names = function_and_wrappers(view, fn)
-    if names & set(referenced_names(rest)) or depends_on_transitively(view, fn, rid):
+    if names & set(referenced_names(rest)) or _would_loop(view, fn, rid):
         plan.unknown.append(rid)  # the function is named elsewhere too, or moving would loop
         return
     plan.callers += 1
@@ -284,6 +298,62 @@ def _plan_uri(view: TemplateView, plan: Repoint, rid: str, fn: str, alias: str, 
         return
     sub_path, value = found
     plan.edits.append(ReplaceValue(path + sub_path, value, f"{rid}: invoke {alias} (provisioned concurrency)"))
+
+
+def _would_loop(view: TemplateView, fn: str, caller: str) -> bool:
+    """The function depends on the caller, so a caller naming its alias would close a cycle.
+
+    A SAM function's Events are not such a dependency: SAM turns them into permissions and
+    event sources that depend on the function, not the other way round.
+    """
+    res = view.resources[fn]
+    if view.type_of(fn) != SAM_FUNCTION:
+        return depends_on_transitively(view, fn, caller)
+    own = dict(res, Properties=_without(view.props(res), ("Events",)))
+    deps = set(referenced_names(own)) | set(view.depends_on(res))
+    return caller in deps or any(d in view.resources and depends_on_transitively(view, d, caller) for d in deps)
+
+
+def _plan_body(view: TemplateView, plan: Repoint, rid: str, fn: str, alias: str, alias_name: str) -> None:
+    """Integration URIs of an inline OpenAPI body (RestApi Body, SAM DefinitionBody)."""
+    res = view.resources[rid]
+    path = ("Resources", rid) + BODY_PATHS[res["Type"]]
+    body = view.get(path)
+    rest = {k: v for k, v in res.items() if k != "Properties"}
+    rest["Properties"] = _without(view.props(res), BODY_PATHS[res["Type"]][1:])
+    names = function_and_wrappers(view, fn)
+    if not isinstance(body, dict) or is_intrinsic(body) or names & set(referenced_names(rest)) \
+            or _would_loop(view, fn, rid):
+        plan.unknown.append(rid)
+        return
+    found = list(_body_uris(body, (), names))
+    if any(key not in BODY_URI_KEYS for key, _, _ in found):
+        plan.unknown.append(rid)  # the function is named elsewhere in the body
+        return
+    edits = []
+    for _, sub_path, uri in found:
+        if alias in set(referenced_names(uri)):
+            continue
+        moved = retarget_uri(uri, fn, alias, alias_name)
+        if moved is None:
+            plan.unknown.append(rid)
+            return
+        edits.append(ReplaceValue(path + sub_path + moved[0], moved[1],
+                                  f"{rid}: its OpenAPI integration invokes {alias} (provisioned concurrency)"))
+    plan.callers += len(found)
+    plan.apis.append(rid)
+    plan.edits += edits
+
+
+def _body_uris(value: Any, path: tuple, names: set[str]) -> Iterator[tuple[Any, tuple, Any]]:
+    """(key, path, value) of each intrinsic in an OpenAPI body that names one of `names`."""
+    items = enumerate(value) if isinstance(value, list) else value.items() if isinstance(value, dict) else ()
+    for key, item in items:
+        if is_intrinsic(item):
+            if names & set(referenced_names(item)):
+                yield key, path + (key,), item
+        elif isinstance(item, (dict, list)):
+            yield from _body_uris(item, path + (key,), names)
 
 
 def _plan_permission(view: TemplateView, plan: Repoint, rid: str, fn: str, alias: str) -> None:
@@ -322,6 +392,18 @@ def _without(props: dict, path: tuple) -> dict:
 # ------------------------------------------------------------ provisioned concurrency
 
 DONE = "done"  # provisioned_skip_reason: already has provisioned concurrency
+API_EVENT_TYPES = ("Api", "HttpApi")
+
+
+def version_id(view: TemplateView, rid: str) -> str:
+    """The logical id of the version cfn-fix publishes for function `rid`: `<rid>Version<code hash>`."""
+    return hashed_version_id(rid, view.props(view.resources[rid]))
+
+
+def stale_versions(view: TemplateView, rid: str) -> list[tuple[str, str]]:
+    """(old id, current id) of the hashed versions of `rid` whose code or configuration changed."""
+    current = version_id(view, rid)
+    return [(v, current) for v in versions_of(view, rid) if hashed_function(v) == rid and v != current]
 
 
 def provisioned_skip_reason(view: TemplateView, rid: str) -> str | None:
@@ -395,6 +477,45 @@ def _sam_unused_reason(view: TemplateView, rid: str) -> str | None:
             f"!Ref {rid}.Alias, then add AutoPublishAlias and ProvisionedConcurrencyConfig")
 
 
+def sam_event_apis(view: TemplateView, rid: str) -> list[tuple[str, Any]]:
+    """(event name, RestApiId/ApiId value) of a SAM function's Api and HttpApi events (None: implicit API)."""
+    found = []
+    for name, event in sam_events(view, rid).items():
+        if event.get("Type") in API_EVENT_TYPES:
+            props = event.get("Properties")
+            props = props if isinstance(props, dict) else {}
+            found.append((name, props.get("RestApiId", props.get("ApiId"))))
+    return found
+
+
+def sam_api_reason(view: TemplateView, rid: str) -> str | None:
+    """Why SAM, once the function has an alias, would grant the alias to an API that may invoke it unqualified.
+
+    SAM moves an Api/HttpApi event's invoke permission to the alias; an explicit API's own
+    OpenAPI definition keeps whatever URI it names. cfn-fix rewrites inline definitions
+    (plan_repoint); one it cannot read would answer 500.
+    """
+    for name, api in sam_event_apis(view, rid):
+        if api is None:
+            continue  # the implicit API: SAM writes its definition, with the alias
+        target = ref_target(api)
+        res = view.resources.get(target) if target else None
+        if not isinstance(res, dict):
+            return (f"its event {name} is served by an API outside this template; SAM would move the event's "
+                    "invoke permission to the alias while that API may invoke the function unqualified")
+        props = view.props(res)
+        body = props.get("DefinitionBody")
+        how = ("DefinitionUri" if "DefinitionUri" in props
+               else "an included DefinitionBody" if body is not None and (not isinstance(body, dict) or is_intrinsic(body))
+               else None)
+        if how:
+            return (f"its event {name} is served by {target}, whose OpenAPI definition ({how}) cfn-fix cannot "
+                    f"read; SAM would move the event's invoke permission to the alias while that definition may "
+                    f"invoke {rid} unqualified (API Gateway then answers 500): point its URIs at "
+                    f"${{{rid}.Alias}}, then add AutoPublishAlias")
+    return None
+
+
 def invokes(view: TemplateView, rid: str) -> bool:
     """The resource calls a Lambda function (an API, a permission, an event source)."""
     kind = view.type_of(rid)
@@ -402,8 +523,6 @@ def invokes(view: TemplateView, rid: str) -> bool:
 
 
 # ------------------------------------------------------------ functions behind a REST API
-
-API_EVENT_TYPES = ("Api", "HttpApi")
 
 
 def behind_rest_api(view: TemplateView, rid: str) -> bool:

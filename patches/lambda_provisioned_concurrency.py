@@ -1,4 +1,5 @@
-"""LAM002: provisioned concurrency on a `live` alias, off by default, with API Gateway invoking the alias."""
+"""LAM002: provisioned concurrency on a `live` alias, off by default, with API Gateway invoking the alias
+and a version named after the code it publishes."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
-from autofix.edits import Advice, Proposal, SetKey, Skip
+from autofix.edits import Advice, Proposal, RenameKey, SetKey, Skip
 from autofix.registry import UNSAFE, Patch
 from autofix.values import NO_VALUE, get_att, if_, ref
 from autofix.view import TemplateView
 
 from . import _lambda as lam
+from ._apigw import reference_updates
 from ._params import ensure_not_equals_condition, ensure_parameter
 
 
@@ -20,17 +22,33 @@ class LambdaProvisionedConcurrency(Patch):
     name = "lambda-provisioned-concurrency"
     title = "Add provisioned concurrency on a function alias, tunable by a parameter"
     safety = UNSAFE
-    resource_types = lam.FUNCTION_TYPES + (lam.ALIAS, lam.VERSION, lam.PERMISSION) + tuple(lam.URI_PATHS)
-    after = ("LAM001",)
+    resource_types = (lam.FUNCTION_TYPES + (lam.ALIAS, lam.VERSION, lam.PERMISSION) + tuple(lam.URI_PATHS)
+                      + tuple(lam.BODY_PATHS))
+    # They edit properties a version snapshots (Timeout, TracingConfig, LoggingConfig, Refs in
+    # Environment): the version's hash must see their result, or the next run renames it.
+    after = ("LAM001", "LAM005", "LAM007", "LAM009", "PARAM001")
     explanation = (
         "Gives each function a published AWS::Lambda::Version and an AWS::Lambda::Alias `live` whose\n"
         "ProvisionedConcurrencyConfig is !If [HasProvisionedConcurrency, ..., !Ref AWS::NoValue]; the\n"
-        "parameter LambdaProvisionedConcurrency defaults to 0 (off, since the API minimum is 1). API Gateway\n"
-        "methods and their invoke permissions are moved to the alias, or left alone with advice when they\n"
-        "cannot all be moved. SAM functions get AutoPublishAlias + ProvisionedConcurrencyConfig. The Version\n"
-        "is published once: rename it when the code changes. Provisioned concurrency is billed while idle,\n"
-        "so custom-resource and macro handlers, Lambda@Edge, SnapStart functions and functions whose only\n"
-        "callers here are unqualified (queues, rules, Config) are skipped with a reason."
+        "parameter LambdaProvisionedConcurrency defaults to 0, which leaves it off (the API minimum is 1):\n"
+        "until it is set, the alias serves the same code as the function at no extra cost.\n"
+        "Callers: every API Gateway caller of the function (Method and HTTP API integration URIs, the\n"
+        "integration URIs of an inline OpenAPI Body/DefinitionBody) and its apigateway invoke permission\n"
+        "move to the alias together; when one of them cannot move (an invoke role, an OpenAPI definition\n"
+        "cfn-fix cannot read, a permission for an API elsewhere), the function is skipped with a reason that\n"
+        "names it. Queues, rules, topics, buckets and state machines keep invoking the unqualified function\n"
+        "(advice names them; they get no warm capacity). SAM functions get AutoPublishAlias +\n"
+        "ProvisionedConcurrencyConfig; SAM then moves their events' permissions to the alias, so the\n"
+        "OpenAPI URIs of their explicit API move too (${Fn.Alias}).\n"
+        "Code changes: every property of a Version is create-only, so the Version is named after a hash of\n"
+        "the function's code and version-locked configuration (as CDK's currentVersion: Code, Runtime,\n"
+        "Handler, Environment, Layers, MemorySize, Timeout, Role, VpcConfig, ...): FnVersionA1B2C3D4. When\n"
+        "the hash changes, this patch renames the Version and every reference to it (--check reports it);\n"
+        "CloudFormation publishes the new version, moves the alias, then deletes the old version in its\n"
+        "clean-up step. A code location taken from a parameter is not seen: rename the Version when it\n"
+        "changes. Cost: provisioned concurrency is billed per hour whether used or not, so custom-resource\n"
+        "and macro handlers, Lambda@Edge, SnapStart functions and functions whose only callers here are\n"
+        "unqualified (queues, rules, Config) are skipped with a reason."
     )
 
     @dataclass(frozen=True)
@@ -47,6 +65,8 @@ class LambdaProvisionedConcurrency(Patch):
         value = if_(opts.condition, {"ProvisionedConcurrentExecutions": ref(opts.parameter)}, NO_VALUE)
         work: list[Proposal] = []
         for rid, _ in view.of_type(*lam.FUNCTION_TYPES):
+            if view.type_of(rid) == lam.FUNCTION:
+                yield from self._renamed_versions(view, rid)
             reason = lam.provisioned_skip_reason(view, rid)
             if reason == lam.DONE:
                 continue
@@ -70,40 +90,78 @@ class LambdaProvisionedConcurrency(Patch):
                      "function's reserved concurrency and leave 100 unreserved in the account; it is billed "
                      "per hour whether used or not")
 
+    @property
+    def _state(self) -> str:
+        """How the message describes the provisioned concurrency the alias gets."""
+        opts = self.options
+        if opts.default == 0:
+            return f"provisioned concurrency off until {opts.parameter} is set"
+        return f"provisioned concurrency {opts.default} from {opts.parameter}"
+
+    def _renamed_versions(self, view: TemplateView, rid: str) -> Iterator[Proposal]:
+        """Rename the versions cfn-fix published for `rid` whose code or configuration changed since."""
+        for old, new in lam.stale_versions(view, rid):
+            if new in view.resources or new in view.parameters or new in view.conditions or new in view.outputs:
+                yield Skip(("Resources", old), f"{old}: {rid}'s code changed, but the new version name {new} "
+                           "is taken; rename the version by hand")
+                continue
+            yield from reference_updates(view, old, new)
+            yield RenameKey(("Resources",), old, new, f"{old}: renamed to {new}: {rid}'s code or configuration "
+                            "changed, and a version publishes it only when created")
+
     def _serverless(self, view: TemplateView, rid: str, value: dict) -> Iterator[Proposal]:
         props = ("Resources", rid, "Properties")
-        published = lam.effective_prop(view, rid, "AutoPublishAlias") is not None
-        if not published:
-            yield SetKey(props, "AutoPublishAlias", self.options.alias_name, f"{rid}: publish an alias")
-        yield SetKey(props, "ProvisionedConcurrencyConfig", value,
-                     f"{rid}: provisioned concurrency from {self.options.parameter}")
-        if published:
-            return  # callers may already name the alias (`Fn.Alias`, `${Fn.Arn}:live`)
-        for caller in lam.referrers_of(view, rid):
-            if lam.invokes(view, caller):
-                yield Advice(("Resources", caller), f"{caller}: invokes {rid} unqualified, so it gets no "
-                             f"provisioned concurrency; point it (and its permission) at !Ref {rid}.Alias")
+        if lam.effective_prop(view, rid, "AutoPublishAlias") is not None:
+            # callers may already name the alias (`Fn.Alias`, `${Fn.Arn}:live`)
+            yield SetKey(props, "ProvisionedConcurrencyConfig", value, f"{rid}: {self._state}")
+            return
+        reason = lam.sam_api_reason(view, rid)
+        if reason:
+            yield Skip(("Resources", rid), f"{rid}: {reason}")
+            return
+        plan = lam.plan_repoint(view, rid, f"{rid}.Alias", self.options.alias_name)
+        if set(plan.apis) & {lam.ref_target(api) for _, api in lam.sam_event_apis(view, rid)}:
+            plan.grants += 1  # SAM moves the event's permission to the alias
+        if not plan.complete:
+            yield Skip(("Resources", rid), self._stuck(rid, plan, f"!Ref {rid}.Alias"))
+            return
+        message = f"{rid}: alias {self.options.alias_name}, {self._state}"
+        yield SetKey(props, "AutoPublishAlias", self.options.alias_name, message)
+        yield SetKey(props, "ProvisionedConcurrencyConfig", value, message)
+        yield from plan.edits
+        for caller in plan.external + plan.others:
+            yield Advice(("Resources", caller), f"{caller}: invokes {rid} unqualified, so it gets no "
+                         f"provisioned concurrency; point it (and its permission) at !Ref {rid}.Alias")
 
     def _plain(self, view: TemplateView, rid: str, value: dict) -> Iterator[Proposal]:
         opts = self.options
         existing = lam.aliases_of(view, rid)
+        probe = lam.plan_repoint(view, rid, existing[0] if existing else "", opts.alias_name)
+        if not probe.complete:
+            yield Skip(("Resources", rid), self._stuck(rid, probe, "the alias"))
+            return
         if existing:  # provisioned_skip_reason accepted exactly one alias on a published version
             alias = existing[0]
             yield SetKey(("Resources", alias, "Properties"), "ProvisionedConcurrencyConfig", value,
-                         f"{alias}: provisioned concurrency from {opts.parameter}")
+                         f"{alias}: {self._state}")
         else:
             alias = yield from self._version_and_alias(view, rid, value)
-        plan = lam.plan_repoint(view, rid, alias, opts.alias_name)
-        if plan.complete:
-            yield from plan.edits
-        else:
-            stuck = ", ".join(plan.unknown or plan.external) or "the invoke permission"
-            yield Advice(("Resources", rid), f"{rid}: API Gateway callers were left on the unqualified "
-                         f"function (cannot move {stuck}); point their URI and permission at !Ref {alias} "
-                         "to use warm capacity")
-        for caller in plan.external + plan.others:
+        edits = lam.plan_repoint(view, rid, alias, opts.alias_name).edits
+        yield from edits
+        for method in sorted({e.path[1] for e in edits if view.type_of(e.path[1]) == "AWS::ApiGateway::Method"}):
+            yield Advice(("Resources", method), f"{method}: a stage serves its Deployment's snapshot, which keeps "
+                         f"invoking {rid} unqualified while its permission moves to {alias}; deploy the API again "
+                         "(APIGW003 renames the Deployment) in the same update")
+        for caller in probe.external + probe.others:
             yield Advice(("Resources", caller),
                          f"{caller}: still invokes {rid} unqualified (no provisioned concurrency)")
+
+    @staticmethod
+    def _stuck(rid: str, plan: lam.Repoint, target: str) -> str:
+        stuck = ", ".join(plan.unknown or plan.external) or "its invoke permission"
+        return (f"{rid}: its API Gateway callers cannot all move to an alias (cannot move {stuck}); an alias "
+                f"they do not invoke would hold capacity nobody uses: point their URIs and permissions at "
+                f"{target} by hand")
 
     def _version_and_alias(self, view: TemplateView, rid: str, value: dict) -> Generator[Proposal, None, str]:
         """Yield a Version (unless one exists) and an Alias for function `rid`; return the alias id."""
@@ -112,15 +170,18 @@ class LambdaProvisionedConcurrency(Patch):
         extra = {"Condition": res["Condition"]} if "Condition" in res else {}
         if len(versions) == 1:
             version = versions[0]
+            if lam.hashed_function(version) != rid:
+                yield Advice(("Resources", version), f"{version}: publishes {rid}'s code once; rename it "
+                             "whenever the code changes, or the alias keeps serving the old version")
         else:
-            version = view.unique_id(f"{rid}Version")
+            version = view.unique_id(lam.version_id(view, rid))
             body = {"Type": lam.VERSION, **extra, "Properties": {"FunctionName": ref(rid)}}
-            yield SetKey(("Resources",), version, body, f"{rid}: publish a version for the alias", after=rid)
-            yield Advice(("Resources", version), f"{version}: publishes {rid}'s code once; rename it (or change "
-                         "its Description) whenever the code changes, or the alias keeps serving the old version")
+            yield SetKey(("Resources",), version, body,
+                         f"{rid}: publish a version named after its code hash (renamed when the code changes)",
+                         after=rid)
         alias = view.unique_id(f"{rid}Alias")
         yield SetKey(("Resources",), alias, {"Type": lam.ALIAS, **extra, "Properties": {
             "FunctionName": ref(rid), "FunctionVersion": get_att(version, "Version"),
             "Name": self.options.alias_name, "ProvisionedConcurrencyConfig": value}},
-            f"{rid}: alias {self.options.alias_name} with provisioned concurrency", after=rid)
+            f"{rid}: alias {self.options.alias_name}, {self._state}", after=rid)
         return alias
