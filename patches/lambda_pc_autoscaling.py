@@ -1,4 +1,4 @@
-"""LAM010: scale each alias's provisioned concurrency with Application Auto Scaling, off by default."""
+"""LAM010: scale each alias's provisioned concurrency with Application Auto Scaling; proposes only when asked for."""
 
 from __future__ import annotations
 
@@ -36,13 +36,21 @@ class LambdaProvisionedConcurrencyAutoscaling(Patch):
     safety = SAFE
     resource_types = lam.FUNCTION_TYPES + (lam.ALIAS, TARGET)
     after = ("LAM002",)
+    # Off unless asked for: at the defaults (provisioned concurrency 0, maximum 0) everything it adds
+    # is inert. The runner should set `enabled` when the patch is selected by its id or name.
+    default_enabled = False
     explanation = (
+        "Off unless asked for: it proposes only with the option enabled (set it in the config, or select\n"
+        "LAM010 / lambda-pc-autoscaling by name) or with --target-rps, which sizes the maximum; a prefix\n"
+        "(LAM) or --unsafe-fixes alone does not turn it on, because at the defaults what it adds is inert.\n"
         "For each alias with ProvisionedConcurrencyConfig (and each SAM function with AutoPublishAlias and\n"
         "ProvisionedConcurrencyConfig), adds an AWS::ApplicationAutoScaling::ScalableTarget from the\n"
         "configured provisioned concurrency (minimum) to the parameter LambdaProvisionedConcurrencyMax\n"
         "(maximum), with a target-tracking policy on LambdaProvisionedConcurrencyUtilization (70 %).\n"
-        "The parameter defaults to 0, which leaves autoscaling off; it must be at least the minimum when\n"
-        "set. A stack update puts the alias back to its configured value until the policy scales again."
+        "Both exist only while the parameter is not 0 (and provisioned concurrency is on); the maximum must\n"
+        "be at least the minimum. Callers are not touched: they already invoke the alias (LAM002).\n"
+        "Cost: every unit scaled up is billed per hour like provisioned concurrency, up to the maximum.\n"
+        "A stack update puts the alias back to its configured value until the policy scales again."
     )
 
     @dataclass(frozen=True)
@@ -51,10 +59,13 @@ class LambdaProvisionedConcurrencyAutoscaling(Patch):
         condition: str = "HasProvisionedConcurrencyAutoscaling"
         target_utilization: float = 0.7
         max_default: int = 0  # 0 keeps it off; --target-rps sets the computed concurrency
+        enabled: bool = False  # asked for explicitly (config, or selected by id or name)
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         if not 0.1 <= self.options.target_utilization <= 0.9:
             raise ValueError("target_utilization must be between 0.1 and 0.9")
+        if not (self.options.enabled or self.options.max_default > 0):
+            return  # inert scaffolding nobody asked for
         found: list[Scalable] = []
         for fid, _ in view.of_type(*lam.FUNCTION_TYPES):
             for item in _scalables(view, fid):
