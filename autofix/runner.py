@@ -197,16 +197,23 @@ def output_bytes(result: Result) -> bytes:
 
 
 def _validate(result: Result) -> None:
-    from .validate import new_findings
+    """Fail a repair that adds a cfn-lint finding or breaks a semantic invariant the original kept."""
+    from .validate import new_findings, new_violations
 
     try:
         added = new_findings(result.source, result.output)
+        broken = new_violations(result.source, result.output, result.fmt)
     except ImportError:
-        result.status, result.error = FAILED, "--validate needs cfn-lint: pip install 'cfn-fix[validate]'"
+        result.status, result.error = FAILED, ("--validate needs cfn-lint and aws-sam-translator: "
+                                               "pip install 'cfn-fix[validate]'")
         return
+    problems = []
     if added:
-        result.status = FAILED
-        result.error = "repair would add cfn-lint findings the original lacks: " + "; ".join(added[:5])
+        problems.append("repair would add cfn-lint findings the original lacks: " + "; ".join(added[:5]))
+    if broken:
+        problems.append("repair would break what the original kept: " + "; ".join(broken[:5]))
+    if problems:
+        result.status, result.error = FAILED, " and ".join(problems)
 
 
 def _convert(result: Result, fmt: str) -> None:

@@ -26,3 +26,20 @@ def new_findings(original: str, repaired: str) -> list[str]:
             continue
         added.append(f"{rule} at {path or '<template>'}" + (f" (x{count})" if count > 1 else ""))
     return sorted(added)
+
+
+def new_violations(original: str, repaired: str, fmt: str = "yaml") -> list[str]:
+    """Semantic invariants (autofix.semantics) the repair breaks and the original kept, as text.
+
+    Both templates are read as AWS deploys them: SAM translated by aws-sam-translator.
+    Raises ImportError when a SAM template needs the translator and it is not installed.
+    """
+    from .fastload import load_data
+    from .semantics import Deployed, violations
+    from .semantics.translation import NOT_INSTALLED
+
+    before, after = Deployed(load_data(original, fmt)), Deployed(load_data(repaired, fmt))
+    if after.is_sam and after.translation_error == NOT_INSTALLED:
+        raise ImportError(NOT_INSTALLED)
+    known = {v.key for v in violations(before)}
+    return [str(v) for v in violations(after) if v.key not in known]
