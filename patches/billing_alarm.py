@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from autofix.edits import Advice, Proposal, SetKey
 from autofix.registry import UNSAFE, Patch
-from autofix.values import equals, ref
+from autofix.values import equals, ref, ref_target
 from autofix.view import TemplateView
 
-from ._alarms import ALARM, alarm_topic, alarms_on
+from ._alarms import ALARM, TopicSettings, alarm_topic, alarms_on, unpublishable_topics
 from ._params import ensure_parameter
 
 REGION = ref("AWS::Region")
@@ -27,9 +27,16 @@ class BillingAlarm(Patch):
     explanation = (
         "Off unless the 'enabled' option is true. Adds an AWS/Billing EstimatedCharges alarm (Maximum\n"
         "over 6 h > !Ref MonthlyBudgetUsd, default 1000) with Condition IsUsEast1, because billing\n"
-        "metrics exist only in us-east-1. It notifies the same topic as the throttle alarms. Billing\n"
-        "alerts must also be enabled in the account's billing preferences. An account-wide budget\n"
-        "(AWS::Budgets::Budget, once per account) is the alternative."
+        "metrics exist only in us-east-1. It notifies the same target as the throttle alarms (LAM003):\n"
+        "the 'topic' option, the one target existing alarms notify, a parameter or import the template\n"
+        "already names an alarm topic with, else a new AWS::SNS::Topic (only in us-east-1). CloudWatch\n"
+        "cannot publish to a topic encrypted with alias/aws/sns, so a new topic is unencrypted (checkov\n"
+        "CKV_AWS_26 / cfn_nag W47 skipped with that reason) or, with 'customer_key', encrypted by a new\n"
+        "AWS::KMS::Key (about $1 a month) that allows cloudwatch.amazonaws.com kms:Decrypt and\n"
+        "kms:GenerateDataKey*; an AWS::SNS::TopicPolicy (replacing the default one) lets this account's\n"
+        "alarms publish. The AlarmEmail parameter (default empty) subscribes an address when set.\n"
+        "Billing alerts must also be enabled in the account's billing preferences. The alarm costs about\n"
+        "$0.10 a month. An account-wide budget (AWS::Budgets::Budget, once per account) is the alternative."
     )
 
     @dataclass(frozen=True)
@@ -38,24 +45,29 @@ class BillingAlarm(Patch):
         parameter: str = "MonthlyBudgetUsd"
         default_usd: int = 1000
         topic: str = ""  # logical id of an AWS::SNS::Topic or a parameter holding a topic ARN
+        email_parameter: str = TopicSettings.email_parameter
+        customer_key: bool = TopicSettings.customer_key
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         opts = self.options
         if not opts.enabled or next(alarms_on(view, "AWS/Billing", "EstimatedCharges"), None):
             return
         condition = _us_east_1_condition(view)
+        alarm = view.unique_id("EstimatedChargesAlarm")
+        message = f"{alarm}: alarm when estimated charges exceed {opts.parameter} (us-east-1 only)"
+        # A topic made only for this alarm lives where the alarm does.
+        action, proposals = alarm_topic(view, opts.topic, condition,
+                                        TopicSettings(opts.email_parameter, opts.customer_key))
+        if action is None:
+            yield from proposals
+            return
         yield from ensure_parameter(view, opts.parameter, {
             "Type": "Number", "Default": opts.default_usd, "MinValue": 1,
-            "Description": "Estimated monthly charges (USD) above which the billing alarm fires"})
+            "Description": "Estimated monthly charges (USD) above which the billing alarm fires"}, message)
         if condition not in view.conditions:
-            yield SetKey(("Conditions",), condition, equals(REGION, "us-east-1"),
-                         f"add condition {condition} (billing metrics exist only in us-east-1)")
-        # A topic made only for this alarm lives where the alarm does.
-        action, proposals = alarm_topic(view, opts.topic, condition)
+            yield SetKey(("Conditions",), condition, equals(REGION, "us-east-1"), message)
         yield from proposals
-        if action is None:
-            return
-        alarm = view.unique_id("EstimatedChargesAlarm")
+        yield from unpublishable_topics(view, [t for t in (ref_target(action),) if t])
         yield SetKey(("Resources",), alarm, {
             "Type": ALARM,
             "Condition": condition,
@@ -72,7 +84,7 @@ class BillingAlarm(Patch):
                 "TreatMissingData": "notBreaching",
                 "AlarmActions": [action],
             },
-        }, f"{alarm}: alarm when estimated charges exceed {opts.parameter} (us-east-1 only)")
+        }, message)
         yield Advice(("Resources", alarm), f"{alarm}: enable 'Receive billing alerts' in the account's "
                      "billing preferences and deploy the stack in us-east-1, or there is no data")
 

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from autofix.edits import Proposal, SetKey
+from autofix.edits import Proposal, SetKey, Skip
 from autofix.registry import UNSAFE, Patch
-from autofix.values import ref
+from autofix.semantics.alarms import notified_topics
+from autofix.values import ref, ref_target
 from autofix.view import TemplateView
 
-from ._alarms import ALARM, FUNCTION_TYPES, alarm_topic, alarms_on, dimension, function_of_dimension, metrics
+from ._alarms import (
+    ALARM,
+    FUNCTION_TYPES,
+    TopicSettings,
+    alarm_topic,
+    alarms_on,
+    dimension,
+    function_of_dimension,
+    metrics,
+    unpublishable_topics,
+)
+from ._serving import deploy_time_only
 
 
 def watched_functions(view: TemplateView) -> set[str]:
@@ -37,28 +50,52 @@ class LambdaThrottleAlarm(Patch):
     resolves = ()
     explanation = (
         "Adds an AWS::CloudWatch::Alarm on AWS/Lambda Throttles (dimension FunctionName: !Ref <fn>)\n"
-        "after each function that no throttle alarm watches yet: Sum over 60 s > 0 in 2 of 3 periods,\n"
-        "missing data not breaching. Alarms notify the topic named by the 'topic' option, else the one\n"
-        "topic existing alarms notify, else a new SNS topic (encrypted with alias/aws/sns) that you\n"
-        "must subscribe to. Unsafe: new billable alarms and a new topic."
+        "after each function on the request path that no throttle alarm watches yet: Sum over 60 s > 0\n"
+        "in 2 of 3 periods, missing data not breaching. Functions only called at deploy time (custom-\n"
+        "resource providers, macro handlers) are skipped. Alarms notify, in order: the 'topic' option;\n"
+        "the one target existing alarms notify; a parameter or Fn::ImportValue the template already\n"
+        "names an alarm topic with (AlarmTopicArn, SNSTopicArn...; an empty default makes it\n"
+        "conditional); else a new AWS::SNS::Topic. CloudWatch cannot publish to a topic encrypted with\n"
+        "alias/aws/sns, so the new topic is unencrypted (checkov CKV_AWS_26 / cfn_nag W47 skipped with\n"
+        "that reason), or with 'customer_key' uses a new AWS::KMS::Key (rotation on, about $1 a month)\n"
+        "whose policy allows cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*. An\n"
+        "AWS::SNS::TopicPolicy lets cloudwatch.amazonaws.com publish, for alarms of this account only;\n"
+        "it replaces the topic's default policy. The AlarmEmail parameter (default empty) adds an e-mail\n"
+        "subscription when set ('email_parameter', \"\" for none); the address must confirm it.\n"
+        "Existing topics alarms notify that CloudWatch cannot publish to get advice. Unsafe: each alarm\n"
+        "costs about $0.10 a month; SNS e-mail beyond 1,000 a month is billed."
     )
 
     @dataclass(frozen=True)
     class Options:
         topic: str = ""  # logical id of an AWS::SNS::Topic or a parameter holding a topic ARN
+        email_parameter: str = TopicSettings.email_parameter
+        customer_key: bool = TopicSettings.customer_key
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        notified = set(notified_topics(view.resources))
+        yield from unpublishable_topics(view)
         watched = watched_functions(view)
-        todo = [(rid, res) for rid, res in view.of_type(*FUNCTION_TYPES) if rid not in watched]
+        todo = []
+        for rid, res in view.of_type(*FUNCTION_TYPES):
+            if rid in watched:
+                continue
+            reason = deploy_time_only(view, rid)
+            if reason:
+                yield Skip(("Resources", rid), reason)
+            else:
+                todo.append((rid, res))
         if not todo:
             return
-        action, proposals = alarm_topic(view, self.options.topic)
+        opts = self.options
+        action, proposals = alarm_topic(view, opts.topic, topic=TopicSettings(opts.email_parameter, opts.customer_key))
         yield from proposals
         if action is None:
             return
+        yield from unpublishable_topics(view, [t for t in (ref_target(action),) if t and t not in notified])
         for rid, res in todo:
             alarm = view.unique_id(f"{rid}ThrottleAlarm")
-            yield SetKey(("Resources",), alarm, throttle_alarm(rid, res.get("Condition"), action),
+            yield SetKey(("Resources",), alarm, throttle_alarm(rid, res.get("Condition"), copy.deepcopy(action)),
                          f"{rid}: alarm {alarm} on throttled invocations", after=rid)
 
 
