@@ -25,11 +25,18 @@ INTERFACE = "AWS::CloudFormation::Interface"
 _SUB_VAR = re.compile(r"\$\{(?!!)([^}]+)\}")
 
 
+DEPRECATED = "Deprecated"  # how a Description marks a parameter kept only so callers may still pass it
+
+
+def is_deprecated(spec: Any) -> bool:
+    return isinstance(spec, dict) and str(spec.get("Description", "")).startswith(DEPRECATED)
+
+
 def env_parameter(view: TemplateView, names: tuple[str, ...] = ENV_NAMES) -> str | None:
-    """The first of `names` declared as a string parameter, else None."""
+    """The first of `names` declared as a string parameter and not deprecated, else None."""
     for name in names:
         spec = view.parameters.get(name)
-        if isinstance(spec, dict) and spec.get("Type") in STRING_TYPES:
+        if isinstance(spec, dict) and spec.get("Type") in STRING_TYPES and not is_deprecated(spec):
             return name
     return None
 
@@ -140,7 +147,7 @@ def rename_problems(view: TemplateView, renames: dict[str, str]) -> dict[str, st
 
 
 def rename_references(view: TemplateView, renames: dict[str, str]) -> Iterator[Proposal]:
-    """Edits pointing every reference to a key of `renames` at its value, then deleting the old names."""
+    """Edits pointing every reference to a key of `renames` at its value (the old names stay declared)."""
     places: list[tuple[tuple, Any]] = []
     for key, section in view.data.items():
         if key != "Parameters":
@@ -152,8 +159,6 @@ def rename_references(view: TemplateView, renames: dict[str, str]) -> Iterator[P
         swaps = ", ".join(f"{renames[o]} instead of {o}" for o in olds)
         yield ReplaceValue(path, value, f"{_where(path)}: use {swaps}")
     yield from _interface_edits(view, renames)
-    for old, new in renames.items():
-        yield DeleteKey(("Parameters",), old, f"{old}: removed, merged into {new}")
 
 
 def _where(path: tuple) -> str:

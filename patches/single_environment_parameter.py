@@ -1,17 +1,27 @@
-"""PARAM001: one environment parameter instead of EnvironmentSuffix and Environment side by side."""
+"""PARAM001: one environment parameter instead of EnvironmentSuffix and Environment side by side.
+
+The other one stays declared, deprecated: deploy commands that pass it keep working, and a
+template Rule rejects a value that differs from the kept one (names built from it would change).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from autofix.edits import Advice, Proposal, SetKey, Skip
+from typing import Any
+
+from autofix.edits import Advice, DeleteKey, Proposal, ReplaceValue, SetKey, Skip
 from autofix.registry import UNSAFE, Patch
+from autofix.values import equals, ref, referenced_names
 from autofix.view import TemplateView
 
 from ._env import (
+    CONSTRAINTS,
+    DEPRECATED,
     ENV_NAMES,
     carried_constraints,
+    is_deprecated,
     parameter_conflict,
     reference_count,
     rename_problems,
@@ -29,12 +39,17 @@ class SingleEnvironmentParameter(Patch):
         "When a template declares two parameters for the same thing (EnvironmentSuffix and\n"
         "Environment, Env, Stage, EnvironmentName), keeps one and points every Ref, ${X} in Fn::Sub,\n"
         "Condition, FindInMap key, Output, SAM Globals value and the AWS::CloudFormation::Interface\n"
-        "metadata at it, then deletes the other. Kept: option `keep`, else the most referenced one\n"
-        "(ties: EnvironmentSuffix first); it takes over constraints (AllowedPattern ...) only the\n"
-        "removed one had. Refuses when the two differ in Type or in a constraint both declare, or\n"
-        "when the removed one has a Default the kept one does not share (stacks deployed with\n"
-        "defaults would rename their resources). Unsafe: pipelines that pass the removed\n"
-        "parameter must stop passing it, or the deployment fails."
+        "metadata at it; it takes over constraints (AllowedPattern ...) only the other had. Kept:\n"
+        "option `keep`, else the one create-only names (FunctionName, BucketName, TableName ...) are\n"
+        "built from, so they keep their value, else the most referenced (ties: EnvironmentSuffix).\n"
+        "Not merged (a skip says why) when create-only names are built from the other one too, when\n"
+        "the two differ in Type or in a constraint both declare, or when their Defaults differ.\n"
+        "The other one stays declared, described as deprecated and unused, so deploy commands,\n"
+        "parameter files and samconfig parameter_overrides that still pass it do not fail\n"
+        "(CloudFormation rejects parameters a template does not declare); without a Default before,\n"
+        "it gets Default ''. A template Rule, checked before anything changes, stops a deploy that\n"
+        "passes it with a value other than '' or the kept one's: there names built from it would\n"
+        "change. Unsafe: callers should move to the kept parameter; nothing is billed."
     )
 
     @dataclass(frozen=True)
@@ -58,24 +73,34 @@ class SingleEnvironmentParameter(Patch):
             yield Skip(("Parameters", name), f"{name}: not merged into {renames.pop(name)}: {reason}")
         if not renames:
             return
+        if "Rules" in view.data and not isinstance(view.data["Rules"], dict):
+            yield Skip(("Rules",), f"{', '.join(renames)}: not merged; the Rules section is not a mapping")
+            return
         yield from self._carry_constraints(view, renames)
         yield from rename_references(view, renames)
         for old, new in renames.items():
-            yield Advice(("Parameters", new),
-                         f"{new}: replaces {old}; deploy pipelines, parameter files and samconfig "
-                         f"parameter_overrides that pass {old} must pass {new} instead "
-                         "(CloudFormation rejects parameters the template does not declare)")
+            rule = view.unique_id(f"{old}Deprecated")
+            yield from _deprecate(view, old, new, rule)
+            yield SetKey(("Rules",), rule, _rule(old, new), f"Rules.{rule}: a deploy that passes {old} "
+                         f"must pass the same value as {new}")
+            yield Advice(("Parameters", old), _callers_message(old, new, rule))
 
     def _merge_group(self, view: TemplateView, present: list[str], renames: dict[str, str]) -> Iterator[Skip]:
+        present = [n for n in present if not is_deprecated(view.parameters[n])]
         if len(present) < 2 or any(n in renames or n in renames.values() for n in present):
             return
-        keep = self._keep(view, present)
+        frozen = {name: create_only_uses(view, name) for name in present}
+        keep = self._keep(view, present, frozen)
         spec = view.parameters[keep]
         merged = dict(spec) if isinstance(spec, dict) else {}  # with the constraints it takes over
         for name in present:
             if name == keep:
                 continue
             conflict = parameter_conflict(merged, view.parameters[name])
+            if not conflict and frozen[name]:
+                conflict = (f"create-only {_listed(frozen[name])} {'is' if len(frozen[name]) == 1 else 'are'} "
+                            f"built from {name}; where a deploy passes another value for it than for {keep}, "
+                            "the merge would change that name and replace the resource")
             if conflict:
                 yield Skip(("Parameters", name), f"{name}: not merged into {keep}: {conflict}")
                 continue
@@ -91,8 +116,86 @@ class SingleEnvironmentParameter(Patch):
                     added.add((new, key))
                     yield SetKey(("Parameters", new), key, value, f"{new}: takes {key} from {old}")
 
-    def _keep(self, view: TemplateView, present: list[str]) -> str:
+    def _keep(self, view: TemplateView, present: list[str], frozen: dict[str, list[str]]) -> str:
+        """Option `keep`; else the one create-only names are built from (they must not change);
+        else the most referenced one."""
         if self.options.keep in present:
             return self.options.keep
         counts = {name: reference_count(view, name) for name in present}
-        return max(present, key=lambda n: (counts[n], -present.index(n)))
+        return max(present, key=lambda n: (bool(frozen[n]), counts[n], -present.index(n)))
+
+def _deprecate(view: TemplateView, old: str, new: str, rule: str) -> Iterator[Proposal]:
+    """Keep `old` declared for callers that pass it, described as what it now is."""
+    spec = view.parameters[old]
+    path = ("Parameters", old)
+    text = (f"{DEPRECATED} and unused: {new} replaces it. Still declared so that deploy commands passing it "
+            f"work; Rule {rule} accepts only an empty value or the value of {new}.")
+    if "Description" in spec:
+        yield ReplaceValue(path + ("Description",), text, f"{old}: deprecated, unused, still accepted")
+    else:
+        yield SetKey(path, "Description", text, f"{old}: deprecated, unused, still accepted")
+    if "Default" in spec:
+        return
+    # Callers that never passed it must not have to now; its constraints went to `new`.
+    for key in CONSTRAINTS:
+        if key in spec:
+            yield DeleteKey(path, key, f"{old}: {key} moved to {new}")
+    yield SetKey(path, "Default", "", f"{old}: optional now")
+
+
+def _rule(old: str, new: str) -> dict[str, Any]:
+    return {"Assertions": [{
+        "Assert": {"Fn::Or": [equals(ref(old), ""), equals(ref(old), ref(new))]},
+        "AssertDescription": f"{old} is deprecated: pass {new} instead. A different value of {old} would "
+                             "change every name built from it and replace resources with create-only names.",
+    }]}
+
+
+# SAM resources are not in the CloudFormation schemas; these name properties become create-only
+# names of what SAM generates (FunctionName of the function, StageName of the stage ...).
+SAM_CREATE_ONLY = {
+    "AWS::Serverless::Function": (("FunctionName",),),
+    "AWS::Serverless::Api": (("StageName",),),
+    "AWS::Serverless::HttpApi": (("StageName",),),
+    "AWS::Serverless::SimpleTable": (("TableName",),),
+    "AWS::Serverless::StateMachine": (("Name",),),
+    "AWS::Serverless::LayerVersion": (("LayerName",),),
+}
+
+
+def _at(value: Any, path: tuple) -> list:
+    """The values at `path` below `value` ("*": every item of a list)."""
+    if not path:
+        return [value]
+    if path[0] == "*":
+        return [v for item in value for v in _at(item, path[1:])] if isinstance(value, list) else []
+    return _at(value[path[0]], path[1:]) if isinstance(value, dict) and path[0] in value else []
+
+
+def create_only_uses(view: TemplateView, name: str) -> list[str]:
+    """Resource.Property of create-only properties (FunctionName, BucketName ...) built from `name`."""
+    from autofix.create_only import CREATE_ONLY
+
+    found = []
+    for rid, res in view.resources.items():
+        rtype = res.get("Type") if isinstance(res, dict) else None
+        paths = CREATE_ONLY.get(rtype, ()) or SAM_CREATE_ONLY.get(rtype, ()) if isinstance(rtype, str) else ()
+        props = view.props(res) if paths else None
+        if not isinstance(props, dict):
+            continue
+        for path in paths:
+            if any(name in referenced_names(v) for v in _at(props, path)):
+                found.append(f"{rid}.{'.'.join(path)}")
+    return found
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names[:3]) + (" ..." if len(names) > 3 else "")
+
+
+def _callers_message(old: str, new: str, rule: str) -> str:
+    return (f"{old}: every name built from it now uses {new}. Deploy pipelines, parameter files and samconfig "
+            f"parameter_overrides that pass {old} should pass {new} instead; {old} stays declared so they do "
+            f"not fail meanwhile. Where one passes another value for {old} than for {new}, the names built from "
+            f"{old} would change (a create-only name such as FunctionName or BucketName replaces its resource): "
+            f"Rule {rule} stops such a deploy before anything changes")
