@@ -23,7 +23,9 @@ class LogGroupRetention(Patch):
     explanation = (
         "Adds RetentionInDays (default 30) to every AWS::Logs::LogGroup without one. The value is\n"
         "a literal from the intersection of CloudFormation's allowed values and the guard rule's\n"
-        "list, because guard cannot see through !Ref. Groups with a retention already are left alone."
+        "list, because guard cannot see through !Ref. Groups with a retention already are left alone.\n"
+        "A group's encryption key (checkov CKV_AWS_158) stays the author's decision: adding a KMS key\n"
+        "to an existing group is a cost and a key policy the logs service then depends on."
     )
 
     @dataclass(frozen=True)
