@@ -1,4 +1,10 @@
-"""S3002: data-bucket object events reach a CloudWatch Logs group through EventBridge."""
+"""S3002: data-bucket object events reach a CloudWatch Logs group through EventBridge.
+
+EventBridge writes to a log group only where an account-wide CloudWatch Logs resource policy
+lets it, and an account has at most 10 of those per Region. So every stack's group sits below
+one prefix, and one policy with a fixed name covers the prefix: the first stack creates it, the
+others deploy with the parameter set to `exists`.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +13,24 @@ from dataclasses import dataclass
 
 from autofix.edits import Advice, AppendItem, Proposal, SetKey, Skip
 from autofix.registry import UNSAFE, Patch
-from autofix.values import get_att, getatt_target, ref, referenced_names, sub
+from autofix.values import equals, get_att, getatt_target, ref, referenced_names, sub
 from autofix.view import TemplateView
 
+from ._logging import log_group
 from ._s3 import BUCKET, RefPlan, data_buckets, new_resource, plan_refs, props_of, suppressed
 from .log_group_retention import GUARD_SAFE_DAYS
 
-RULE, LOG_GROUP = "AWS::Events::Rule", "AWS::Logs::LogGroup"
+RULE, LOG_GROUP, LOGS_POLICY = "AWS::Events::Rule", "AWS::Logs::LogGroup", "AWS::Logs::ResourcePolicy"
+POLICY_VALUES = ("create", "exists")
 _POLICY = ('{{"Version":"2012-10-17","Statement":[{{"Sid":"EventBridgeToLogs","Effect":"Allow",'
            '"Principal":{{"Service":["events.amazonaws.com","delivery.logs.amazonaws.com"]}},'
-           '"Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"${{{group}.Arn}}"}}]}}')
+           '"Action":["logs:CreateLogStream","logs:PutLogEvents"],'
+           '"Resource":"arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{prefix}*"}}]}}')
+
+
+def props_of_resource(res: dict) -> dict:
+    props = TemplateView.props(res)
+    return props if isinstance(props, dict) else {}
 
 
 def _eventbridge_on(view: TemplateView, rid: str) -> bool:
@@ -49,13 +63,19 @@ class S3EventLogGroup(Patch):
     after = ("S3003",)
     explanation = (
         "S3 cannot write to CloudWatch Logs itself. Adds an AWS::Logs::LogGroup\n"
-        "(/aws/events/<stack>-s3, 30 days), an AWS::Events::Rule sending Object Created/Deleted\n"
-        "events of the data buckets to it, and the AWS::Logs::ResourcePolicy that lets\n"
-        "events.amazonaws.com and delivery.logs.amazonaws.com write there (without it events are\n"
-        "dropped silently). Only buckets with EventBridge notifications on are monitored: S3003\n"
-        "turns them on; if it is deselected, such buckets are skipped with a reason rather than\n"
-        "changed behind the user's back. A later run adds new data buckets to the same rule.\n"
-        "Unsafe: per-event cost, and resource policies are limited to 10 per account and Region."
+        "(/aws/events/cfn-fix/<stack>-s3, 30 days) and an AWS::Events::Rule sending Object\n"
+        "Created/Deleted events of the data buckets to it. EventBridge needs a CloudWatch Logs\n"
+        "resource policy allowing events.amazonaws.com and delivery.logs.amazonaws.com\n"
+        "logs:CreateLogStream and logs:PutLogEvents on the group (without it events are dropped\n"
+        "silently). That policy is account-wide, and an account has at most 10 per Region, so one\n"
+        "per stack would make the 11th stack fail. Instead every stack uses one shared policy with a\n"
+        "fixed name (cfn-fix-events-to-logs) covering the prefix /aws/events/cfn-fix/, created\n"
+        "under a Condition on the new parameter EventsToLogsPolicy: 'create' (the default) in the\n"
+        "first stack of an account and Region, 'exists' in every other one (a second 'create' fails:\n"
+        "the name is taken). The policy is retained when its stack is deleted, so the other stacks\n"
+        "keep logging. Only buckets with EventBridge notifications on are monitored: S3003 turns\n"
+        "them on; if it is deselected, such buckets are skipped with a reason. A later run adds new\n"
+        "data buckets to the same rule. Unsafe: per-event cost (EventBridge and log ingestion)."
     )
 
     @dataclass(frozen=True)
@@ -63,6 +83,9 @@ class S3EventLogGroup(Patch):
         log_group_id: str = "S3EventsLogGroup"
         rule_id: str = "S3EventsRule"
         retention_days: int = 30
+        # One policy per account and Region covers the log groups of every stack below the prefix.
+        policy_name: str = "cfn-fix-events-to-logs"
+        log_group_prefix: str = "/aws/events/cfn-fix/"
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         if self.options.retention_days not in GUARD_SAFE_DAYS:
@@ -104,19 +127,15 @@ class S3EventLogGroup(Patch):
                 yield AppendItem(path, plan.guard(rid, ref(rid)), f"{rule}: also log object events of {rid}")
 
     def _create(self, view: TemplateView, buckets: list[str], plan: RefPlan) -> Iterator[Proposal]:
-        group = view.unique_id(self.options.log_group_id)
-        policy = view.unique_id(f"{group}Policy")
-        rule = view.unique_id(self.options.rule_id)
-        yield SetKey(("Resources",), group, new_resource(
-            LOG_GROUP, plan.condition, DeletionPolicy="Delete", UpdateReplacePolicy="Delete", Properties={
-                "LogGroupName": sub("/aws/events/${AWS::StackName}-s3"),
-                "RetentionInDays": self.options.retention_days,
-            }), f"{group}: log group for S3 object events")
-        yield SetKey(("Resources",), policy, new_resource("AWS::Logs::ResourcePolicy", plan.condition, Properties={
-            "PolicyName": sub("${AWS::StackName}-s3-events-to-logs"),
-            "PolicyDocument": sub(_POLICY.format(group=group)),
-        }), f"{policy}: let EventBridge write to {group}")
-        yield SetKey(("Resources",), rule, new_resource(RULE, plan.condition, DependsOn=policy, Properties={
+        opts = self.options
+        group = view.unique_id(opts.log_group_id)
+        rule = view.unique_id(opts.rule_id)
+        yield SetKey(("Resources",), group, log_group(
+            opts.retention_days, plan.condition, sub(f"{opts.log_group_prefix}${{AWS::StackName}}-s3")),
+            f"{group}: log group for S3 object events")
+        yield from self._shared_policy(view)
+        # No DependsOn on the policy: it may not exist in this stack (EventsToLogsPolicy=exists).
+        yield SetKey(("Resources",), rule, new_resource(RULE, plan.condition, Properties={
             "Description": "Send S3 object events of the data buckets to CloudWatch Logs",
             "EventPattern": {
                 "source": ["aws.s3"],
@@ -125,5 +144,29 @@ class S3EventLogGroup(Patch):
             },
             "Targets": [{"Id": "s3-events-log-group", "Arn": get_att(group, "Arn")}],
         }), f"{rule}: send object events of {', '.join(buckets)} to {group}")
-        yield Advice(("Resources", policy), f"{policy}: CloudWatch Logs allows 10 resource policies per "
-                     "account and Region; at high object rates events cost per event")
+
+    def _shared_policy(self, view: TemplateView) -> Iterator[Proposal]:
+        opts = self.options
+        for _, res in view.of_type(LOGS_POLICY):
+            if props_of_resource(res).get("PolicyName") == opts.policy_name:
+                return  # the template declares the shared policy already (two would collide)
+        parameter = view.unique_id("EventsToLogsPolicy")
+        condition = view.unique_id("CreateEventsToLogsPolicy")
+        policy = view.unique_id("EventsToLogsResourcePolicy")
+        yield SetKey(("Parameters",), parameter, {
+            "Type": "String", "Default": POLICY_VALUES[0], "AllowedValues": list(POLICY_VALUES),
+            "Description": f"create: this stack creates the account-wide CloudWatch Logs resource policy "
+                           f"{opts.policy_name} that lets EventBridge write to {opts.log_group_prefix}* log "
+                           "groups (one per account and Region); exists: another stack already did",
+        }, f"{parameter}: create the shared EventBridge-to-Logs policy, or use the one that exists")
+        yield SetKey(("Conditions",), condition, equals(ref(parameter), POLICY_VALUES[0]),
+                     f"{condition}: {parameter} is {POLICY_VALUES[0]}")
+        yield SetKey(("Resources",), policy, new_resource(
+            LOGS_POLICY, condition, DeletionPolicy="Retain", UpdateReplacePolicy="Retain", Properties={
+                "PolicyName": opts.policy_name,
+                "PolicyDocument": sub(_POLICY.format(prefix=opts.log_group_prefix)),
+            }), f"{policy}: one account-wide policy lets EventBridge write to {opts.log_group_prefix}*")
+        yield Advice(("Resources", policy), f"{policy}: account-wide (CloudWatch Logs allows 10 resource "
+                     f"policies per account and Region): deploy every other stack of this account and Region "
+                     f"with {parameter}=exists; a second stack with {POLICY_VALUES[0]} fails because "
+                     f"{opts.policy_name} exists. It is retained when this stack is deleted")
