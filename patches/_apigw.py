@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from autofix.edits import Advice, AppendItem, Edit, Proposal, ReplaceValue, SetKey, Skip
+from autofix.edits import Advice, AppendItem, Edit, Proposal, ReplaceValue, SetKey, Skip, target_path
 from autofix.values import getatt_target, ref, ref_target, sub_parts
 from autofix.view import TemplateView
 
@@ -205,6 +205,34 @@ def sam_nested(view: TemplateView, kind: str, container: str, settings: dict[str
         yield SetKey(("Globals", kind, container), key, value, f"Globals.{kind}: {message}")
 
 
+# Any OpenApiVersion stops SAM from also deploying each Api to a stage named "Stage"; "2.0"
+# keeps the Swagger 2.0 definition SAM generates as it was (3.x would rewrite it to OpenAPI 3).
+SINGLE_STAGE_VERSION = "2.0"
+
+
+def sam_single_stage(view: TemplateView, edits: list[Proposal]) -> Iterator[Proposal]:
+    """OpenApiVersion on the SAM Apis that `edits` configure, where it is missing.
+
+    Without it SAM deploys every Api a second time, to a stage named "Stage" (a Deployment's
+    StageName) that none of the stage settings reach: unthrottled, unlogged, untraced.
+    """
+    if not view.is_sam or "OpenApiVersion" in view.globals("Api"):
+        return
+    targets = [target_path(e) for e in edits if not isinstance(e, Skip | Advice)]
+    via_globals = any(t[:2] == ("Globals", "Api") for t in targets)
+    touched = {t[1] for t in targets if len(t) > 2 and t[0] == "Resources" and view.type_of(t[1]) == SAM_API}
+    if not via_globals and not touched:
+        return
+    configured = [view.resources[rid] for rid in touched]
+
+    def wanted(res: dict | None) -> bool:
+        return via_globals or any(res is c for c in configured)
+
+    yield from sam_property(view, "Api", "OpenApiVersion", SINGLE_STAGE_VERSION,
+                            "OpenApiVersion '2.0', so SAM does not also deploy a stage named 'Stage' "
+                            "without these settings (callers of .../Stage/ move to the API's own stage)", wanted)
+
+
 def deployment_stage_skips(view: TemplateView, what: str) -> Iterator[Skip]:
     """A Deployment that creates its own stage (StageName / StageDescription) is not edited.
 
@@ -256,12 +284,46 @@ def invalid_cache_size(view: TemplateView, path: tuple, where: str, size: Any,
                  f"{', '.join(valid)}); set the parameter to the size you meant")
 
 
-def cache_key_names(props: dict) -> list[str]:
-    """Declared querystring/path parameters of a cached (GET/ANY) method, in declaration order."""
+def cache_key_names(props: dict, path_names: list[str] = ()) -> list[str]:
+    """Cache keys of a cached (GET/ANY) method: its declared querystring/path parameters, in
+    declaration order, then the path parameters of its resource path it does not declare."""
     params = props.get("RequestParameters")
-    if not _cached_verb(props.get("HttpMethod")) or not isinstance(params, dict):
+    if not cached_verb(props.get("HttpMethod")):
         return []
-    return [name for name in params if is_cache_key(name)]
+    declared = [name for name in params if is_cache_key(name)] if isinstance(params, dict) else []
+    return declared + [n for n in path_keys(path_names) if n not in declared]
+
+
+_PATH_PARAMETER = re.compile(r"\{([^{}/]+?)\+?\}")
+
+
+def path_parameters(path: str) -> list[str]:
+    """Names of the path parameters in a resource path (`/orders/{id}/{proxy+}` -> id, proxy)."""
+    return _PATH_PARAMETER.findall(path)
+
+
+def path_keys(names: list[str]) -> list[str]:
+    return [f"method.request.path.{name}" for name in names]
+
+
+def resource_path(view: TemplateView, resource_id: Any) -> str | None:
+    """The path of an API Gateway resource (`!Ref R` or `!GetAtt Api.RootResourceId`), from the
+    PathParts of R and its parents; None when a link is not in the template."""
+    parts: list[str] = []
+    seen: set[str] = set()
+    while True:
+        att = getatt_target(resource_id)
+        if att is not None and att[1] == "RootResourceId":
+            return "/" + "/".join(reversed(parts))
+        rid = ref_target(resource_id)
+        if rid is None or rid in seen or view.type_of(rid) != "AWS::ApiGateway::Resource":
+            return None
+        seen.add(rid)
+        props = view.props(view.resources[rid])
+        if not isinstance(props.get("PathPart"), str):
+            return None
+        parts.append(props["PathPart"])
+        resource_id = props.get("ParentId")
 
 
 def is_cache_key(name: Any) -> bool:
@@ -277,7 +339,7 @@ def sam_cached_events(view: TemplateView, wanted: Callable[[dict | None], bool])
         events = view.props(res).get("Events")
         for name, event in events.items() if isinstance(events, dict) else ():
             props = event.get("Properties") if isinstance(event, dict) and event.get("Type") == "Api" else None
-            if not isinstance(props, dict) or not _cached_verb(props.get("Method")):
+            if not isinstance(props, dict) or not cached_verb(props.get("Method")):
                 continue
             api = ref_target(props.get("RestApiId")) if "RestApiId" in props else None
             if "RestApiId" in props and (api is None or view.type_of(api) != SAM_API):
@@ -289,12 +351,13 @@ def sam_cached_events(view: TemplateView, wanted: Callable[[dict | None], bool])
 def header_parameters(props: dict) -> list[str]:
     """Declared header parameters of a cached (GET/ANY) method."""
     params = props.get("RequestParameters")
-    if not _cached_verb(props.get("HttpMethod")) or not isinstance(params, dict):
+    if not cached_verb(props.get("HttpMethod")) or not isinstance(params, dict):
         return []
     return [n for n in params if isinstance(n, str) and n.startswith("method.request.header.")]
 
 
-def _cached_verb(verb: Any) -> bool:
+def cached_verb(verb: Any) -> bool:
+    """GET and ANY are cached once the stage caches; other verbs only by a per-method override."""
     return isinstance(verb, str) and verb.upper() in _CACHED_VERBS
 
 

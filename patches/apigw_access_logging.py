@@ -12,7 +12,7 @@ from autofix.values import get_att, ref_target
 from autofix.view import TemplateView
 
 from ._apigw import (REST_STAGE, SAM_API, SAM_HTTP_API, V2_STAGE, deployment_stage_skips, merge_default_entry,
-                     props_path, sam_method_settings, sam_scope)
+                     props_path, sam_method_settings, sam_scope, sam_single_stage)
 from ._logging import AccountRole, access_log_format, ensure_account, log_group, new_resources_last, suppressed
 from .log_group_retention import GUARD_SAFE_DAYS
 
@@ -39,7 +39,8 @@ class ApigwAccessLogging(Patch):
         "(RetentionInDays 30), a one-line JSON access-log format, and '/*' '*' method settings\n"
         "LoggingLevel ERROR, MetricsEnabled true, DataTraceEnabled false. HTTP API stages (ApiGatewayV2,\n"
         "SAM HttpApi) get AccessLogSettings; WebSocket stages get them with connection and event fields.\n"
-        "SAM's implicit APIs are reached through Globals.\n"
+        "SAM's implicit APIs are reached through Globals. A SAM Api it logs gets OpenApiVersion '2.0'\n"
+        "when it has none, so SAM deploys no unlogged extra stage named 'Stage' (see apigw-throttling).\n"
         "Account-wide setting: REST and WebSocket logging needs the Region's API Gateway CloudWatch Logs\n"
         "role, which AWS::ApiGateway::Account sets for the whole account and Region (every API in it; the\n"
         "last stack to set it wins). Unless the template has an Account or account_role_managed_elsewhere\n"
@@ -63,7 +64,9 @@ class ApigwAccessLogging(Patch):
         account_role_parameter: str = "ApiGatewayAccountRole"
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
-        return new_resources_last(self._proposals(view))
+        proposals = list(self._proposals(view))
+        proposals += sam_single_stage(view, proposals)
+        return new_resources_last(proposals)
 
     def _proposals(self, view: TemplateView) -> Iterator[Proposal]:
         if self.options.retention_days not in GUARD_SAFE_DAYS:

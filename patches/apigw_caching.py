@@ -6,14 +6,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from autofix.edits import Advice, Proposal, ReplaceValue, SetKey, Skip
+from autofix.edits import Advice, AppendItem, Proposal, ReplaceValue, SetKey, Skip
 from autofix.registry import SAFE, Patch
 from autofix.values import is_intrinsic, ref
 from autofix.view import TemplateView
 
-from ._apigw import (METHOD, REST_STAGE, SAM_API, cache_key_names, cached_entries_unencrypted, header_parameters,
-                     invalid_cache_size, is_cache_key, is_true, merge_default_entry, props_path, sam_cache_enabled,
-                     sam_cached_events, sam_method_settings, sam_property)
+from ._apigw import (METHOD, REST_STAGE, SAM_API, cache_key_names, cached_entries_unencrypted, cached_verb,
+                     header_parameters, invalid_cache_size, is_cache_key, is_true, merge_default_entry, path_keys,
+                     path_parameters, props_path, resource_path, sam_cache_enabled, sam_cached_events,
+                     sam_method_settings, sam_property, sam_single_stage)
 from ._params import ensure_parameter
 
 VALID_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
@@ -31,10 +32,15 @@ class ApigwCaching(Patch):
         "CachingEnabled: true, CacheTtlInSeconds (default 300) and CacheDataEncrypted: true into the\n"
         "'/*' '*' MethodSettings entry, encrypts other cached entries, and sets CacheClusterSize from\n"
         "the ApiCacheClusterSize parameter (default 0.5, the service default) when it is missing or not\n"
-        "a valid size. GET/ANY methods of those APIs get Integration.CacheKeyParameters from their\n"
-        "declared querystring/path parameters (they take effect with a new deployment: apigw-redeploy);\n"
-        "SAM Api events (GET/ANY) on those APIs mark theirs Caching: true (SAM redeploys by itself).\n"
-        "The cache cluster itself is never switched on: it is billed hourly, so that is your decision."
+        "a valid size. A cache keys on the resource path, not on the values of its path parameters, so\n"
+        "every GET/ANY method of those APIs keys on each path parameter of its path ({id}, {proxy+}):\n"
+        "declared in RequestParameters (method.request.path.id: true) and listed in the integration's\n"
+        "CacheKeyParameters; a method without CacheKeyParameters also keys on its declared querystring\n"
+        "parameters. They take effect with a new deployment (apigw-redeploy). SAM Api events (GET/ANY)\n"
+        "mark their querystring/path parameters Caching: true and declare missing path parameters\n"
+        "(Required, Caching). Headers stay advice. A SAM Api it configures gets OpenApiVersion '2.0'\n"
+        "when it has none (see apigw-throttling). The cache cluster itself is never switched on: it is\n"
+        "billed hourly, so that is your decision."
     )
 
     @dataclass(frozen=True)
@@ -69,6 +75,7 @@ class ApigwCaching(Patch):
                 edits += invalid_cache_size(view, props_path(rid), rid, size, VALID_SIZES)
         edits += self._cache_keys(view, cached_apis)
         edits += self._sam_cache_keys(view, wanted)
+        edits += sam_single_stage(view, edits)
         if any(isinstance(e, SetKey | ReplaceValue) and e.value == size for e in edits):
             yield from ensure_parameter(view, opts.size_parameter, {
                 "Type": "String", "Default": opts.size_default, "AllowedValues": list(VALID_SIZES),
@@ -98,14 +105,20 @@ class ApigwCaching(Patch):
         changed = []
         for rid, res in view.of_type(METHOD):
             props = view.props(res)
-            if props.get("RestApiId") not in cached_apis or not isinstance(props.get("Integration"), dict):
+            integration = props.get("Integration")
+            if props.get("RestApiId") not in cached_apis or not isinstance(integration, dict):
                 continue
-            names = cache_key_names(props)
-            if names and "CacheKeyParameters" not in props["Integration"]:
+            if not cached_verb(props.get("HttpMethod")):
+                continue
+            path = resource_path(view, props.get("ResourceId"))
+            if path is None:
+                yield Skip(props_path(rid), f"{rid}: its resource path is not in this template; make its path "
+                           "parameters cache keys by hand, or one cached response serves every value")
+            edits = list(_method_keys(rid, props, integration, path_parameters(path or "")))
+            if edits:
                 changed.append(rid)
-                yield SetKey(props_path(rid) + ("Integration",), "CacheKeyParameters", names,
-                             f"{rid}: cache per {', '.join(n.rsplit('.', 1)[1] for n in names)}")
-            if header_parameters(props) and "CacheKeyParameters" not in props["Integration"]:
+            yield from edits
+            if header_parameters(props) and "CacheKeyParameters" not in integration:
                 yield Advice(props_path(rid) + ("RequestParameters",), f"{rid}: the cache ignores request headers "
                              "unless they are cache keys; add any header the response depends on")
         if changed:
@@ -118,16 +131,30 @@ class ApigwCaching(Patch):
         writes CacheKeyParameters, and redeploys by itself since the API definition changed)."""
         for fid, path, props in sam_cached_events(view, wanted):
             params = props.get("RequestParameters")
-            items = list(enumerate(params)) if isinstance(params, list) else []
+            if params is not None and not isinstance(params, list):
+                yield Skip(path + ("RequestParameters",), f"{fid}: RequestParameters of {path[-2]} is computed; "
+                           "mark its path and querystring parameters Caching: true by hand")
+                continue
+            items = list(enumerate(params or []))
             keyed = [(index, item) for index, item in items if _uncached_key(item)]
-            names = ", ".join(_param_name(item).rsplit(".", 1)[1] for _, item in keyed)
-            message = f"{fid}: cache {path[-2]} per {names}"
+            declared = {_param_name(item) for _, item in items}
+            route = props.get("Path")
+            undeclared = [k for k in path_keys(path_parameters(route if isinstance(route, str) else ""))
+                          if k not in declared]
+            names = [_param_name(item) for _, item in keyed] + undeclared
+            message = f"{fid}: cache {path[-2]} per {', '.join(n.rsplit('.', 1)[1] for n in names)}"
             for index, item in keyed:
                 at = path + ("RequestParameters", index)
                 if isinstance(item, str):
                     yield ReplaceValue(at, {item: {"Caching": True}}, message)
                 else:
                     yield SetKey(at + (_param_name(item),), "Caching", True, message)
+            # A path parameter is always present: Required true, as OpenAPI requires of it.
+            new = [{name: {"Required": True, "Caching": True}} for name in undeclared]
+            if new and params is None:
+                yield SetKey(path, "RequestParameters", new, message)
+            for item in new if params is not None else ():
+                yield AppendItem(path + ("RequestParameters",), item, message)
             if any(str(_param_name(item)).startswith("method.request.header.") for _, item in items):
                 yield Advice(path + ("RequestParameters",), f"{fid}: the cache of {path[-2]} ignores request "
                              "headers unless they are cache keys; add any header the response depends on")
@@ -147,3 +174,38 @@ def _uncached_key(item: Any) -> bool:
         return True
     spec = item[name]
     return isinstance(spec, dict) and not is_intrinsic(spec) and "Caching" not in spec
+
+
+def _method_keys(rid: str, props: dict, integration: dict, path_names: list[str]) -> Iterator[Proposal]:
+    """Cache keys for a cached Method: its declared querystring/path parameters when it has no
+    CacheKeyParameters yet, and every path parameter of its path in any case (declared in
+    RequestParameters, as API Gateway requires of a cache key). An author's list is kept."""
+    current = integration.get("CacheKeyParameters")
+    if current is None:
+        keys = cache_key_names(props, path_names)
+    elif isinstance(current, list):
+        keys = [k for k in path_keys(path_names) if k not in current]
+    else:
+        yield Skip(props_path(rid) + ("Integration", "CacheKeyParameters"), f"{rid}: CacheKeyParameters is "
+                   "computed; add its path parameters to it by hand")
+        return
+    if not keys:
+        return
+    params = props.get("RequestParameters")
+    undeclared = [k for k in path_keys(path_names) if k in keys and not (isinstance(params, dict) and k in params)]
+    if params is not None and not isinstance(params, dict) and undeclared:
+        yield Skip(props_path(rid) + ("RequestParameters",), f"{rid}: RequestParameters is computed; declare "
+                   f"{', '.join(undeclared)} and make them cache keys by hand")
+        return
+    message = f"{rid}: cache per {', '.join(k.rsplit('.', 1)[1] for k in keys)}"
+    if params is None and undeclared:
+        yield SetKey(props_path(rid), "RequestParameters", {k: True for k in undeclared}, message,
+                     after="HttpMethod")
+    else:
+        for key in undeclared:
+            yield SetKey(props_path(rid) + ("RequestParameters",), key, True, message)
+    if current is None:
+        yield SetKey(props_path(rid) + ("Integration",), "CacheKeyParameters", keys, message)
+    else:
+        for key in keys:
+            yield AppendItem(props_path(rid) + ("Integration", "CacheKeyParameters"), key, message)

@@ -11,7 +11,7 @@ from autofix.values import ref, referenced_names
 from autofix.view import TemplateView
 
 from ._apigw import (REST_STAGE, SAM_API, SAM_HTTP_API, V2_STAGE, deployment_stage_skips, merge_default_entry,
-                     props_path, sam_method_settings, sam_nested)
+                     props_path, sam_method_settings, sam_nested, sam_single_stage)
 from ._params import ensure_parameter
 
 USAGE_PLAN = "AWS::ApiGateway::UsagePlan"
@@ -32,7 +32,10 @@ class ApigwThrottling(Patch):
         "from ApiThrottlingRateLimit (default 10000) and ApiThrottlingBurstLimit (default 5000), the\n"
         "default account quota. Above the account quota a stage limit has no effect: request the\n"
         "increase (e.g. 100k RPS) before raising the parameters. Stages created by a Deployment's\n"
-        "StageName/StageDescription are skipped."
+        "StageName/StageDescription are skipped. A SAM Api it throttles gets OpenApiVersion '2.0' (in\n"
+        "Globals.Api where that reaches it) when it has none: otherwise SAM also deploys the API to a\n"
+        "stage named 'Stage' that no setting reaches. '2.0' keeps the definition SAM generates; callers\n"
+        "of .../Stage/ must move to the API's own stage."
     )
 
     @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class ApigwThrottling(Patch):
         edits += sam_method_settings(view, method, message)
         edits += sam_nested(view, "HttpApi", "DefaultRouteSettings", method, message)
         edits += self._usage_plans(view, plan, message)
+        edits += sam_single_stage(view, edits)
         yield from deployment_stage_skips(view, "throttling")
         used = {name for e in edits if not isinstance(e, Skip) for name in referenced_names(e.value)}
         if opts.rate_parameter in used:

@@ -1,0 +1,181 @@
+"""API Gateway: what a stage really serves.
+
+* A cached method keys on its path parameters. API Gateway caches by resource path, not by
+  the values of its path parameters, unless they are cache keys (`method.request.path.NAME`
+  in the integration's cacheKeyParameters, declared as method request parameters): without
+  them GET /orders/1 and GET /orders/2 share one cached response.
+* AWS::ApiGateway::Account is one setting per account and Region: a stack that sets it takes
+  it over from every other stack. It needs a deploy-time opt-out (a Condition on a parameter).
+* SAM adds a stage named "Stage" (a Deployment's StageName) to every Api without
+  OpenApiVersion; it carries none of the settings given to the API's own stage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..values import getatt_target, ref_target, referenced_names
+from .model import Deployed, Violation
+
+STAGE = "AWS::ApiGateway::Stage"
+METHOD = "AWS::ApiGateway::Method"
+RESOURCE = "AWS::ApiGateway::Resource"
+REST_API = "AWS::ApiGateway::RestApi"
+DEPLOYMENT = "AWS::ApiGateway::Deployment"
+ACCOUNT = "AWS::ApiGateway::Account"
+# Verbs a stage cache serves without a per-method override (ANY serves GET requests).
+_DEFAULT_CACHED = ("GET", "ANY")
+_OPENAPI_VERBS = {"get": "GET", "put": "PUT", "post": "POST", "delete": "DELETE", "patch": "PATCH",
+                  "head": "HEAD", "options": "OPTIONS", "x-amazon-apigateway-any-method": "ANY"}
+_PATH_PARAMETER = re.compile(r"\{([^{}/]+?)\+?\}")
+# Settings cfn-fix gives a REST stage; a sibling stage without any of them is unconfigured.
+_STAGE_SETTINGS = ("MethodSettings", "AccessLogSetting", "TracingEnabled", "CacheClusterEnabled")
+
+
+def _true(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def _resource_path(resources: dict, resource_id: Any) -> str | None:
+    """`/orders/{id}` for `!Ref Order` (PathParts up to the RootResourceId), None if unknown."""
+    parts: list[str] = []
+    seen: set[str] = set()
+    while True:
+        att = getatt_target(resource_id)
+        if att is not None and att[1] == "RootResourceId":
+            return "/" + "/".join(reversed(parts))
+        rid = ref_target(resource_id)
+        res = resources.get(rid) if rid else None
+        if rid in seen or not isinstance(res, dict) or res.get("Type") != RESOURCE:
+            return None
+        seen.add(rid)
+        props = Deployed.props(res)
+        if not isinstance(props.get("PathPart"), str):
+            return None
+        parts.append(props["PathPart"])
+        resource_id = props.get("ParentId")
+
+
+def _cached(verb: str, path: str, entries: list) -> bool:
+    """Whether a stage whose cache cluster is on caches `verb path`, given its MethodSettings."""
+    encoded = "/" + path.replace("/", "~1") if path != "/" else "/"
+    for wanted in (verb, "*"):
+        for entry in entries:
+            if (isinstance(entry, dict) and entry.get("ResourcePath") == encoded
+                    and str(entry.get("HttpMethod", "")).upper() == wanted and "CachingEnabled" in entry):
+                return _true(entry["CachingEnabled"])
+    if verb not in _DEFAULT_CACHED:
+        return False
+    for entry in entries:
+        if (isinstance(entry, dict) and entry.get("ResourcePath") == "/*" and entry.get("HttpMethod") == "*"
+                and "CachingEnabled" in entry):
+            return _true(entry["CachingEnabled"])
+    return True  # only GET is cached by default once the stage cache is on
+
+
+def _caching_stages(t: Deployed) -> dict[str, list[list]]:
+    """RestApi id -> the MethodSettings of each of its stages whose cache cluster is on."""
+    found: dict[str, list[list]] = {}
+    for _, stage in t.of_type(STAGE):
+        props = t.props(stage)
+        api = ref_target(props.get("RestApiId"))
+        if api is None or not _true(props.get("CacheClusterEnabled")):
+            continue
+        entries = props.get("MethodSettings")
+        found.setdefault(api, []).append(entries if isinstance(entries, list) else [])
+    return found
+
+
+def _methods(t: Deployed, api: str) -> Iterator[tuple[str, str, str, Any]]:
+    """(resource label, VERB, path, cache key parameters) of each method of a RestApi: its
+    AWS::ApiGateway::Method resources and the operations of its OpenAPI Body."""
+    for rid, res in t.of_type(METHOD):
+        props = t.props(res)
+        if ref_target(props.get("RestApiId")) != api or not isinstance(props.get("HttpMethod"), str):
+            continue
+        path = _resource_path(t.resources, props.get("ResourceId"))
+        integration = props.get("Integration")
+        if path is not None and isinstance(integration, dict):
+            yield rid, props["HttpMethod"].upper(), path, integration.get("CacheKeyParameters")
+    body = t.props(t.resources.get(api)).get("Body")
+    paths = body.get("paths") if isinstance(body, dict) else None
+    for path, item in paths.items() if isinstance(paths, dict) else ():
+        for key, operation in item.items() if isinstance(item, dict) else ():
+            integration = operation.get("x-amazon-apigateway-integration") if isinstance(operation, dict) else None
+            if key.lower() in _OPENAPI_VERBS and isinstance(integration, dict):
+                verb = _OPENAPI_VERBS[key.lower()]
+                yield f"{api} {verb} {path}", verb, path, integration.get("cacheKeyParameters")
+
+
+def cached_methods_key_on_path_parameters(t: Deployed) -> Iterator[Violation]:
+    """Every method a stage caches has each of its path parameters among its cache keys."""
+    for api, stages in _caching_stages(t).items():
+        for label, verb, path, keys in _methods(t, api):
+            if not any(_cached(verb, path, entries) for entries in stages):
+                continue
+            if keys is not None and not isinstance(keys, list):
+                continue  # computed: cannot be judged
+            missing = [n for n in _PATH_PARAMETER.findall(path) if f"method.request.path.{n}" not in (keys or [])]
+            if missing:
+                yield Violation("cached_methods_key_on_path_parameters", label,
+                                f"{verb} {path} is cached without path parameter(s) {', '.join(missing)} as cache "
+                                f"keys: one cached response serves every {', '.join(missing)}")
+
+
+def _parameter_driven(conditions: dict, name: Any, parameters: dict, seen: frozenset = frozenset()) -> bool:
+    """The condition exists and depends (directly or through other conditions) on a parameter."""
+    if not isinstance(name, str) or name in seen or name not in conditions:
+        return False
+    value = conditions[name]
+    names = set(referenced_names(value))
+    if names & set(parameters):
+        return True
+    nested = _condition_names(value)
+    return any(_parameter_driven(conditions, n, parameters, seen | {name}) for n in nested)
+
+
+def _condition_names(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        if set(value) == {"Condition"} and isinstance(value["Condition"], str):
+            yield value["Condition"]
+            return
+        for item in value.values():
+            yield from _condition_names(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _condition_names(item)
+
+
+def account_singleton_has_opt_out(t: Deployed) -> Iterator[Violation]:
+    """No AWS::ApiGateway::Account (an account-wide setting) without a deploy-time opt-out."""
+    conditions, parameters = t.section("Conditions"), t.section("Parameters")
+    for rid, res in t.of_type(ACCOUNT):
+        if not _parameter_driven(conditions, res.get("Condition"), parameters):
+            yield Violation("account_singleton_has_opt_out", rid,
+                            "sets the Region's API Gateway CloudWatch role for every stack in the account, "
+                            "with no Condition on a parameter to opt out at deploy time")
+
+
+def sam_stage_stage_not_beside_configured(t: Deployed) -> Iterator[Violation]:
+    """No stage SAM creates on its own (StageName 'Stage' on its Deployment) beside a stage
+    that has logging, caching, throttling or tracing settings (set OpenApiVersion)."""
+    if not t.is_sam or not t.translated:
+        return
+    written = t.raw.get("Resources") if isinstance(t.raw.get("Resources"), dict) else {}
+    configured = {ref_target(t.props(s).get("RestApiId")): sid for sid, s in t.of_type(STAGE)
+                  if any(k in t.props(s) for k in _STAGE_SETTINGS)}
+    for rid, res in t.of_type(DEPLOYMENT):
+        props = t.props(res)
+        api = ref_target(props.get("RestApiId"))
+        if rid in written or props.get("StageName") != "Stage" or "StageDescription" in props:
+            continue
+        if api in configured:
+            yield Violation("sam_stage_stage_not_beside_configured", api,
+                            f"SAM also deploys the API to a stage named 'Stage' ({rid}), which has none of "
+                            f"the settings of {configured[api]}; set OpenApiVersion to drop it")
+
+
+INVARIANTS = (cached_methods_key_on_path_parameters, account_singleton_has_opt_out,
+              sam_stage_stage_not_beside_configured)
