@@ -42,6 +42,12 @@ def test_dry_run_prints_diff_and_exits_1_without_writing(tree: Path) -> None:
     assert (tree / "fix.yaml").read_text() == NEEDS_FIX
 
 
+def test_total_line_counts_files_and_changes(tree: Path) -> None:
+    run = cfn_fix(str(tree / "fix.yaml"), str(tree / "clean.yaml"), "--select", "LOG001", "--no-diff")
+    assert run.stderr.splitlines()[-1] == (
+        "2 files: 1 would fix (1 change), 1 unchanged, 0 skipped, 0 with suppressions, 0 failed")
+
+
 def test_write_applies_and_exits_0_keeping_permissions(tree: Path) -> None:
     target = tree / "fix.yaml"
     target.chmod(0o640)
