@@ -173,8 +173,8 @@ def sam_stage_stage_not_beside_configured(t: Deployed) -> Iterator[Violation]:
             continue
         if api in configured:
             yield Violation("sam_stage_stage_not_beside_configured", api,
-                            f"SAM also deploys the API to a stage named 'Stage' ({rid}), which has none of "
-                            f"the settings of {configured[api]}; set OpenApiVersion to drop it")
+                            "SAM also deploys the API to a stage named 'Stage' (its Deployment's StageName), "
+                            f"which has none of the settings of {configured[api]}; set OpenApiVersion to drop it")
 
 
 INVARIANTS = (cached_methods_key_on_path_parameters, account_singleton_has_opt_out,
