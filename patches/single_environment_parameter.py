@@ -80,6 +80,8 @@ class SingleEnvironmentParameter(Patch):
         yield from rename_references(view, renames)
         for old, new in renames.items():
             rule = view.unique_id(f"{old}Deprecated")
+            while rule in (view.data.get("Rules") or {}):  # Rules names are not in unique_id's sections
+                rule = view.unique_id(f"{old}Deprecated")
             yield from _deprecate(view, old, new, rule)
             yield SetKey(("Rules",), rule, _rule(old, new), f"Rules.{rule}: a deploy that passes {old} "
                          f"must pass the same value as {new}")
@@ -134,7 +136,7 @@ def _deprecate(view: TemplateView, old: str, new: str, rule: str) -> Iterator[Pr
         yield ReplaceValue(path + ("Description",), text, f"{old}: deprecated, unused, still accepted")
     else:
         yield SetKey(path, "Description", text, f"{old}: deprecated, unused, still accepted")
-    if "Default" in spec:
+    if "Default" in spec or spec.get("Type") != "String":
         return
     # Callers that never passed it must not have to now; its constraints went to `new`.
     for key in CONSTRAINTS:
