@@ -63,6 +63,9 @@ PLANNED = {
     "LAM002": {"default": "provisioned"},
     "LAM010": {"max_default": "concurrency"},
     "APIGW001": {"rate_default": "rate", "burst_default": "burst"},
+    # The tracing patches price X-Ray at the target rate.
+    "APIGW006": {"target_rps": "rps"},
+    "LAM007": {"target_rps": "rps"},
 }
 
 

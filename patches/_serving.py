@@ -71,8 +71,9 @@ def tracing_cost_advice(rps: float) -> str:
     """The X-Ray bill at `rps` under the default sampling rule, and a cheaper sampling rule."""
     default = traces_per_second(rps)
     lower = traces_per_second(rps, SUGGESTED_RATE)
-    return (f"at {rps:,.0f} requests/s the default X-Ray sampling (1 request/s plus 5%) records about "
+    return (f"at {rps:,.0f} requests/s the default sampling rule (1 request/s plus 5%) records about "
             f"{math.ceil(default):,} traces/s, about ${monthly_cost(default):,.0f} a month at "
-            f"${XRAY_USD_PER_MILLION:.2f} per million traces; an AWS::XRay::SamplingRule with FixedRate "
-            f"{SUGGESTED_RATE} records about {math.ceil(lower):,}/s (${monthly_cost(lower):,.0f} a month). "
-            "Sampling rules apply account-wide in the Region, so add one deliberately")
+            f"${XRAY_USD_PER_MILLION:.2f} per million traces recorded; an AWS::XRay::SamplingRule with "
+            f"FixedRate {SUGGESTED_RATE} records about {math.ceil(lower):,}/s (about ${monthly_cost(lower):,.0f} "
+            "a month). A sampling rule applies to every service of the account and Region it matches, so "
+            "scope it by ServiceName and URLPath")

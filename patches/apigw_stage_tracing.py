@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from autofix.edits import Proposal, SetKey
+from autofix.edits import Advice, Proposal, SetKey
 from autofix.registry import UNSAFE, Patch
 from autofix.view import TemplateView
 
 from ._apigw import DEPLOYMENT, REST_STAGE, SAM_API, deployment_stage_skips, props_path, sam_property
+from ._serving import tracing_cost_advice
 
 
 class ApigwStageTracing(Patch):
@@ -22,18 +23,26 @@ class ApigwStageTracing(Patch):
     explanation = (
         "Sets TracingEnabled: true on every AWS::ApiGateway::Stage and SAM AWS::Serverless::Api\n"
         "(once in Globals.Api when that section exists or an implicit API needs it) that does not set\n"
-        "it. Unsafe because X-Ray bills per recorded trace: at 100k RPS keep the default sampling rule\n"
-        "(1 request per second plus 5%) or add a sampling rule. HTTP APIs have no X-Ray support.\n"
-        "Stages created by a Deployment's StageName/StageDescription are skipped."
+        "it. Unsafe because X-Ray bills $5.00 per million traces recorded (beyond 100,000 a month): the\n"
+        "default sampling rule records 1 request per second plus 5%, about 5,000 traces/s at 100k\n"
+        "requests/s, about $65,000 a month. With --target-rps the advice gives the estimate at that rate\n"
+        "and the cost with a lower-rate AWS::XRay::SamplingRule (account-wide in the Region, so it stays\n"
+        "advice). HTTP APIs have no X-Ray support. Stages created by a Deployment's\n"
+        "StageName/StageDescription are skipped."
     )
 
     @dataclass(frozen=True)
     class Options:
-        pass
+        target_rps: float = 0.0  # set from --target-rps: adds the trace cost estimate
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        edits: list[Proposal] = []
         for rid, res in view.of_type(REST_STAGE):
             if "TracingEnabled" not in view.props(res):
-                yield SetKey(props_path(rid), "TracingEnabled", True, f"{rid}: trace requests with X-Ray")
-        yield from sam_property(view, "Api", "TracingEnabled", True, "trace requests with X-Ray")
+                edits.append(SetKey(props_path(rid), "TracingEnabled", True, f"{rid}: trace requests with X-Ray"))
+        edits += sam_property(view, "Api", "TracingEnabled", True, "trace requests with X-Ray")
+        yield from edits
         yield from deployment_stage_skips(view, "tracing")
+        first = next((e for e in edits if isinstance(e, SetKey)), None)
+        if first is not None and self.options.target_rps > 0:
+            yield Advice(first.path + (first.key,), "X-Ray cost: " + tracing_cost_advice(self.options.target_rps))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from autofix.edits import Advice, Proposal, SetKey, Skip
 from autofix.registry import SAFE, Patch
@@ -11,6 +11,7 @@ from autofix.values import NO_VALUE, if_, ref
 from autofix.view import TemplateView
 
 from ._params import ensure_not_equals_condition, ensure_parameter
+from ._serving import deploy_time_only
 
 FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
 
@@ -23,11 +24,14 @@ class LambdaReservedConcurrency(Patch):
     resource_types = FUNCTION_TYPES
     resolves = ("CKV_AWS_115", "W92", "LAMBDA_CONCURRENCY_CHECK")
     explanation = (
-        "Sets ReservedConcurrentExecutions on every function (or once in SAM Globals.Function) to\n"
+        "Sets ReservedConcurrentExecutions on every function on the request path (or once in SAM\n"
+        "Globals.Function, unless a deploy-time helper would inherit it) to\n"
         "!If [HasReservedConcurrency, !Ref LambdaReservedConcurrency, !Ref AWS::NoValue]. The\n"
         "parameter defaults to -1, which leaves the setting unset, so the template stays deployable\n"
         "on any account; 0 would disable the function, so it is never used as 'unset'. Set the\n"
-        "parameter per environment after raising the account's concurrency quota."
+        "parameter per environment after raising the account's concurrency quota. Functions only\n"
+        "called at deploy time (custom-resource providers, macro handlers) are skipped: reserving\n"
+        "concurrency for them takes it from every other function in the account."
     )
 
     @dataclass(frozen=True)
@@ -38,25 +42,37 @@ class LambdaReservedConcurrency(Patch):
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         opts = self.options
-        sam_global = view.is_sam and "Function" in view.section("Globals")
-        todo = [rid for rid, res in view.of_type(*FUNCTION_TYPES)
-                if not view.has_prop(res, "ReservedConcurrentExecutions", "Function")]
-        plain = [rid for rid in todo if view.type_of(rid) == "AWS::Lambda::Function"]
-        serverless = [rid for rid in todo if rid not in plain]
+        todo, helpers = [], []
+        for rid, res in view.of_type(*FUNCTION_TYPES):
+            if view.has_prop(res, "ReservedConcurrentExecutions", "Function"):
+                continue
+            reason = deploy_time_only(view, rid)
+            if reason:
+                helpers.append(rid)
+                yield Skip(("Resources", rid), reason)
+            else:
+                todo.append(rid)
         if not todo:
             return
+        plain = [rid for rid in todo if view.type_of(rid) == "AWS::Lambda::Function"]
+        serverless = [rid for rid in todo if rid not in plain]
+        # Globals would also reserve capacity for the deploy-time helpers left out above.
+        sam_global = view.is_sam and "Function" in view.section("Globals") \
+            and not any(view.type_of(rid) == "AWS::Serverless::Function" for rid in helpers)
         if "AWS::LanguageExtensions" in str(view.data.get("Transform")):
             # The transform resolves Fn::If with parameter defaults, so the -1 sentinel leaks.
             yield Skip(("Resources", todo[0]), "AWS::LanguageExtensions evaluates the -1 sentinel; "
                        "set ReservedConcurrentExecutions by hand")
             return
+        setting = f"parameter {opts.parameter} (-1 leaves reserved concurrency unset)"
         yield from ensure_parameter(view, opts.parameter, {
             "Type": "Number",
             "Default": opts.default,
             "MinValue": -1,
             "Description": "Reserved concurrency per function; -1 leaves it unset (0 would disable the function)",
-        })
-        yield from ensure_not_equals_condition(view, opts.condition, opts.parameter, -1)
+        }, setting)
+        yield from (replace(edit, message=setting)
+                    for edit in ensure_not_equals_condition(view, opts.condition, opts.parameter, -1))
         value = if_(opts.condition, ref(opts.parameter), NO_VALUE)
         for rid in plain:
             yield SetKey(("Resources", rid, "Properties"), "ReservedConcurrentExecutions", value,

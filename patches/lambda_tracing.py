@@ -11,6 +11,7 @@ from autofix.values import sub
 from autofix.view import TemplateView
 
 from . import _lambda as lam
+from ._serving import deploy_time_only, tracing_cost_advice
 
 XRAY_POLICY = "arn:${AWS::Partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
 MANAGED_POLICY_QUOTA = 10  # default managed policies per role; more needs a quota increase
@@ -27,22 +28,38 @@ class LambdaTracing(Patch):
         "once in Globals.Function when the template has that section). A function sends traces only if\n"
         "its role may call xray:PutTraceSegments, so a role defined in the template gets the managed\n"
         "policy AWSXRayDaemonWriteAccess unless it already grants X-Ray; roles outside the template get\n"
-        "advice. SAM adds the policy itself to roles it creates. Traces are billed per segment."
+        "advice. SAM adds the policy itself to roles it creates. Functions only called at deploy time\n"
+        "(custom-resource providers, macro handlers) are skipped (and keep Globals out of it). X-Ray\n"
+        "bills $5.00 per million traces recorded beyond 100,000 a month; the default sampling rule\n"
+        "records 1 request per second plus 5%, about 5,000 traces/s at 100k requests/s (about $65,000\n"
+        "a month). With --target-rps the advice gives that estimate and a cheaper sampling rule."
     )
 
     @dataclass(frozen=True)
     class Options:
         mode: str = "Active"
+        target_rps: float = 0.0  # set from --target-rps: adds the trace cost estimate
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         mode = self.options.mode
         plain = [rid for rid, res in view.of_type(lam.FUNCTION) if "TracingConfig" not in view.props(res)]
         serverless = [rid for rid, res in view.of_type(lam.SAM_FUNCTION)
                       if not view.has_prop(res, "Tracing", "Function")]
+        helpers = []
+        for rid in plain + serverless:
+            reason = deploy_time_only(view, rid)
+            if reason:
+                helpers.append(rid)
+                yield Skip(("Resources", rid), reason)
+        plain = [rid for rid in plain if rid not in helpers]
+        # Globals would trace the deploy-time helpers too.
+        sam_global = view.is_sam and isinstance(view.section("Globals").get("Function"), dict) \
+            and not any(rid in helpers for rid in serverless)
+        serverless = [rid for rid in serverless if rid not in helpers]
         for rid in plain:
             yield SetKey(("Resources", rid, "Properties"), "TracingConfig", {"Mode": mode},
                          f"{rid}: X-Ray tracing {mode}")
-        if serverless and view.is_sam and isinstance(view.section("Globals").get("Function"), dict):
+        if serverless and sam_global:
             yield SetKey(("Globals", "Function"), "Tracing", mode, f"Globals.Function: X-Ray tracing {mode}")
         else:
             for rid in serverless:
@@ -50,6 +67,10 @@ class LambdaTracing(Patch):
         roles: set[str] = set()
         for rid in plain + serverless:
             yield from self._role_access(view, rid, roles)
+        if (plain or serverless) and self.options.target_rps > 0 and mode == "Active":
+            yield Advice(("Resources", (plain + serverless)[0]), "X-Ray cost (a function behind a traced API "
+                         "follows the API's sampling decision; count such requests once): "
+                         + tracing_cost_advice(self.options.target_rps))
 
     def _role_access(self, view: TemplateView, rid: str, done: set[str]) -> Iterator[Proposal]:
         """Let the function's role write traces, once per role."""
