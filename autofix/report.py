@@ -31,13 +31,21 @@ def _record(path: str, change: Change) -> dict[str, Any]:
 def distinct_changes(changes: list[Change]) -> list[Change]:
     """One change per (patch, resource, message): edits of several properties that a patch
     describes with the same message on the same resource are one change to a reader."""
+    return _distinct(changes, lambda c: (c.patch_id, tuple(c.path[:2]), c.message))
+
+
+def distinct_notes(notes: list[Change]) -> list[Change]:
+    """Skips, advice and suppressions, each said once per resource."""
+    return _distinct(notes, lambda n: (n.patch_id, n.kind, tuple(n.path[:2]), n.message))
+
+
+def _distinct(items: list[Change], key: Any) -> list[Change]:
     seen: set[tuple] = set()
     found = []
-    for change in changes:
-        key = (change.patch_id, tuple(change.path[:2]), change.message)
-        if key not in seen:
-            seen.add(key)
-            found.append(change)
+    for item in items:
+        if key(item) not in seen:
+            seen.add(key(item))
+            found.append(item)
     return found
 
 
@@ -89,7 +97,7 @@ def text(run: Run, out: TextIO, err: TextIO, show_diff: bool, stat: bool, writte
             unsafe = " [unsafe]" if change.safety == "unsafe" else ""
             err.write(f"{result.path}:{change.line}: {tag}{unsafe} {change.message}\n")
         if not quiet:
-            for note in result.notes:
+            for note in distinct_notes(result.notes):
                 err.write(f"{result.path}:{note.line}: {note.patch_id} {note.kind}: {note.message}\n")
         if result.status == FAILED:
             where = f":{result.error_line}:{result.error_col or 1}" if result.error_line else ""
@@ -223,7 +231,7 @@ def as_github(run: Run) -> str:
             level = "notice" if change.safety == "advice" else "warning"
             lines.append(f"::{level} file={_gh(result.path)},line={change.line},"
                          f"title={change.patch_id}::{_gh(change.message)}")
-        for note in result.notes:
+        for note in distinct_notes(result.notes):
             if note.kind == "advice":
                 lines.append(f"::notice file={_gh(result.path)},line={note.line},title={note.patch_id}::{_gh(note.message)}")
         if result.status == FAILED:
@@ -248,7 +256,7 @@ def as_markdown(run: Run) -> str:
         result = outcome.result
         out += [f"### `{result.path}`", "", "| Line | Patch | Safety | Change |", "| ---: | --- | --- | --- |"]
         out += [f"| {c.line} | {c.patch_id} | {c.safety} | {_md(c.message)} |" for c in distinct_changes(result.changes)]
-        advice = [n for n in result.notes if n.kind in ("advice", "skip", "suppressed")]
+        advice = [n for n in distinct_notes(result.notes) if n.kind in ("advice", "skip", "suppressed")]
         if advice:
             out += ["", "<details><summary>Advice, skips and suppressions</summary>", ""]
             out += [f"- line {n.line}: **{n.patch_id}** {n.kind}: {_md(n.message)}" for n in advice]

@@ -26,6 +26,8 @@ def _run() -> Run:
         # The same message on another resource is another change.
         _change(("Resources", "TestStage", "Properties", "AccessLogSetting"), "ProdStage: access logging"),
     ])
+    fixed.notes = [Change("APIGW004", "unsafe", "advice", ("Resources", "ProdStage", "Properties", p), 3,
+                          "ProdStage: account-wide setting") for p in ("A", "B")]
     other = Result("b.yaml", FIXED, source="x: 1\n", output="x: 2\n",
                    changes=[_change(("Resources", "Logs", "Properties", "RetentionInDays"), "Logs: 30 days", "LOG001")])
     clean = Result("c.yaml", UNCHANGED)
@@ -45,6 +47,7 @@ def test_text_prints_one_line_per_change() -> None:
     lines = err.getvalue().splitlines()
     assert sum("execution logging" in line for line in lines) == 1
     assert sum("access logging" in line for line in lines) == 2
+    assert sum("account-wide setting" in line for line in lines) == 1
     assert "a.yaml: 3 changes" in lines and "APIGW004: 3 changes" in lines
     assert lines[-1].startswith("3 files: 2 would fix (4 changes)")
 
