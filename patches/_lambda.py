@@ -36,9 +36,10 @@ URI_PATHS = {
     "AWS::ApiGatewayV2::Authorizer": ("Properties", "AuthorizerUri"),
 }
 # Where an API keeps its inline OpenAPI definition, whose integration URIs invoke functions.
+# Only SAM's: SAM redeploys when the definition changes (its Deployment id hashes it, HTTP API
+# stages auto-deploy); a plain RestApi's stage would keep its old snapshot, so a plain Body is
+# a caller this module does not move.
 BODY_PATHS = {
-    "AWS::ApiGateway::RestApi": ("Properties", "Body"),
-    "AWS::ApiGatewayV2::Api": ("Properties", "Body"),
     "AWS::Serverless::Api": ("Properties", "DefinitionBody"),
     "AWS::Serverless::HttpApi": ("Properties", "DefinitionBody"),
 }

@@ -17,6 +17,15 @@ from ._apigw import reference_updates
 from ._params import ensure_not_equals_condition, ensure_parameter
 
 
+# API resources whose change a stage serves only after a new deployment, and how it gets one.
+REDEPLOY = {
+    "AWS::ApiGateway::Method": "APIGW003 renames the Deployment",
+    "AWS::ApiGateway::Authorizer": "APIGW003 renames the Deployment",
+    "AWS::ApiGatewayV2::Integration": "a stage with AutoDeploy, or a new AWS::ApiGatewayV2::Deployment",
+    "AWS::ApiGatewayV2::Authorizer": "a stage with AutoDeploy, or a new AWS::ApiGatewayV2::Deployment",
+}
+
+
 class LambdaProvisionedConcurrency(Patch):
     id = "LAM002"
     name = "lambda-provisioned-concurrency"
@@ -33,11 +42,12 @@ class LambdaProvisionedConcurrency(Patch):
         "parameter LambdaProvisionedConcurrency defaults to 0, which leaves it off (the API minimum is 1):\n"
         "until it is set, the alias serves the same code as the function at no extra cost.\n"
         "Callers: every API Gateway caller of the function (Method and HTTP API integration URIs, the\n"
-        "integration URIs of an inline OpenAPI Body/DefinitionBody) and its apigateway invoke permission\n"
-        "move to the alias together; when one of them cannot move (an invoke role, an OpenAPI definition\n"
-        "cfn-fix cannot read, a permission for an API elsewhere), the function is skipped with a reason that\n"
-        "names it. Queues, rules, topics, buckets and state machines keep invoking the unqualified function\n"
-        "(advice names them; they get no warm capacity). SAM functions get AutoPublishAlias +\n"
+        "integration URIs of a SAM API's inline DefinitionBody) and its apigateway invoke permission move\n"
+        "to the alias together (the moved permission is replaced; a stage serves the new URI after a new\n"
+        "deployment: APIGW003); when one of them cannot move (an invoke role, a plain RestApi Body, an\n"
+        "OpenAPI definition cfn-fix cannot read), the function is skipped with a reason that names it.\n"
+        "Queues, rules, topics, buckets and state machines keep invoking the unqualified function (advice\n"
+        "names them; they keep working and get no warm capacity). SAM functions get AutoPublishAlias +\n"
         "ProvisionedConcurrencyConfig; SAM then moves their events' permissions to the alias, so the\n"
         "OpenAPI URIs of their explicit API move too (${Fn.Alias}).\n"
         "Code changes: every property of a Version is create-only, so the Version is named after a hash of\n"
@@ -148,10 +158,10 @@ class LambdaProvisionedConcurrency(Patch):
             alias = yield from self._version_and_alias(view, rid, value)
         edits = lam.plan_repoint(view, rid, alias, opts.alias_name).edits
         yield from edits
-        for method in sorted({e.path[1] for e in edits if view.type_of(e.path[1]) == "AWS::ApiGateway::Method"}):
-            yield Advice(("Resources", method), f"{method}: a stage serves its Deployment's snapshot, which keeps "
-                         f"invoking {rid} unqualified while its permission moves to {alias}; deploy the API again "
-                         "(APIGW003 renames the Deployment) in the same update")
+        for caller in sorted({e.path[1] for e in edits if view.type_of(e.path[1]) in REDEPLOY}):
+            yield Advice(("Resources", caller), f"{caller}: a stage serves its last deployment, which keeps "
+                         f"invoking {rid} unqualified while the permission moves to {alias}; deploy the API in "
+                         f"the same update ({REDEPLOY[view.type_of(caller)]})")
         for caller in probe.external + probe.others:
             yield Advice(("Resources", caller),
                          f"{caller}: still invokes {rid} unqualified (no provisioned concurrency)")
