@@ -8,12 +8,14 @@ from typing import Any
 
 from . import fastload
 from .document import Document, gc_paused
-from .edits import Advice, Change, Skip, dotted, edit_kind, target_path
+from .edits import Advice, AppendItem, Change, DeleteKey, Edit, Proposal, RenameKey, ReplaceValue, SetKey, Skip, \
+    dotted, edit_kind, target_path
 from .errors import EditError
 from .registry import ADVICE, Patch
 from .splice import Editor
 from .suppress import Suppressions
-from .view import TemplateView
+from .values import referenced_names
+from .view import TemplateView, intrinsic_name
 
 FIXED, UNCHANGED, SKIPPED, FAILED = "fixed", "unchanged", "skipped", "failed"
 
@@ -48,10 +50,11 @@ def _fix_document(doc: Document, patches: list[Patch], verify: bool) -> Result:
     editor = Editor(doc)
     view = TemplateView(doc.data)
     suppressions = Suppressions(doc.data)
+    originals = _original_types(doc.data)
     for patch in patches:
         if suppressions.template_ignores(patch):
             continue
-        _run_patch(patch, doc, editor, view, suppressions, result)
+        _run_patch(patch, doc, editor, view, suppressions, result, originals)
     if not result.changes:
         return result
     try:
@@ -60,7 +63,7 @@ def _fix_document(doc: Document, patches: list[Patch], verify: bool) -> Result:
         result.status, result.error = FAILED, f"internal error: {exc}"
         return result
     refused = {n.patch_id for n in result.notes if n.kind == "error"}
-    failure = _verify(doc, output, [p for p in patches if p.id not in refused]) if verify else None
+    failure = _verify(doc, output, [p for p in patches if p.id not in refused], originals) if verify else None
     if failure:
         result.status, result.error = FAILED, failure
         return result
@@ -69,7 +72,8 @@ def _fix_document(doc: Document, patches: list[Patch], verify: bool) -> Result:
 
 
 def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
-               suppressions: Suppressions, result: Result) -> None:
+               suppressions: Suppressions, result: Result, originals: dict[str, str]) -> None:
+    view.start_patch()
     try:
         proposals = list(patch.propose(view))
     except Exception as exc:  # a broken patch must not stop the others
@@ -78,21 +82,22 @@ def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
                                   f"patch raised {type(exc).__name__}: {exc} "
                                   f"({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})"))
         return
+    steps = _judge(patch, proposals, view.data, suppressions, originals)
+    error = next((step for step in steps if step.verdict == ERROR), None)
+    if error is not None:  # a patch bug: none of its edits in this file
+        result.notes.append(_note(patch, "error", error.path, doc, error.message))
+        return
     undos = []
     applied: list[Change] = []
-    for proposal in proposals:
-        if isinstance(proposal, Skip):
-            result.notes.append(_note(patch, "skip", proposal.path, doc, proposal.reason))
+    replaced: dict[tuple[str, str], list[str]] = {}
+    for step in steps:
+        if step.verdict in NOTES:
+            result.notes.append(_note(patch, step.verdict, step.path, doc, step.message))
             continue
-        if isinstance(proposal, Advice) or patch.safety == ADVICE:
-            message = proposal.message if isinstance(proposal, Advice) else getattr(proposal, "message", "")
-            result.notes.append(_note(patch, "advice", proposal.path, doc, message))
+        if step.verdict == DROP:
             continue
+        proposal = step.proposal
         path = target_path(proposal)
-        reason = suppressions.resource_suppresses(path, patch)
-        if reason:
-            result.notes.append(_note(patch, "suppressed", path, doc, reason))
-            continue
         try:
             undos.append(editor.apply(proposal))
         except EditError as exc:
@@ -103,6 +108,8 @@ def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
         message = proposal.message or f"{edit_kind(proposal)} {dotted(path)}"
         applied.append(Change(patch.id, patch.safety, edit_kind(proposal), path,
                               doc.line_of(path), message, tuple(patch.resolves)))
+        if step.replaces:  # applied, with a consequence the user must hear of
+            replaced.setdefault(step.replaces[:2], []).append(step.replaces[2])
     if applied:
         view.invalidate()
         for change in applied:
@@ -110,13 +117,309 @@ def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
                 continue
             (view.created if len(change.path) == 2 and change.kind == "add" else view.changed).add(change.resource)
         result.changes.extend(applied)
+        for (rtype, rid), why in replaced.items():  # one note per resource
+            result.notes.append(_note(patch, REPLACES, ("Resources", rid), doc,
+                                      f"replaces {rtype} {rid} on update: {_joined(why)}"))
+
+
+def _joined(reasons: list[str]) -> str:
+    """"A is create-only" and "B is create-only" as "A, B are create-only"."""
+    reasons = list(dict.fromkeys(reasons))
+    suffix = " is create-only"
+    if len(reasons) > 1 and all(r.endswith(suffix) for r in reasons):
+        return ", ".join(r[:-len(suffix)] for r in reasons) + " are create-only"
+    return "; ".join(reasons)
+
+
+# ---------------------------------------------------------------- judging proposals
+#
+# Before anything is applied, every edit of a patch is judged against the engine's guarantees:
+# no key is written beside an intrinsic function (an opaque mapping), no create-only property
+# of a resource of the original template changes unless the resource is known to be stateless
+# (then the change is applied and reported as a replacement), and no new top-level name takes
+# a name another section holds. A refused edit takes the patch's other edits on the same
+# resource (or parameter, condition...) with it, so a resource is never half fixed, and the
+# names the patch added only for what was refused (its parameter, its condition) go too.
+
+EDIT, DROP, ERROR, SKIP, ADVISE, SUPPRESSED, REPLACES = "edit", "drop", "error", "skip", "advice", "suppressed", "replaces"
+NOTES = (SKIP, ADVISE, SUPPRESSED)
+SECTIONS = ("Parameters", "Resources", "Conditions", "Mappings", "Outputs")
+_ABSENT = object()
+
+
+@dataclass
+class _Step:
+    proposal: Proposal
+    verdict: str
+    path: tuple = ()
+    message: str = ""  # the note's text
+    replaces: tuple[str, str, str] | None = None  # (type, logical id, why) of an applied edit that replaces
+
+
+def _judge(patch: Patch, proposals: list[Proposal], data: dict, suppressions: Suppressions,
+           originals: dict[str, str]) -> list[_Step]:
+    """What the engine does with each proposal of one patch, in the patch's order."""
+    steps: list[_Step] = []
+    refused: set[tuple] = set()
+    for proposal in proposals:
+        if isinstance(proposal, Skip):
+            steps.append(_Step(proposal, SKIP, proposal.path, proposal.reason))
+            continue
+        if isinstance(proposal, Advice) or patch.safety == ADVICE:
+            message = proposal.message if isinstance(proposal, Advice) else getattr(proposal, "message", "")
+            steps.append(_Step(proposal, ADVISE, proposal.path, message))
+            continue
+        path = target_path(proposal)
+        reason = suppressions.resource_suppresses(path, patch)
+        if reason:
+            steps.append(_Step(proposal, SUPPRESSED, path, reason))
+            continue
+        step = _collision(proposal, data) or _opaque(proposal, data) or _create_only(proposal, data, originals) \
+            or _Step(proposal, EDIT)
+        if step.verdict in (SKIP, ADVISE):
+            refused |= _units(proposal)
+        steps.append(step)
+    if refused:
+        _drop_with(steps, refused, data)
+    return steps
+
+
+def _units(edit: Edit) -> set[tuple]:
+    """What an edit belongs to: the resource (or parameter, condition, output...) it changes."""
+    units = {target_path(edit)[:2]}
+    if isinstance(edit, RenameKey) and len(edit.path) == 1:
+        units.add((edit.path[0], edit.old))
+    return units
+
+
+def _drop_with(steps: list[_Step], refused: set[tuple], data: dict) -> None:
+    """Drop the edits on refused units, then the names added only for what was dropped."""
+    edits = [s for s in steps if s.verdict == EDIT]
+    for step in edits:
+        if _units(step.proposal) & refused:
+            step.verdict = DROP
+    existing: set[str] | None = None
+    served = set().union(*(_mentions(s.proposal) for s in steps if s.verdict in (SKIP, ADVISE)))
+    while True:
+        kept = [s for s in edits if s.verdict == EDIT]
+        served |= set().union(*(_mentions(s.proposal) for s in edits if s.verdict == DROP))
+        orphans = []
+        for step in kept:
+            edit = step.proposal
+            if not (isinstance(edit, SetKey) and len(edit.path) == 1 and edit.key in served):
+                continue
+            if any(edit.key in _mentions(other.proposal) for other in kept if other is not step):
+                continue
+            if existing is None:
+                existing = _mentions(data)
+            if edit.key not in existing:
+                orphans.append((edit.path[0], edit.key))
+        if not orphans:
+            return
+        for step in kept:
+            if _units(step.proposal) & set(orphans):
+                step.verdict = DROP
+
+
+def _mentions(value: Any) -> set[str]:
+    """Names a value refers to: Ref, GetAtt, Sub, conditions (Fn::If, Condition), DependsOn, mappings."""
+    if isinstance(value, SetKey | ReplaceValue | AppendItem):
+        value = value.value
+    elif not isinstance(value, dict | list):
+        return set()
+    names = set(referenced_names(value))
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if not isinstance(item, dict):
+            continue
+        for key, arg in item.items():
+            if key in ("Condition", "DependsOn") and isinstance(arg, str):
+                names.add(arg)
+            elif key == "DependsOn" and isinstance(arg, list):
+                names.update(a for a in arg if isinstance(a, str))
+            elif key in ("Fn::If", "Fn::FindInMap") and isinstance(arg, list) and arg and isinstance(arg[0], str):
+                names.add(arg[0])
+            stack.append(arg)
+    return names
+
+
+def _collision(edit: Edit, data: dict) -> _Step | None:
+    """A new top-level name that another section holds (E3007-like): a bug in the patch."""
+    if not (isinstance(edit, SetKey) and len(edit.path) == 1 and edit.path[0] in SECTIONS):
+        return None
+    for other in SECTIONS:
+        section = data.get(other)
+        if other != edit.path[0] and isinstance(section, dict) and edit.key in section:
+            return _Step(edit, ERROR, target_path(edit),
+                         f"refusing to add {edit.path[0]}.{edit.key}: {other}.{edit.key} exists; "
+                         "names must be unique across the template's sections")
+    return None
+
+
+def _opaque(edit: Edit, data: dict) -> _Step | None:
+    """An edit that would add, remove or rename a key of an intrinsic function call's mapping.
+
+    Going into the function's argument (a `Fn::Sub` string, an item of a `Fn::Join` list) is
+    fine; writing a key beside `Fn::If` is not (cfn-lint E3002), whatever the form in the file.
+    """
+    keyed = isinstance(edit, SetKey | DeleteKey | RenameKey)
+    node: Any = data
+    for depth, step in enumerate(edit.path):
+        name = intrinsic_name(node)
+        if name is not None and step != name:
+            break  # a key beside the function: refused below
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return None  # created by this edit: a new mapping is never an intrinsic
+    else:
+        depth = len(edit.path)
+        name = intrinsic_name(node) if keyed else None
+    if name is None:
+        return None
+    where = dotted(edit.path[:depth])
+    return _Step(edit, SKIP, edit.path[:depth], f"{where} is an {name}; left alone")
+
+
+def _original_types(data: dict) -> dict[str, str]:
+    resources = data.get("Resources")
+    if not isinstance(resources, dict):
+        return {}
+    return {rid: res.get("Type") for rid, res in resources.items()
+            if isinstance(res, dict) and isinstance(res.get("Type"), str)}
+
+
+def _create_only(edit: Edit, data: dict, originals: dict[str, str]) -> _Step | None:
+    """An edit that changes a create-only property of a resource of the original template
+    (which replaces it on update): refused as advice, or applied with a note where the type
+    is known to be stateless. Resources this run adds are never judged."""
+    from .create_only import CREATE_ONLY
+
+    if not edit.path or edit.path[0] != "Resources":
+        return None
+    if len(edit.path) == 1:
+        return _resource_replaced(edit, data, originals)
+    rid = edit.path[1]
+    rtype = originals.get(rid)
+    paths = CREATE_ONLY.get(rtype, ()) if rtype is not None else ()
+    if not paths or _type_of(data, rid) != rtype:
+        return None
+    hits = [prop for loc, old, new in _changes(edit, data) for prop in _create_only_hits(rid, loc, old, new, paths)]
+    if not hits:
+        return None
+    if _stateless(rtype, data["Resources"][rid]):
+        names = ", ".join(dict.fromkeys(".".join(p) for p in hits))
+        return _Step(edit, EDIT, replaces=(rtype, rid, f"{names} {'is' if ',' not in names else 'are'} create-only"))
+    where = ", ".join(dict.fromkeys(f"Resources.{rid}.Properties.{'.'.join(p)}" for p in hits))
+    return _Step(edit, ADVISE, ("Resources", rid, "Properties", *hits[0]),
+                 f"{where} {'is' if len(hits) == 1 else 'are'} create-only: changing it replaces {rtype} {rid} "
+                 "(a new physical resource, the old one deleted); left alone")
+
+
+def _resource_replaced(edit: Edit, data: dict, originals: dict[str, str]) -> _Step | None:
+    """Renaming (or deleting) a resource of the original template replaces (or deletes) it."""
+    if isinstance(edit, RenameKey):
+        rid, verb = edit.old, "renaming it replaces"
+    elif isinstance(edit, DeleteKey):
+        rid, verb = edit.key, "removing it deletes"
+    else:
+        return None
+    rtype = originals.get(rid)
+    if rtype is None or _type_of(data, rid) != rtype:
+        return None
+    if _stateless(rtype, data["Resources"][rid]):
+        return _Step(edit, EDIT, replaces=(rtype, rid, f"a new logical id ({edit.new})")) \
+            if isinstance(edit, RenameKey) else None
+    return _Step(edit, ADVISE, ("Resources", rid), f"Resources.{rid}: {verb} {rtype} {rid}; left alone")
+
+
+def _type_of(data: dict, rid: Any) -> Any:
+    res = data.get("Resources", {}).get(rid) if isinstance(data.get("Resources"), dict) else None
+    return res.get("Type") if isinstance(res, dict) else None
+
+
+def _stateless(rtype: str, resource: dict) -> bool:
+    from .create_only import STATELESS
+
+    if rtype not in STATELESS:
+        return False
+    rule = STATELESS[rtype]
+    if rule is None:
+        return True
+    prop, values = rule
+    value = TemplateView.props(resource).get(prop)
+    return isinstance(value, str) and value.lower() in values
+
+
+def _changes(edit: Edit, data: dict) -> list[tuple[tuple, Any, Any]]:
+    """(path, value before, value after) of what an edit writes; _ABSENT where there is none."""
+    if isinstance(edit, SetKey):
+        return [(edit.path + (edit.key,), _at(data, edit.path + (edit.key,)), edit.value)]
+    if isinstance(edit, ReplaceValue):
+        return [(edit.path, _at(data, edit.path), edit.value)]
+    if isinstance(edit, DeleteKey):
+        return [(edit.path + (edit.key,), _at(data, edit.path + (edit.key,)), _ABSENT)]
+    if isinstance(edit, RenameKey):
+        value = _at(data, edit.path + (edit.old,))
+        return [(edit.path + (edit.old,), value, _ABSENT), (edit.path + (edit.new,), _at(data, edit.path + (edit.new,)), value)]
+    seq = _at(data, edit.path)
+    return [(edit.path + (len(seq) if isinstance(seq, list) else 0,), _ABSENT, edit.value)]
+
+
+def _at(data: Any, path: tuple) -> Any:
+    for step in path:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return _ABSENT
+    return data
+
+
+def _create_only_hits(rid: str, loc: tuple, old: Any, new: Any, paths: tuple) -> list[tuple]:
+    """The create-only property paths whose value a change at `loc` (old -> new) alters."""
+    if len(loc) == 2:  # the whole resource written anew
+        old = old.get("Properties", _ABSENT) if isinstance(old, dict) else _ABSENT
+        new = new.get("Properties", _ABSENT) if isinstance(new, dict) else _ABSENT
+        rel: tuple = ()
+    elif loc[2] == "Properties":
+        rel = loc[3:]
+    else:
+        return []  # Metadata, DependsOn...: not a property
+    hits = []
+    for prop in paths:
+        if len(rel) >= len(prop):
+            if _matches(prop, rel[:len(prop)]) and old != new:
+                hits.append(prop)
+        elif _matches(prop[:len(rel)], rel) and _pick(old, prop[len(rel):]) != _pick(new, prop[len(rel):]):
+            hits.append(prop)
+    return hits
+
+
+def _matches(prop: tuple, rel: tuple) -> bool:
+    return all(p == r or (p == "*" and isinstance(r, int)) for p, r in zip(prop, rel, strict=True))
+
+
+def _pick(value: Any, rest: tuple) -> list:
+    """The values at `rest` below `value` ("*" for every item of a list), _ABSENT where missing."""
+    if not rest:
+        return [value]
+    step, more = rest[0], rest[1:]
+    if step == "*":
+        return [v for item in value for v in _pick(item, more)] if isinstance(value, list) else [_ABSENT]
+    if isinstance(value, dict) and step in value:
+        return _pick(value[step], more)
+    return [_ABSENT]
 
 
 def _note(patch: Patch, kind: str, path: tuple, doc: Document, message: str) -> Change:
     return Change(patch.id, patch.safety, kind, path, doc.line_of(path), message, tuple(patch.resolves))
 
 
-def _verify(doc: Document, output: str, patches: list[Patch]) -> str | None:
+def _verify(doc: Document, output: str, patches: list[Patch], originals: dict[str, str]) -> str | None:
     """None when the output parses, holds exactly the intended data, and is stable."""
     ids = ", ".join(sorted({p.id for p in patches}))
     try:
@@ -130,11 +433,12 @@ def _verify(doc: Document, output: str, patches: list[Patch]) -> str | None:
     for patch in patches:
         if patch.safety == ADVICE or suppressions.template_ignores(patch):
             continue
+        view.start_patch()
         try:
-            again = [p for p in patch.propose(view) if not isinstance(p, Skip | Advice)
-                     and not suppressions.resource_suppresses(target_path(p), patch)]
+            proposals = list(patch.propose(view))
         except Exception:  # reported on the first pass already
             continue
+        again = [s.proposal for s in _judge(patch, proposals, data, suppressions, originals) if s.verdict == EDIT]
         if again:
             return f"internal error: patch {patch.id} is not idempotent (proposes {dotted(target_path(again[0]))} again)"
     return None

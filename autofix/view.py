@@ -10,7 +10,20 @@ from .values import referenced_names
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 _LOGICAL_ID = re.compile(r"[^A-Za-z0-9]")
+# The sections whose entries have names; a new name must be free in all of them.
+SECTIONS = ("Resources", "Parameters", "Conditions", "Outputs", "Mappings")
 T = TypeVar("T")
+
+
+def intrinsic_name(value: Any) -> str | None:
+    """The function a mapping calls (`Fn::If`, `Ref`...) when its only key is one, else None.
+
+    Such a mapping is opaque: keys written beside the function are invalid (cfn-lint E3002).
+    """
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    key = next(iter(value))
+    return key if isinstance(key, str) and (key == "Ref" or key.startswith("Fn::")) else None
 
 
 class TemplateView:
@@ -29,6 +42,9 @@ class TemplateView:
         # by earlier patches in this run (empty on a template nothing has touched yet).
         self.created: set[str] = set()
         self.changed: set[str] = set()
+        # Top-level entries the running patch has proposed but the engine has not applied yet,
+        # by (section, name): asked for twice, a parameter is added once (see patches/_params).
+        self.pending: dict[tuple[str, str], Any] = {}
 
     # ------------------------------------------------------------ sections
 
@@ -59,9 +75,8 @@ class TemplateView:
         return SAM_TRANSFORM in names
 
     def globals(self, kind: str) -> dict:
-        """SAM `Globals.<kind>` (Function, Api, HttpApi, ...), or {}."""
-        section = self.section("Globals").get(kind)
-        return section if isinstance(section, dict) else {}
+        """SAM `Globals.<kind>` (Function, Api, HttpApi, ...), or {} (also when it is an intrinsic)."""
+        return self.mapping(self.section("Globals").get(kind))
 
     # ------------------------------------------------------------ resources
 
@@ -93,8 +108,21 @@ class TemplateView:
 
     @staticmethod
     def props(resource: dict) -> dict:
-        value = resource.get("Properties")
-        return value if isinstance(value, dict) else {}
+        """A resource's literal Properties, or {} (none, or an intrinsic such as `!If`: see `opaque`)."""
+        return TemplateView.mapping(resource.get("Properties"))
+
+    @staticmethod
+    def mapping(value: Any) -> dict:
+        """`value` when it is a literal mapping, else {}: an intrinsic function call (`{Fn::If: [...]}`,
+        `!Ref X`) is not a mapping whose keys a patch may read or add to."""
+        return value if isinstance(value, dict) and intrinsic_name(value) is None else {}
+
+    def opaque(self, rid: str) -> str | None:
+        """Why resource `rid` cannot be read and must be left alone (its Properties are an
+        intrinsic function, in long or short form), or None."""
+        res = self.resources.get(rid)
+        name = intrinsic_name(res.get("Properties")) if isinstance(res, dict) else None
+        return None if name is None else f"Resources.{rid}.Properties is an {name}; left alone"
 
     def has_prop(self, resource: dict, name: str, globals_kind: str | None = None) -> bool:
         """Set on the resource, or (for SAM) in its Globals section."""
@@ -125,6 +153,11 @@ class TemplateView:
         except KeyError:
             value = self._memo[build] = build(self)
             return value
+
+    def start_patch(self) -> None:
+        """Called by the engine before each patch proposes: what the last one proposed is either
+        in the data now or was not applied."""
+        self.pending.clear()
 
     def invalidate(self) -> None:
         """Forget cached indexes after the data changed."""
@@ -162,7 +195,13 @@ class TemplateView:
         return candidate
 
     def _is_taken(self, name: str) -> bool:
-        if name in self._taken:
+        if name in self._taken or any(name == n for _, n in self.pending):
             return True
-        return any(name in self.section(s) for s in ("Resources", "Parameters", "Conditions",
-                                                       "Outputs", "Mappings"))
+        return any(name in self.section(s) for s in SECTIONS)
+
+    def name_holder(self, name: str) -> str | None:
+        """The section that holds (or the run reserved) top-level name `name`, else None."""
+        for section in SECTIONS:
+            if name in self.section(section) or (section, name) in self.pending:
+                return section
+        return "reserved" if name in self._taken else None

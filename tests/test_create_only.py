@@ -1,0 +1,159 @@
+"""Updates that replace: the committed create-only table matches the installed schemas, and the
+engine refuses an edit to a create-only property of a resource the template already had,
+unless its type is known to be stateless, where the edit is applied and the replacement is
+reported (issue 11 item 19)."""
+
+from __future__ import annotations
+
+import importlib.util
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+from autofix import create_only, fastload
+from autofix.api import fix_text
+from autofix.edits import DeleteKey, Proposal, RenameKey, ReplaceValue, SetKey
+from autofix.registry import Patch
+from autofix.view import TemplateView
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "gen_create_only.py"
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("gen_create_only", SCRIPT)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_committed_table_matches_installed_schemas() -> None:
+    generator = _generator()
+    assert generator.build() == create_only.CREATE_ONLY, "stale: run python3 scripts/gen_create_only.py"
+    assert generator.STATELESS == create_only.STATELESS, "stale: run python3 scripts/gen_create_only.py"
+    assert generator.render(generator.build()) == Path(create_only.__file__).read_text(encoding="utf-8")
+
+
+def test_known_facts() -> None:
+    """Spot checks against the schemas (cfn-facts: names and every Permission property)."""
+    table = create_only.CREATE_ONLY
+    assert ("BucketName",) in table["AWS::S3::Bucket"]
+    assert ("TableName",) in table["AWS::DynamoDB::Table"]
+    assert ("FunctionName",) in table["AWS::Lambda::Function"]
+    assert ("LogGroupName",) in table["AWS::Logs::LogGroup"]
+    assert {("FunctionName",), ("SourceArn",), ("SourceAccount",), ("Principal",), ("Action",)} <= \
+        set(table["AWS::Lambda::Permission"])
+    assert ("ProvisionedConcurrencyConfig",) in table["AWS::Lambda::Version"]
+    assert ("FunctionName",) in table["AWS::Serverless::Function"]
+    assert "AWS::ApiGateway::RestApi" not in table and "AWS::ApiGateway::Account" not in table
+    assert any("*" in path for paths in table.values() for path in paths)
+    assert "AWS::Lambda::EventSourceMapping" not in create_only.STATELESS  # replacing it rereads or skips a stream
+
+
+class Edits(Patch):
+    """Proposes the edits it is given (a stand-in for a patch)."""
+
+    id, name, title = "TEST901", "given-edits", "Propose the given edits"
+
+    def __init__(self, *edits: Proposal) -> None:
+        super().__init__()
+        self.edits = edits
+
+    def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        for edit in self.edits:  # each while it is still to do, as a patch would (idempotent)
+            here = view.get(edit.path, {})
+            if isinstance(edit, SetKey | DeleteKey) and (edit.key in here) == isinstance(edit, DeleteKey):
+                yield edit
+            elif isinstance(edit, ReplaceValue) and view.get(edit.path) not in (None, edit.value):
+                yield edit
+            elif isinstance(edit, RenameKey) and edit.old in here:
+                yield edit
+
+
+SOURCE = textwrap.dedent("""\
+    Resources:
+      UntouchedBucket:
+        Type: AWS::S3::Bucket
+        Properties:
+          BucketName: data-4711
+          Tags:
+            - {Key: Team, Value: core}
+      ReplacedPermission:
+        Type: AWS::Lambda::Permission
+        Properties:
+          Action: lambda:InvokeFunction
+          FunctionName: arn:aws:lambda:us-east-1:123456789012:function:f
+          Principal: s3.amazonaws.com
+      EmailSubscription:
+        Type: AWS::SNS::Subscription
+        Properties:
+          Protocol: email
+          TopicArn: arn:aws:sns:us-east-1:123456789012:alarms
+          Endpoint: ops@example.com
+    """)
+BUCKET = ("Resources", "UntouchedBucket", "Properties")
+PERMISSION = ("Resources", "ReplacedPermission", "Properties")
+
+
+def fix(*edits: Proposal):
+    result = fix_text(SOURCE, [Edits(*edits)])
+    assert result.status in ("fixed", "unchanged"), result.error
+    return result, fastload.load_data(result.output, "yaml")
+
+
+def test_a_create_only_property_of_a_stateful_resource_is_left_alone() -> None:
+    for edit in (ReplaceValue(BUCKET + ("BucketName",), "data-4712"),
+                 DeleteKey(BUCKET, "BucketName"),
+                 ReplaceValue(BUCKET, {"BucketName": "other-4711"})):
+        result, data = fix(edit, SetKey(BUCKET, "ObjectLockEnabled", False))
+        assert result.status == "unchanged", edit
+        assert data["Resources"]["UntouchedBucket"]["Properties"]["BucketName"] == "data-4711"
+        assert [(n.kind, n.message) for n in result.notes] == [
+            ("advice", "Resources.UntouchedBucket.Properties.BucketName is create-only: changing it replaces "
+                       "AWS::S3::Bucket UntouchedBucket (a new physical resource, the old one deleted); left alone")]
+
+
+def test_other_properties_and_equal_values_are_not_replacements() -> None:
+    result, data = fix(ReplaceValue(BUCKET, {"BucketName": "data-4711", "Tags": [{"Key": "Team", "Value": "core"}],
+                                             "VersioningConfiguration": {"Status": "Enabled"}}))
+    assert result.status == "fixed"
+    assert not [n for n in result.notes if n.kind in ("advice", "replaces")]
+    result, data = fix(SetKey(BUCKET, "ObjectLockEnabled", False))
+    assert result.status == "fixed"
+    assert not [n for n in result.notes if n.kind in ("advice", "replaces")]
+
+
+def test_a_stateless_resource_is_replaced_with_a_note() -> None:
+    result, data = fix(SetKey(PERMISSION, "SourceAccount", {"Ref": "AWS::AccountId"}))
+    assert result.status == "fixed"
+    assert data["Resources"]["ReplacedPermission"]["Properties"]["SourceAccount"] == {"Ref": "AWS::AccountId"}
+    assert [(n.kind, n.message) for n in result.notes] == [
+        ("replaces", "replaces AWS::Lambda::Permission ReplacedPermission on update: SourceAccount is create-only")]
+
+
+def test_an_email_subscription_is_not_stateless() -> None:
+    sub = ("Resources", "EmailSubscription", "Properties")
+    result, data = fix(ReplaceValue(sub + ("Endpoint",), "pager@example.com"))
+    assert result.status == "unchanged"
+    assert [n.kind for n in result.notes] == ["advice"]
+
+
+def test_renaming_a_resource_replaces_it() -> None:
+    result, _ = fix(RenameKey(("Resources",), "UntouchedBucket", "RenamedBucket"))
+    assert result.status == "unchanged"
+    assert [n.message for n in result.notes] == [
+        "Resources.UntouchedBucket: renaming it replaces AWS::S3::Bucket UntouchedBucket; left alone"]
+    result, _ = fix(RenameKey(("Resources",), "ReplacedPermission", "RenamedPermission"))
+    assert result.status == "fixed"
+    assert [(n.kind, n.message) for n in result.notes] == [
+        ("replaces", "replaces AWS::Lambda::Permission ReplacedPermission on update: a new logical id (RenamedPermission)")]
+
+
+def test_resources_added_by_the_run_are_never_judged() -> None:
+    new = {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "new-4711"}}
+    result = fix_text(SOURCE, [Edits(SetKey(("Resources",), "NewBucket", new)),
+                               Edits(ReplaceValue(("Resources", "NewBucket", "Properties", "BucketName"), "new-4712"))])
+    assert result.status == "fixed", result.error
+    data = fastload.load_data(result.output, "yaml")
+    assert data["Resources"]["NewBucket"]["Properties"]["BucketName"] == "new-4712"
+    assert not [n for n in result.notes if n.kind in ("advice", "replaces")]
