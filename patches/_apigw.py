@@ -332,6 +332,69 @@ def is_cache_key(name: Any) -> bool:
             and name.split(".")[2] in _CACHE_KEY_SOURCES)
 
 
+_OPENAPI_CACHED = ("get", "x-amazon-apigateway-any-method")
+
+
+def openapi_cache_keys(body: Any, body_path: tuple, where: str) -> Iterator[Proposal]:
+    """Path parameters as cache keys in an OpenAPI/Swagger body (Body, SAM DefinitionBody): each
+    GET/ANY operation of a path with parameters lists them in its integration's
+    cacheKeyParameters and declares them as path parameters (API Gateway makes only declared
+    method request parameters cache keys)."""
+    paths = body.get("paths") if isinstance(body, dict) else None
+    if not isinstance(paths, dict):
+        if body is not None:
+            yield Skip(body_path, f"{where}: the API definition is computed or elsewhere; make its path "
+                       "parameters cache keys (cacheKeyParameters) by hand")
+        return
+    openapi3 = str(body.get("openapi", "")).startswith("3")
+    for route, item in paths.items():
+        names = path_parameters(route) if isinstance(route, str) and isinstance(item, dict) else []
+        shared = _declared_path_parameters(item.get("parameters")) if names else set()
+        for verb, operation in item.items() if names else ():
+            integration = operation.get("x-amazon-apigateway-integration") if isinstance(operation, dict) else None
+            if str(verb).lower() not in _OPENAPI_CACHED or not isinstance(integration, dict):
+                continue
+            at = body_path + ("paths", route, verb)
+            yield from _operation_keys(operation, integration, at, names, shared, openapi3,
+                                       f"{where}: cache {verb.upper() if verb == 'get' else 'ANY'} {route} per "
+                                       f"{', '.join(names)}")
+
+
+def _declared_path_parameters(params: Any) -> set[str] | None:
+    """Names of the path parameters a `parameters` list declares; None when a $ref hides some."""
+    if not isinstance(params, list):
+        return set() if params is None else None
+    if any(not isinstance(p, dict) or "$ref" in p for p in params):
+        return None
+    return {p.get("name") for p in params if p.get("in") == "path"}
+
+
+def _operation_keys(operation: dict, integration: dict, at: tuple, names: list[str], shared: set[str] | None,
+                    openapi3: bool, message: str) -> Iterator[Proposal]:
+    keys = integration.get("cacheKeyParameters")
+    missing = [k for k in path_keys(names) if not (isinstance(keys, list) and k in keys)]
+    if not missing:
+        return
+    own = _declared_path_parameters(operation.get("parameters"))
+    if keys is not None and not isinstance(keys, list) or own is None or shared is None:
+        yield Skip(at, f"{message.split(':', 1)[0]}: {at[-2]} {at[-1]} has computed cacheKeyParameters or "
+                   "parameters ($ref); make its path parameters cache keys by hand")
+        return
+    undeclared = [n for n in names if f"method.request.path.{n}" in missing and n not in own | shared]
+    spec = [{"name": n, "in": "path", "required": True, **({"schema": {"type": "string"}} if openapi3
+                                                           else {"type": "string"})} for n in undeclared]
+    if spec and "parameters" not in operation:
+        yield SetKey(at, "parameters", spec, message)
+    elif spec:
+        for item in spec:
+            yield AppendItem(at + ("parameters",), item, message)
+    if keys is None:
+        yield SetKey(at + ("x-amazon-apigateway-integration",), "cacheKeyParameters", missing, message)
+    else:
+        for key in missing:
+            yield AppendItem(at + ("x-amazon-apigateway-integration", "cacheKeyParameters"), key, message)
+
+
 def sam_cached_events(view: TemplateView, wanted: Callable[[dict | None], bool]) -> Iterator[tuple[str, tuple, dict]]:
     """(function id, path, properties) of SAM function Api events whose GET/ANY method is on an
     API that caches (`wanted`; None is the implicit API)."""
@@ -372,7 +435,8 @@ REST_API = "AWS::ApiGateway::RestApi"
 def redeploy_triggers(view: TemplateView) -> list[tuple[Any, list[str]]]:
     """(RestApiId value, ids of resources this run changed in that API), in file order.
 
-    A RestApi counts only when it has a Policy: the engine records that it changed, not what.
+    A RestApi counts only when it has a Policy or an OpenAPI Body: the engine records that it
+    changed, not what.
     """
     groups: list[tuple[Any, list[str]]] = []
     touched = view.changed | view.created
@@ -389,7 +453,7 @@ def redeploy_triggers(view: TemplateView) -> list[tuple[Any, list[str]]]:
         if rid in touched and api is not None:
             add(api, rid)
     for rid, res in view.of_type(REST_API):
-        if rid in view.changed and "Policy" in view.props(res):
+        if rid in view.changed and ("Policy" in view.props(res) or "Body" in view.props(res)):
             add(ref(rid), rid)
     return groups
 

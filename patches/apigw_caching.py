@@ -11,8 +11,8 @@ from autofix.registry import SAFE, Patch
 from autofix.values import is_intrinsic, ref
 from autofix.view import TemplateView
 
-from ._apigw import (METHOD, REST_STAGE, SAM_API, cache_key_names, cached_entries_unencrypted, cached_verb,
-                     header_parameters, invalid_cache_size, is_cache_key, is_true, merge_default_entry, path_keys,
+from ._apigw import (METHOD, REST_API, REST_STAGE, SAM_API, cache_key_names, cached_entries_unencrypted, cached_verb,
+                     header_parameters, invalid_cache_size, is_cache_key, is_true, merge_default_entry, openapi_cache_keys, path_keys,
                      path_parameters, props_path, resource_path, sam_cache_enabled, sam_cached_events,
                      sam_method_settings, sam_property, sam_single_stage)
 from ._params import ensure_parameter
@@ -25,7 +25,7 @@ class ApigwCaching(Patch):
     name = "apigw-caching"
     title = "Cache and encrypt every method of stages whose cache cluster is on"
     safety = SAFE
-    resource_types = (REST_STAGE, SAM_API, METHOD, "AWS::Serverless::Function")
+    resource_types = (REST_STAGE, SAM_API, METHOD, REST_API, "AWS::Serverless::Function")
     resolves = ("API_GW_CACHE_ENABLED_AND_ENCRYPTED",)
     explanation = (
         "For REST stages and SAM Apis with CacheClusterEnabled: true (Globals.Api counts), merges\n"
@@ -38,7 +38,8 @@ class ApigwCaching(Patch):
         "CacheKeyParameters; a method without CacheKeyParameters also keys on its declared querystring\n"
         "parameters. They take effect with a new deployment (apigw-redeploy). SAM Api events (GET/ANY)\n"
         "mark their querystring/path parameters Caching: true and declare missing path parameters\n"
-        "(Required, Caching). Headers stay advice. A SAM Api it configures gets OpenApiVersion '2.0'\n"
+        "(Required, Caching). OpenAPI definitions (RestApi Body, SAM DefinitionBody) get the same in\n"
+        "x-amazon-apigateway-integration cacheKeyParameters and path parameters. Headers stay advice. A SAM Api it configures gets OpenApiVersion '2.0'\n"
         "when it has none (see apigw-throttling). The cache cluster itself is never switched on: it is\n"
         "billed hourly, so that is your decision."
     )
@@ -74,6 +75,7 @@ class ApigwCaching(Patch):
                 cached_apis.append(ref(rid))
                 edits += invalid_cache_size(view, props_path(rid), rid, size, VALID_SIZES)
         edits += self._cache_keys(view, cached_apis)
+        edits += self._body_cache_keys(view, cached_apis, wanted)
         edits += self._sam_cache_keys(view, wanted)
         edits += sam_single_stage(view, edits)
         if any(isinstance(e, SetKey | ReplaceValue) and e.value == size for e in edits):
@@ -124,6 +126,18 @@ class ApigwCaching(Patch):
         if changed:
             yield Advice(props_path(changed[0]), f"{', '.join(changed)}: new cache keys take effect with a new "
                          "Deployment (apigw-redeploy renames it; otherwise redeploy the stage)")
+
+    @staticmethod
+    def _body_cache_keys(view: TemplateView, cached_apis: list[Any],
+                         wanted: Callable[[dict | None], bool]) -> Iterator[Proposal]:
+        """Path parameters as cache keys in the OpenAPI definitions of caching APIs."""
+        for rid, res in view.of_type(REST_API):
+            if ref(rid) in cached_apis and "Body" in view.props(res):
+                yield from openapi_cache_keys(view.props(res)["Body"], props_path(rid) + ("Body",), rid)
+        for rid, res in view.of_type(SAM_API):
+            if wanted(res) and "DefinitionBody" in view.props(res):
+                yield from openapi_cache_keys(view.props(res)["DefinitionBody"], props_path(rid) + ("DefinitionBody",),
+                                              rid)
 
     @staticmethod
     def _sam_cache_keys(view: TemplateView, wanted: Callable[[dict | None], bool]) -> Iterator[Proposal]:

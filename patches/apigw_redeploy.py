@@ -22,7 +22,8 @@ class ApigwRedeploy(Patch):
     resolves = ()
     explanation = (
         "An AWS::ApiGateway::Deployment is an immutable snapshot: CloudFormation does not redeploy\n"
-        "when Methods, Resources, Authorizers, Models or the RestApi Policy change, so the stage keeps\n"
+        "when Methods, Resources, Authorizers, Models or the RestApi Policy or Body change, so the stage\n"
+        "keeps "
         "serving the old API. When an earlier patch of this run changed such a resource, this patch\n"
         "renames the Deployment of that RestApi (ApiDeployment -> ApiDeploymentV2, V2 -> V3) and\n"
         "updates every Ref, GetAtt, Sub and DependsOn that names it. CloudFormation then creates the\n"
