@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from autofix.edits import Advice, Proposal, RenameKey, SetKey, Skip
 from autofix.registry import UNSAFE, Patch
-from autofix.values import NO_VALUE, get_att, if_, ref
+from autofix.values import NO_VALUE, get_att, if_, ref, referenced_names
 from autofix.view import TemplateView
 
 from . import _lambda as lam
@@ -118,6 +118,9 @@ class LambdaProvisionedConcurrency(Patch):
             yield from reference_updates(view, old, new)
             yield RenameKey(("Resources",), old, new, f"{old}: renamed to {new}: {rid}'s code or configuration "
                             "changed, and a version publishes it only when created")
+            yield Advice(("Resources", new), f"{new}: CloudFormation publishes it, moves the alias, then deletes "
+                         f"{old}; if only the text changed (same code and settings), Lambda refuses to publish "
+                         "('A version for this Lambda function exists'): keep the old name then")
 
     def _serverless(self, view: TemplateView, rid: str, value: dict) -> Iterator[Proposal]:
         props = ("Resources", rid, "Properties")
@@ -189,6 +192,11 @@ class LambdaProvisionedConcurrency(Patch):
             yield SetKey(("Resources",), version, body,
                          f"{rid}: publish a version named after its code hash (renamed when the code changes)",
                          after=rid)
+            fed = sorted(n for n in referenced_names(view.props(res).get("Code")) if n in view.parameters)
+            if fed:
+                yield Advice(("Resources", version), f"{version}: {rid}'s code comes from {', '.join(fed)}; a new "
+                             "value changes the code but not this template, so no version is published for it: "
+                             "rename the version when you deploy new code")
         alias = view.unique_id(f"{rid}Alias")
         yield SetKey(("Resources",), alias, {"Type": lam.ALIAS, **extra, "Properties": {
             "FunctionName": ref(rid), "FunctionVersion": get_att(version, "Version"),
