@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Generator, Iterable, Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 from autofix.edits import Advice, Proposal, SetKey, Skip
@@ -14,7 +14,7 @@ from autofix.semantics.model import plain
 from autofix.values import NO_VALUE, equals, getatt_target, if_, not_, ref, ref_target, sub, sub_parts
 from autofix.view import TemplateView
 
-from ._params import ensure_parameter
+from ._params import ensure_not_equals_condition, ensure_parameter
 
 ALARM = "AWS::CloudWatch::Alarm"
 TOPIC = "AWS::SNS::Topic"
@@ -209,9 +209,9 @@ def _parameter_action(view: TemplateView, name: str) -> tuple[Any, list[Proposal
             return if_(cond, ref(name), NO_VALUE), []
         if value in (equals(ref(name), ""), equals("", ref(name))):
             return if_(cond, NO_VALUE, ref(name)), []
-    cond = view.unique_id(f"Has{name}")
-    return if_(cond, ref(name), NO_VALUE), [
-        SetKey(("Conditions",), cond, is_set, f"add condition {cond}: new alarms notify {name} when it is set")]
+    edits, cond = _collect(ensure_not_equals_condition(view, f"Has{name}", name, ""))
+    message = f"add condition {cond}: new alarms notify {name} when it is set"
+    return if_(cond, ref(name), NO_VALUE), [replace(edit, message=message) for edit in edits]
 
 
 def alarm_topic(view: TemplateView, option: str, condition: str | None = None,
@@ -252,12 +252,10 @@ def new_topic(view: TemplateView, condition: str | None, settings: TopicSettings
     topic = view.unique_id("AlarmTopic")
     policy = view.unique_id(f"{topic}Policy")
     key = view.unique_id(f"{topic}Key") if settings.customer_key else None
-    parts = [f"topic policy {policy}"] + ([f"customer-managed key {key}"] if key else [])
-    email = _email_parameter(view, settings.email_parameter)
-    if email:
-        parts.append(f"e-mail subscription when {email} is set")
-    message = (f"{topic}: new SNS topic for alarm notifications, publishable by CloudWatch "
-               f"({', '.join(parts)})")
+    subscription, email = _subscription(view, topic, condition, settings.email_parameter)
+    parts = [f"topic policy {policy}"] + ([f"customer-managed key {key}"] if key else []) \
+        + ([f"e-mail subscription when {email} is set"] if email else [])
+    message = f"{topic}: new SNS topic for alarm notifications, publishable by CloudWatch ({', '.join(parts)})"
     proposals: list[Proposal] = []
     if key:
         proposals.append(SetKey(("Resources",), key, _with_condition(condition, {
@@ -284,8 +282,7 @@ def new_topic(view: TemplateView, condition: str | None, settings: TopicSettings
     proposals.append(SetKey(("Resources",), policy, _with_condition(condition, {
         "Type": TOPIC_POLICY,
         "Properties": {"Topics": [ref(topic)], "PolicyDocument": _topic_policy(topic)}}), message))
-    if email:
-        proposals += _subscription(view, topic, condition, email, message)
+    proposals += [replace(edit, message=message) for edit in subscription]
     reach = f"set {email} to an e-mail address (and confirm the subscription) or subscribe" if email \
         else "subscribe"
     proposals.append(Advice(("Resources", topic), f"{topic}: {reach} a chat or paging endpoint; "
@@ -317,40 +314,34 @@ def _topic_policy(topic: str) -> dict:
         }}]}
 
 
-def _email_parameter(view: TemplateView, name: str) -> str | None:
-    """The subscription endpoint parameter: `name`, reused when it is a String, else a free name."""
-    if not name:
-        return None
-    spec = view.parameters.get(name)
-    if isinstance(spec, dict) and spec.get("Type") == "String":
-        return name
-    return view.unique_id(name) if spec is not None or name in view.resources else name
+def _collect(proposals: Generator[SetKey, None, str]) -> tuple[list[SetKey], str]:
+    """The edits a `_params` helper proposes, and the name it returns."""
+    edits = []
+    while True:
+        try:
+            edits.append(next(proposals))
+        except StopIteration as stop:
+            return edits, stop.value
 
 
-def _subscription(view: TemplateView, topic: str, condition: str | None, email: str,
-                  message: str) -> Iterator[Proposal]:
-    yield from ensure_parameter(view, email, {
+def _subscription(view: TemplateView, topic: str, condition: str | None,
+                  parameter: str) -> tuple[list[SetKey], str | None]:
+    """The e-mail parameter, its condition and the subscription, and the parameter's name."""
+    if not parameter:
+        return [], None
+    edits, email = _collect(ensure_parameter(view, parameter, {
         "Type": "String", "Default": "", "AllowedPattern": r"^$|^[^\s@]+@[^\s@]+$",
-        "Description": "E-mail address that receives alarm notifications; empty adds no subscription"}, message)
-    has = _has_value_condition(view, email)
-    if has not in view.conditions:
-        yield SetKey(("Conditions",), has, not_(equals(ref(email), "")), message)
+        "Description": "E-mail address that receives alarm notifications; empty adds no subscription"}))
+    more, has = _collect(ensure_not_equals_condition(view, f"Has{email}", email, ""))
+    edits += more
     subscribed = has
     if condition:
         subscribed = view.unique_id(f"{has}And{condition}")
-        yield SetKey(("Conditions",), subscribed, {"Fn::And": [{"Condition": has}, {"Condition": condition}]},
-                     message)
-    yield SetKey(("Resources",), view.unique_id(f"{topic}EmailSubscription"), {
+        edits.append(SetKey(("Conditions",), subscribed, {"Fn::And": [{"Condition": has}, {"Condition": condition}]}))
+    edits.append(SetKey(("Resources",), view.unique_id(f"{topic}EmailSubscription"), {
         "Type": SUBSCRIPTION, "Condition": subscribed,
-        "Properties": {"TopicArn": ref(topic), "Protocol": "email", "Endpoint": ref(email)}}, message)
-
-
-def _has_value_condition(view: TemplateView, parameter: str) -> str:
-    """An existing `parameter is not empty` condition, else a free name for one."""
-    for name, value in view.conditions.items():
-        if value in (not_(equals(ref(parameter), "")), not_(equals("", ref(parameter)))):
-            return name
-    return view.unique_id(f"Has{parameter}")
+        "Properties": {"TopicArn": ref(topic), "Protocol": "email", "Endpoint": ref(email)}}))
+    return edits, email
 
 
 # ------------------------------------------------------------ existing topics

@@ -61,7 +61,7 @@ class BillingAlarm(Patch):
         if action is None:
             yield from proposals
             return
-        yield from ensure_parameter(view, opts.parameter, {
+        budget = yield from ensure_parameter(view, opts.parameter, {
             "Type": "Number", "Default": opts.default_usd, "MinValue": 1,
             "Description": "Estimated monthly charges (USD) above which the billing alarm fires"}, message)
         if condition not in view.conditions:
@@ -79,7 +79,7 @@ class BillingAlarm(Patch):
                 "Statistic": "Maximum",
                 "Period": 21600,
                 "EvaluationPeriods": 1,
-                "Threshold": ref(opts.parameter),
+                "Threshold": ref(budget),
                 "ComparisonOperator": "GreaterThanThreshold",
                 "TreatMissingData": "notBreaching",
                 "AlarmActions": [action],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from autofix.edits import Advice, Proposal, SetKey, Skip
 from autofix.registry import SAFE, Patch
@@ -64,26 +64,24 @@ class LambdaReservedConcurrency(Patch):
             yield Skip(("Resources", todo[0]), "AWS::LanguageExtensions evaluates the -1 sentinel; "
                        "set ReservedConcurrentExecutions by hand")
             return
-        setting = f"parameter {opts.parameter} (-1 leaves reserved concurrency unset)"
-        yield from ensure_parameter(view, opts.parameter, {
+        parameter = yield from ensure_parameter(view, opts.parameter, {
             "Type": "Number",
             "Default": opts.default,
             "MinValue": -1,
             "Description": "Reserved concurrency per function; -1 leaves it unset (0 would disable the function)",
-        }, setting)
-        yield from (replace(edit, message=setting)
-                    for edit in ensure_not_equals_condition(view, opts.condition, opts.parameter, -1))
-        value = if_(opts.condition, ref(opts.parameter), NO_VALUE)
+        })
+        condition = yield from ensure_not_equals_condition(view, opts.condition, parameter, -1)
+        value = if_(condition, ref(parameter), NO_VALUE)
         for rid in plain:
             yield SetKey(("Resources", rid, "Properties"), "ReservedConcurrentExecutions", value,
-                         f"{rid}: reserved concurrency from {opts.parameter}")
+                         f"{rid}: reserved concurrency from {parameter}")
         if serverless and sam_global:
             yield SetKey(("Globals", "Function"), "ReservedConcurrentExecutions", value,
-                         f"Globals.Function: reserved concurrency from {opts.parameter}")
+                         f"Globals.Function: reserved concurrency from {parameter}")
         else:
             for rid in serverless:
                 yield SetKey(("Resources", rid, "Properties"), "ReservedConcurrentExecutions", value,
-                             f"{rid}: reserved concurrency from {opts.parameter}")
-        yield Advice(("Parameters", opts.parameter),
+                             f"{rid}: reserved concurrency from {parameter}")
+        yield Advice(("Parameters", parameter),
                      "size reserved concurrency as peak RPS x p99 duration x 1.2 and raise the account "
                      "quota (default 1,000 per Region) before setting it")
