@@ -509,12 +509,28 @@ def sam_api_reason(view: TemplateView, rid: str) -> str | None:
         how = ("DefinitionUri" if "DefinitionUri" in props
                else "an included DefinitionBody" if body is not None and (not isinstance(body, dict) or is_intrinsic(body))
                else None)
+        if how is None and isinstance(body, dict) and any(_literal_lambda_uri(u) for _, _, u in _body_strings(body)):
+            how = "a literal Lambda URI"
         if how:
             return (f"its event {name} is served by {target}, whose OpenAPI definition ({how}) cfn-fix cannot "
-                    f"read; SAM would move the event's invoke permission to the alias while that definition may "
+                    f"rewrite; SAM would move the event's invoke permission to the alias while that definition may "
                     f"invoke {rid} unqualified (API Gateway then answers 500): point its URIs at "
                     f"${{{rid}.Alias}}, then add AutoPublishAlias")
     return None
+
+
+def _literal_lambda_uri(value: Any) -> bool:
+    return isinstance(value, str) and "lambda:path" in value and ":function:" in value
+
+
+def _body_strings(value: Any, path: tuple = ()) -> Iterator[tuple[Any, tuple, Any]]:
+    """(key, path, value) of each `uri`/`authorizerUri` string in an OpenAPI body."""
+    items = enumerate(value) if isinstance(value, list) else value.items() if isinstance(value, dict) else ()
+    for key, item in items:
+        if key in BODY_URI_KEYS and isinstance(item, str):
+            yield key, path + (key,), item
+        elif isinstance(item, (dict, list)) and not is_intrinsic(item):
+            yield from _body_strings(item, path + (key,))
 
 
 def invokes(view: TemplateView, rid: str) -> bool:

@@ -40,9 +40,9 @@ class LambdaProvisionedConcurrencyAutoscaling(Patch):
     # is inert. The runner should set `enabled` when the patch is selected by its id or name.
     default_enabled = False
     explanation = (
-        "Off unless asked for: it proposes only with the option enabled (set it in the config, or select\n"
-        "LAM010 / lambda-pc-autoscaling by name) or with --target-rps, which sizes the maximum; a prefix\n"
-        "(LAM) or --unsafe-fixes alone does not turn it on, because at the defaults what it adds is inert.\n"
+        "Off unless asked for: it proposes only with the option enabled (options: {LAM010: {enabled:\n"
+        "true}} in the config) or with --target-rps, which sizes the maximum; a prefix (LAM) or\n"
+        "--unsafe-fixes alone does not turn it on, because at the defaults what it adds is inert.\n"
         "For each alias with ProvisionedConcurrencyConfig (and each SAM function with AutoPublishAlias and\n"
         "ProvisionedConcurrencyConfig), adds an AWS::ApplicationAutoScaling::ScalableTarget from the\n"
         "configured provisioned concurrency (minimum) to the parameter LambdaProvisionedConcurrencyMax\n"
