@@ -28,11 +28,6 @@ _POLICY = ('{{"Version":"2012-10-17","Statement":[{{"Sid":"EventBridgeToLogs","E
            '"Resource":"arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{prefix}*"}}]}}')
 
 
-def props_of_resource(res: dict) -> dict:
-    props = TemplateView.props(res)
-    return props if isinstance(props, dict) else {}
-
-
 def _eventbridge_on(view: TemplateView, rid: str) -> bool:
     """EventBridge delivery is on, or set by an intrinsic that may turn it on."""
     config = props_of(view, rid).get("NotificationConfiguration")
@@ -148,7 +143,8 @@ class S3EventLogGroup(Patch):
     def _shared_policy(self, view: TemplateView) -> Iterator[Proposal]:
         opts = self.options
         for _, res in view.of_type(LOGS_POLICY):
-            if props_of_resource(res).get("PolicyName") == opts.policy_name:
+            props = view.props(res)
+            if isinstance(props, dict) and props.get("PolicyName") == opts.policy_name:
                 return  # the template declares the shared policy already (two would collide)
         parameter = view.unique_id("EventsToLogsPolicy")
         condition = view.unique_id("CreateEventsToLogsPolicy")
