@@ -316,7 +316,7 @@ def _would_loop(view: TemplateView, fn: str, caller: str) -> bool:
 
 
 def _plan_body(view: TemplateView, plan: Repoint, rid: str, fn: str, alias: str, alias_name: str) -> None:
-    """Integration URIs of an inline OpenAPI body (RestApi Body, SAM DefinitionBody)."""
+    """Integration URIs of a SAM API's inline OpenAPI DefinitionBody."""
     res = view.resources[rid]
     path = ("Resources", rid) + BODY_PATHS[res["Type"]]
     body = view.get(path)
@@ -506,10 +506,12 @@ def sam_api_reason(view: TemplateView, rid: str) -> str | None:
                     "invoke permission to the alias while that API may invoke the function unqualified")
         props = view.props(res)
         body = props.get("DefinitionBody")
-        how = ("DefinitionUri" if "DefinitionUri" in props
-               else "an included DefinitionBody" if body is not None and (not isinstance(body, dict) or is_intrinsic(body))
-               else None)
-        if how is None and isinstance(body, dict) and any(_literal_lambda_uri(u) for _, _, u in _body_strings(body)):
+        how = None
+        if "DefinitionUri" in props:
+            how = "DefinitionUri"
+        elif body is not None and (not isinstance(body, dict) or is_intrinsic(body)):
+            how = "an included DefinitionBody"
+        elif isinstance(body, dict) and any(_literal_lambda_uri(u) for _, _, u in _body_strings(body)):
             how = "a literal Lambda URI"
         if how:
             return (f"its event {name} is served by {target}, whose OpenAPI definition ({how}) cfn-fix cannot "
