@@ -380,8 +380,12 @@ class _Builder:
         if isinstance(node, ScalarNode):
             value = _scalar(node)
             if isinstance(value, dict):
-                # `!Ref X` and friends: no mapping text to edit, nor list text (`!GetAtt A.B`)
-                self.frozen.update(id(part) for part in (value, *value.values()) if isinstance(part, dict | list))
+                # `!Ref X` and friends: no mapping text to edit, nor list text (`!GetAtt A.B`).
+                # Kept alive like every container named by id: once an edit drops this value,
+                # a new container could get its id and be taken for frozen.
+                parts = [part for part in (value, *value.values()) if isinstance(part, dict | list)]
+                self.frozen.update(map(id, parts))
+                self.originals.extend(parts)
             return value
         if isinstance(node, SequenceNode):
             items = [self._build(item, again, seen) for item in node.value]

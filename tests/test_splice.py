@@ -392,3 +392,14 @@ def test_comment_kept_from_a_deleted_value_does_not_join_a_block_scalar_above() 
               # a note about Drop
         """)
     assert fastload.load_data(out, "yaml")["Resources"]["A"]["Properties"] == {"Text": "alpha\n"}
+
+
+def test_a_dropped_short_tag_value_never_lends_its_id_to_a_new_container() -> None:
+    # The data of `!Ref C` is frozen by id; once a replacement drops it, a new mapping (an
+    # inserted resource's Properties) could get that id and be refused as anchored content.
+    doc = parse("Resources:\n  A:\n    Type: X\n    Properties:\n      B: !Ref C\n      D: !GetAtt E.Arn\n")
+    editor = Editor(doc)
+    editor.apply(ReplaceValue(("Resources", "A", "Properties", "B"), "literal"))
+    editor.apply(ReplaceValue(("Resources", "A", "Properties", "D"), "literal"))
+    made = [{"k": n} for n in range(2000)] + [[n] for n in range(2000)]
+    assert not [c for c in made if id(c) in doc.frozen]
