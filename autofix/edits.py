@@ -88,7 +88,9 @@ class Change:
 
     patch_id: str
     safety: str
-    kind: str  # "add", "set", "append", "delete", "rename", "skip", "advice"
+    # Changes: "add", "set", "append", "delete", "rename". Notes: "skip", "advice", "suppressed",
+    # "error", and "replaces" (an applied edit that replaces a stateless resource on update).
+    kind: str
     path: Path
     line: int
     message: str

@@ -161,6 +161,7 @@ def _judge(patch: Patch, proposals: list[Proposal], data: dict, suppressions: Su
     """What the engine does with each proposal of one patch, in the patch's order."""
     steps: list[_Step] = []
     refused: set[tuple] = set()
+    added: dict[str, str] = {}  # new top-level names of this patch -> section
     for proposal in proposals:
         if isinstance(proposal, Skip):
             steps.append(_Step(proposal, SKIP, proposal.path, proposal.reason))
@@ -174,8 +175,8 @@ def _judge(patch: Patch, proposals: list[Proposal], data: dict, suppressions: Su
         if reason:
             steps.append(_Step(proposal, SUPPRESSED, path, reason))
             continue
-        step = _collision(proposal, data) or _opaque(proposal, data) or _create_only(proposal, data, originals) \
-            or _Step(proposal, EDIT)
+        step = _collision(proposal, data, added) or _opaque(proposal, data) \
+            or _create_only(proposal, data, originals) or _Step(proposal, EDIT)
         if step.verdict in (SKIP, ADVISE):
             refused |= _units(proposal)
         steps.append(step)
@@ -247,17 +248,23 @@ def _mentions(value: Any) -> set[str]:
     return names
 
 
-def _collision(edit: Edit, data: dict) -> _Step | None:
-    """A new top-level name that another section holds (E3007-like): a bug in the patch."""
+def _collision(edit: Edit, data: dict, added: dict[str, str]) -> _Step | None:
+    """A new top-level name that another section holds, or that the patch also adds to
+    another section (E3007-like): a bug in the patch."""
     if not (isinstance(edit, SetKey) and len(edit.path) == 1 and edit.path[0] in SECTIONS):
         return None
-    for other in SECTIONS:
-        section = data.get(other)
-        if other != edit.path[0] and isinstance(section, dict) and edit.key in section:
-            return _Step(edit, ERROR, target_path(edit),
-                         f"refusing to add {edit.path[0]}.{edit.key}: {other}.{edit.key} exists; "
-                         "names must be unique across the template's sections")
-    return None
+    mine = edit.path[0]
+    holders = [other for other in SECTIONS if other != mine and isinstance(data.get(other), dict)
+               and edit.key in data[other]]
+    if added.get(edit.key, mine) != mine:
+        holders.append(added[edit.key])
+    added.setdefault(edit.key, mine)
+    if not holders:
+        return None
+    return _Step(edit, ERROR, target_path(edit),
+                 f"refusing to add {mine}.{edit.key}: {holders[0]}.{edit.key} "
+                 f"{'exists' if holders[0] in data and edit.key in data[holders[0]] else 'is added too'}; "
+                 "names must be unique across the template's sections")
 
 
 def _opaque(edit: Edit, data: dict) -> _Step | None:

@@ -142,3 +142,21 @@ def test_the_engine_refuses_a_name_another_section_holds() -> None:
     assert [(n.kind, n.message) for n in result.notes] == [
         ("error", "refusing to add Parameters.FixedFunction: Resources.FixedFunction exists; "
                   "names must be unique across the template's sections")]
+
+
+class TwiceNamed(Patch):
+    """A buggy patch: one new name in two sections."""
+
+    id, name, title = "TEST803", "twice-named", "Add a parameter and a resource of one name"
+
+    def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        yield SetKey(("Parameters",), "Shared", {"Type": "String"})
+        yield SetKey(("Resources",), "Shared", {"Type": "AWS::SNS::Topic"})
+
+
+def test_the_engine_refuses_one_new_name_in_two_sections() -> None:
+    result = fix_text(FUNCTION, [TwiceNamed()])
+    assert result.status == "unchanged"
+    assert [n.message for n in result.notes] == [
+        "refusing to add Resources.Shared: Parameters.Shared is added too; names must be unique across "
+        "the template's sections"]

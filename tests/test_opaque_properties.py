@@ -137,3 +137,34 @@ def test_the_view_reads_an_intrinsic_as_no_mapping() -> None:
     assert view.globals("Function") == {}
     assert view.mapping({"Ref": "X"}) == {} and view.mapping({"Fn::Sub": "x"}) == {}
     assert view.mapping({"Ref": "X", "Other": 1}) == {"Ref": "X", "Other": 1}  # not a function call
+
+
+SAM = textwrap.dedent("""\
+    AWSTemplateFormatVersion: '2010-09-09'
+    Transform: AWS::Serverless-2016-10-31
+    Parameters:
+      Env: {Type: String, Default: dev}
+    Conditions:
+      IsProd: !Equals [!Ref Env, prod]
+    Resources:
+      OpaqueSettingsFunction:
+        Type: AWS::Serverless::Function
+        Properties:
+          Runtime: python3.12
+          Handler: index.handler
+          InlineCode: "def handler(event, context): return 1"
+          Tags: !If [IsProd, {Team: prod}, {Team: dev}]
+          LoggingConfig: !If [IsProd, {LogFormat: JSON}, !Ref 'AWS::NoValue']
+    """)
+
+
+def test_sam_properties_that_are_intrinsics_stay_as_written() -> None:
+    result = fix_text(SAM, ALL)
+    assert result.status == "fixed", result.error
+    before = _props(SAM, "OpaqueSettingsFunction")
+    after = _props(result.output, "OpaqueSettingsFunction")
+    assert isinstance(before, dict) and isinstance(after, dict)
+    assert (after["Tags"], after["LoggingConfig"]) == (before["Tags"], before["LoggingConfig"])
+    assert "Resources.OpaqueSettingsFunction.Properties.LoggingConfig is an Fn::If; left alone" in \
+        {n.message for n in result.notes if n.kind == "skip"}
+    assert new_findings(SAM, result.output) == []
