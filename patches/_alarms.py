@@ -84,12 +84,14 @@ def function_of_dimension(view: TemplateView, value: Any) -> str | None:
 
 # ------------------------------------------------------------ where new alarms notify
 
-# Parameter and import names that say "this is where alarms go" ...
-_ALERTING = re.compile(r"alarm|alert|notif|oncall|on_call|pager|monitor|ops", re.I)
+# Words of parameter and import names (AlarmTopicArn, shared-ops-alerts-sns) that say "this is
+# where alarms go" ...
+_ALERTING = {"alarm", "alarms", "alert", "alerts", "alerting", "notification", "notifications", "notify",
+             "notifier", "oncall", "pager", "monitoring", "ops", "operations"}
 # ... or only "an SNS topic" (maybe one the application publishes to).
-_CHANNEL = re.compile(r"topic|sns", re.I)
+_CHANNEL = {"topic", "topics", "sns"}
 _NOT_AN_ARN = re.compile(r"(name|e-?mail|endpoint|protocol|subscription|threshold|period|enabled|count|display)$", re.I)
-_OTHER_SERVICES = re.compile(r"kafka|msk|kinesis|sqs|iot|mqtt|eventbridge", re.I)
+_OTHER_SERVICES = {"kafka", "msk", "kinesis", "sqs", "queue", "iot", "mqtt", "eventbridge"}
 _STRING_TYPES = ("String", "AWS::SSM::Parameter::Value<String>")
 
 
@@ -136,11 +138,21 @@ def _action_of_existing_alarms(view: TemplateView) -> dict | None:
     return plain(next(iter(found.values()))) if len(found) == 1 else None
 
 
+def _words(text: str) -> set[str]:
+    """Lower-case words of a name: SNSTopicArn gives sns, topic, arn."""
+    return {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+", text)}
+
+
+def _names_alarm_topic(text: str) -> bool:
+    words = _words(text)
+    return bool(words & _ALERTING and words & (_CHANNEL | {"arn"}))
+
+
 def _alerting_import(value: dict) -> bool:
     """`!ImportValue` of a name that says it is an alarm topic (ops-AlarmTopicArn, ${Shared}-alerts-sns)."""
     name = value.get("Fn::ImportValue")
     text = name if isinstance(name, str) else (sub_parts(name) or ("",))[0]
-    return bool(_ALERTING.search(text) and (_CHANNEL.search(text) or "arn" in text.lower()))
+    return _names_alarm_topic(text)
 
 
 def _imports(value: Any) -> Iterator[dict]:
@@ -160,16 +172,16 @@ def _topic_parameter(view: TemplateView, name: str, spec: Any) -> str | None:
     """'strong' for a String parameter named as an alarm topic, 'weak' for one named only as a topic."""
     if not isinstance(spec, dict) or spec.get("Type") not in _STRING_TYPES or _NOT_AN_ARN.search(name):
         return None
-    if _OTHER_SERVICES.search(f"{name} {spec.get('Description', '')}"):
+    if _words(f"{name} {spec.get('Description', '')}") & _OTHER_SERVICES:
         return None
     default, allowed = spec.get("Default"), spec.get("AllowedValues")
     if default not in (None, "") and not (isinstance(default, str) and ":sns:" in default):
         return None
     if isinstance(allowed, list) and not all(isinstance(v, str) and (v == "" or ":sns:" in v) for v in allowed):
         return None
-    if _ALERTING.search(name) and (_CHANNEL.search(name) or "arn" in name.lower()):
+    if _names_alarm_topic(name):
         return "strong"
-    if not _CHANNEL.search(name):
+    if not _words(name) & _CHANNEL:
         return None
     # Only a topic: it is the alarm topic if nothing but alarms uses it (the application does
     # not publish to it).

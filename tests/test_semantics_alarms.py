@@ -150,3 +150,51 @@ def test_lam003_advises_on_an_existing_topic_cloudwatch_cannot_use() -> None:
     advice = [n.message for n in result.notes if n.kind == "advice"]
     assert len(advice) == 1 and advice[0].startswith("OpsTopic: alarms (FnThrottles) notify it")
     assert "alias/aws/sns" in advice[0]
+
+
+# ------------------------------------------------------------ where new alarms notify (item 15)
+
+def _lam003(parameters: dict, **resources: dict) -> tuple[dict, list[str]]:
+    """The repaired data and advice of LAM003 on one function plus `parameters` and `resources`."""
+    import json
+
+    data = {"Parameters": parameters, "Resources": {"Fn": FUNCTION, **resources}}
+    result = fix_text(json.dumps(data, indent=2), build_patches(select=["LAM003"], unsafe=True))
+    assert result.status == "fixed", result.error
+    return load_data(result.output, "json"), [n.message for n in result.notes if n.kind == "advice"]
+
+
+def _actions(data: dict) -> list:
+    return data["Resources"]["FnThrottleAlarm"]["Properties"]["AlarmActions"]
+
+
+@pytest.mark.parametrize("name", ["SNSTopicArn", "AlarmTopicArn", "NotificationTopic", "OpsAlertsArn"])
+def test_a_parameter_named_as_the_alarm_topic_is_notified(name: str) -> None:
+    data, _ = _lam003({name: {"Type": "String"}})
+    assert _actions(data) == [{"Ref": name}]
+    assert "AlarmTopic" not in data["Resources"]
+
+
+@pytest.mark.parametrize("name,spec", [
+    ("ShopsTopicArn", {"Type": "String", "Default": "orders"}),  # not an SNS ARN
+    ("AlarmTopicName", {"Type": "String"}),  # a name, not an ARN
+    ("AlarmTopicArn", {"Type": "Number"}),
+    ("KafkaTopic", {"Type": "String"}),
+])
+def test_parameters_that_are_not_an_alarm_topic_arn_are_not_notified(name: str, spec: dict) -> None:
+    data, _ = _lam003({name: spec})
+    assert _actions(data) == [{"Ref": "AlarmTopic"}]
+
+
+def test_two_candidate_parameters_are_not_guessed_between() -> None:
+    data, advice = _lam003({"AlarmTopicArn": {"Type": "String"}, "AlertsTopicArn": {"Type": "String"}})
+    assert _actions(data) == [{"Ref": "AlarmTopic"}]
+    assert any("AlarmTopicArn, AlertsTopicArn may name an alarm topic" in a for a in advice)
+
+
+def test_the_conditional_target_existing_alarms_share_is_reused() -> None:
+    target = {"Fn::If": ["HasTopic", {"Ref": "Ops"}, {"Ref": "AWS::NoValue"}]}
+    errors = copy.deepcopy(ALARM)
+    errors["Properties"].update(MetricName="Errors", AlarmActions=[target])
+    data, _ = _lam003({"Ops": {"Type": "String", "Default": ""}}, Errors=errors)
+    assert _actions(data) == [target]
