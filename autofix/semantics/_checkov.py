@@ -48,9 +48,9 @@ def available() -> bool:
 
 @contextmanager
 def _quiet() -> Iterator[None]:
-    """checkov logs warnings on the root logger for templates it half understands."""
+    """checkov logs warnings and errors (one of its own checks raising) on the root logger."""
     previous = logging.root.manager.disable
-    logging.disable(logging.WARNING)
+    logging.disable(logging.ERROR)
     try:
         yield
     finally:
