@@ -67,13 +67,17 @@ def monthly_cost(traces: float) -> float:
     return max(0.0, traces * SECONDS_PER_MONTH - XRAY_FREE_PER_MONTH) / 1_000_000 * XRAY_USD_PER_MILLION
 
 
-def tracing_cost_advice(rps: float) -> str:
-    """The X-Ray bill at `rps` under the default sampling rule, and a cheaper sampling rule."""
+def trace_volume(rps: float) -> str:
+    """What the default sampling rule records at `rps`, and what that costs a month."""
     default = traces_per_second(rps)
-    lower = traces_per_second(rps, SUGGESTED_RATE)
     return (f"at {rps:,.0f} requests/s the default sampling rule (1 request/s plus 5%) records about "
             f"{math.ceil(default):,} traces/s, about ${monthly_cost(default):,.0f} a month at "
-            f"${XRAY_USD_PER_MILLION:.2f} per million traces recorded; an AWS::XRay::SamplingRule with "
-            f"FixedRate {SUGGESTED_RATE} records about {math.ceil(lower):,}/s (about ${monthly_cost(lower):,.0f} "
-            "a month). A sampling rule applies to every service of the account and Region it matches, so "
-            "scope it by ServiceName and URLPath")
+            f"${XRAY_USD_PER_MILLION:.2f} per million traces recorded (us-east-1)")
+
+
+def sampling_rule_saving(rps: float) -> str:
+    """What a lower-rate sampling rule would record at `rps`."""
+    lower = traces_per_second(rps, SUGGESTED_RATE)
+    return (f"an AWS::XRay::SamplingRule with FixedRate {SUGGESTED_RATE} records about {math.ceil(lower):,}/s "
+            f"(about ${monthly_cost(lower):,.0f} a month); a rule applies to every service of the account and "
+            "Region it matches, so scope it by ServiceName and URLPath")

@@ -10,7 +10,7 @@ from autofix.registry import UNSAFE, Patch
 from autofix.view import TemplateView
 
 from ._apigw import DEPLOYMENT, REST_STAGE, SAM_API, deployment_stage_skips, props_path, sam_property
-from ._serving import tracing_cost_advice
+from ._serving import sampling_rule_saving, trace_volume
 
 
 class ApigwStageTracing(Patch):
@@ -45,4 +45,5 @@ class ApigwStageTracing(Patch):
         yield from deployment_stage_skips(view, "tracing")
         first = next((e for e in edits if isinstance(e, SetKey)), None)
         if first is not None and self.options.target_rps > 0:
-            yield Advice(first.path + (first.key,), "X-Ray cost: " + tracing_cost_advice(self.options.target_rps))
+            rps = self.options.target_rps
+            yield Advice(first.path + (first.key,), f"X-Ray cost: {trace_volume(rps)}; {sampling_rule_saving(rps)}")

@@ -11,7 +11,7 @@ from autofix.values import sub
 from autofix.view import TemplateView
 
 from . import _lambda as lam
-from ._serving import deploy_time_only, tracing_cost_advice
+from ._serving import deploy_time_only, sampling_rule_saving, trace_volume
 
 XRAY_POLICY = "arn:${AWS::Partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
 MANAGED_POLICY_QUOTA = 10  # default managed policies per role; more needs a quota increase
@@ -32,7 +32,9 @@ class LambdaTracing(Patch):
         "(custom-resource providers, macro handlers) are skipped (and keep Globals out of it). X-Ray\n"
         "bills $5.00 per million traces recorded beyond 100,000 a month; the default sampling rule\n"
         "records 1 request per second plus 5%, about 5,000 traces/s at 100k requests/s (about $65,000\n"
-        "a month). With --target-rps the advice gives that estimate and a cheaper sampling rule."
+        "a month). Lambda's own sampling cannot be lowered by a sampling rule; behind a traced API it\n"
+        "follows the API's decision, and mode PassThrough traces only what a caller sampled. With\n"
+        "--target-rps the advice gives the estimate at that rate."
     )
 
     @dataclass(frozen=True)
@@ -68,9 +70,12 @@ class LambdaTracing(Patch):
         for rid in plain + serverless:
             yield from self._role_access(view, rid, roles)
         if (plain or serverless) and self.options.target_rps > 0 and mode == "Active":
-            yield Advice(("Resources", (plain + serverless)[0]), "X-Ray cost (a function behind a traced API "
-                         "follows the API's sampling decision; count such requests once): "
-                         + tracing_cost_advice(self.options.target_rps))
+            rps = self.options.target_rps
+            yield Advice(("Resources", (plain + serverless)[0]), (
+                f"X-Ray cost: {trace_volume(rps)}. Lambda samples invocations no traced caller sampled at "
+                "that default rate, which sampling rules do not lower; behind a traced API the function "
+                f"follows the API's decision, so lower the rate there: {sampling_rule_saving(rps)}. Or set "
+                "LAM007's mode option to PassThrough to trace only requests a caller sampled"))
 
     def _role_access(self, view: TemplateView, rid: str, done: set[str]) -> Iterator[Proposal]:
         """Let the function's role write traces, once per role."""

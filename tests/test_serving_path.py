@@ -135,6 +135,8 @@ def test_target_rate_prices_the_traces(patch_id: str, source: str) -> None:
     assert len(advice) == 1
     assert "5,001 traces/s" in advice[0] and "$64,812 a month" in advice[0]
     assert "AWS::XRay::SamplingRule" in advice[0] and "FixedRate 0.001" in advice[0]
+    if patch_id == "LAM007":  # a sampling rule does not lower Lambda's own sampling
+        assert "sampling rules do not lower" in advice[0] and "PassThrough" in advice[0]
 
 
 def test_target_rps_reaches_the_tracing_patches() -> None:
