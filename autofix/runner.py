@@ -202,7 +202,7 @@ def _validate(result: Result) -> None:
 
     try:
         added = new_findings(result.source, result.output)
-        broken = new_violations(result.source, result.output, result.fmt)
+        broken = new_violations(result.source, result.output)
     except ImportError:
         result.status, result.error = FAILED, ("--validate needs cfn-lint and aws-sam-translator: "
                                                "pip install 'cfn-fix[validate]'")

@@ -28,7 +28,7 @@ def new_findings(original: str, repaired: str) -> list[str]:
     return sorted(added)
 
 
-def new_violations(original: str, repaired: str, fmt: str = "yaml") -> list[str]:
+def new_violations(original: str, repaired: str) -> list[str]:
     """Semantic invariants (autofix.semantics) the repair breaks and the original kept, as text.
 
     Both templates are read as AWS deploys them: SAM translated by aws-sam-translator.
@@ -38,7 +38,10 @@ def new_violations(original: str, repaired: str, fmt: str = "yaml") -> list[str]
     from .semantics import Deployed, violations
     from .semantics.translation import NOT_INSTALLED
 
-    before, after = Deployed(load_data(original, fmt)), Deployed(load_data(repaired, fmt))
+    def data(text: str) -> dict:  # --format converts the repair, so each text has its own dialect
+        return load_data(text, "json" if text.lstrip("\ufeff \t\r\n").startswith("{") else "yaml")
+
+    before, after = Deployed(data(original)), Deployed(data(repaired))
     if after.is_sam and after.translation_error == NOT_INSTALLED:
         raise ImportError(NOT_INSTALLED)
     known = {v.key for v in violations(before)}
