@@ -199,17 +199,18 @@ def _drop_with(steps: list[_Step], refused: set[tuple], data: dict) -> None:
     for step in edits:
         if _units(step.proposal) & refused:
             step.verdict = DROP
+    mentions = {id(s): _mentions(s.proposal) for s in edits}
     existing: set[str] | None = None
     served = set().union(*(_mentions(s.proposal) for s in steps if s.verdict in (SKIP, ADVISE)))
     while True:
         kept = [s for s in edits if s.verdict == EDIT]
-        served |= set().union(*(_mentions(s.proposal) for s in edits if s.verdict == DROP))
+        served |= set().union(*(mentions[id(s)] for s in edits if s.verdict == DROP))
         orphans = []
         for step in kept:
             edit = step.proposal
             if not (isinstance(edit, SetKey) and len(edit.path) == 1 and edit.key in served):
                 continue
-            if any(edit.key in _mentions(other.proposal) for other in kept if other is not step):
+            if any(edit.key in mentions[id(other)] for other in kept if other is not step):
                 continue
             if existing is None:
                 existing = _mentions(data)

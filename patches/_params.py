@@ -25,7 +25,7 @@ Proposals = Generator[SetKey, None, str]
 
 def ensure_parameter(view: TemplateView, name: str, spec: dict[str, Any], message: str = "") -> Proposals:
     """Declare parameter `name` (or a free variant of it) unless a fitting one exists; return its name."""
-    chosen, new, why = _choose(view, "Parameters", name, lambda found: _unfit(found, spec))
+    chosen, new, why = _parameter_choice(view, name, spec)
     if new:
         view.pending[("Parameters", chosen)] = spec
         text = message or f"add parameter {chosen}"
@@ -35,14 +35,33 @@ def ensure_parameter(view: TemplateView, name: str, spec: dict[str, Any], messag
 
 def ensure_not_equals_condition(view: TemplateView, name: str, parameter: str, sentinel: Any) -> Proposals:
     """Add `name: !Not [!Equals [!Ref parameter, sentinel]]` unless that condition exists; return its name."""
-    wanted = not_(equals(ref(parameter), sentinel))
-    chosen, new, why = _choose(view, "Conditions", name,
-                               lambda found: None if _same_test(found, parameter, sentinel) else "is another condition")
+    chosen, new, why = _condition_choice(view, name, parameter, sentinel)
     if new:
+        wanted = not_(equals(ref(parameter), sentinel))
         view.pending[("Conditions", chosen)] = wanted
         text = f"add condition {chosen} ({parameter} not {sentinel})"
         yield SetKey(("Conditions",), chosen, wanted, f"{text}; {why}" if why else text)
     return chosen
+
+
+def parameter_name(view: TemplateView, name: str, spec: dict[str, Any]) -> str:
+    """The name `ensure_parameter(view, name, spec)` would use, without proposing anything
+    (for a patch that builds its edits first and declares the parameter only if they use it)."""
+    return _parameter_choice(view, name, spec)[0]
+
+
+def condition_name(view: TemplateView, name: str, parameter: str, sentinel: Any) -> str:
+    """The name `ensure_not_equals_condition(view, name, parameter, sentinel)` would use."""
+    return _condition_choice(view, name, parameter, sentinel)[0]
+
+
+def _parameter_choice(view: TemplateView, name: str, spec: dict[str, Any]) -> tuple[str, bool, str]:
+    return _choose(view, "Parameters", name, lambda found: _unfit(found, spec))
+
+
+def _condition_choice(view: TemplateView, name: str, parameter: str, sentinel: Any) -> tuple[str, bool, str]:
+    return _choose(view, "Conditions", name,
+                   lambda found: None if _same_test(found, parameter, sentinel) else "is another condition")
 
 
 def _choose(view: TemplateView, section: str, name: str, unfit: Any) -> tuple[str, bool, str]:

@@ -160,3 +160,13 @@ def test_the_engine_refuses_one_new_name_in_two_sections() -> None:
     assert [n.message for n in result.notes] == [
         "refusing to add Resources.Shared: Parameters.Shared is added too; names must be unique across "
         "the template's sections"]
+
+
+def test_the_name_can_be_known_before_it_is_declared() -> None:
+    from patches._params import condition_name, parameter_name
+
+    view = view_of(FUNCTION + "  LambdaReservedConcurrency:\n    Type: AWS::SNS::Topic\n")
+    name = parameter_name(view, "LambdaReservedConcurrency", SPEC)
+    assert name == "LambdaReservedConcurrency2"
+    assert run(ensure_parameter(view, "LambdaReservedConcurrency", SPEC))[1] == name
+    assert condition_name(view, "HasReservedConcurrency", name, -1) == "HasReservedConcurrency"
