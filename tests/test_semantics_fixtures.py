@@ -1,7 +1,7 @@
 """Every fixture repair keeps the semantic invariants (autofix/semantics) the input kept.
 
 Two repairs of each fixture input: the expected output beside it (its folder's patch), and
-the repair by every patch at once (where the patches' edits meet). SAM inputs are judged on
+the repair by every patch at once (where the patches' edits meet), of no-op cases too. SAM inputs are judged on
 what aws-sam-translator makes of them.
 """
 
@@ -18,8 +18,13 @@ from autofix.semantics import new_violations
 pytest.importorskip("samtranslator", reason="aws-sam-translator is not installed (pip install -e '.[test]')")
 
 HERE = Path(__file__).resolve().parent / "patches"
-INPUTS = sorted(p for p in HERE.glob("*/*") if ".in." in p.name and not p.name.endswith(".options.json"))
+_TEMPLATE = (".yaml", ".yml", ".json", ".template")
+INPUTS = sorted(p for p in HERE.glob("*/*") if ".in." in p.name and p.suffix in _TEMPLATE
+                and not p.name.endswith(".options.json"))
 IDS = [f"{p.parent.name}/{p.name}" for p in INPUTS]
+# Every template a fixture holds: no-op cases too, which other patches may well change.
+EVERY = INPUTS + sorted(p for p in HERE.glob("*/noop_*") if p.suffix in _TEMPLATE)
+EVERY_IDS = [f"{p.parent.name}/{p.name}" for p in EVERY]
 ALL_PATCHES = build_patches(unsafe=True)
 
 
@@ -37,7 +42,7 @@ def test_fixture_output_keeps_the_invariants(case: Path) -> None:
     assert [str(v) for v in found] == []
 
 
-@pytest.mark.parametrize("case", INPUTS, ids=IDS)
+@pytest.mark.parametrize("case", EVERY, ids=EVERY_IDS)
 def test_every_patch_repair_keeps_the_invariants(case: Path) -> None:
     source = case.read_text(encoding="utf-8")
     result = fix_text(source, ALL_PATCHES, str(case))
