@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from autofix.edits import Advice, AppendItem, Proposal, ReplaceValue, SetKey
+from autofix.edits import Advice, Proposal, SetKey
 from autofix.registry import Patch
 from autofix.suppress import Suppressions
 from autofix.values import equals, get_att, getatt_target, if_, ref, ref_target, referenced_names, sub
@@ -190,18 +190,6 @@ def _retained(kind: str, condition: str | None, props: dict) -> dict:
     if condition:
         resource["Condition"] = condition
     return {**resource, "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "Properties": props}
-
-
-def depend_on(view: TemplateView, rid: str, target: str, message: str) -> Iterator[Proposal]:
-    """Add `target` to the resource's DependsOn (a string becomes a list)."""
-    res = view.resources[rid]
-    current = res.get("DependsOn")
-    if current is None:
-        yield SetKey(("Resources", rid), "DependsOn", target, message, after="Type")
-    elif isinstance(current, str) and current != target:
-        yield ReplaceValue(("Resources", rid, "DependsOn"), [current, target], message)
-    elif isinstance(current, list) and target not in current:
-        yield AppendItem(("Resources", rid, "DependsOn"), target, message)
 
 
 # ---------------------------------------------------------------- Lambda log groups
