@@ -179,6 +179,8 @@ def _judge(patch: Patch, proposals: list[Proposal], data: dict, suppressions: Su
             or _create_only(proposal, data, originals) or _Step(proposal, EDIT)
         if step.verdict in (SKIP, ADVISE):
             refused |= _units(proposal)
+            if any(s.verdict == step.verdict and (s.path, s.message) == (step.path, step.message) for s in steps):
+                step.verdict = DROP  # said once per patch
         steps.append(step)
     if refused:
         _drop_with(steps, refused, data)
@@ -201,7 +203,7 @@ def _drop_with(steps: list[_Step], refused: set[tuple], data: dict) -> None:
             step.verdict = DROP
     mentions = {id(s): _mentions(s.proposal) for s in edits}
     existing: set[str] | None = None
-    served = set().union(*(_mentions(s.proposal) for s in steps if s.verdict in (SKIP, ADVISE)))
+    served = set().union(*(_mentions(s.proposal) for s in steps if s.verdict in (SKIP, ADVISE, DROP)))
     while True:
         kept = [s for s in edits if s.verdict == EDIT]
         served |= set().union(*(mentions[id(s)] for s in edits if s.verdict == DROP))
