@@ -509,7 +509,7 @@ def sam_api_reason(view: TemplateView, rid: str) -> str | None:
         how = None
         if "DefinitionUri" in props:
             how = "DefinitionUri"
-        elif body is not None and (not isinstance(body, dict) or is_intrinsic(body)):
+        elif body is not None and (not isinstance(body, dict) or _includes(body)):
             how = "an included DefinitionBody"
         elif isinstance(body, dict) and any(_literal_lambda_uri(u) for _, _, u in _body_strings(body)):
             how = "a literal Lambda URI"
@@ -519,6 +519,22 @@ def sam_api_reason(view: TemplateView, rid: str) -> str | None:
                     f"invoke {rid} unqualified (API Gateway then answers 500): point its URIs at "
                     f"${{{rid}.Alias}}, then add AutoPublishAlias")
     return None
+
+
+def _includes(value: Any) -> bool:
+    """An intrinsic at the top, or a Fn::Transform (AWS::Include) anywhere: content cfn-fix cannot see."""
+    if is_intrinsic(value):
+        return True
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "Fn::Transform" in item:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _literal_lambda_uri(value: Any) -> bool:
