@@ -41,9 +41,10 @@ def access_log_format(route_key: bool = False) -> str:
 # customer-managed KMS key instead (checkov CKV_AWS_158, cfn_nag W84, guard
 # CLOUDWATCH_LOG_GROUP_ENCRYPTED). cfn-fix does not add one by default: a key costs $1 a month
 # plus requests, its policy must admit logs.<region>.amazonaws.com scoped by the
-# aws:logs:arn encryption context, and a key disabled or scheduled for deletion stops the
-# group from taking logs. So new groups carry each scanner's own skip, with the reason, the
-# way the access-log bucket does (patches/_s3.py log_bucket).
+# aws:logs:arn encryption context, and once the key is disabled, deleted or its grant to
+# the logs service revoked, the group's data can no longer be read. So new groups carry each
+# scanner's own skip, with the reason, the way the access-log bucket does (patches/_s3.py
+# log_bucket); LAM009's kms_key_arn option encrypts them with a key the author manages.
 UNENCRYPTED_REASON = "CloudWatch Logs encrypts it at rest; cfn-fix adds no KMS key (a cost, a key policy to keep)"
 
 
@@ -56,8 +57,13 @@ def log_group_metadata() -> dict:
     }
 
 
-def log_group(retention_days: int, condition: Any = None, name: Any = None, depends_on: str | None = None) -> dict:
-    """A new log group resource; Delete, because a retained group blocks re-creating its name."""
+def log_group(retention_days: int, condition: Any = None, name: Any = None, depends_on: str | None = None,
+              kms_key: Any = None) -> dict:
+    """A new log group resource; Delete, because a retained group blocks re-creating its name.
+
+    With `kms_key` (a key ARN whose policy admits the logs service) the group is encrypted
+    with it; without, it carries the scanners' skips and their reason.
+    """
     resource: dict[str, Any] = {"Type": LOG_GROUP}
     if condition is not None:
         resource["Condition"] = condition
@@ -69,8 +75,11 @@ def log_group(retention_days: int, condition: Any = None, name: Any = None, depe
     if name is not None:
         props["LogGroupName"] = name
     props["RetentionInDays"] = retention_days
+    if kms_key:
+        props["KmsKeyId"] = kms_key
     resource["Properties"] = props
-    resource["Metadata"] = log_group_metadata()
+    if not kms_key:
+        resource["Metadata"] = log_group_metadata()
     return resource
 
 

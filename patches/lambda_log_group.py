@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from autofix.edits import Advice, Proposal, SetKey, Skip
 from autofix.registry import UNSAFE, Patch
@@ -29,15 +30,21 @@ class LambdaLogGroup(Patch):
         "RetentionInDays 30 and points LoggingConfig.LogGroup at it. The name never refers to the\n"
         "function (that would close a role/group/function cycle) and never re-declares the group\n"
         "Lambda already made (that fails with 'already exists'). Functions whose role visibly cannot\n"
-        "write there are skipped. The group has no customer-managed KMS key (CloudWatch Logs\n"
-        "encrypts it at rest; a key costs $1 a month and needs a policy for the logs service), so it\n"
-        "carries checkov CKV_AWS_158, cfn_nag W84 and guard CLOUDWATCH_LOG_GROUP_ENCRYPTED skips\n"
-        "with that reason. Unsafe: logs move to a new group."
+        "write there are skipped. By default the group has no customer-managed KMS key (CloudWatch\n"
+        "Logs encrypts it at rest; a key costs $1 a month and needs a policy for the logs service), so\n"
+        "it carries checkov CKV_AWS_158, cfn_nag W84 and guard CLOUDWATCH_LOG_GROUP_ENCRYPTED skips\n"
+        "with that reason. kms_key_arn (a key ARN; ${AWS::Region} and the like are substituted) sets\n"
+        "KmsKeyId instead: a symmetric key whose policy allows logs.<region>.amazonaws.com\n"
+        "kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey* and kms:Describe* on the\n"
+        "condition ArnLike kms:EncryptionContext:aws:logs:arn arn:aws:logs:<region>:<account>:\n"
+        "log-group:*; a missing or disabled key fails the group's creation. Unsafe: logs move to a\n"
+        "new group."
     )
 
     @dataclass(frozen=True)
     class Options:
         retention_days: int = 30
+        kms_key_arn: str = ""  # empty: no customer-managed key, scanners' skips with the reason
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         days = self.options.retention_days
@@ -47,6 +54,7 @@ class LambdaLogGroup(Patch):
         if view.is_sam and isinstance(shared, dict) and "LogGroup" in shared:
             return
         taken = group_names(view)
+        key = _key(self.options.kms_key_arn)
         moved = []
         for rid, res in view.of_type(*FUNCTION_TYPES):
             props = view.props(res)
@@ -70,7 +78,7 @@ class LambdaLogGroup(Patch):
             group = view.unique_id(f"{rid}LogGroup")
             yield SetKey(("Resources", rid, "Properties", "LoggingConfig"), "LogGroup", ref(group),
                          f"{rid}: log to {group}")
-            yield SetKey(("Resources",), group, log_group(days, res.get("Condition"), sub(name)),
+            yield SetKey(("Resources",), group, log_group(days, res.get("Condition"), sub(name), kms_key=key),
                          f"{rid}: log group {group} keeping logs {days} days", after=rid)
             if writes is None:
                 yield Advice(("Resources", rid, "Properties", "Role"),
@@ -80,6 +88,15 @@ class LambdaLogGroup(Patch):
         if moved:
             yield Advice(("Resources", moved[0]), f"{', '.join(moved)}: logs already written to "
                          "/aws/lambda/<function name> stay there without retention; set it or delete the group")
+
+
+def _key(arn: str) -> Any:
+    """The KmsKeyId value: a literal ARN, or a Fn::Sub where it names pseudo parameters."""
+    if not arn:
+        return None
+    if not arn.startswith(("arn:", "${AWS::Partition}")) or ":kms:" not in arn.replace("${AWS::Partition}", "aws"):
+        raise ValueError(f"kms_key_arn {arn!r} is not a KMS key ARN")
+    return sub(arn) if "${" in arn else arn
 
 
 def _group_name(rid: str, function_name: str | None, taken: set[str]) -> str:
