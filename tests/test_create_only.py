@@ -157,3 +157,24 @@ def test_resources_added_by_the_run_are_never_judged() -> None:
     data = fastload.load_data(result.output, "yaml")
     assert data["Resources"]["NewBucket"]["Properties"]["BucketName"] == "new-4712"
     assert not [n for n in result.notes if n.kind in ("advice", "replaces")]
+
+
+def test_a_sam_function_name_is_create_only_too() -> None:
+    source = textwrap.dedent("""\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          NamedFunction:
+            Type: AWS::Serverless::Function
+            Properties:
+              FunctionName: orders-api
+              Runtime: python3.12
+              Handler: index.handler
+              InlineCode: "def handler(event, context): return 1"
+        """)
+    props = ("Resources", "NamedFunction", "Properties")
+    result = fix_text(source, [Edits(ReplaceValue(props + ("FunctionName",), {"Fn::Sub": "${AWS::StackName}-orders"}),
+                                     SetKey(props, "Timeout", 10))])
+    assert result.status == "unchanged"
+    assert [n.message for n in result.notes] == [
+        "Resources.NamedFunction.Properties.FunctionName is create-only: changing it replaces "
+        "AWS::Serverless::Function NamedFunction (a new physical resource, the old one deleted); left alone"]
