@@ -104,3 +104,14 @@ def test_fixed_example_adds_no_checkov_failure() -> None:
     found = new_failures((EXAMPLES / "serverless-api.yaml").read_text(encoding="utf-8"),
                          (EXAMPLES / "serverless-api.fixed.yaml").read_text(encoding="utf-8"))
     assert [str(v) for v in found] == []
+
+
+def test_a_renamed_resource_keeps_the_failures_of_the_one_it_replaces() -> None:
+    # APIGW003 renames resources; the new id is judged against the one that is gone.
+    renamed = FUNCTION.replace("LoggedFunction:", "LoggedFunctionV2:")
+    assert new_failures(FUNCTION, renamed) == []
+
+
+def test_a_repair_checkov_cannot_read_is_a_violation() -> None:
+    found = new_failures(FUNCTION, "Resources: [not, a, mapping\n")
+    assert found and found[0].resource == "<template>"
