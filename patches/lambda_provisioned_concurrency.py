@@ -144,6 +144,7 @@ class LambdaProvisionedConcurrency(Patch):
         yield SetKey(props, "AutoPublishAlias", self.options.alias_name, message)
         yield SetKey(props, "ProvisionedConcurrencyConfig", value, message)
         yield from plan.edits
+        yield from self._redeploy_advice(view, rid, plan.edits, f"{rid}.Alias")
         for caller in plan.external + plan.others:
             yield Advice(("Resources", caller), f"{caller}: invokes {rid} unqualified, so it gets no "
                          f"provisioned concurrency; point it (and its permission) at !Ref {rid}.Alias")
@@ -163,13 +164,17 @@ class LambdaProvisionedConcurrency(Patch):
             alias = yield from self._version_and_alias(view, rid, value)
         edits = lam.plan_repoint(view, rid, alias, opts.alias_name).edits
         yield from edits
+        yield from self._redeploy_advice(view, rid, edits, alias)
+        for caller in probe.external + probe.others:
+            yield Advice(("Resources", caller),
+                         f"{caller}: still invokes {rid} unqualified (no provisioned concurrency)")
+
+    @staticmethod
+    def _redeploy_advice(view: TemplateView, rid: str, edits: list, alias: str) -> Iterator[Advice]:
         for caller in sorted({e.path[1] for e in edits if view.type_of(e.path[1]) in REDEPLOY}):
             yield Advice(("Resources", caller), f"{caller}: a stage serves its last deployment, which keeps "
                          f"invoking {rid} unqualified while the permission moves to {alias}; deploy the API in "
                          f"the same update ({REDEPLOY[view.type_of(caller)]})")
-        for caller in probe.external + probe.others:
-            yield Advice(("Resources", caller),
-                         f"{caller}: still invokes {rid} unqualified (no provisioned concurrency)")
 
     @staticmethod
     def _stuck(rid: str, plan: lam.Repoint, target: str) -> str:
