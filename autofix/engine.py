@@ -15,7 +15,7 @@ from .registry import ADVICE, Patch
 from .splice import Editor
 from .suppress import Suppressions
 from .values import referenced_names
-from .view import TemplateView, intrinsic_name
+from .view import SECTIONS, TemplateView, intrinsic_name
 
 FIXED, UNCHANGED, SKIPPED, FAILED = "fixed", "unchanged", "skipped", "failed"
 
@@ -143,7 +143,6 @@ def _joined(reasons: list[str]) -> str:
 
 EDIT, DROP, ERROR, SKIP, ADVISE, SUPPRESSED, REPLACES = "edit", "drop", "error", "skip", "advice", "suppressed", "replaces"
 NOTES = (SKIP, ADVISE, SUPPRESSED)
-SECTIONS = ("Parameters", "Resources", "Conditions", "Mappings", "Outputs")
 _ABSENT = object()
 
 
