@@ -44,6 +44,16 @@ def ensure_not_equals_condition(view: TemplateView, name: str, parameter: str, s
     return chosen
 
 
+def ensure_condition(view: TemplateView, name: str, value: Any, message: str = "") -> Proposals:
+    """Add condition `name: value` unless a condition of that name is exactly `value`; return its name."""
+    chosen, new, why = _choose(view, "Conditions", name, lambda found: None if found == value else "is another condition")
+    if new:
+        view.pending[("Conditions", chosen)] = value
+        text = message or f"add condition {chosen}"
+        yield SetKey(("Conditions",), chosen, value, f"{text} ({why})" if why else text)
+    return chosen
+
+
 def parameter_name(view: TemplateView, name: str, spec: dict[str, Any]) -> str:
     """The name `ensure_parameter(view, name, spec)` would use, without proposing anything
     (for a patch that builds its edits first and declares the parameter only if they use it)."""

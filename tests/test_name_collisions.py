@@ -170,3 +170,16 @@ def test_the_name_can_be_known_before_it_is_declared() -> None:
     assert name == "LambdaReservedConcurrency2"
     assert run(ensure_parameter(view, "LambdaReservedConcurrency", SPEC))[1] == name
     assert condition_name(view, "HasReservedConcurrency", name, -1) == "HasReservedConcurrency"
+
+
+def test_any_condition_gets_a_name_of_its_own() -> None:
+    from autofix.values import equals
+
+    from patches._params import ensure_condition
+
+    in_us_east_1 = equals(ref("AWS::Region"), "us-east-1")
+    view = view_of(FUNCTION + "  IsUsEast1:\n    Type: AWS::SNS::Topic\n")
+    proposals, name = run(ensure_condition(view, "IsUsEast1", in_us_east_1))
+    assert name == "IsUsEast12" and [p.key for p in proposals] == ["IsUsEast12"]
+    same = FUNCTION.replace("Resources:", "Conditions:\n  IsUsEast1: !Equals [!Ref 'AWS::Region', us-east-1]\nResources:")
+    assert run(ensure_condition(view_of(same), "IsUsEast1", in_us_east_1)) == ([], "IsUsEast1")
