@@ -102,3 +102,6 @@ def test_unlocked_properties_keep_the_hash() -> None:
                                           "ReservedConcurrentExecutions": 5})
     assert code_hash(props) != code_hash({**props, "MemorySize": 512})
     assert code_hash({"Role": {"Fn::GetAtt": "R.Arn"}}) == code_hash({"Role": {"Fn::GetAtt": ["R", "Arn"]}})
+    # YAML 1.1 loaders read `yes` as true, YAML 1.2 loaders as a string: one hash either way
+    assert code_hash({"Environment": {"Variables": {"DEBUG": "yes"}}}) == \
+        code_hash({"Environment": {"Variables": {"DEBUG": True}}})

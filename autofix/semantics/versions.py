@@ -31,8 +31,16 @@ HASH_LENGTH = 8
 _HASHED = re.compile(rf"(?P<fn>[A-Za-z0-9]+)Version(?P<hash>[0-9A-F]{{{HASH_LENGTH}}})")
 
 
+_TRUE, _FALSE = {"true", "yes", "on", "y"}, {"false", "no", "off", "n"}
+
+
 def _canonical(value: Any) -> Any:
-    """Plain data with `Fn::GetAtt` in one form, so YAML and JSON spellings hash alike."""
+    """Plain data with `Fn::GetAtt` in one form and YAML 1.1 booleans spelled alike, so YAML and
+    JSON spellings, and loaders of either YAML version, hash alike."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and value.lower() in _TRUE | _FALSE:
+        return "true" if value.lower() in _TRUE else "false"
     if isinstance(value, list):
         return [_canonical(v) for v in value]
     if isinstance(value, dict):
