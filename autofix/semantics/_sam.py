@@ -88,6 +88,10 @@ def packaged(fragment: dict) -> dict:
             _to_s3(props, key)
         if res.get("Type") == "AWS::Serverless::Function":
             _default_code(rid, props, shared if isinstance(shared, dict) else {})
+        if res.get("Type") == "AWS::Serverless::Application" and "Location" in props:
+            # An ApplicationId makes the translator call the Serverless Application Repository
+            # with whatever AWS credentials the machine has; a template URL needs no call.
+            props["Location"] = f"https://local-artifacts.s3.amazonaws.com/{rid}.yaml"
     return fragment
 
 
