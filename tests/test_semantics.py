@@ -171,3 +171,15 @@ def test_validate_passes_a_repair_that_keeps_the_invariants() -> None:
     result = _result(source, source.replace("LogGroup\n", "LogGroup\n    Properties:\n      RetentionInDays: 30\n"))
     _validate(result)
     assert result.status == FIXED, result.error
+
+
+@needs_sam
+def test_a_sam_application_translates_without_calling_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "none")  # a call would now fail with bad credentials
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "none")
+    text = ("Transform: AWS::Serverless-2016-10-31\nResources:\n  App:\n    Type: AWS::Serverless::Application\n"
+            "    Properties:\n      Location:\n        ApplicationId: arn:aws:serverlessrepo:us-east-1:1:applications/x\n"
+            "        SemanticVersion: 1.0.0\n")
+    t = Deployed(_data(text))
+    assert t.translated, t.translation_error
+    assert t.type_of("App") == "AWS::CloudFormation::Stack"
