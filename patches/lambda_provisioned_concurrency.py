@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from autofix.edits import Advice, Proposal, RenameKey, SetKey, Skip
 from autofix.registry import UNSAFE, Patch
-from autofix.values import NO_VALUE, get_att, if_, ref, referenced_names
+from autofix.values import NO_VALUE, get_att, if_, ref, ref_target, referenced_names
 from autofix.view import TemplateView
 
 from . import _lambda as lam
@@ -135,7 +135,7 @@ class LambdaProvisionedConcurrency(Patch):
             yield Skip(("Resources", rid), f"{rid}: {reason}")
             return
         plan = lam.plan_repoint(view, rid, f"{rid}.Alias", self.options.alias_name)
-        if set(plan.apis) & {lam.ref_target(api) for _, api in lam.sam_event_apis(view, rid)}:
+        if set(plan.apis) & {ref_target(api) for _, api in lam.sam_event_apis(view, rid)}:
             plan.grants += 1  # SAM moves the event's permission to the alias
         if not plan.complete:
             yield Skip(("Resources", rid), self._stuck(rid, plan, f"!Ref {rid}.Alias"))
