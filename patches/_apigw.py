@@ -285,11 +285,9 @@ def invalid_cache_size(view: TemplateView, path: tuple, where: str, size: Any,
 
 
 def cache_key_names(props: dict, path_names: list[str] = ()) -> list[str]:
-    """Cache keys of a cached (GET/ANY) method: its declared querystring/path parameters, in
+    """Cache keys of a cached method: its declared querystring/path parameters, in
     declaration order, then the path parameters of its resource path it does not declare."""
     params = props.get("RequestParameters")
-    if not cached_verb(props.get("HttpMethod")):
-        return []
     declared = [name for name in params if is_cache_key(name)] if isinstance(params, dict) else []
     return declared + [n for n in path_keys(path_names) if n not in declared]
 
@@ -396,25 +394,53 @@ def _operation_keys(operation: dict, integration: dict, at: tuple, names: list[s
 
 
 def sam_cached_events(view: TemplateView, wanted: Callable[[dict | None], bool]) -> Iterator[tuple[str, tuple, dict]]:
-    """(function id, path, properties) of SAM function Api events whose GET/ANY method is on an
-    API that caches (`wanted`; None is the implicit API)."""
+    """(function id, path, properties) of SAM function Api events on an API that caches
+    (`wanted`; None is the implicit API) whose method it caches: GET/ANY, or a verb its
+    MethodSettings (or Globals.Api's, which SAM adds to them) turn caching on for."""
+    global_entries = view.globals("Api").get("MethodSettings")
+    shared = cache_overrides(global_entries)
     for fid, res in view.of_type("AWS::Serverless::Function"):
         events = view.props(res).get("Events")
         for name, event in events.items() if isinstance(events, dict) else ():
             props = event.get("Properties") if isinstance(event, dict) and event.get("Type") == "Api" else None
-            if not isinstance(props, dict) or not cached_verb(props.get("Method")):
+            if not isinstance(props, dict):
                 continue
             api = ref_target(props.get("RestApiId")) if "RestApiId" in props else None
             if "RestApiId" in props and (api is None or view.type_of(api) != SAM_API):
                 continue  # an API this template does not define as a SAM Api
+            own = cache_overrides(view.props(view.resources[api]).get("MethodSettings")) if api else set()
+            path = props.get("Path")
+            if not is_cached(props.get("Method"), path if isinstance(path, str) else None, own | shared):
+                continue
             if wanted(view.resources[api] if api else None):
                 yield fid, props_path(fid) + ("Events", name, "Properties"), props
 
 
+def encoded_path(path: str) -> str:
+    """The MethodSettings ResourcePath of a resource path: /orders/{id} -> /~1orders~1{id}."""
+    return "/" + path.replace("/", "~1") if path != "/" else "/"
+
+
+def cache_overrides(entries: Any) -> set[tuple[str, str]]:
+    """(ResourcePath, VERB) of the MethodSettings entries that turn caching on for one path."""
+    return {(e["ResourcePath"], str(e.get("HttpMethod")).upper()) for e in entries
+            if isinstance(e, dict) and isinstance(e.get("ResourcePath"), str) and e["ResourcePath"] != ALL_PATHS
+            and is_true(e.get("CachingEnabled"))} if isinstance(entries, list) else set()
+
+
+def is_cached(verb: Any, path: str | None, overrides: set[tuple[str, str]]) -> bool:
+    """GET/ANY on a caching stage, or a verb a per-method entry caches (`path` None: unknown)."""
+    if cached_verb(verb):
+        return True
+    if path is None or not isinstance(verb, str):
+        return False
+    return any((encoded_path(path), v) in overrides for v in (verb.upper(), ALL_METHODS))
+
+
 def header_parameters(props: dict) -> list[str]:
-    """Declared header parameters of a cached (GET/ANY) method."""
+    """Declared header parameters of a method."""
     params = props.get("RequestParameters")
-    if not cached_verb(props.get("HttpMethod")) or not isinstance(params, dict):
+    if not isinstance(params, dict):
         return []
     return [n for n in params if isinstance(n, str) and n.startswith("method.request.header.")]
 

@@ -11,10 +11,11 @@ from autofix.registry import SAFE, Patch
 from autofix.values import is_intrinsic, ref
 from autofix.view import TemplateView
 
-from ._apigw import (METHOD, REST_API, REST_STAGE, SAM_API, cache_key_names, cached_entries_unencrypted, cached_verb,
-                     header_parameters, invalid_cache_size, is_cache_key, is_true, merge_default_entry, openapi_cache_keys, path_keys,
-                     path_parameters, props_path, resource_path, sam_cache_enabled, sam_cached_events,
-                     sam_method_settings, sam_property, sam_single_stage)
+from ._apigw import (METHOD, REST_API, REST_STAGE, SAM_API, cache_key_names, cache_overrides,
+                     cached_entries_unencrypted, header_parameters, invalid_cache_size, is_cache_key, is_cached,
+                     is_true, merge_default_entry, openapi_cache_keys, path_keys, path_parameters, props_path,
+                     resource_path, sam_cache_enabled, sam_cached_events, sam_method_settings, sam_property,
+                     sam_single_stage)
 from ._params import ensure_parameter
 
 VALID_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
@@ -33,15 +34,16 @@ class ApigwCaching(Patch):
         "'/*' '*' MethodSettings entry, encrypts other cached entries, and sets CacheClusterSize from\n"
         "the ApiCacheClusterSize parameter (default 0.5, the service default) when it is missing or not\n"
         "a valid size. A cache keys on the resource path, not on the values of its path parameters, so\n"
-        "every GET/ANY method of those APIs keys on each path parameter of its path ({id}, {proxy+}):\n"
-        "declared in RequestParameters (method.request.path.id: true) and listed in the integration's\n"
-        "CacheKeyParameters; a method without CacheKeyParameters also keys on its declared querystring\n"
-        "parameters. They take effect with a new deployment (apigw-redeploy). SAM Api events (GET/ANY)\n"
-        "mark their querystring/path parameters Caching: true and declare missing path parameters\n"
-        "(Required, Caching). OpenAPI definitions (RestApi Body, SAM DefinitionBody) get the same in\n"
-        "x-amazon-apigateway-integration cacheKeyParameters and path parameters. Headers stay advice. A SAM Api it configures gets OpenApiVersion '2.0'\n"
-        "when it has none (see apigw-throttling). The cache cluster itself is never switched on: it is\n"
-        "billed hourly, so that is your decision."
+        "every method those APIs cache (GET/ANY, and other verbs a per-method entry caches) keys on each\n"
+        "path parameter of its path ({id}, {proxy+}): declared in RequestParameters\n"
+        "(method.request.path.id: true) and listed in the integration's CacheKeyParameters; a method\n"
+        "without CacheKeyParameters also keys on its declared querystring parameters. They take effect\n"
+        "with a new deployment (apigw-redeploy). SAM Api events mark their querystring/path parameters\n"
+        "Caching: true and declare missing path parameters (Required, Caching). OpenAPI definitions\n"
+        "(RestApi Body, SAM DefinitionBody) get the same in x-amazon-apigateway-integration\n"
+        "cacheKeyParameters and path parameters. Headers stay advice. A SAM Api it configures gets\n"
+        "OpenApiVersion '2.0' when it has none (see apigw-throttling). The cache cluster itself is never\n"
+        "switched on: it is billed hourly, so that is your decision."
     )
 
     @dataclass(frozen=True)
@@ -59,9 +61,12 @@ class ApigwCaching(Patch):
         message = f"cache every method for {opts.ttl}s, encrypted"
         edits: list[Proposal] = []
         cached_apis: list[Any] = []  # RestApiId values of caching stages, compared as written
+        overrides: list[tuple[Any, set]] = []  # and the methods each caches by a per-method entry
         for rid, res in view.of_type(REST_STAGE):
             if is_true(view.props(res).get("CacheClusterEnabled")):
                 cached_apis.append(view.props(res).get("RestApiId"))
+                entries = view.props(res).get("MethodSettings")
+                overrides.append((view.props(res).get("RestApiId"), cache_overrides(entries)))
             edits += self._rest_stage(view, rid, settings, size, message)
         wanted = lambda res: sam_cache_enabled(view, res)  # noqa: E731
         edits += sam_property(view, "Api", "CacheClusterSize", size, f"cache size from {opts.size_parameter}", wanted,
@@ -74,7 +79,7 @@ class ApigwCaching(Patch):
             if wanted(res):
                 cached_apis.append(ref(rid))
                 edits += invalid_cache_size(view, props_path(rid), rid, size, VALID_SIZES)
-        edits += self._cache_keys(view, cached_apis)
+        edits += self._cache_keys(view, cached_apis, overrides)
         edits += self._body_cache_keys(view, cached_apis, wanted)
         edits += self._sam_cache_keys(view, wanted)
         edits += sam_single_stage(view, edits)
@@ -103,16 +108,18 @@ class ApigwCaching(Patch):
         yield from cached_entries_unencrypted(view, props_path(rid), rid)
 
     @staticmethod
-    def _cache_keys(view: TemplateView, cached_apis: list[Any]) -> Iterator[Proposal]:
+    def _cache_keys(view: TemplateView, cached_apis: list[Any],
+                    overrides: list[tuple[Any, set]]) -> Iterator[Proposal]:
         changed = []
         for rid, res in view.of_type(METHOD):
             props = view.props(res)
             integration = props.get("Integration")
             if props.get("RestApiId") not in cached_apis or not isinstance(integration, dict):
                 continue
-            if not cached_verb(props.get("HttpMethod")):
-                continue
             path = resource_path(view, props.get("ResourceId"))
+            entries = set().union(*(o for api, o in overrides if api == props.get("RestApiId")))
+            if not is_cached(props.get("HttpMethod"), path, entries):
+                continue
             if path is None:
                 yield Skip(props_path(rid), f"{rid}: its resource path is not in this template; make its path "
                            "parameters cache keys by hand, or one cached response serves every value")
