@@ -50,3 +50,11 @@ def test_every_patch_repair_keeps_the_invariants(case: Path) -> None:
         return
     found = new_violations(_data(case, source), _data(case, result.output))
     assert [str(v) for v in found] == []
+
+
+def test_fixed_example_keeps_the_invariants() -> None:
+    examples = HERE.parent.parent / "examples"
+    broken, fixed = examples / "serverless-api.yaml", examples / "serverless-api.fixed.yaml"
+    found = new_violations(_data(broken, broken.read_text(encoding="utf-8")),
+                           _data(fixed, fixed.read_text(encoding="utf-8")))
+    assert [str(v) for v in found] == []
