@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from autofix.edits import Advice, Proposal, SetKey, Skip
 from autofix.registry import SAFE, Patch
+from autofix.suppress import Suppressions
 from autofix.values import NO_VALUE, if_, ref
 from autofix.view import TemplateView
 
@@ -64,6 +65,16 @@ class LambdaReservedConcurrency(Patch):
             yield Skip(("Resources", todo[0]), "AWS::LanguageExtensions evaluates the -1 sentinel; "
                        "set ReservedConcurrentExecutions by hand")
             return
+        use_globals = bool(serverless) and sam_global
+        suppressions = Suppressions(view.data)
+        edited = plain + ([] if use_globals else serverless)
+        if not use_globals and all(suppressions.resource_suppresses(
+                ("Resources", rid, "Properties", "ReservedConcurrentExecutions"), self) for rid in edited):
+            # Every function left suppresses the finding: the engine notes each, and a parameter
+            # and condition nothing uses would be new cfn-lint findings (W2001, W8001).
+            for rid in edited:
+                yield SetKey(("Resources", rid, "Properties"), "ReservedConcurrentExecutions", opts.default)
+            return
         parameter = yield from ensure_parameter(view, opts.parameter, {
             "Type": "Number",
             "Default": opts.default,
@@ -75,7 +86,7 @@ class LambdaReservedConcurrency(Patch):
         for rid in plain:
             yield SetKey(("Resources", rid, "Properties"), "ReservedConcurrentExecutions", value,
                          f"{rid}: reserved concurrency from {parameter}")
-        if serverless and sam_global:
+        if use_globals:
             yield SetKey(("Globals", "Function"), "ReservedConcurrentExecutions", value,
                          f"Globals.Function: reserved concurrency from {parameter}")
         else:
