@@ -50,11 +50,11 @@ class ApigwAccessLogging(Patch):
         "added). Both are retained on delete, so other stacks' APIs keep logging; each stack deployed with\n"
         "'create' leaves one role behind. The new log groups wait for the Account through a Fn::If\n"
         "reference in their Metadata (DependsOn cannot name a conditional resource).\n"
-        "Cost: access logs are one record per request, about 0.5 KB: at 100k RPS about 4 TB a day, or\n"
-        "about $2,000 a day at $0.50/GB ingested (us-east-1), plus storage for the 30 days kept. Execution\n"
-        "logs at ERROR add a few records per failed request only; INFO or DataTraceEnabled would add\n"
-        "several per request (and payloads), so they are not turned on. Unsafe: new billable log groups\n"
-        "and an account-wide setting."
+        "Cost: access logs are one record per request, about 300 bytes in this format: at 100k RPS\n"
+        "about 2.6 TB a day, about $1,300 a day (~$39,000 a month) at $0.50/GB ingested (us-east-1),\n"
+        "plus storage for the 30 days kept. Execution logs at ERROR add records for failed requests\n"
+        "only; INFO or DataTraceEnabled would add several per request (and payloads), so they are not\n"
+        "turned on. Unsafe: new billable log groups and an account-wide setting."
     )
 
     @dataclass(frozen=True)
