@@ -8,16 +8,19 @@ from typing import Any
 from .document import DEFAULT_MAX_BYTES, load
 from .engine import FAILED, SKIPPED, Result, fix_document
 from .errors import NotATemplate, TemplateError
-from .registry import Patch, choose
+from .registry import Patch, choose, named_explicitly
 
 
 def build_patches(select: Iterable[str] | None = None, ignore: Iterable[str] = (),
                   unsafe: bool = False, options: dict[str, dict[str, Any]] | None = None) -> list[Patch]:
     """Instances of the chosen patches, in run order, with their options."""
     options = options or {}
+    select = list(select) if select is not None else None
     chosen = []
     for cls in choose(select, ignore, unsafe):
-        values = options.get(cls.id) or options.get(cls.name) or {}
+        values = dict(options.get(cls.id) or options.get(cls.name) or {})
+        if not cls.default_enabled and named_explicitly(cls, select):
+            values.setdefault("enabled", True)  # asked for by name: an opt-in fix turns on
         chosen.append(cls(cls.make_options(values)))
     return chosen
 

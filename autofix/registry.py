@@ -33,6 +33,9 @@ class Patch:
     after: ClassVar[tuple[str, ...]] = ()
     resolves: ClassVar[tuple[str, ...]] = ()
     Options: ClassVar[type] = NoOptions
+    # False for a fix whose effect is off at its defaults (inert scaffolding): it runs only when
+    # named by id or name, which sets its `enabled` option (see `named_explicitly`).
+    default_enabled: ClassVar[bool] = True
     # Longer text for `cfn-fix explain`: what the patch does and why.
     explanation: ClassVar[str] = ""
 
@@ -118,6 +121,11 @@ def order(found: dict[str, type[Patch]]) -> Iterator[type[Patch]]:
     if done != len(found):
         stuck = sorted(pid for pid, deps in waiting.items() if deps)
         raise RuntimeError(f"patch dependency cycle among {', '.join(stuck)}")
+
+
+def named_explicitly(patch: type[Patch], selectors: Iterable[str] | None) -> bool:
+    """True when a selector is the patch's exact id or name (a prefix does not count)."""
+    return any(s in (patch.id, patch.name) for s in selectors or ())
 
 
 def by_id(patch_id: str) -> type[Patch] | None:

@@ -98,7 +98,9 @@ def test_target_rps_sizes_provisioned_concurrency_and_its_autoscaling(tmp_path: 
     src = ("Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Handler: x\n"
            "  Api:\n    Type: AWS::ApiGateway::RestApi\n  Get:\n    Type: AWS::ApiGateway::Method\n"
            "    Properties:\n      Integration:\n        Uri: !Sub 'arn:aws:apigateway:${AWS::Region}:lambda:"
-           "path/2015-03-31/functions/${Fn.Arn}/invocations'\n")
+           "path/2015-03-31/functions/${Fn.Arn}/invocations'\n"
+           "  Grant:\n    Type: AWS::Lambda::Permission\n    Properties: {Action: lambda:InvokeFunction, "
+           "FunctionName: !Ref Fn, Principal: apigateway.amazonaws.com}\n")
     _write(tmp_path / "fn.yaml", src)
     job = Job(cli={"select": ["LAM002", "LAM010"], "unsafe-fixes": True, "target-rps": 1000.0,
                    "p99-latency-ms": 100.0})

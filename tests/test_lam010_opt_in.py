@@ -38,8 +38,6 @@ def test_enabled_option_asks_for_it() -> None:
     assert _lam010_changes(build_patches(select=["LAM010"], unsafe=True, options=options))
 
 
-@pytest.mark.xfail(reason="needs autofix/api.build_patches to set `enabled` for a patch with "
-                          "default_enabled = False selected by its id or name (coordinator)", strict=False)
 @pytest.mark.parametrize("selector", ["LAM010", "lambda-pc-autoscaling"])
 def test_selected_by_id_or_name_asks_for_it(selector: str) -> None:
     assert _lam010_changes(build_patches(select=[selector], unsafe=True))
