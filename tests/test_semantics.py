@@ -183,3 +183,15 @@ def test_a_sam_application_translates_without_calling_aws(monkeypatch: pytest.Mo
     t = Deployed(_data(text))
     assert t.translated, t.translation_error
     assert t.type_of("App") == "AWS::CloudFormation::Stack"
+
+
+def test_an_invariant_that_raises_is_reported_not_fatal() -> None:
+    def broken(t: Deployed):
+        raise KeyError("Properties")
+
+    found = new_violations({"Resources": {}}, {"Resources": {"X": {"Type": "AWS::SNS::Topic"}}},
+                           only=[broken])
+    assert found == []  # raised on both: not new
+    from autofix.semantics import violations
+
+    assert [v.invariant for v in violations(Deployed({"Resources": {}}), only=[broken])] == ["broken"]

@@ -42,7 +42,11 @@ def violations(template: Deployed, only: Iterable[Invariant] | None = None) -> l
     """Every violation in one template, in invariant order."""
     found: list[Violation] = []
     for check in (only if only is not None else invariants()):
-        found.extend(check(template))
+        try:
+            found.extend(check(template))
+        except Exception as exc:  # one invariant's bug must not hide the others' verdicts
+            name = getattr(check, "__name__", repr(check))
+            found.append(Violation(name, "<template>", f"the invariant raised {type(exc).__name__}: {exc}"[:300]))
     return found
 
 
