@@ -181,7 +181,7 @@ def _judge(patch: Patch, proposals: list[Proposal], data: dict, suppressions: Su
             if any(s.verdict == step.verdict and (s.path, s.message) == (step.path, step.message) for s in steps):
                 step.verdict = DROP  # said once per patch
         steps.append(step)
-    if refused:
+    if refused or any(step.verdict == SUPPRESSED for step in steps):
         _drop_with(steps, refused, data)
     return steps
 
@@ -195,14 +195,15 @@ def _units(edit: Edit) -> set[tuple]:
 
 
 def _drop_with(steps: list[_Step], refused: set[tuple], data: dict) -> None:
-    """Drop the edits on refused units, then the names added only for what was dropped."""
+    """Drop the edits on refused units, then the names added only for what was dropped or
+    suppressed (a parameter no kept edit uses is a cfn-lint W2001, a condition W8001)."""
     edits = [s for s in steps if s.verdict == EDIT]
     for step in edits:
         if _units(step.proposal) & refused:
             step.verdict = DROP
     mentions = {id(s): _mentions(s.proposal) for s in edits}
     existing: set[str] | None = None
-    served = set().union(*(_mentions(s.proposal) for s in steps if s.verdict in (SKIP, ADVISE, DROP)))
+    served = set().union(*(_mentions(s.proposal) for s in steps if s.verdict in (SKIP, ADVISE, SUPPRESSED, DROP)))
     while True:
         kept = [s for s in edits if s.verdict == EDIT]
         served |= set().union(*(mentions[id(s)] for s in edits if s.verdict == DROP))

@@ -183,3 +183,16 @@ def test_any_condition_gets_a_name_of_its_own() -> None:
     assert name == "IsUsEast12" and [p.key for p in proposals] == ["IsUsEast12"]
     same = FUNCTION.replace("Resources:", "Conditions:\n  IsUsEast1: !Equals [!Ref 'AWS::Region', us-east-1]\nResources:")
     assert run(ensure_condition(view_of(same), "IsUsEast1", in_us_east_1)) == ([], "IsUsEast1")
+
+
+class ResolvesW92(WiredConcurrency):
+    id, name, title = "TEST804", "resolves-w92", "Reserved concurrency, resolving W92"
+    resolves = ("W92",)
+
+
+def test_names_added_only_for_suppressed_edits_are_not_added() -> None:
+    source = FUNCTION.replace("    Properties:\n", "    Metadata:\n      cfn_nag:\n        rules_to_suppress:\n"
+                              "          - {id: W92, reason: sized by the platform team}\n    Properties:\n", 1)
+    result = fix_text(source, [ResolvesW92()])
+    assert result.status == "unchanged", [c.dotted for c in result.changes]  # no unused parameter (W2001)
+    assert [n.kind for n in result.notes] == ["suppressed"]
