@@ -112,12 +112,17 @@ def _usable_topic(view: TemplateView, name: str | None) -> bool:
 
 
 def _existing_action(view: TemplateView, action: Any) -> bool:
-    """An alarm action new alarms may share: a usable topic or parameter, an alerting import, or
-    `!If [C, that, !Ref AWS::NoValue]`."""
+    """An alarm action new alarms may share: a usable topic or parameter, an SNS topic ARN or an
+    import named as a topic (not, say, a scaling policy), or `!If [C, that, !Ref AWS::NoValue]`."""
     if ref_target(action) is not None:
         return _usable_topic(view, ref_target(action))
     if isinstance(action, dict) and len(action) == 1 and "Fn::ImportValue" in action:
-        return _alerting_import(action)
+        name = action["Fn::ImportValue"]
+        text = name if isinstance(name, str) else (sub_parts(name) or ("",))[0]
+        return bool(_words(text) & (_ALERTING | _CHANNEL))
+    text = action if isinstance(action, str) else (sub_parts(action) or (None,))[0]
+    if isinstance(text, str):
+        return ":sns:" in text
     branches = action.get("Fn::If") if isinstance(action, dict) and len(action) == 1 else None
     if isinstance(branches, list) and len(branches) == 3 and branches[2] == NO_VALUE:
         target = ref_target(branches[1])

@@ -198,3 +198,22 @@ def test_the_conditional_target_existing_alarms_share_is_reused() -> None:
     errors["Properties"].update(MetricName="Errors", AlarmActions=[target])
     data, _ = _lam003({"Ops": {"Type": "String", "Default": ""}}, Errors=errors)
     assert _actions(data) == [target]
+
+
+@pytest.mark.parametrize("target", [
+    {"Fn::ImportValue": "shared-topic"},
+    {"Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:ops"},
+    "arn:aws:sns:us-east-1:123456789012:ops",
+])
+def test_the_topic_an_existing_alarm_notifies_by_import_or_arn_is_reused(target: object) -> None:
+    errors = copy.deepcopy(ALARM)
+    errors["Properties"].update(MetricName="Errors", AlarmActions=[target])
+    data, _ = _lam003({}, Errors=errors)
+    assert _actions(data) == [target]
+
+
+def test_a_scaling_policy_an_alarm_triggers_is_no_topic() -> None:
+    errors = copy.deepcopy(ALARM)
+    errors["Properties"].update(MetricName="Errors", AlarmActions=[{"Fn::ImportValue": "web-ScaleUpPolicy"}])
+    data, _ = _lam003({}, Errors=errors)
+    assert _actions(data) == [{"Ref": "AlarmTopic"}]
