@@ -261,7 +261,7 @@ def alarm_topic(view: TemplateView, option: str, condition: str | None = None,
 # ------------------------------------------------------------ a topic CloudWatch can publish to
 
 SKIP_REASON = ("Alarm notifications: CloudWatch alarms cannot publish to a topic encrypted with "
-               "alias/aws/sns (LAM003 option customer_key adds a key that allows them)")
+               "alias/aws/sns (the LAM003/LOG002 option customer_key adds a key that allows them)")
 
 
 def new_topic(view: TemplateView, condition: str | None, settings: TopicSettings) -> tuple[dict, list[Proposal]]:
