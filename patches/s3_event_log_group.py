@@ -17,6 +17,7 @@ from autofix.values import equals, get_att, getatt_target, ref, referenced_names
 from autofix.view import TemplateView
 
 from ._logging import log_group
+from ._params import ensure_condition, ensure_parameter
 from ._s3 import BUCKET, RefPlan, data_buckets, new_resource, plan_refs, props_of, suppressed
 from .log_group_retention import GUARD_SAFE_DAYS
 
@@ -146,17 +147,16 @@ class S3EventLogGroup(Patch):
             props = view.props(res)
             if isinstance(props, dict) and props.get("PolicyName") == opts.policy_name:
                 return  # the template declares the shared policy already (two would collide)
-        parameter = view.unique_id("EventsToLogsPolicy")
-        condition = view.unique_id("CreateEventsToLogsPolicy")
-        policy = view.unique_id("EventsToLogsResourcePolicy")
-        yield SetKey(("Parameters",), parameter, {
+        parameter = yield from ensure_parameter(view, "EventsToLogsPolicy", {
             "Type": "String", "Default": POLICY_VALUES[0], "AllowedValues": list(POLICY_VALUES),
             "Description": f"create: this stack creates the account-wide CloudWatch Logs resource policy "
                            f"{opts.policy_name} that lets EventBridge write to {opts.log_group_prefix}* log "
                            "groups (one per account and Region); exists: another stack already did",
-        }, f"{parameter}: create the shared EventBridge-to-Logs policy, or use the one that exists")
-        yield SetKey(("Conditions",), condition, equals(ref(parameter), POLICY_VALUES[0]),
-                     f"{condition}: {parameter} is {POLICY_VALUES[0]}")
+        }, "EventsToLogsPolicy: create the shared EventBridge-to-Logs policy, or use the one that exists")
+        wanted = equals(ref(parameter), POLICY_VALUES[0])
+        condition = yield from ensure_condition(view, "CreateEventsToLogsPolicy", wanted,
+                                                f"CreateEventsToLogsPolicy: {parameter} is {POLICY_VALUES[0]}")
+        policy = view.unique_id("EventsToLogsResourcePolicy")
         yield SetKey(("Resources",), policy, new_resource(
             LOGS_POLICY, condition, DeletionPolicy="Retain", UpdateReplacePolicy="Retain", Properties={
                 "PolicyName": opts.policy_name,

@@ -153,18 +153,6 @@ def _rule(old: str, new: str) -> dict[str, Any]:
     }]}
 
 
-# SAM resources are not in the CloudFormation schemas; these name properties become create-only
-# names of what SAM generates (FunctionName of the function, StageName of the stage ...).
-SAM_CREATE_ONLY = {
-    "AWS::Serverless::Function": (("FunctionName",),),
-    "AWS::Serverless::Api": (("StageName",),),
-    "AWS::Serverless::HttpApi": (("StageName",),),
-    "AWS::Serverless::SimpleTable": (("TableName",),),
-    "AWS::Serverless::StateMachine": (("Name",),),
-    "AWS::Serverless::LayerVersion": (("LayerName",),),
-}
-
-
 def _at(value: Any, path: tuple) -> list:
     """The values at `path` below `value` ("*": every item of a list)."""
     if not path:
@@ -181,7 +169,7 @@ def create_only_uses(view: TemplateView, name: str) -> list[str]:
     found = []
     for rid, res in view.resources.items():
         rtype = res.get("Type") if isinstance(res, dict) else None
-        paths = CREATE_ONLY.get(rtype, ()) or SAM_CREATE_ONLY.get(rtype, ()) if isinstance(rtype, str) else ()
+        paths = CREATE_ONLY.get(rtype, ()) if isinstance(rtype, str) else ()  # SAM types included
         props = view.props(res) if paths else None
         if not isinstance(props, dict):
             continue
