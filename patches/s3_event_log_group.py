@@ -55,7 +55,7 @@ class S3EventLogGroup(Patch):
     name = "s3-event-log-group"
     title = "Log data-bucket object events to CloudWatch Logs through EventBridge"
     safety = UNSAFE
-    resource_types = (BUCKET, RULE, LOG_GROUP)
+    resource_types = (BUCKET, RULE, LOG_GROUP, LOGS_POLICY)
     after = ("S3003",)
     explanation = (
         "S3 cannot write to CloudWatch Logs itself. Adds an AWS::Logs::LogGroup\n"
