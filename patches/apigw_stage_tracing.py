@@ -9,7 +9,8 @@ from autofix.edits import Advice, Proposal, SetKey
 from autofix.registry import UNSAFE, Patch
 from autofix.view import TemplateView
 
-from ._apigw import DEPLOYMENT, REST_STAGE, SAM_API, deployment_stage_skips, props_path, sam_property
+from ._apigw import (DEPLOYMENT, REST_STAGE, SAM_API, deployment_stage_skips, props_path, sam_property,
+                     sam_single_stage)
 from ._serving import sampling_rule_saving, trace_volume
 
 
@@ -41,6 +42,7 @@ class ApigwStageTracing(Patch):
             if "TracingEnabled" not in view.props(res):
                 edits.append(SetKey(props_path(rid), "TracingEnabled", True, f"{rid}: trace requests with X-Ray"))
         edits += sam_property(view, "Api", "TracingEnabled", True, "trace requests with X-Ray")
+        edits += sam_single_stage(view, edits)  # else SAM's extra 'Stage' stage stays untraced
         yield from edits
         yield from deployment_stage_skips(view, "tracing")
         first = next((e for e in edits if isinstance(e, SetKey)), None)
