@@ -55,11 +55,13 @@ def fix(
     target_rps: Optional[float] = typer.Option(None, "--target-rps", help="Plan concurrency/throttles for this rate."),
     p99_latency_ms: Optional[float] = typer.Option(None, "--p99-latency-ms", help="p99 latency for --target-rps."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only changes, errors and the total line."),
+    allow_hard_links: bool = typer.Option(False, "--allow-hard-links",
+                                          help="Write files that have other names too (those keep the old text)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
     from . import report
     from .config import ConfigError
-    from .runner import Job, default_jobs, run, stdin_bytes
+    from .runner import Interrupted, Job, default_jobs, run, stdin_bytes, stdin_limit
 
     if output_format not in report.FORMATS:
         _fail(f"--output-format must be one of {', '.join(report.FORMATS)}")
@@ -70,17 +72,75 @@ def fix(
     _check_ids(_split(select), _split(ignore))
     cli = {"select": _split(select), "ignore": _split(ignore), "unsafe-fixes": unsafe_fixes,
            "exclude": exclude, "max-bytes": max_bytes, "target-rps": target_rps, "p99-latency-ms": p99_latency_ms}
-    job = Job(write=write, validate=validate, convert=to_format, cli=cli,
+    job = Job(write=write, validate=validate, convert=to_format, cli=cli, allow_hard_links=allow_hard_links,
               summary=output_format in ("text", "json") and not quiet)
-    stdin = stdin_bytes() if paths == ["-"] else None
-    progress = _progress_bar() if sys.stderr.isatty() and output_format == "text" else None
+    from_stdin = paths == ["-"]
     try:
+        stdin = stdin_bytes(stdin_limit(job)) if from_stdin else None
+        progress = _progress_bar() if _isatty(sys.stderr) and output_format == "text" else None
         result = run(paths, job, jobs or default_jobs(), stdin, progress)
     except ConfigError as exc:
         _fail(str(exc))
-    _print(result, report, output_format, write, check, diff, stat, quiet, paths == ["-"])
-    _print_plan(target_rps, p99_latency_ms, output_format)
-    raise typer.Exit(_exit_code(result, write))
+    except Interrupted as stop:
+        _say_interrupted(stop.written, stop.total - len(stop.outcomes), write)
+        raise typer.Exit(130) from None
+    code = _exit_code(result, write or (from_stdin and not check))
+    if output_format in ("text", "markdown"):
+        _escape_paths(result)
+    try:  # a closed or broken output changes neither what was written nor the exit code
+        _print(result, report, output_format, write, check, diff, stat, quiet, stdin if from_stdin else None)
+        _print_plan(target_rps, p99_latency_ms, output_format)
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+    except (BrokenPipeError, ValueError, OSError):
+        _silence_output()
+    except KeyboardInterrupt:  # every file was processed already
+        _say_interrupted([o.result.path for o in result.outcomes if o.written], 0, write)
+        raise typer.Exit(130) from None
+    raise typer.Exit(code)
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _escape_paths(result) -> None:
+    from .discover import shown
+
+    for outcome in result.outcomes:
+        outcome.result.path = shown(outcome.result.path)
+
+
+def _say_interrupted(written: list[str], not_reached: int, write: bool) -> None:
+    from .discover import shown
+
+    lines = ["cfn-fix: interrupted"]
+    if write:
+        lines[0] += f"; {len(written)} file{'s' if len(written) != 1 else ''} written" + (":" if written else "")
+        lines += [f"  written: {shown(path)}" for path in written]
+        lines.append(f"cfn-fix: {not_reached} file{'s' if not_reached != 1 else ''} not processed; "
+                     "every other file is exactly as it was")
+    else:
+        lines[0] += "; nothing was written"
+    try:
+        sys.stderr.write("".join(f"{line}\n" for line in lines))
+        sys.stderr.flush()
+    except (ValueError, OSError):
+        pass
+
+
+def _silence_output() -> None:
+    """Point stdout and stderr at /dev/null, so that Python's final flush cannot fail either."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for fd in (1, 2):
+        try:
+            os.dup2(devnull, fd)
+        except OSError:
+            pass
+    os.close(devnull)
 
 
 def _check_ids(select: Optional[list[str]], ignore: Optional[list[str]]) -> None:
@@ -94,14 +154,12 @@ def _check_ids(select: Optional[list[str]], ignore: Optional[list[str]]) -> None
 
 
 def _print(result, report, fmt: str, write: bool, check: bool, diff: Optional[bool], stat: bool,
-           quiet: bool, from_stdin: bool) -> None:
+           quiet: bool, stdin: Optional[bytes]) -> None:
     out, err = sys.stdout, sys.stderr
-    if from_stdin and result.outcomes:
-        outcome = result.outcomes[0]
-        if outcome.result.status != "failed" and fmt == "text":
-            out.write(outcome.result.output or outcome.result.source)
-            report.text(result, out, err, show_diff=False, stat=stat, written=False, quiet=quiet)
-            return
+    if stdin is not None and result.outcomes and fmt == "text":
+        _filter_output(result.outcomes[0], stdin, out)
+        report.text(result, out, err, show_diff=False, stat=stat, written=not check, quiet=quiet)
+        return
     show_diff = diff if diff is not None else (not write or check)
     if fmt == "text":
         colour = out.isatty() and "NO_COLOR" not in os.environ
@@ -114,6 +172,22 @@ def _print(result, report, fmt: str, write: bool, check: bool, diff: Optional[bo
         out.write(report.as_github(result))
     else:
         out.write(report.as_markdown(result))
+
+
+def _filter_output(outcome, stdin: bytes, out) -> None:
+    """As a filter: the repair, or else the input exactly as it came (unless it was refused as too big)."""
+    from .runner import output_bytes
+
+    result = outcome.result
+    if result.status == "fixed":
+        data = output_bytes(result)
+    elif "over the size limit" in result.error:
+        return
+    else:
+        data = stdin
+    out.flush()
+    out.buffer.write(data)
+    out.buffer.flush()
 
 
 def _print_plan(target_rps: Optional[float], p99: Optional[float], fmt: str) -> None:
@@ -196,6 +270,9 @@ def config(path: str = typer.Argument(".", help="A template or folder.")) -> Non
 
 
 def main() -> None:
+    from .entry import guard_streams
+
+    guard_streams()
     argv = sys.argv[1:]
     if argv and argv[0] not in COMMANDS and argv[0] not in ("--help", "-h", "--version"):
         argv = ["fix", *argv]
@@ -203,8 +280,8 @@ def main() -> None:
         _version_and_exit()
     try:
         app(args=argv, prog_name="cfn-fix")
-    except KeyboardInterrupt:
-        sys.stderr.write("cfn-fix: interrupted\n")
+    except KeyboardInterrupt:  # before or after the files were processed
+        _say_interrupted([], 0, False)
         sys.exit(130)
     except Exception as exc:  # a bug: one clear line, never a traceback, and nothing written
         sys.stderr.write(f"cfn-fix: internal error: {type(exc).__name__}: {exc}\n")

@@ -16,50 +16,85 @@ _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache
 class Target:
     path: str  # as the user will see it; "-" for standard input
     explicit: bool  # named on the command line (not found in a folder)
+    root: str | None = None  # the folder walked to find it: a write must stay inside
 
 
 def discover(paths: list[str], exclude: tuple[str, ...] = ()) -> tuple[list[Target], list[str]]:
-    """Targets in deterministic order, and notes about paths that gave none."""
+    """Targets in deterministic order, each file once, and notes about paths that gave none."""
     targets: list[Target] = []
     notes: list[str] = []
-    seen: set[str] = set()
+    seen: set[object] = set()
     for raw in paths:
         if raw == "-":
             targets.append(Target("-", True))
             continue
         path = Path(raw)
         if path.is_dir():
-            found = [Target(p, False) for p in _walk(path, exclude)]
+            found = [Target(p, False, raw) for p in _walk(path, exclude)]
             if not found:
-                notes.append(f"{raw}: no templates found in this folder")
+                notes.append(f"{shown(raw)}: no templates found in this folder")
         elif path.exists() or path.is_symlink():
             found = [] if _excluded(raw, exclude) else [Target(raw, True)]
         else:
-            notes.append(f"{raw}: no such file or folder")
+            notes.append(f"{shown(raw)}: no such file or folder")
             found = []
         for target in found:
-            if target.path not in seen:
-                seen.add(target.path)
+            key = _identity(target.path)
+            if key not in seen:
+                seen.add(key)
                 targets.append(target)
     return targets, notes
 
 
+def _identity(path: str) -> object:
+    """One key per file: two names or links for one file are one target."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return path
+    return (info.st_dev, info.st_ino)
+
+
 def _walk(root: Path, exclude: tuple[str, ...]) -> list[str]:
+    """Template files below `root`, depth first in name order; iterative, so any depth works."""
     tracked = _git_visible(root)
     real_root = os.path.realpath(root)
     found = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not _excluded(os.path.join(folder, d), exclude))
-        for name in sorted(files):
-            if not name.endswith(TEMPLATE_SUFFIXES):
-                continue
+    stack = [str(root)]
+    while stack:
+        folder = stack.pop()
+        files, dirs = _entries(folder, exclude)
+        for name in files:
             full = os.path.join(folder, name)
             if _excluded(full, exclude) or (tracked is not None and os.path.realpath(full) not in tracked):
                 continue
             if os.path.islink(full) and not _inside(os.path.realpath(full), real_root):
                 continue  # never follow a link out of the tree being repaired
+            if not os.path.isfile(full):
+                continue  # FIFOs, sockets, devices: opening one could hang or have effects
             found.append(full)
+        stack.extend(os.path.join(folder, d) for d in reversed(dirs))
     return found
+
+
+def _entries(folder: str, exclude: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """Sorted template-named files and walkable sub-folders (never through a link)."""
+    files, dirs = [], []
+    try:
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                try:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                except OSError:
+                    continue
+                if is_dir:
+                    if entry.name not in _SKIP_DIRS and not _excluded(os.path.join(folder, entry.name), exclude):
+                        dirs.append(entry.name)
+                elif entry.name.endswith(TEMPLATE_SUFFIXES):
+                    files.append(entry.name)
+    except OSError:
+        return [], []
+    return sorted(files), sorted(dirs)
 
 
 def _inside(path: str, root: str) -> bool:
@@ -84,3 +119,19 @@ def _git_visible(root: Path) -> set[str] | None:
         return None
     names = run.stdout.decode("utf-8", "surrogateescape").split("\0")
     return {os.path.realpath(os.path.join(root, n)) for n in names if n}
+
+
+def shown(path: str) -> str:
+    """A file name safe to print: control characters, newlines and undecodable bytes escaped."""
+    if path.isprintable() and not any(0xDC80 <= ord(c) <= 0xDCFF for c in path):
+        return path
+    return "".join(_shown_char(c) for c in path)
+
+
+def _shown_char(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    if char.isprintable() or char == " ":
+        return char
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char, f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")

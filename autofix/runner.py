@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -13,7 +14,7 @@ from .api import build_patches, fix_bytes
 from .config import ConfigError, Settings, settings_for
 from .discover import Target, discover
 from .engine import FAILED, FIXED, SKIPPED, UNCHANGED, Result
-from .fileio import WriteRefused, create_atomically, read_bytes, replace_atomically
+from .fileio import WriteRefused, create_atomically, read_file, replace_atomically
 from .registry import Patch, all_patches
 
 _QUICK_MARKERS = (b"Resources", b"AWSTemplateFormatVersion")
@@ -25,6 +26,7 @@ class Job:
     validate: bool = False
     convert: str | None = None  # "yaml" or "json"
     summary: bool = False  # compute the deepdiff summary of each repair
+    allow_hard_links: bool = False  # write files with several names (the others keep the old text)
     cli: dict[str, Any] = field(default_factory=dict)  # settings given as flags
 
 
@@ -34,6 +36,19 @@ class Outcome:
     explicit: bool = True
     written: bool = False
     quiet_skip: bool = False  # a non-template found while walking a folder
+
+
+class Interrupted(Exception):
+    """The run was stopped (SIGINT) part way; says which files were written and how many were not reached."""
+
+    def __init__(self, outcomes: list[Outcome], total: int) -> None:
+        super().__init__("interrupted")
+        self.outcomes = outcomes
+        self.total = total
+
+    @property
+    def written(self) -> list[str]:
+        return [o.result.path for o in self.outcomes if o.written]
 
 
 @dataclass
@@ -61,7 +76,13 @@ def run(paths: list[str], job: Job, jobs: int = 1, stdin: bytes | None = None,
         if target.path != "-" and not target.explicit and _excluded(target.path, settings):
             continue
         work.append((target, settings, job, stdin if target.path == "-" else None))
-    outcomes = list(_map(work, jobs, progress))
+    outcomes: list[Outcome] = []
+    try:
+        for outcome in _map(work, jobs, progress):
+            outcomes.append(outcome)
+    except KeyboardInterrupt as exc:
+        done = exc.args[0] if exc.args and isinstance(exc.args[0], list) else outcomes
+        raise Interrupted(done, len(work)) from None
     return Run(outcomes, notes)
 
 
@@ -83,12 +104,54 @@ def _map(work: list, jobs: int, progress: Callable[[int, int], None] | None) -> 
     # worker idles while another works through a long tail. Outcomes keep the given order.
     order = sorted(range(total), key=lambda i: -_size(work[i][0].path))
     outcomes: list[Outcome | None] = [None] * total
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context()) as pool:
-        for done, (i, outcome) in enumerate(zip(order, pool.map(_process_packed, [work[i] for i in order])), 1):
-            outcomes[i] = outcome
+    pool = ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=_fork_context(),
+                               initializer=_worker_start, initargs=(os.getpid(),))
+    futures = {pool.submit(_process_packed, work[i]): i for i in order}
+    try:
+        for done, future in enumerate(futures, 1):
+            outcomes[futures[future]] = future.result()
             if progress:
                 progress(done, total)
+    except KeyboardInterrupt:
+        # Files being processed finish (workers ignore SIGINT, so none stops mid-write); the
+        # rest are never started. What did finish is handed up, written or not.
+        pool.shutdown(wait=True, cancel_futures=True)
+        for future, i in futures.items():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                outcomes[i] = future.result()
+        raise KeyboardInterrupt([o for o in outcomes if o is not None]) from None
+    pool.shutdown(wait=True)
     yield from (o for o in outcomes if o is not None)
+
+
+_PARENT: int | None = None  # in a worker: the pid of the cfn-fix process that started it
+
+
+def _worker_start(parent: int) -> None:
+    """A worker dies with its parent and leaves Ctrl-C to it (it finishes its file, then stops)."""
+    global _PARENT
+    _PARENT = parent
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def _die_with_parent() -> None:
+    if not sys.platform.startswith("linux"):
+        return  # elsewhere the pid check before each write is the guard
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def parent_alive() -> bool:
+    """False in a worker whose parent is gone: it must write nothing more."""
+    return _PARENT is None or os.getppid() == _PARENT
 
 
 def _fork_context() -> Any:
@@ -145,8 +208,12 @@ def process(target: Target, settings: Settings, job: Job, stdin: bytes | None = 
 
 def _process(target: Target, settings: Settings, job: Job, stdin: bytes | None = None) -> Outcome:
     path = target.path
+    identity = None
     try:
-        raw = stdin if path == "-" else read_bytes(path, settings.max_bytes)
+        if path == "-":
+            raw = stdin
+        else:
+            raw, identity = read_file(path, settings.max_bytes)
     except WriteRefused as exc:
         return Outcome(Result(path, FAILED, error=str(exc)), target.explicit)
     assert raw is not None
@@ -178,7 +245,8 @@ def _process(target: Target, settings: Settings, job: Job, stdin: bytes | None =
 
                 create_atomically(converted_path(path, job.convert), output_bytes(result))
             else:
-                replace_atomically(path, raw, output_bytes(result))
+                replace_atomically(path, raw, output_bytes(result), identity=identity, root=target.root,
+                                   allow_hard_links=job.allow_hard_links, still_wanted=parent_alive)
             outcome.written = True
         except WriteRefused as exc:
             result.status, result.error = FAILED, str(exc)
@@ -232,5 +300,12 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def stdin_bytes() -> bytes:
-    return sys.stdin.buffer.read()
+def stdin_bytes(limit: int) -> bytes:
+    """Standard input, at most `limit` + 1 bytes: enough to refuse an oversized input."""
+    stream = sys.stdin.buffer if sys.stdin is not None else None
+    return stream.read(limit + 1) if stream is not None else b""
+
+
+def stdin_limit(job: Job) -> int:
+    """The size limit for standard input: --max-bytes, else the config of the working folder."""
+    return settings_for("-", job.cli, {p.id for p in all_patches()}).max_bytes

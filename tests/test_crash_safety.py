@@ -197,11 +197,11 @@ def test_file_changed_after_it_was_read_is_not_overwritten(tmp_path, monkeypatch
     theirs = FIXTURES[0].read_bytes() + b"# saved by someone else meanwhile\n"
     real_replace = runner.replace_atomically
 
-    def replace_during_edit(path, expected, new, crash_hook=None):
+    def replace_during_edit(path, expected, new, crash_hook=None, **checks):
         def their_save(tmp: str) -> None:
             Path(path).write_bytes(theirs)
 
-        return real_replace(path, expected, new, crash_hook=their_save)
+        return real_replace(path, expected, new, crash_hook=their_save, **checks)
 
     monkeypatch.setattr(runner, "replace_atomically", replace_during_edit)
     monkeypatch.chdir(tmp_path)

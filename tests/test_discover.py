@@ -46,7 +46,8 @@ def test_links_out_of_the_tree_are_not_followed(tmp_path: Path) -> None:
     (tmp_path / "tree" / "alias.yaml").symlink_to(inside)
     (tmp_path / "tree" / "linkdir").symlink_to(tmp_path / "outside", target_is_directory=True)
     targets, _ = discover([str(tmp_path / "tree")])
-    assert sorted(Path(t.path).name for t in targets) == ["alias.yaml", "real.yaml"]
+    # alias.yaml and real.yaml are one file: it is a target once, under its first name.
+    assert sorted(Path(t.path).name for t in targets) == ["alias.yaml"]
 
 
 def test_exclude_globs(tmp_path: Path) -> None:
