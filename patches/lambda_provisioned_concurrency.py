@@ -14,7 +14,7 @@ from autofix.view import TemplateView
 
 from . import _lambda as lam
 from ._apigw import reference_updates
-from ._params import ensure_not_equals_condition, ensure_parameter
+from ._params import condition_name, ensure_not_equals_condition, ensure_parameter, parameter_name
 
 
 # API resources whose change a stage serves only after a new deployment, and how it gets one.
@@ -74,9 +74,20 @@ class LambdaProvisionedConcurrency(Patch):
         opts = self.options
         if not re.fullmatch(r"(?!\d+$)[A-Za-z0-9_-]{1,128}", opts.alias_name):
             raise ValueError(f"alias name {opts.alias_name!r} must be 1-128 letters, digits, - or _, not all digits")
-        value = if_(opts.condition, {"ProvisionedConcurrentExecutions": ref(opts.parameter)}, NO_VALUE)
+        spec = {"Type": "Number", "Default": opts.default, "MinValue": 0,
+                "Description": "Provisioned concurrency on each function's alias; 0 disables it (the minimum is 1)"}
+        # The value is built before it is known whether any function gets it, so the names are
+        # asked for first and declared only when an edit uses them (the same spec both times).
+        parameter = parameter_name(view, opts.parameter, spec)
+        condition = condition_name(view, opts.condition, parameter, 0)
+        value = if_(condition, {"ProvisionedConcurrentExecutions": ref(parameter)}, NO_VALUE)
+        state = self._state(parameter)
         work: list[Proposal] = []
         for rid, _ in view.of_type(*lam.FUNCTION_TYPES):
+            opaque = view.opaque(rid)
+            if opaque:  # its code, callers and conditions cannot be read: no version hash, no alias
+                work.append(Skip(("Resources", rid), opaque))
+                continue
             if view.type_of(rid) == lam.FUNCTION:
                 yield from self._renamed_versions(view, rid)
             reason = lam.provisioned_skip_reason(view, rid)
@@ -85,30 +96,26 @@ class LambdaProvisionedConcurrency(Patch):
             if reason:
                 work.append(Skip(("Resources", rid), f"{rid}: {reason}"))
             elif view.type_of(rid) == lam.SAM_FUNCTION:
-                work += self._serverless(view, rid, value)
+                work += self._serverless(view, rid, value, state)
             else:
-                work += self._plain(view, rid, value)
+                work += self._plain(view, rid, value, state)
         if not any(isinstance(p, SetKey) for p in work):
             yield from work
             return
-        yield from ensure_parameter(view, opts.parameter, {
-            "Type": "Number", "Default": opts.default, "MinValue": 0,
-            "Description": "Provisioned concurrency on each function's alias; 0 disables it (the minimum is 1)",
-        })
-        yield from ensure_not_equals_condition(view, opts.condition, opts.parameter, 0)
+        declared = yield from ensure_parameter(view, opts.parameter, spec)
+        tested = yield from ensure_not_equals_condition(view, opts.condition, parameter, 0)
+        assert (declared, tested) == (parameter, condition), "names chosen before and after declaring differ"
         yield from work
-        yield Advice(("Parameters", opts.parameter),
-                     f"{opts.parameter} applies to every function given an alias here; keep it at or below each "
+        yield Advice(("Parameters", parameter),
+                     f"{parameter} applies to every function given an alias here; keep it at or below each "
                      "function's reserved concurrency and leave 100 unreserved in the account; it is billed "
                      "per hour whether used or not")
 
-    @property
-    def _state(self) -> str:
-        """How the message describes the provisioned concurrency the alias gets."""
-        opts = self.options
-        if opts.default == 0:
-            return f"provisioned concurrency off until {opts.parameter} is set"
-        return f"provisioned concurrency {opts.default} from {opts.parameter}"
+    def _state(self, parameter: str) -> str:
+        """How the message describes the provisioned concurrency the alias gets from `parameter`."""
+        if self.options.default == 0:
+            return f"provisioned concurrency off until {parameter} is set"
+        return f"provisioned concurrency {self.options.default} from {parameter}"
 
     def _renamed_versions(self, view: TemplateView, rid: str) -> Iterator[Proposal]:
         """Rename the versions cfn-fix published for `rid` whose code or configuration changed since."""
@@ -124,11 +131,11 @@ class LambdaProvisionedConcurrency(Patch):
                          f"{old}; if only the text changed (same code and settings), Lambda refuses to publish "
                          "('A version for this Lambda function exists'): keep the old name then")
 
-    def _serverless(self, view: TemplateView, rid: str, value: dict) -> Iterator[Proposal]:
+    def _serverless(self, view: TemplateView, rid: str, value: dict, state: str) -> Iterator[Proposal]:
         props = ("Resources", rid, "Properties")
         if lam.effective_prop(view, rid, "AutoPublishAlias") is not None:
             # callers may already name the alias (`Fn.Alias`, `${Fn.Arn}:live`)
-            yield SetKey(props, "ProvisionedConcurrencyConfig", value, f"{rid}: {self._state}")
+            yield SetKey(props, "ProvisionedConcurrencyConfig", value, f"{rid}: {state}")
             return
         reason = lam.sam_api_reason(view, rid)
         if reason:
@@ -140,7 +147,7 @@ class LambdaProvisionedConcurrency(Patch):
         if not plan.complete:
             yield Skip(("Resources", rid), self._stuck(rid, plan, f"!Ref {rid}.Alias"))
             return
-        message = f"{rid}: alias {self.options.alias_name}, {self._state}"
+        message = f"{rid}: alias {self.options.alias_name}, {state}"
         yield SetKey(props, "AutoPublishAlias", self.options.alias_name, message)
         yield SetKey(props, "ProvisionedConcurrencyConfig", value, message)
         yield from plan.edits
@@ -149,7 +156,7 @@ class LambdaProvisionedConcurrency(Patch):
             yield Advice(("Resources", caller), f"{caller}: invokes {rid} unqualified, so it gets no "
                          f"provisioned concurrency; point it (and its permission) at !Ref {rid}.Alias")
 
-    def _plain(self, view: TemplateView, rid: str, value: dict) -> Iterator[Proposal]:
+    def _plain(self, view: TemplateView, rid: str, value: dict, state: str) -> Iterator[Proposal]:
         opts = self.options
         existing = lam.aliases_of(view, rid)
         probe = lam.plan_repoint(view, rid, existing[0] if existing else "", opts.alias_name)
@@ -159,9 +166,9 @@ class LambdaProvisionedConcurrency(Patch):
         if existing:  # provisioned_skip_reason accepted exactly one alias on a published version
             alias = existing[0]
             yield SetKey(("Resources", alias, "Properties"), "ProvisionedConcurrencyConfig", value,
-                         f"{alias}: {self._state}")
+                         f"{alias}: {state}")
         else:
-            alias = yield from self._version_and_alias(view, rid, value)
+            alias = yield from self._version_and_alias(view, rid, value, state)
         edits = lam.plan_repoint(view, rid, alias, opts.alias_name).edits
         yield from edits
         yield from self._redeploy_advice(view, rid, edits, alias)
@@ -183,7 +190,8 @@ class LambdaProvisionedConcurrency(Patch):
                 f"they do not invoke would hold capacity nobody uses: point their URIs and permissions at "
                 f"{target} by hand")
 
-    def _version_and_alias(self, view: TemplateView, rid: str, value: dict) -> Generator[Proposal, None, str]:
+    def _version_and_alias(self, view: TemplateView, rid: str, value: dict,
+                           state: str) -> Generator[Proposal, None, str]:
         """Yield a Version (unless one exists) and an Alias for function `rid`; return the alias id."""
         res = view.resources[rid]
         versions = lam.versions_of(view, rid)
@@ -208,5 +216,5 @@ class LambdaProvisionedConcurrency(Patch):
         yield SetKey(("Resources",), alias, {"Type": lam.ALIAS, **extra, "Properties": {
             "FunctionName": ref(rid), "FunctionVersion": get_att(version, "Version"),
             "Name": self.options.alias_name, "ProvisionedConcurrencyConfig": value}},
-            f"{rid}: alias {self.options.alias_name}, {self._state}", after=rid)
+            f"{rid}: alias {self.options.alias_name}, {state}", after=rid)
         return alias
