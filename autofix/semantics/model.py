@@ -46,7 +46,12 @@ class Deployed:
 
     `raw` is the template as written. `resources` are the resources CloudFormation will
     create: the translated ones for a SAM template when the translator is installed and
-    accepts it, else the written ones (`translated` says which). Nothing here mutates `raw`.
+    accepts it, else the written ones (`translated` says which; `translation_error` why not,
+    reported once by the sam_translates invariant). Nothing here mutates `raw`.
+
+    Answered once for every invariant: who refers to a resource (`references_to`: Ref, GetAtt
+    and Sub variables, in resources and outputs) and whether a condition holds with every
+    parameter at its default (`condition_value`, `exists_by_default`).
     """
 
     def __init__(self, data: dict) -> None:
