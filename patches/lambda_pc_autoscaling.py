@@ -76,15 +76,15 @@ class LambdaProvisionedConcurrencyAutoscaling(Patch):
         if not found:
             return
         opts = self.options
-        yield from ensure_parameter(view, opts.parameter, {
+        parameter = yield from ensure_parameter(view, opts.parameter, {
             "Type": "Number", "Default": opts.max_default, "MinValue": 0,
             "Description": "Upper bound for provisioned concurrency autoscaling on each alias; 0 turns it "
                            "off; when set it must be at least the provisioned concurrency"})
-        yield from ensure_not_equals_condition(view, opts.condition, opts.parameter, 0)
+        scaling = yield from ensure_not_equals_condition(view, opts.condition, parameter, 0)
         combined: dict[tuple[str, ...], str] = {}
         for item in found:
-            condition = yield from self._condition(view, item.conditions + (opts.condition,), combined)
-            yield from self._target(view, item, condition)
+            condition = yield from self._condition(view, item.conditions + (scaling,), combined)
+            yield from self._target(view, item, condition, parameter)
 
     def _condition(self, view: TemplateView, names: tuple[str, ...],
                    combined: dict[tuple[str, ...], str]) -> Iterator[Proposal]:
@@ -99,16 +99,16 @@ class LambdaProvisionedConcurrencyAutoscaling(Patch):
                 yield SetKey(("Conditions",), combined[names], value, f"add condition {combined[names]}")
         return combined[names]
 
-    def _target(self, view: TemplateView, item: Scalable, condition: str) -> Iterator[Proposal]:
+    def _target(self, view: TemplateView, item: Scalable, condition: str, parameter: str) -> Iterator[Proposal]:
         target = view.unique_id(f"{item.fn}ScalableTarget")
         anchor = item.alias_id if item.alias_id in view.resources else item.fn
         yield SetKey(("Resources",), target, {
             "Type": TARGET, "Condition": condition, "DependsOn": item.alias_id, "Properties": {
-                "MaxCapacity": ref(self.options.parameter), "MinCapacity": item.minimum,
+                "MaxCapacity": ref(parameter), "MinCapacity": item.minimum,
                 "ResourceId": sub(f"function:${{{item.fn}}}:{item.alias_name}"),
                 "ScalableDimension": DIMENSION, "ServiceNamespace": "lambda"}},
             f"{item.fn}: scale alias {item.alias_name} between its provisioned concurrency and "
-            f"{self.options.parameter}", after=anchor)
+            f"{parameter}", after=anchor)
         yield SetKey(("Resources",), view.unique_id(f"{item.fn}ScalingPolicy"), {
             "Type": POLICY, "Condition": condition, "Properties": {
                 "PolicyName": "provisioned-concurrency-utilization", "PolicyType": "TargetTrackingScaling",
