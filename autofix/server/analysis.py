@@ -1,0 +1,107 @@
+"""One buffer through the engine: what diagnostics show, and the verified repairs code actions offer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..api import fix_bytes
+from ..config import ConfigError
+from ..document import Document, load
+from ..edits import Change
+from ..engine import FAILED, FIXED, Result, fix_document
+from ..errors import NotATemplate, TemplateError
+from . import locate
+from .settings import Configurations, Profile
+
+_CONTENT = re.compile(r"^[^\S\n]*[^\s#]", re.MULTILINE)
+SAFE, ALL = "safe", "all"  # the two fix-all runs; any other key names one patch
+
+
+@dataclass
+class Problem:
+    """Why a buffer cannot be repaired: one diagnostic."""
+
+    message: str
+    line: int | None = None  # 1-based, as the engine reports it
+    col: int | None = None
+
+
+@dataclass
+class Analysis:
+    text: str
+    path: str
+    profile: Profile | None = None
+    doc: Document | None = None
+    result: Result | None = None  # every selected patch, unverified: for display only
+    problem: Problem | None = None
+    spans: list[locate.Span] = field(default_factory=list)  # changes, then notes
+    _fixes: dict[str, Result] = field(default_factory=dict)
+
+    @property
+    def bom(self) -> int:
+        """1 when the buffer starts with a byte order mark, which the engine's offsets skip."""
+        return 1 if self.text.startswith("\ufeff") else 0
+
+    @property
+    def items(self) -> list[Change]:
+        return [*self.result.changes, *self.result.notes] if self.result else []
+
+    def pending(self, safety: str | None = None) -> bool:
+        changes = self.result.changes if self.result else []
+        return any(safety is None or c.safety == safety for c in changes)
+
+    def fix(self, key: str) -> Result:
+        """A verified repair: SAFE, ALL, or one patch id (with what it runs after, if alone it does nothing)."""
+        if key not in self._fixes:
+            self._fixes[key] = self._run(key)
+        return self._fixes[key]
+
+    def fixed_text(self, key: str) -> str | None:
+        """The buffer as the repair leaves it, or None when that repair changes nothing or fails."""
+        result = self.fix(key)
+        if result.status != FIXED:
+            return None
+        return ("\ufeff" if self.bom else "") + result.output
+
+    def _run(self, key: str) -> Result:
+        assert self.profile is not None
+        raw = self.text.encode("utf-8", "surrogatepass")
+        limit = self.profile.settings.max_bytes
+        if key in (SAFE, ALL):
+            return fix_bytes(raw, self.path, list(self.profile.safe if key == SAFE else self.profile.every), limit)
+        alone = fix_bytes(raw, self.path, list(self.profile.only(key)), limit)
+        if alone.status in (FIXED, FAILED):
+            return alone
+        return fix_bytes(raw, self.path, list(self.profile.with_prerequisites(key)), limit)
+
+
+def analyse(text: str, path: str, configurations: Configurations) -> Analysis:
+    """What the engine says about a buffer; never raises for anything the buffer holds."""
+    found = Analysis(text, path)
+    if not _CONTENT.search(text):
+        return found  # an empty buffer (a new file): nothing to say yet
+    try:
+        found.profile = configurations.profile(path)
+    except ConfigError as exc:
+        found.problem = Problem(f"configuration: {exc}")
+        return found
+    try:
+        found.doc = load(text.encode("utf-8", "surrogatepass"), path, found.profile.settings.max_bytes)
+    except NotATemplate:
+        return found  # YAML or JSON, but not a template: not ours to judge
+    except TemplateError as exc:
+        found.problem = Problem(exc.message, exc.line, exc.col)
+        return found
+    except RecursionError:
+        found.problem = Problem("document is nested too deeply to process")
+        return found
+    try:
+        found.result = fix_document(found.doc, list(found.profile.every), verify=False)
+    except Exception as exc:  # noqa: BLE001 - an engine bug costs this buffer's diagnostics, not the server
+        found.problem = Problem(f"internal error: {type(exc).__name__}: {exc} (please report this)")
+        return found
+    if found.result.status == FAILED:
+        found.problem = Problem(found.result.error, found.result.error_line, found.result.error_col)
+    found.spans = locate.spans(found.doc, found.items)
+    return found
