@@ -232,8 +232,10 @@ def as_github(run: Run) -> str:
             lines.append(f"::{level} file={_gh(result.path)},line={change.line},"
                          f"title={change.patch_id}::{_gh(change.message)}")
         for note in distinct_notes(result.notes):
-            if note.kind == "advice":
-                lines.append(f"::notice file={_gh(result.path)},line={note.line},title={note.patch_id}::{_gh(note.message)}")
+            if note.kind in ("advice", "replaces"):  # a replacement on update is worth a reviewer's look
+                level = "notice" if note.kind == "advice" else "warning"
+                lines.append(f"::{level} file={_gh(result.path)},line={note.line},title={note.patch_id}::"
+                             f"{_gh(note.message)}")
         if result.status == FAILED:
             lines.append(f"::error file={_gh(result.path)},line={result.error_line or 1}::{_gh(result.error)}")
     return "".join(f"{line}\n" for line in lines)
@@ -256,9 +258,9 @@ def as_markdown(run: Run) -> str:
         result = outcome.result
         out += [f"### `{result.path}`", "", "| Line | Patch | Safety | Change |", "| ---: | --- | --- | --- |"]
         out += [f"| {c.line} | {c.patch_id} | {c.safety} | {_md(c.message)} |" for c in distinct_changes(result.changes)]
-        advice = [n for n in distinct_notes(result.notes) if n.kind in ("advice", "skip", "suppressed")]
+        advice = [n for n in distinct_notes(result.notes) if n.kind in ("replaces", "advice", "skip", "suppressed")]
         if advice:
-            out += ["", "<details><summary>Advice, skips and suppressions</summary>", ""]
+            out += ["", "<details><summary>Replacements on update, advice, skips and suppressions</summary>", ""]
             out += [f"- line {n.line}: **{n.patch_id}** {n.kind}: {_md(n.message)}" for n in advice]
             out += ["", "</details>"]
         out += ["", "<details><summary>Diff</summary>", "", "```diff", diff_of(outcome).rstrip("\n"), "```", "",

@@ -64,3 +64,18 @@ def test_markdown_and_github_print_one_row_per_change() -> None:
     assert "_3 files: 2 would fix (4 changes), 1 unchanged" in markdown
     github = report.as_github(_run())
     assert github.count("execution logging") == 1
+
+
+def _replacing_run() -> Run:
+    fixed = Result("p.yaml", FIXED, source="x: 1\n", output="x: 2\n",
+                   changes=[_change(("Resources", "Perm", "Properties", "SourceArn"), "Perm: only this topic", "LAM008")])
+    fixed.notes = [Change("LAM008", "safe", "replaces", ("Resources", "Perm"), 7,
+                          "replaces AWS::Lambda::Permission Perm on update: SourceArn is create-only")]
+    return Run([Outcome(fixed)], [])
+
+
+def test_replacement_on_update_reaches_pull_request_reports() -> None:
+    markdown = report.as_markdown(_replacing_run())
+    assert "**LAM008** replaces: replaces AWS::Lambda::Permission Perm on update" in markdown
+    github = report.as_github(_replacing_run())
+    assert "::warning file=p.yaml,line=7,title=LAM008::replaces AWS" in github
