@@ -5,12 +5,16 @@ from __future__ import annotations
 import copy
 import fnmatch
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .document import DEFAULT_MAX_BYTES
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI (a dependency there)
+    import tomli as tomllib  # type: ignore[no-redef]
 
 CONFIG_NAMES = (".cfn-fix.toml", "pyproject.toml")
 _LIST_KEYS = ("select", "ignore", "exclude")
