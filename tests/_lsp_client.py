@@ -1,0 +1,118 @@
+"""A real LSP client over stdio for the server tests (pytest-lsp's client), with bounded waits."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from lsprotocol import types
+from pytest_lsp import client_capabilities, make_test_lsp_client
+
+ROOT = Path(__file__).resolve().parent.parent
+WAIT = 30.0  # seconds; every wait is bounded
+
+
+def run(coro, timeout: float = 120.0):
+    """Run one test's client session, never longer than `timeout`."""
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+class Session:
+    def __init__(self, client, folder: Path) -> None:
+        self.client = client
+        self.folder = folder
+        self.versions: dict[str, int] = {}
+        self.texts: dict[str, str] = {}
+
+    @classmethod
+    async def start(cls, folder: Path, resolve: bool = False, debounce_ms: int = 0) -> Session:
+        client = make_test_lsp_client()
+        await client.start_io(sys.executable, "-m", "autofix.server", cwd=str(ROOT))
+        caps = client_capabilities("visual-studio-code") if resolve else types.ClientCapabilities(
+            workspace=types.WorkspaceClientCapabilities(
+                workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)),
+            text_document=types.TextDocumentClientCapabilities(
+                code_action=types.CodeActionClientCapabilities(
+                    code_action_literal_support=types.ClientCodeActionLiteralOptions(
+                        code_action_kind=types.ClientCodeActionKindOptions(value_set=["quickfix", "source"])),
+                    data_support=True)))
+        await client.initialize_session(types.InitializeParams(
+            capabilities=caps, root_uri=folder.as_uri(),
+            initialization_options={"debounceMs": debounce_ms}))
+        return cls(client, folder)
+
+    async def stop(self) -> None:
+        await asyncio.wait_for(self.client.shutdown_session(), WAIT)
+        await self.client.stop()
+
+    async def diagnostics_after(self, send) -> list[types.Diagnostic]:
+        """Send a notification, then wait for the diagnostics of the buffer's latest version."""
+        send()
+        while True:
+            params = await asyncio.wait_for(
+                self.client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), WAIT)
+            if params.version is None or params.version == self.versions.get(params.uri):
+                return list(params.diagnostics)
+
+    async def open(self, uri: str, text: str) -> list[types.Diagnostic]:
+        self.versions[uri], self.texts[uri] = 1, text
+        return await self.diagnostics_after(lambda: self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
+                uri=uri, language_id="yaml", version=1, text=text))))
+
+    def change_nowait(self, uri: str, text: str) -> None:
+        self.versions[uri] += 1
+        self.texts[uri] = text
+        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
+
+    async def change(self, uri: str, text: str) -> list[types.Diagnostic]:
+        return await self.diagnostics_after(lambda: self.change_nowait(uri, text))
+
+    async def actions(self, uri: str, diagnostics: list[types.Diagnostic],
+                      only: list[str] | None = None) -> list[types.CodeAction]:
+        whole = types.Range(start=types.Position(line=0, character=0),
+                            end=types.Position(line=len(self.texts[uri].splitlines()), character=0))
+        found = await asyncio.wait_for(self.client.text_document_code_action_async(types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), range=whole,
+            context=types.CodeActionContext(diagnostics=diagnostics, only=only))), WAIT)
+        return [a for a in found or [] if isinstance(a, types.CodeAction)]
+
+    async def resolve(self, action: types.CodeAction) -> types.CodeAction:
+        return await asyncio.wait_for(self.client.code_action_resolve_async(action), WAIT)
+
+
+def edits_of(action: types.CodeAction, uri: str) -> list[types.TextEdit]:
+    edit = action.edit
+    assert edit is not None, action.title
+    if edit.document_changes:
+        return [e for change in edit.document_changes if change.text_document.uri == uri for e in change.edits]
+    return list((edit.changes or {}).get(uri, []))
+
+
+def apply_edits(text: str, edits: list[types.TextEdit]) -> str:
+    """Apply LSP text edits (UTF-16 positions) the way an editor does: all against the original."""
+    lines = text.splitlines(keepends=True) or [""]
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+
+    def offset(pos: types.Position) -> int:
+        if pos.line >= len(lines):
+            return len(text)
+        line = lines[pos.line].rstrip("\r\n")
+        units = 0
+        for i, ch in enumerate(line):
+            if units >= pos.character:
+                return starts[pos.line] + i
+            units += 2 if ord(ch) > 0xFFFF else 1
+        return starts[pos.line] + len(line)
+
+    spans = sorted(((offset(e.range.start), offset(e.range.end), e.new_text) for e in edits), reverse=True)
+    for (start, end, _), (next_start, _, _) in zip(spans[1:], spans):
+        assert end <= next_start, "overlapping edits"
+    for start, end, new in spans:
+        text = text[:start] + new + text[end:]
+    return text
