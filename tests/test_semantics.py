@@ -195,3 +195,20 @@ def test_an_invariant_that_raises_is_reported_not_fatal() -> None:
     from autofix.semantics import violations
 
     assert [v.invariant for v in violations(Deployed({"Resources": {}}), only=[broken])] == ["broken"]
+
+
+def test_validate_keeps_a_file_that_breaks_an_invariant_unwritten(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("cfnlint")
+    import autofix.validate
+    from autofix.runner import Job, run
+
+    target = tmp_path / "t.yaml"
+    source = "Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n"
+    target.write_text(source)
+    monkeypatch.setattr(autofix.validate, "new_violations",
+                        lambda original, repaired: ["some_invariant: Logs: what AWS would do"])
+    outcome, = run([str(target)], Job(write=True, validate=True, cli={"select": ["LOG001"]})).outcomes
+    assert outcome.result.status == FAILED and not outcome.written
+    assert "some_invariant: Logs" in outcome.result.error
+    assert target.read_text() == source
