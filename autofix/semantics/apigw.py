@@ -148,14 +148,23 @@ def _condition_names(value: Any) -> Iterator[str]:
             yield from _condition_names(item)
 
 
+# Account-wide, per-Region things one stack should not take over: the API Gateway logging
+# role is one setting (the last stack wins); CloudWatch Logs allows 10 resource policies per
+# Region (through CloudFormation, which cannot scope one to a log group), so one per stack
+# fails the 11th stack.
+_SINGLETONS = {
+    ACCOUNT: "sets the Region's API Gateway CloudWatch role for every stack in the account",
+    "AWS::Logs::ResourcePolicy": "takes one of the Region's 10 CloudWatch Logs resource policies",
+}
+
+
 def account_singleton_has_opt_out(t: Deployed) -> Iterator[Violation]:
-    """No AWS::ApiGateway::Account (an account-wide setting) without a deploy-time opt-out."""
+    """No account-wide singleton (API Gateway Account, Logs resource policy) without a deploy-time opt-out."""
     conditions, parameters = t.section("Conditions"), t.section("Parameters")
-    for rid, res in t.of_type(ACCOUNT):
+    for rid, res in t.of_type(*_SINGLETONS):
         if not _parameter_driven(conditions, res.get("Condition"), parameters):
             yield Violation("account_singleton_has_opt_out", rid,
-                            "sets the Region's API Gateway CloudWatch role for every stack in the account, "
-                            "with no Condition on a parameter to opt out at deploy time")
+                            f"{_SINGLETONS[res['Type']]}, with no Condition on a parameter to opt out at deploy time")
 
 
 def sam_stage_stage_not_beside_configured(t: Deployed) -> Iterator[Violation]:
