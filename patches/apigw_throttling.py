@@ -12,7 +12,7 @@ from autofix.view import TemplateView
 
 from ._apigw import (REST_STAGE, SAM_API, SAM_HTTP_API, V2_STAGE, deployment_stage_skips, merge_default_entry,
                      props_path, sam_method_settings, sam_nested, sam_single_stage)
-from ._params import ensure_parameter
+from ._params import ensure_parameter, parameter_name
 
 USAGE_PLAN = "AWS::ApiGateway::UsagePlan"
 SAM_CREATES_PLAN = ("PER_API", "SHARED")
@@ -47,10 +47,18 @@ class ApigwThrottling(Patch):
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         opts = self.options
-        rate, burst = ref(opts.rate_parameter), ref(opts.burst_parameter)
+        rate_spec = {"Type": "Number", "Default": opts.rate_default, "MinValue": 0,
+                     "Description": "API Gateway steady-state requests per second per stage (within the account quota)"}
+        burst_spec = {"Type": "Number", "Default": opts.burst_default, "MinValue": 0,
+                      "Description": "API Gateway burst (token bucket size) per stage"}
+        # The values are built before it is known which of them an edit uses, so the names are
+        # asked for first and declared only when used (the same spec both times).
+        rate_name = parameter_name(view, opts.rate_parameter, rate_spec)
+        burst_name = parameter_name(view, opts.burst_parameter, burst_spec)
+        rate, burst = ref(rate_name), ref(burst_name)
         method = {"ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst}
         plan = {"RateLimit": rate, "BurstLimit": burst}
-        message = f"throttle from {opts.rate_parameter} / {opts.burst_parameter}"
+        message = f"throttle from {rate_name} / {burst_name}"
         edits = list(self._stages(view, method, message))
         edits += sam_method_settings(view, method, message)
         edits += sam_nested(view, "HttpApi", "DefaultRouteSettings", method, message)
@@ -58,18 +66,17 @@ class ApigwThrottling(Patch):
         edits += sam_single_stage(view, edits)
         yield from deployment_stage_skips(view, "throttling")
         used = {name for e in edits if not isinstance(e, Skip) for name in referenced_names(e.value)}
-        if opts.rate_parameter in used:
-            yield from ensure_parameter(view, opts.rate_parameter, {
-                "Type": "Number", "Default": opts.rate_default, "MinValue": 0,
-                "Description": "API Gateway steady-state requests per second per stage (within the account quota)"})
-        if opts.burst_parameter in used:
-            yield from ensure_parameter(view, opts.burst_parameter, {
-                "Type": "Number", "Default": opts.burst_default, "MinValue": 0,
-                "Description": "API Gateway burst (token bucket size) per stage"})
+        if rate_name in used:
+            declared = yield from ensure_parameter(view, opts.rate_parameter, rate_spec)
+            assert declared == rate_name, "names chosen before and after declaring differ"
+        if burst_name in used:
+            declared = yield from ensure_parameter(view, opts.burst_parameter, burst_spec)
+            assert declared == burst_name, "names chosen before and after declaring differ"
         yield from edits
-        if used:
-            yield Advice(("Parameters", opts.rate_parameter),
-                         f"{opts.rate_parameter}: API Gateway allows 10,000 RPS with a 5,000 burst per account and "
+        names = [name for name in (rate_name, burst_name) if name in used]
+        if names:
+            yield Advice(("Parameters", names[0]),
+                         f"{' / '.join(names)}: API Gateway allows 10,000 RPS with a 5,000 burst per account and "
                          "Region (shared by all APIs); stage limits above that have no effect. For 100k RPS "
                          "request a Service Quotas increase first, then raise the throttling parameters")
 
