@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from functools import lru_cache
 from pathlib import Path
 
 from lsprotocol import types
@@ -70,6 +71,7 @@ def lsp_range(lines: LineIndex, start: int, end: int) -> types.Range:
     return types.Range(start=types.Position(line=l1, character=c1), end=types.Position(line=l2, character=c2))
 
 
+@lru_cache(maxsize=256)
 def _explain(patch_id: str, pattern: str | None) -> types.CodeDescription | None:
     """A link for the patch: the configured pattern ({id}, {name}), else the patch's own module,
     whose docstring and `explanation` are what `cfn-fix explain` prints."""

@@ -1,0 +1,122 @@
+"""The server's parts in process: text edits, positions, placement, actions on odd buffers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pygls")
+
+from lsprotocol import types  # noqa: E402
+
+from autofix.api import build_patches, fix_text  # noqa: E402
+from autofix.server.actions import FIX_ALL, FIX_ALL_UNSAFE, Client, code_actions  # noqa: E402
+from autofix.server.analysis import analyse  # noqa: E402
+from autofix.server.diagnostics import diagnostics  # noqa: E402
+from autofix.server.lines import LineIndex  # noqa: E402
+from autofix.server.settings import Configurations  # noqa: E402
+from autofix.server.textedits import apply, replacements  # noqa: E402
+
+from ._lsp_client import ROOT, apply_edits, edits_of  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "patches"
+LOG_GROUP = "Resources:\n  KeptLogGroup:\n    Type: AWS::Logs::LogGroup\n"
+
+
+@pytest.mark.parametrize("old,new", [
+    ("a\nb\nc\n", "a\nb\nX\nc\n"),
+    ("a\r\nb\r\n", "a\r\nb2\r\nc\r\n"),
+    ("a\r\nb", "a\r\nb\r\nc"),  # no final newline
+    ("k: v\n", "k: v  # note\n"),
+    ("x: 1\ny: 2\n", "y: 2\n"),
+    ("😀: 1\n", "😀: 1\nz: 2\n"),
+])
+def test_replacements_are_small_and_exact(old, new):
+    found = replacements(old, new)
+    assert apply(old, found) == new
+    assert sum(end - start for start, end, _ in found) <= max(len(old) - len(new), 0) + 2
+
+
+def test_an_edit_never_splits_a_crlf():
+    old, new = "a\r\nb\r\n", "a\rX\nb\r\n"
+    for start, end, _ in replacements(old, new):
+        for at in (start, end):
+            assert not (0 < at < len(old) and old[at - 1] == "\r" and old[at] == "\n")
+    assert apply(old, replacements(old, new)) == new
+
+
+def test_positions_in_utf16_utf8_and_utf32():
+    text = "a😀b\r\nc\rd\n"
+    assert LineIndex(text).position(2) == (0, 3)  # after the emoji: two UTF-16 units
+    assert LineIndex(text, "utf-8").position(2) == (0, 5)
+    assert LineIndex(text, "utf-32").position(2) == (0, 2)
+    index = LineIndex(text)
+    assert index.position(text.index("c")) == (1, 0) and index.position(text.index("d")) == (2, 0)
+    assert index.offset(0, 3) == 2 and index.offset(0, 99) == 3 and index.offset(9, 0) == len(text)
+
+
+def _actions(text: str, path: Path, encoding: str = "utf-16") -> tuple[list[types.Diagnostic], list[types.CodeAction]]:
+    found = analyse(text, str(path), Configurations())
+    diags = diagnostics(found, LineIndex(text, encoding))
+    params = types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
+        range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
+        context=types.CodeActionContext(diagnostics=diags))
+    return diags, code_actions(found, path.as_uri(), 1, params, Client(document_changes=True), encoding)
+
+
+@pytest.mark.parametrize("fixture", [
+    "log-group-retention/flow.in.json",
+    "log-group-retention/crlf_no_final_newline.in.yaml",
+    "log-group-retention/four_space.in.yaml",
+    "s3-https-only",  # a directory: its first input
+    "lambda-reserved-concurrency",
+])
+def test_fix_all_on_fixtures_equals_the_engine(fixture, tmp_path):
+    source = FIXTURES / fixture
+    if source.is_dir():
+        source = sorted(source.glob("*.in.*"))[0]
+    text = source.read_bytes().decode("utf-8")
+    path = tmp_path / source.name
+    _, actions = _actions(text, path)
+    by_kind = {a.kind: a for a in actions}
+    assert by_kind, "fixes expected"
+    for kind, unsafe in ((FIX_ALL, False), (FIX_ALL_UNSAFE, True)):
+        if kind in by_kind:
+            expected = fix_text(text, build_patches(unsafe=unsafe), str(path)).output
+            assert apply_edits(text, edits_of(by_kind[kind], path.as_uri())) == expected
+
+
+def test_a_byte_order_mark_and_wide_characters_keep_positions(tmp_path):
+    text = "\ufeffDescription: 'logs 😀'\n" + LOG_GROUP
+    path = tmp_path / "bom.yaml"
+    diags, actions = _actions(text, path)
+    retention = next(d for d in diags if d.code == "LOG001")
+    assert retention.range.start == types.Position(line=2, character=2)
+    assert retention.range.end == types.Position(line=2, character=len("  KeptLogGroup"))
+    fix_all = next(a for a in actions if a.kind == FIX_ALL)
+    expected = "\ufeff" + fix_text(text, build_patches(), str(path)).output
+    assert apply_edits(text, edits_of(fix_all, path.as_uri())) == expected
+
+
+def test_json_diagnostics_sit_on_the_resource_key(tmp_path):
+    text = (FIXTURES / "log-group-retention" / "flow.in.json").read_text()
+    diags, _ = _actions(text, tmp_path / "t.json")
+    for diag in diags:
+        line = text.splitlines()[diag.range.start.line]
+        assert line[diag.range.start.character:diag.range.end.character].startswith('"')
+
+
+def test_errors_become_one_diagnostic_at_their_position(tmp_path):
+    text = LOG_GROUP + "  KeptLogGroup:\n    Type: AWS::Logs::LogGroup\n"
+    diags, actions = _actions(text, tmp_path / "dup.yaml")
+    assert len(diags) == 1 and actions == []
+    assert diags[0].severity == types.DiagnosticSeverity.Error
+    assert diags[0].range.start == types.Position(line=3, character=2)
+
+
+def test_a_broken_config_is_one_error_and_no_fix(tmp_path):
+    (tmp_path / ".cfn-fix.toml").write_text('ignore = ["NOPE999"]\n')
+    diags, actions = _actions(LOG_GROUP, tmp_path / "t.yaml")
+    assert len(diags) == 1 and "NOPE999" in diags[0].message and actions == []
