@@ -281,7 +281,7 @@ def invalid_cache_size(view: TemplateView, path: tuple, where: str, size: Any,
         return
     yield ReplaceValue(path + ("CacheClusterSize",), size, f"{where}: CacheClusterSize {value!r} is not a valid size")
     yield Advice(path + ("CacheClusterSize",), f"{where}: CacheClusterSize {value!r} would fail to deploy (valid: "
-                 f"{', '.join(valid)}); set the parameter to the size you meant")
+                 f"{', '.join(valid)}); set {ref_target(size) or 'the parameter'} to the size you meant")
 
 
 def cache_key_names(props: dict, path_names: list[str] = ()) -> list[str]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from autofix.edits import Advice, AppendItem, Proposal, ReplaceValue, SetKey, Skip
 from autofix.registry import SAFE, Patch
-from autofix.values import is_intrinsic, ref
+from autofix.values import is_intrinsic, ref, ref_target
 from autofix.view import TemplateView
 
 from ._apigw import (METHOD, REST_API, REST_STAGE, SAM_API, cache_key_names, cache_overrides,
@@ -16,7 +16,7 @@ from ._apigw import (METHOD, REST_API, REST_STAGE, SAM_API, cache_key_names, cac
                      is_true, merge_default_entry, openapi_cache_keys, path_keys, path_parameters, props_path,
                      resource_path, sam_cache_enabled, sam_cached_events, sam_method_settings, sam_property,
                      sam_single_stage)
-from ._params import ensure_parameter
+from ._params import ensure_parameter, parameter_name
 
 VALID_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
 
@@ -57,7 +57,11 @@ class ApigwCaching(Patch):
         if not 0 <= opts.ttl <= 3600 or opts.size_default not in VALID_SIZES:
             raise ValueError(f"ttl must be 0-3600 and size_default one of {VALID_SIZES}")
         settings = {"CachingEnabled": True, "CacheTtlInSeconds": opts.ttl, "CacheDataEncrypted": True}
-        size = ref(opts.size_parameter)
+        size_spec = {"Type": "String", "Default": opts.size_default, "AllowedValues": list(VALID_SIZES),
+                     "Description": "API Gateway cache cluster size in GB (billed hourly; size it by load test)"}
+        # Named before the edits that use it are known; declared below only if one does.
+        size_name = parameter_name(view, opts.size_parameter, size_spec)
+        size = ref(size_name)
         message = f"cache every method for {opts.ttl}s, encrypted"
         edits: list[Proposal] = []
         cached_apis: list[Any] = []  # RestApiId values of caching stages, compared as written
@@ -69,7 +73,7 @@ class ApigwCaching(Patch):
                 overrides.append((view.props(res).get("RestApiId"), cache_overrides(entries)))
             edits += self._rest_stage(view, rid, settings, size, message)
         wanted = lambda res: sam_cache_enabled(view, res)  # noqa: E731
-        edits += sam_property(view, "Api", "CacheClusterSize", size, f"cache size from {opts.size_parameter}", wanted,
+        edits += sam_property(view, "Api", "CacheClusterSize", size, f"cache size from {size_name}", wanted,
                               after="CacheClusterEnabled")
         edits += sam_method_settings(view, settings, message, wanted)
         edits += cached_entries_unencrypted(view, ("Globals", "Api"), "Globals.Api")
@@ -84,9 +88,8 @@ class ApigwCaching(Patch):
         edits += self._sam_cache_keys(view, wanted)
         edits += sam_single_stage(view, edits)
         if any(isinstance(e, SetKey | ReplaceValue) and e.value == size for e in edits):
-            yield from ensure_parameter(view, opts.size_parameter, {
-                "Type": "String", "Default": opts.size_default, "AllowedValues": list(VALID_SIZES),
-                "Description": "API Gateway cache cluster size in GB (billed hourly; size it by load test)"})
+            declared = yield from ensure_parameter(view, opts.size_parameter, size_spec)
+            assert declared == size_name, "names chosen before and after declaring differ"
         yield from edits
 
     @staticmethod
@@ -101,7 +104,7 @@ class ApigwCaching(Patch):
         if not is_true(enabled):
             return
         if "CacheClusterSize" not in props:
-            yield SetKey(props_path(rid), "CacheClusterSize", size, f"{rid}: cache size from a parameter",
+            yield SetKey(props_path(rid), "CacheClusterSize", size, f"{rid}: cache size from {ref_target(size)}",
                          after="CacheClusterEnabled")
         yield from invalid_cache_size(view, props_path(rid), rid, size, VALID_SIZES)
         yield from merge_default_entry(view, props_path(rid), settings, f"{rid}: {message}", rid)
