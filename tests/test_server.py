@@ -194,6 +194,9 @@ def test_suppressions_in_the_buffer_are_honoured(tmp_path):
         try:
             codes = {d.code for d in _fixable(await session.open(uri, unsaved))}
             assert codes and not any(c == "TAG001" or c.startswith("S3") for c in codes)
+            closed = await session.diagnostics_after(lambda: session.client.text_document_did_close(
+                types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))))
+            assert closed == []
         finally:
             await session.stop()
 

@@ -120,3 +120,25 @@ def test_a_broken_config_is_one_error_and_no_fix(tmp_path):
     (tmp_path / ".cfn-fix.toml").write_text('ignore = ["NOPE999"]\n')
     diags, actions = _actions(LOG_GROUP, tmp_path / "t.yaml")
     assert len(diags) == 1 and "NOPE999" in diags[0].message and actions == []
+
+
+def test_an_engine_bug_costs_the_diagnostics_not_the_server(tmp_path, monkeypatch):
+    import autofix.server.analysis as analysis
+
+    def broken(*args, **kwargs):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(analysis, "fix_document", broken)
+    diags, actions = _actions(LOG_GROUP, tmp_path / "t.yaml")
+    assert len(diags) == 1 and "internal error" in diags[0].message and actions == []
+
+
+def test_the_entry_point_explains_itself(capsys):
+    from autofix.server.__main__ import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--help"])
+    assert stop.value.code == 0 and "cfn-fix server" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as stop:
+        main(["--tcp"])
+    assert stop.value.code == 2

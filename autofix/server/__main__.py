@@ -1,11 +1,29 @@
-"""`python3 -m autofix.server`: the language server over standard input and output."""
+"""`python3 -m autofix.server` (and `cfn-fix server`): the language server over standard input and output."""
 
 from __future__ import annotations
 
 import sys
 
+USAGE = """\
+usage: cfn-fix server [--stdio]
 
-def main() -> None:
+Run the cfn-fix language server on standard input and output (the only transport; --stdio
+is accepted for clients that pass it). Diagnostics show each pending fix; code actions apply
+one patch, all safe fixes (source.fixAll.cfn-fix) or all fixes including unsafe ones
+(source.fixAllUnsafe.cfn-fix). Files are never written by the server.
+Initialization options: {"debounceMs": 150, "explainUrl": "https://.../{id}"}.
+"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if any(a in ("-h", "--help") for a in args):
+        sys.stdout.write(USAGE)
+        sys.exit(0)
+    unknown = [a for a in args if a != "--stdio"]
+    if unknown:
+        sys.stderr.write(f"cfn-fix server: unknown argument {unknown[0]!r}\n{USAGE}")
+        sys.exit(2)
     try:
         from .protocol import serve
     except ImportError as exc:  # pygls or lsprotocol missing: say how to get them

@@ -54,7 +54,10 @@ class Analysis:
     def fix(self, key: str) -> Result:
         """A verified repair: SAFE, ALL, or one patch id (with what it runs after, if alone it does nothing)."""
         if key not in self._fixes:
-            self._fixes[key] = self._run(key)
+            try:
+                self._fixes[key] = self._run(key)
+            except Exception as exc:  # noqa: BLE001 - an engine bug: this action is unavailable, the server lives
+                self._fixes[key] = Result(self.path, FAILED, error=f"internal error: {type(exc).__name__}: {exc}")
         return self._fixes[key]
 
     def fixed_text(self, key: str) -> str | None:
@@ -98,10 +101,11 @@ def analyse(text: str, path: str, configurations: Configurations) -> Analysis:
         return found
     try:
         found.result = fix_document(found.doc, list(found.profile.every), verify=False)
+        found.spans = locate.spans(found.doc, found.items)
     except Exception as exc:  # noqa: BLE001 - an engine bug costs this buffer's diagnostics, not the server
+        found.result, found.spans = None, []
         found.problem = Problem(f"internal error: {type(exc).__name__}: {exc} (please report this)")
         return found
     if found.result.status == FAILED:
         found.problem = Problem(found.result.error, found.result.error_line, found.result.error_col)
-    found.spans = locate.spans(found.doc, found.items)
     return found
