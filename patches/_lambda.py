@@ -36,12 +36,17 @@ URI_PATHS = {
     "AWS::ApiGatewayV2::Authorizer": ("Properties", "AuthorizerUri"),
 }
 # Where an API keeps its inline OpenAPI definition, whose integration URIs invoke functions.
-# Only SAM's: SAM redeploys when the definition changes (its Deployment id hashes it, HTTP API
-# stages auto-deploy); a plain RestApi's stage would keep its old snapshot, so a plain Body is
-# a caller this module does not move.
+# SAM redeploys when the definition changes (its Deployment id hashes it, HTTP API stages
+# auto-deploy). A plain RestApi's stage keeps serving its Deployment's snapshot, exactly as it
+# does for a moved Method: the Body moves with the permission, and the caller gets the same
+# advice to deploy in the same update, which APIGW003 does by renaming the Deployment (it
+# redeploys when a RestApi Body changed). Skipping instead would leave such APIs without warm
+# capacity in the common --unsafe-fixes run, while a Method beside them moves. A plain HTTP
+# API Body (AWS::ApiGatewayV2::Api) is not moved: nothing here redeploys it.
 BODY_PATHS = {
     "AWS::Serverless::Api": ("Properties", "DefinitionBody"),
     "AWS::Serverless::HttpApi": ("Properties", "DefinitionBody"),
+    "AWS::ApiGateway::RestApi": ("Properties", "Body"),
 }
 BODY_URI_KEYS = ("uri", "authorizerUri")
 # An invoke role there means IAM, not the function policy, authorises the call.
@@ -316,14 +321,15 @@ def _would_loop(view: TemplateView, fn: str, caller: str) -> bool:
 
 
 def _plan_body(view: TemplateView, plan: Repoint, rid: str, fn: str, alias: str, alias_name: str) -> None:
-    """Integration URIs of a SAM API's inline OpenAPI DefinitionBody."""
+    """Integration URIs of an API's inline OpenAPI definition (SAM DefinitionBody, RestApi Body)."""
     res = view.resources[rid]
     path = ("Resources", rid) + BODY_PATHS[res["Type"]]
     body = view.get(path)
     rest = {k: v for k, v in res.items() if k != "Properties"}
     rest["Properties"] = _without(view.props(res), BODY_PATHS[res["Type"]][1:])
     names = function_and_wrappers(view, fn)
-    if not isinstance(body, dict) or is_intrinsic(body) or names & set(referenced_names(rest)) \
+    # An included part (AWS::Include) may invoke the function too, unseen: it would lose its permission.
+    if not isinstance(body, dict) or _includes(body) or names & set(referenced_names(rest)) \
             or _would_loop(view, fn, rid):
         plan.unknown.append(rid)
         return

@@ -21,6 +21,7 @@ from ._params import condition_name, ensure_not_equals_condition, ensure_paramet
 REDEPLOY = {
     "AWS::ApiGateway::Method": "APIGW003 renames the Deployment",
     "AWS::ApiGateway::Authorizer": "APIGW003 renames the Deployment",
+    "AWS::ApiGateway::RestApi": "APIGW003 renames the Deployment when the Body changed",
     "AWS::ApiGatewayV2::Integration": "a stage with AutoDeploy, or a new AWS::ApiGatewayV2::Deployment",
     "AWS::ApiGatewayV2::Authorizer": "a stage with AutoDeploy, or a new AWS::ApiGatewayV2::Deployment",
 }
@@ -42,10 +43,12 @@ class LambdaProvisionedConcurrency(Patch):
         "parameter LambdaProvisionedConcurrency defaults to 0, which leaves it off (the API minimum is 1):\n"
         "until it is set, the alias serves the same code as the function at no extra cost.\n"
         "Callers: every API Gateway caller of the function (Method and HTTP API integration URIs, the\n"
-        "integration URIs of a SAM API's inline DefinitionBody) and its apigateway invoke permission move\n"
-        "to the alias together (the moved permission is replaced; a stage serves the new URI after a new\n"
-        "deployment: APIGW003); when one of them cannot move (an invoke role, a plain RestApi Body, an\n"
-        "OpenAPI definition cfn-fix cannot read), the function is skipped with a reason that names it.\n"
+        "integration URIs of a RestApi's inline Body or a SAM API's inline DefinitionBody) and its\n"
+        "apigateway invoke permission move to the alias together (the moved permission is replaced; a\n"
+        "REST stage serves the new URI only after a new deployment: run APIGW003 with it, which renames\n"
+        "the Deployment, or redeploy in the same update); when one of them cannot move (an invoke role,\n"
+        "an HTTP API Body, an OpenAPI definition cfn-fix cannot read or that includes a file), the\n"
+        "function is skipped with a reason that names it.\n"
         "Queues, rules, topics, buckets and state machines keep invoking the unqualified function (advice\n"
         "names them; they keep working and get no warm capacity). SAM functions get AutoPublishAlias +\n"
         "ProvisionedConcurrencyConfig; SAM then moves their events' permissions to the alias, so the\n"
