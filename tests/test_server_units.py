@@ -142,3 +142,19 @@ def test_the_entry_point_explains_itself(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["--tcp"])
     assert stop.value.code == 2
+
+
+def test_a_fix_on_what_another_patch_creates_runs_with_that_patch(tmp_path):
+    text = (ROOT / "examples" / "serverless-api.yaml").read_text()
+    path = tmp_path / "t.yaml"
+    diags, actions = _actions(text, path)
+    lifecycle = [d for d in diags if d.code == "S3004"]
+    assert lifecycle
+    found = analyse(text, str(path), Configurations())
+    params = types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=path.as_uri()), range=lifecycle[0].range,
+        context=types.CodeActionContext(diagnostics=lifecycle))
+    quick = [a for a in code_actions(found, path.as_uri(), 1, params, Client(), "utf-16") if a.kind == "quickfix"]
+    assert len(quick) == 1 and quick[0].title.endswith("(with S3001)")
+    chosen = [p for p in build_patches(unsafe=True) if p.id in ("S3001", "S3004")]
+    assert apply_edits(text, edits_of(quick[0], path.as_uri())) == fix_text(text, chosen, str(path)).output

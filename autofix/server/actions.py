@@ -77,6 +77,9 @@ def fill(action: types.CodeAction, found: Analysis, client: Client, encoding: st
             action.disabled = types.CodeActionDisabled(reason=result.error)
             return True
         return False
+    helpers = found.helpers.get(data.get("key", ""))
+    if helpers:
+        action.title += f" (with {', '.join(helpers)})"
     lines = LineIndex(found.text, encoding)
     edits = [types.TextEdit(range=lsp_range(lines, start, end), new_text=new)
              for start, end, new in replacements(found.text, text)]

@@ -37,6 +37,7 @@ class Analysis:
     problem: Problem | None = None
     spans: list[locate.Span] = field(default_factory=list)  # changes, then notes
     _fixes: dict[str, Result] = field(default_factory=dict)
+    helpers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # patch id -> the others its fix ran
 
     @property
     def bom(self) -> int:
@@ -76,7 +77,10 @@ class Analysis:
         alone = fix_bytes(raw, self.path, list(self.profile.only(key)), limit)
         if alone.status in (FIXED, FAILED):
             return alone
-        return fix_bytes(raw, self.path, list(self.profile.with_prerequisites(key)), limit)
+        # What it fixes was made by a patch it runs after (S3004 on S3001's log bucket): both, then.
+        chosen = self.profile.with_prerequisites(key)
+        self.helpers[key] = tuple(p.id for p in chosen if p.id != key)
+        return fix_bytes(raw, self.path, list(chosen), limit)
 
 
 def analyse(text: str, path: str, configurations: Configurations) -> Analysis:
