@@ -87,6 +87,7 @@ def _snapshot(paths: list[Path]) -> dict[Path, bytes]:
 def test_workers_die_with_their_parent_and_write_nothing_after(tmp_path, repaired, how) -> None:
     paths = _tree(tmp_path)
     proc = _start(tmp_path, jobs=2)
+    workers: list[int] = []
     try:
         _wait_for_first_write(proc, paths)
         workers = _children(proc.pid)
@@ -107,7 +108,7 @@ def test_workers_die_with_their_parent_and_write_nothing_after(tmp_path, repaire
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
-        for pid in _alive(_children(proc.pid)):
+        for pid in _alive(workers):  # orphans (a regression) must not outlive the test
             os.kill(pid, signal.SIGKILL)
 
 
