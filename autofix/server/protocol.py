@@ -34,6 +34,7 @@ class CfnFixServer(LanguageServer):
         self.client = Client()
         self.analyses: dict[str, tuple[int | None, Analysis]] = {}
         self.timers: dict[str, asyncio.Task] = {}
+        self.last_change: dict[str, float] = {}
         # One engine run at a time, off the event loop, so messages keep flowing meanwhile.
         self.engine = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cfn-fix-engine")
 
@@ -66,6 +67,15 @@ class CfnFixServer(LanguageServer):
         found = await loop.run_in_executor(self.engine, analyse, text, self.path_of(uri), self.configurations)
         self.analyses[uri] = (version, found)
         return version, found
+
+    def delay_for(self, uri: str) -> float:
+        """Debounce typing, not a lone edit: a change after a quiet spell (and no analysis under
+        way) is analysed at once; one within `debounce` of the last waits for typing to pause."""
+        now = asyncio.get_running_loop().time()
+        last, self.last_change[uri] = self.last_change.get(uri), now
+        if (last is None or now - last >= self.debounce) and uri not in self.timers:
+            return 0
+        return self.debounce
 
     def schedule(self, uri: str, delay: float) -> None:
         old = self.timers.pop(uri, None)
@@ -134,7 +144,7 @@ def did_open(ls: CfnFixServer, params: types.DidOpenTextDocumentParams) -> None:
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: CfnFixServer, params: types.DidChangeTextDocumentParams) -> None:
-    ls.schedule(params.text_document.uri, ls.debounce)
+    ls.schedule(params.text_document.uri, ls.delay_for(params.text_document.uri))
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -144,6 +154,7 @@ def did_close(ls: CfnFixServer, params: types.DidCloseTextDocumentParams) -> Non
     if timer is not None:
         timer.cancel()
     ls.analyses.pop(uri, None)
+    ls.last_change.pop(uri, None)
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
