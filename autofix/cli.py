@@ -82,7 +82,7 @@ def fix(
     except ConfigError as exc:
         _fail(str(exc))
     except Interrupted as stop:
-        _say_interrupted(stop.written, stop.total - len(stop.outcomes), write)
+        _say_interrupted(stop.written, stop.not_reached, write)
         raise typer.Exit(130) from None
     code = _exit_code(result, write or (from_stdin and not check))
     if output_format in ("text", "markdown"):

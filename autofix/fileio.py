@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import secrets
+import signal
 import stat
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,7 +77,8 @@ def read_file(path: str, max_bytes: int) -> tuple[bytes, Identity]:
 
 def replace_atomically(path: str, expected: bytes, new: bytes, crash_hook: Callable[[str], None] | None = None,
                        identity: Identity | None = None, root: str | None = None,
-                       allow_hard_links: bool = False, still_wanted: Callable[[], bool] | None = None) -> None:
+                       allow_hard_links: bool = False, still_wanted: Callable[[], bool] | None = None,
+                       on_written: Callable[[], None] | None = None) -> None:
     """Replace `path` with `new` if it still holds `expected`.
 
     The folder is locked (waiting at most LOCK_WAIT seconds) before anything is created in
@@ -102,7 +106,10 @@ def replace_atomically(path: str, expected: bytes, new: bytes, crash_hook: Calla
             _current(target, identity, expected, allow_hard_links)
             if still_wanted is not None and not still_wanted():
                 raise WriteRefused("cfn-fix was stopped before this file was written; not written")
-            _rename(tmp, target)
+            with _sigint_deferred():  # renamed and reported as written, or neither
+                _rename(tmp, target)
+                if on_written is not None:
+                    on_written()
         except BaseException:
             if os.path.lexists(tmp):
                 os.unlink(tmp)
@@ -110,6 +117,20 @@ def replace_atomically(path: str, expected: bytes, new: bytes, crash_hook: Calla
     finally:
         os.close(dir_fd)  # closing releases the lock
     _fsync_dir(folder)
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C back for a moment (it is delivered at the end of the block)."""
+    sigmask = getattr(signal, "pthread_sigmask", None)
+    if sigmask is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _check_target(path: str, target: Path, identity: Identity | None, root: str | None) -> None:

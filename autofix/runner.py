@@ -41,14 +41,12 @@ class Outcome:
 class Interrupted(Exception):
     """The run was stopped (SIGINT) part way; says which files were written and how many were not reached."""
 
-    def __init__(self, outcomes: list[Outcome], total: int) -> None:
+    def __init__(self, outcomes: list[Outcome], total: int, written: list[str]) -> None:
         super().__init__("interrupted")
         self.outcomes = outcomes
-        self.total = total
-
-    @property
-    def written(self) -> list[str]:
-        return [o.result.path for o in self.outcomes if o.written]
+        self.written = written
+        self.not_reached = total - len(outcomes) - sum(1 for path in written if path not in
+                                                       {o.result.path for o in outcomes})
 
 
 @dataclass
@@ -77,13 +75,19 @@ def run(paths: list[str], job: Job, jobs: int = 1, stdin: bytes | None = None,
             continue
         work.append((target, settings, job, stdin if target.path == "-" else None))
     outcomes: list[Outcome] = []
+    _WRITTEN.clear()
     try:
         for outcome in _map(work, jobs, progress):
             outcomes.append(outcome)
     except KeyboardInterrupt as exc:
         done = exc.args[0] if exc.args and isinstance(exc.args[0], list) else outcomes
-        raise Interrupted(done, len(work)) from None
+        written = [o.result.path for o in done if o.written]
+        written += [path for path in _WRITTEN if path not in written]  # the file being written when stopped
+        raise Interrupted(done, len(work), written) from None
     return Run(outcomes, notes)
+
+
+_WRITTEN: list[str] = []  # files this process renamed into place during the current run
 
 
 def _excluded(path: str, settings: Settings) -> bool:
@@ -246,7 +250,8 @@ def _process(target: Target, settings: Settings, job: Job, stdin: bytes | None =
                 create_atomically(converted_path(path, job.convert), output_bytes(result))
             else:
                 replace_atomically(path, raw, output_bytes(result), identity=identity, root=target.root,
-                                   allow_hard_links=job.allow_hard_links, still_wanted=parent_alive)
+                                   allow_hard_links=job.allow_hard_links, still_wanted=parent_alive,
+                                   on_written=lambda: _WRITTEN.append(path))
             outcome.written = True
         except WriteRefused as exc:
             result.status, result.error = FAILED, str(exc)

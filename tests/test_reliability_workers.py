@@ -157,3 +157,25 @@ def test_jobs_never_exceed_the_number_of_files(tmp_path) -> None:
     finally:
         mp.undo()
     assert seen["workers"] == 5
+
+
+def test_ctrl_c_right_after_a_rename_still_lists_that_file(tmp_path, monkeypatch) -> None:
+    """Ctrl-C between the rename and its bookkeeping: the file is named as written all the same."""
+    import autofix.runner as runner
+    from typer.testing import CliRunner
+
+    from autofix.cli import app
+
+    class InterruptedOnRecord(list):
+        def append(self, item) -> None:
+            os.kill(os.getpid(), signal.SIGINT)  # the moment after the file was renamed into place
+            super().append(item)
+
+    (tmp_path / "t.yaml").write_bytes(SOURCE[:200])
+    monkeypatch.setattr(runner, "_WRITTEN", InterruptedOnRecord())
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["fix", "--write", "-j", "1", "--select", "LOG001", "t.yaml"])
+    assert result.exit_code == 130, result.output
+    assert "cfn-fix: interrupted; 1 file written:\n  written: t.yaml\n" in result.output
+    assert "0 files not processed" in result.output
+    assert (tmp_path / "t.yaml").read_bytes() != SOURCE[:200]
