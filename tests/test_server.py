@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 
@@ -10,12 +11,12 @@ import pytest
 pytest.importorskip("pygls")
 pytest.importorskip("pytest_lsp")
 
-from lsprotocol import types  # noqa: E402
+from lsprotocol import types
 
-from autofix.api import build_patches, fix_text  # noqa: E402
-from autofix.server.actions import FIX_ALL, FIX_ALL_UNSAFE  # noqa: E402
+from autofix.api import build_patches, fix_text
+from autofix.server.actions import FIX_ALL, FIX_ALL_UNSAFE
 
-from ._lsp_client import ROOT, Session, apply_edits, edits_of, run  # noqa: E402
+from ._lsp_client import ROOT, Session, apply_edits, edits_of, run
 
 EXAMPLE = ROOT / "examples" / "serverless-api.yaml"
 CHANGE_KINDS = {"add", "set", "append", "delete", "rename"}
@@ -38,7 +39,8 @@ def _by_kind(actions: list[types.CodeAction], kind: str) -> types.CodeAction:
 
 
 def test_fix_all_is_byte_identical_to_the_cli_and_a_second_round_offers_nothing(tmp_path):
-    path, uri = _copy(tmp_path)
+    path, uri = _copy(tmp_path, "my template.yaml")
+    assert "%20" in uri
     text = path.read_text()
     safe = fix_text(text, build_patches(unsafe=False), str(path)).output
     every = fix_text(text, build_patches(unsafe=True), str(path)).output
@@ -97,6 +99,9 @@ def test_diagnostics_sit_on_the_resource_and_quickfix_runs_only_that_patch(tmp_p
             assert quick.diagnostics and quick.diagnostics[0].code == "LOG001" and quick.is_preferred
             alone = fix_text(text, [p for p in build_patches() if p.id == "LOG001"], str(path)).output
             assert apply_edits(text, edits_of(quick, uri)) == alone
+            hover = await asyncio.wait_for(session.client.text_document_hover_async(types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri), position=diag.range.start)), 30)
+            assert hover is not None and "**LOG001**" in hover.contents.value and "CKV_AWS_66" in hover.contents.value
             only = await session.actions(uri, [diag], only=["source.fixAll"])
             assert [a.kind for a in only] == [FIX_ALL]  # fix-all on save never takes the unsafe action
         finally:

@@ -8,17 +8,17 @@ import pytest
 
 pytest.importorskip("pygls")
 
-from lsprotocol import types  # noqa: E402
+from lsprotocol import types
 
-from autofix.api import build_patches, fix_text  # noqa: E402
-from autofix.server.actions import FIX_ALL, FIX_ALL_UNSAFE, Client, code_actions  # noqa: E402
-from autofix.server.analysis import analyse  # noqa: E402
-from autofix.server.diagnostics import diagnostics  # noqa: E402
-from autofix.server.lines import LineIndex  # noqa: E402
-from autofix.server.settings import Configurations  # noqa: E402
-from autofix.server.textedits import apply, replacements  # noqa: E402
+from autofix.api import build_patches, fix_text
+from autofix.server.actions import FIX_ALL, FIX_ALL_UNSAFE, Client, code_actions
+from autofix.server.analysis import analyse
+from autofix.server.diagnostics import diagnostics
+from autofix.server.lines import LineIndex
+from autofix.server.settings import Configurations
+from autofix.server.textedits import apply, replacements
 
-from ._lsp_client import ROOT, apply_edits, edits_of  # noqa: E402
+from ._lsp_client import ROOT, apply_edits, edits_of
 
 FIXTURES = ROOT / "tests" / "patches"
 LOG_GROUP = "Resources:\n  KeptLogGroup:\n    Type: AWS::Logs::LogGroup\n"
@@ -76,7 +76,7 @@ def _actions(text: str, path: Path, encoding: str = "utf-16") -> tuple[list[type
 def test_fix_all_on_fixtures_equals_the_engine(fixture, tmp_path):
     source = FIXTURES / fixture
     if source.is_dir():
-        source = sorted(source.glob("*.in.*"))[0]
+        source = min(source.glob("*.in.*"))
     text = source.read_bytes().decode("utf-8")
     path = tmp_path / source.name
     _, actions = _actions(text, path)
@@ -123,7 +123,7 @@ def test_a_broken_config_is_one_error_and_no_fix(tmp_path):
 
 
 def test_an_engine_bug_costs_the_diagnostics_not_the_server(tmp_path, monkeypatch):
-    import autofix.server.analysis as analysis
+    from autofix.server import analysis
 
     def broken(*args, **kwargs):
         raise KeyError("boom")
@@ -147,7 +147,7 @@ def test_the_entry_point_explains_itself(capsys):
 def test_a_fix_on_what_another_patch_creates_runs_with_that_patch(tmp_path):
     text = (ROOT / "examples" / "serverless-api.yaml").read_text()
     path = tmp_path / "t.yaml"
-    diags, actions = _actions(text, path)
+    diags, _ = _actions(text, path)
     lifecycle = [d for d in diags if d.code == "S3004"]
     assert lifecycle
     found = analyse(text, str(path), Configurations())

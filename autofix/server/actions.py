@@ -6,6 +6,7 @@ With a client that resolves code actions, the edit is computed only when one is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +38,7 @@ class Client:
         action = caps.text_document.code_action if caps and caps.text_document else None
         resolve = action.resolve_support if action else None
         return cls(document_changes=bool(edit and edit.document_changes),
-                   resolve=bool(resolve and "edit" in resolve.properties and action.data_support),
+                   resolve=bool(action and resolve and "edit" in resolve.properties and action.data_support),
                    disabled=bool(action and action.disabled_support))
 
 
@@ -93,7 +94,7 @@ def fill(action: types.CodeAction, found: Analysis, client: Client, encoding: st
     return True
 
 
-def _fixable(diagnostics: list[types.Diagnostic]) -> dict[str, list[types.Diagnostic]]:
+def _fixable(diagnostics: Sequence[types.Diagnostic]) -> dict[str, list[types.Diagnostic]]:
     found: dict[str, list[types.Diagnostic]] = {}
     for diag in diagnostics:
         data = diag.data if isinstance(diag.data, dict) else {}
@@ -102,5 +103,5 @@ def _fixable(diagnostics: list[types.Diagnostic]) -> dict[str, list[types.Diagno
     return found
 
 
-def _allowed(kind: str, only: list[str] | None) -> bool:
+def _allowed(kind: str, only: Sequence[str] | None) -> bool:
     return not only or any(kind == o or kind.startswith(o + ".") for o in only)

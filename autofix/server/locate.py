@@ -85,9 +85,9 @@ def _named(doc: Document, resources: MappingNode | None, message: str) -> Span |
     ids = [k.value for k, _ in resources.value if isinstance(k.value, str)]
     for word in words:
         owners = [rid for rid in ids if word.startswith(rid) and len(word) > len(rid)]
-        if owners:
-            key = doc.entry(resources, max(owners, key=len))[0]
-            return key.start_mark.index, key.end_mark.index
+        pair = doc.entry(resources, max(owners, key=len)) if owners else None
+        if pair is not None:
+            return pair[0].start_mark.index, pair[0].end_mark.index
     return None
 
 

@@ -17,6 +17,7 @@ from ..config import CONFIG_NAMES
 from .actions import FIX_ALL, FIX_ALL_UNSAFE, QUICKFIX, Client, code_actions, fill
 from .analysis import Analysis, analyse
 from .diagnostics import diagnostics
+from .explain import hover_text
 from .lines import LineIndex
 from .settings import Configurations
 
@@ -35,6 +36,7 @@ class CfnFixServer(LanguageServer):
         self.analyses: dict[str, tuple[int | None, Analysis]] = {}
         self.timers: dict[str, asyncio.Task] = {}
         self.last_change: dict[str, float] = {}
+        self.open: set[str] = set()  # as the client spells them (pygls keys its documents unquoted)
         # One engine run at a time, off the event loop, so messages keep flowing meanwhile.
         self.engine = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cfn-fix-engine")
 
@@ -55,10 +57,9 @@ class CfnFixServer(LanguageServer):
 
     async def current(self, uri: str) -> tuple[int | None, Analysis] | None:
         """The analysis of the buffer as it is now, computed if the last one is stale."""
-        try:
-            document = self.workspace.get_text_document(uri)
-        except Exception:  # noqa: BLE001 - not open
-            return None
+        if uri not in self.open:
+            return None  # not open (pygls would read the file from disk)
+        document = self.workspace.get_text_document(uri)
         text, version = document.source, document.version
         cached = self.analyses.get(uri)
         if cached is not None and cached[0] == version and cached[1].text == text:
@@ -100,7 +101,7 @@ class CfnFixServer(LanguageServer):
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=items, version=version))
         except asyncio.CancelledError:
             raise
-        except Exception:  # noqa: BLE001 - a bug costs one round of diagnostics, never the server
+        except Exception:  # a bug costs one round of diagnostics, never the server
             log.exception("cfn-fix: diagnostics for %s failed", uri)
         finally:
             if self.timers.get(uri) is asyncio.current_task():
@@ -139,6 +140,7 @@ async def initialized(ls: CfnFixServer, params: types.InitializedParams) -> None
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: CfnFixServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.open.add(params.text_document.uri)
     ls.schedule(params.text_document.uri, 0)
 
 
@@ -150,6 +152,7 @@ def did_change(ls: CfnFixServer, params: types.DidChangeTextDocumentParams) -> N
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: CfnFixServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
+    ls.open.discard(uri)
     timer = ls.timers.pop(uri, None)
     if timer is not None:
         timer.cancel()
@@ -162,7 +165,7 @@ def did_close(ls: CfnFixServer, params: types.DidCloseTextDocumentParams) -> Non
 def did_change_watched_files(ls: CfnFixServer, params: types.DidChangeWatchedFilesParams) -> None:
     ls.configurations.forget()
     ls.analyses.clear()
-    for uri in list(ls.workspace.text_documents):
+    for uri in sorted(ls.open):
         ls.schedule(uri, 0)
 
 
@@ -186,6 +189,18 @@ async def resolve_code_action(ls: CfnFixServer, action: types.CodeAction) -> typ
         return action  # the buffer changed since: no edit (the client asks again)
     await asyncio.get_running_loop().run_in_executor(ls.engine, fill, action, got[1], ls.client, ls.encoding)
     return action
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+async def hover(ls: CfnFixServer, params: types.HoverParams) -> types.Hover | None:
+    got = await ls.current(params.text_document.uri)
+    if got is None or got[1].result is None:
+        return None
+    found = got[1]
+    text = hover_text(found, LineIndex(found.text, ls.encoding), params.position.line, params.position.character)
+    if text is None:
+        return None
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
 
 
 def serve() -> None:
