@@ -104,4 +104,6 @@ def _fixable(diagnostics: Sequence[types.Diagnostic]) -> dict[str, list[types.Di
 
 
 def _allowed(kind: str, only: Sequence[str] | None) -> bool:
-    return not only or any(kind == o or kind.startswith(o + ".") for o in only)
+    """Whether `kind` is one of the requested kinds or below one (`source` takes `source.fixAll.x`)."""
+    wanted = [str(getattr(o, "value", o)) for o in only or ()]
+    return not wanted or any(kind == o or kind.startswith(o + ".") for o in wanted)

@@ -51,6 +51,8 @@ class Configurations:
         key = (template, _signature(Path(template).parent))
         hit = self._cache.get(key)
         if hit is None:
+            if len(self._cache) > 256:  # old signatures of edited config files
+                self._cache.clear()
             hit = self._cache[key] = self._build(template)
         if isinstance(hit, ConfigError):
             raise hit
