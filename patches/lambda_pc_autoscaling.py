@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,7 +87,7 @@ class LambdaProvisionedConcurrencyAutoscaling(Patch):
             yield from self._target(view, item, condition, parameter)
 
     def _condition(self, view: TemplateView, names: tuple[str, ...],
-                   combined: dict[tuple[str, ...], str]) -> Iterator[Proposal]:
+                   combined: dict[tuple[str, ...], str]) -> Generator[Proposal, None, str]:
         """The condition under which all `names` hold, added as `Fn::And` when there are several."""
         if len(names) == 1:
             return names[0]
