@@ -84,7 +84,8 @@ def fix(
     except Interrupted as stop:
         _say_interrupted(stop.written, stop.not_reached, write)
         raise typer.Exit(130) from None
-    code = _exit_code(result, write or (from_stdin and not check))
+    # As a filter (text to stdout), printing the repair is writing it: a success, not "pending".
+    code = _exit_code(result, write or (from_stdin and output_format == "text" and not check))
     if output_format in ("text", "markdown"):
         _escape_paths(result)
     try:  # a closed or broken output changes neither what was written nor the exit code

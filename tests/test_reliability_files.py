@@ -334,9 +334,8 @@ def test_hard_linked_file_is_refused_unless_allowed(tmp_path) -> None:
     os.link(tmp_path / "t.yaml", tmp_path / "other-name")
     run = cfn_fix("--write", "t.yaml", cwd=tmp_path)
     assert run.returncode == 2
-    assert _error_lines(run.stderr) == [
-        "t.yaml: error: file has 2 hard links; the other names would keep the old text; "
-        "not written (--allow-hard-links writes it anyway)"]
+    assert _error_lines(run.stderr) == [("t.yaml: error: file has 2 hard links; the other names would keep the old "
+                                         "text; not written (--allow-hard-links writes it anyway)")]
     assert (tmp_path / "t.yaml").read_text() == NEEDS_FIX
     run = cfn_fix("--write", "--allow-hard-links", "t.yaml", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
@@ -403,7 +402,6 @@ def test_without_fcntl_checks_work_and_writes_are_refused_clearly(tmp_path) -> N
     write = subprocess.run([sys.executable, "-c", WITHOUT_FCNTL, "--write", "--select", "LOG001", "t.yaml"],
                            cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=60)
     assert write.returncode == 2
-    assert _error_lines(write.stderr) == [
-        "t.yaml: error: writing in place needs POSIX file locking (fcntl), which this platform lacks; "
-        "not written (dry runs and --check still work)"]
+    assert _error_lines(write.stderr) == [("t.yaml: error: writing in place needs POSIX file locking (fcntl), which "
+                                           "this platform lacks; not written (dry runs and --check still work)")]
     assert (tmp_path / "t.yaml").read_text() == NEEDS_FIX

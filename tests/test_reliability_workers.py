@@ -161,9 +161,9 @@ def test_jobs_never_exceed_the_number_of_files(tmp_path) -> None:
 
 def test_ctrl_c_right_after_a_rename_still_lists_that_file(tmp_path, monkeypatch) -> None:
     """Ctrl-C between the rename and its bookkeeping: the file is named as written all the same."""
-    import autofix.runner as runner
     from typer.testing import CliRunner
 
+    from autofix import runner
     from autofix.cli import app
 
     class InterruptedOnRecord(list):
