@@ -43,8 +43,14 @@ class Session:
         return cls(client, folder)
 
     async def stop(self) -> None:
-        await asyncio.wait_for(self.client.shutdown_session(), WAIT)
-        await self.client.stop()
+        """Shut the server down; a server that does not exit in time is killed (only the one we started)."""
+        try:
+            await asyncio.wait_for(self.client.shutdown_session(), WAIT)
+        finally:
+            process = self.client._server
+            if process is not None and process.returncode is None:
+                process.kill()
+            await asyncio.wait_for(self.client.stop(), WAIT)
 
     async def diagnostics_after(self, send) -> list[types.Diagnostic]:
         """Send a notification, then wait for the diagnostics of the buffer's latest version."""
