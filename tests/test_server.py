@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,12 +40,24 @@ def _by_kind(actions: list[types.CodeAction], kind: str) -> types.CodeAction:
     return found[0]
 
 
+def _written_by_the_cli(tmp_path: Path, *flags: str) -> str:
+    """What `cfn-fix --write [flags]` makes of the example, in a folder of its own."""
+    folder = tmp_path / ("cli" + "".join(flags))
+    folder.mkdir()
+    target, _ = _copy(folder)
+    done = subprocess.run([sys.executable, "-m", "autofix", "--write", "-q", *flags, str(target)],
+                          capture_output=True, timeout=120, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr
+    return target.read_bytes().decode("utf-8")
+
+
 def test_fix_all_is_byte_identical_to_the_cli_and_a_second_round_offers_nothing(tmp_path):
     path, uri = _copy(tmp_path, "my template.yaml")
     assert "%20" in uri
     text = path.read_text()
-    safe = fix_text(text, build_patches(unsafe=False), str(path)).output
-    every = fix_text(text, build_patches(unsafe=True), str(path)).output
+    safe = _written_by_the_cli(tmp_path)
+    every = _written_by_the_cli(tmp_path, "--unsafe-fixes")
+    assert safe == fix_text(text, build_patches(unsafe=False), str(path)).output
 
     async def body():
         session = await Session.start(tmp_path)
