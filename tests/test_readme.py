@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -23,3 +24,13 @@ def test_readme_has_the_two_setup_commands_and_ci_runs_the_test_one() -> None:
     assert test_command in readme
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "pip install -e '.[test]' && python -m pytest -n auto" in ci
+
+
+def test_readme_lists_every_semantic_invariant() -> None:
+    from autofix.semantics import change_invariants, invariants
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- invariants:begin -->", 1)[1].split("<!-- invariants:end -->", 1)[0]
+    listed = set(re.findall(r"`([a-z_]+)`", section))
+    known = {check.__name__ for check in invariants() + change_invariants()}
+    assert listed == known, f"README lists {sorted(listed - known)}, misses {sorted(known - listed)}"
