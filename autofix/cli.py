@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import Optional
 
@@ -82,6 +83,7 @@ def fix(
     except ConfigError as exc:
         _fail(str(exc))
     except Interrupted as stop:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # exiting: a second Ctrl-C must not cut the account
         _say_interrupted(stop.written, stop.not_reached, write)
         raise typer.Exit(130) from None
     # As a filter (text to stdout), printing the repair is writing it: a success, not "pending".

@@ -121,16 +121,20 @@ def replace_atomically(path: str, expected: bytes, new: bytes, crash_hook: Calla
 
 @contextlib.contextmanager
 def _sigint_deferred() -> Iterator[None]:
-    """Hold Ctrl-C back for a moment (it is delivered at the end of the block)."""
-    sigmask = getattr(signal, "pthread_sigmask", None)
-    if sigmask is None or threading.current_thread() is not threading.main_thread():
-        yield
+    """Hold Ctrl-C back for a moment: it takes effect at the end of the block."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives it
         return
-    sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    caught: list[tuple] = []
+    previous = signal.signal(signal.SIGINT, lambda *frame: caught.append(frame))
     try:
         yield
     finally:
-        sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.signal(signal.SIGINT, previous)
+        if caught and callable(previous):
+            previous(*caught[0])
+        elif caught and previous == signal.SIG_DFL:
+            raise KeyboardInterrupt
 
 
 def _check_target(path: str, target: Path, identity: Identity | None, root: str | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -80,10 +81,12 @@ def run(paths: list[str], job: Job, jobs: int = 1, stdin: bytes | None = None,
         for outcome in _map(work, jobs, progress):
             outcomes.append(outcome)
     except KeyboardInterrupt as exc:
-        done = exc.args[0] if exc.args and isinstance(exc.args[0], list) else outcomes
-        written = [o.result.path for o in done if o.written]
-        written += [path for path in _WRITTEN if path not in written]  # the file being written when stopped
-        raise Interrupted(done, len(work), written) from None
+        with _sigint_ignored():  # a second Ctrl-C must not lose the account of what was written
+            done = exc.args[0] if exc.args and isinstance(exc.args[0], list) else outcomes
+            written = [o.result.path for o in done if o.written]
+            written += [path for path in _WRITTEN if path not in written]  # the file being written when stopped
+            stop = Interrupted(done, len(work), written)
+        raise stop from None
     return Run(outcomes, notes)
 
 
@@ -118,14 +121,29 @@ def _map(work: list, jobs: int, progress: Callable[[int, int], None] | None) -> 
                 progress(done, total)
     except KeyboardInterrupt:
         # Files being processed finish (workers ignore SIGINT, so none stops mid-write); the
-        # rest are never started. What did finish is handed up, written or not.
-        pool.shutdown(wait=True, cancel_futures=True)
+        # rest are never started. What did finish is handed up, written or not. A second
+        # Ctrl-C meanwhile is ignored: it would lose the count of what the workers wrote.
+        with _sigint_ignored():
+            pool.shutdown(wait=True, cancel_futures=True)
         for future, i in futures.items():
             if future.done() and not future.cancelled() and future.exception() is None:
                 outcomes[i] = future.result()
         raise KeyboardInterrupt([o for o in outcomes if o is not None]) from None
     pool.shutdown(wait=True)
     yield from (o for o in outcomes if o is not None)
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals go elsewhere anyway
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 _PARENT: int | None = None  # in a worker: the pid of the cfn-fix process that started it

@@ -112,13 +112,15 @@ def test_workers_die_with_their_parent_and_write_nothing_after(tmp_path, repaire
             os.kill(pid, signal.SIGKILL)
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_ctrl_c_exits_130_and_says_what_was_written(tmp_path, repaired, jobs) -> None:
+@pytest.mark.parametrize("jobs,presses", [(1, 1), (2, 1), (2, 2)])
+def test_ctrl_c_exits_130_and_says_what_was_written(tmp_path, repaired, jobs, presses) -> None:
     paths = _tree(tmp_path)
     proc = _start(tmp_path, jobs=jobs)
     try:
         _wait_for_first_write(proc, paths)
-        os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
+        for _ in range(presses):
+            os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
+            time.sleep(0.05)
         _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
