@@ -16,7 +16,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
                   help="Repair AWS CloudFormation templates. `cfn-fix PATH...` shows the fixes as a diff; "
                        "--write applies them. Exit codes: 0 nothing to fix (or all written), "
                        "1 fixes pending (dry run / --check), 2 a file could not be processed.")
-COMMANDS = {"fix", "rules", "explain", "config"}
+COMMANDS = {"fix", "rules", "explain", "config", "server"}
 
 
 def _version(value: bool) -> None:
@@ -51,7 +51,8 @@ def fix(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Parallel worker processes (default: all cores)."),
     exclude: Optional[list[str]] = typer.Option(None, "--exclude", help="Glob of paths to leave out (repeatable)."),
     max_bytes: Optional[int] = typer.Option(None, "--max-bytes", help="Refuse larger files (default 10 MB)."),
-    validate: bool = typer.Option(False, "--validate", help="Run cfn-lint; fail a repair that adds a finding."),
+    validate: bool = typer.Option(False, "--validate", help="Run cfn-lint and the semantic invariants; "
+                                  "fail a repair that adds a finding or a violation."),
     to_format: Optional[str] = typer.Option(None, "--format", help="Write the repaired template as yaml or json."),
     target_rps: Optional[float] = typer.Option(None, "--target-rps", help="Plan concurrency/throttles for this rate."),
     p99_latency_ms: Optional[float] = typer.Option(None, "--p99-latency-ms", help="p99 latency for --target-rps."),
@@ -270,6 +271,13 @@ def config(path: str = typer.Argument(".", help="A template or folder.")) -> Non
                 "p99-latency-ms", "validate"):
         value = getattr(settings, key.replace("-", "_"))
         typer.echo(f"{key} = {value!r}  # {settings.sources.get(key, 'default')}")
+
+
+@app.command("server", help="Run the language server (LSP) on standard input and output; needs cfn-fix[server].")
+def server(stdio: bool = typer.Option(False, "--stdio", help="Accepted for editors that pass it.")) -> None:
+    from .server.__main__ import main as serve
+
+    serve([])
 
 
 def main() -> None:

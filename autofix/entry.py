@@ -39,6 +39,11 @@ def main() -> None:
     if argv and argv[0] == "--version":  # the same test as autofix.cli.main
         sys.stdout.write(f"cfn-fix {__version__}\n")
         sys.exit(0)
+    if argv and argv[0] == "server":  # the language server needs neither typer nor the CLI
+        from .server.__main__ import main as serve
+
+        serve(argv[1:])
+        return
     from .cli import main as cli_main
 
     cli_main()
