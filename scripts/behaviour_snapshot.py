@@ -1,0 +1,126 @@
+"""Record or compare what every patch does on every fixture input and corpus file (a refactoring guard).
+
+    python scripts/behaviour_snapshot.py --save DIR      # write DIR/snapshot.pickle
+    python scripts/behaviour_snapshot.py --compare DIR   # exit 1 and name each difference
+
+Per case it keeps the output text, the status, the error, and (patch_id, kind, safety, path, line,
+message, resolves) of every change and note; plus each patch's metadata and the run order.
+Fixture inputs run with their own patch set (as tests/test_patch_fixtures.py) and with all
+patches; corpus files with all patches, unsafe included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import enum
+import pickle
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CORPUS = ROOT.parent / "shared" / "corpus"
+FIXTURES = ROOT / "tests" / "patches"
+
+
+def _plain(value):
+    """A str-valued enum and its string compare as the same behaviour."""
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def _record(result) -> tuple:
+    def entries(items):
+        return tuple((c.patch_id, _plain(c.kind), _plain(c.safety), tuple(c.path), c.line, c.message,
+                      tuple(c.resolves)) for c in items)
+    return (_plain(result.status), result.output, result.error, result.error_line, result.error_col,
+            entries(result.changes), entries(result.notes))
+
+
+def _fixture_cases() -> list[tuple[str, str]]:
+    from tests.test_patch_fixtures import CASES
+
+    return [(name, str(path)) for name, path in CASES]
+
+
+def _run(case: tuple[str, str, str]) -> tuple[str, tuple]:
+    from autofix.api import build_patches, fix_bytes
+
+    kind, name, path = case
+    if kind == "own":
+        from tests.test_patch_fixtures import _patches
+
+        patches = _patches(name, Path(path))
+    else:
+        patches = build_patches(unsafe=True)
+    result = fix_bytes(Path(path).read_bytes(), path, patches)
+    return f"{kind}:{name}:{path}", _record(result)
+
+
+def _metadata() -> dict:
+    from autofix.registry import all_patches
+
+    return {"order": [cls.id for cls in all_patches()],
+            "meta": {cls.id: (cls.name, cls.title, _plain(cls.safety), tuple(cls.resource_types), tuple(cls.after),
+                              tuple(cls.resolves), cls.default_enabled, cls.explanation, repr(cls.defaults()))
+                     for cls in all_patches()}}
+
+
+def snapshot(jobs: int) -> dict:
+    cases = [("own", name, path) for name, path in _fixture_cases()]
+    cases += [("all", name, path) for name, path in _fixture_cases()]
+    cases += [("corpus", "", str(p)) for p in sorted(CORPUS.rglob("*")) if p.is_file() and p.name != "SOURCES.md"]
+    if jobs > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            runs = dict(pool.map(_run, cases, chunksize=8))
+    else:
+        runs = dict(map(_run, cases))
+    return {"runs": runs, **_metadata()}
+
+
+def compare(old: dict, new: dict) -> list[str]:
+    problems = []
+    for key in ("order", "meta"):
+        if old[key] != new[key]:
+            problems.append(f"{key} differs: {old[key]!r} != {new[key]!r}"[:2000])
+    for case in sorted(set(old["runs"]) | set(new["runs"])):
+        before, after = old["runs"].get(case), new["runs"].get(case)
+        if before != after:
+            problems.append(f"{case}: {_first_difference(before, after)}")
+    return problems
+
+
+def _first_difference(before, after) -> str:
+    if before is None or after is None:
+        return "missing before" if before is None else "missing after"
+    names = ("status", "output", "error", "error_line", "error_col", "changes", "notes")
+    for name, a, b in zip(names, before, after):
+        if a != b:
+            return f"{name}: {str(a)[:300]!r} -> {str(b)[:300]!r}"
+    return "?"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--save", metavar="DIR")
+    group.add_argument("--compare", metavar="DIR")
+    parser.add_argument("--jobs", type=int, default=1)
+    args = parser.parse_args()
+    current = snapshot(args.jobs)
+    if args.save:
+        folder = Path(args.save)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "snapshot.pickle").write_bytes(pickle.dumps(current))
+        print(f"saved {len(current['runs'])} runs to {folder / 'snapshot.pickle'}")
+        return 0
+    old = pickle.loads((Path(args.compare) / "snapshot.pickle").read_bytes())
+    problems = compare(old, current)
+    for line in problems:
+        print(line)
+    print(f"{len(current['runs'])} runs compared: {len(problems)} differences")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
