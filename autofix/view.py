@@ -43,7 +43,7 @@ class TemplateView:
         self.created: set[str] = set()
         self.changed: set[str] = set()
         # Top-level entries the running patch has proposed but the engine has not applied yet,
-        # by (section, name): asked for twice, a parameter is added once (see patches/_params).
+        # by (section, name): asked for twice, a parameter is added once (see autofix/model/parameters.py).
         self.pending: dict[tuple[str, str], Any] = {}
 
     # ------------------------------------------------------------ sections

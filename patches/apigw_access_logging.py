@@ -11,10 +11,10 @@ from autofix.registry import UNSAFE, Patch
 from autofix.values import get_att, ref_target
 from autofix.view import TemplateView
 
-from ._apigw import (REST_STAGE, SAM_API, SAM_HTTP_API, V2_STAGE, deployment_stage_skips, merge_default_entry,
+from autofix.model.apis import (REST_STAGE, SAM_API, SAM_HTTP_API, V2_STAGE, deployment_stage_skips, merge_default_entry,
                      props_path, sam_method_settings, sam_scope, sam_single_stage)
-from ._logging import AccountRole, access_log_format, ensure_account, log_group, new_resources_last, suppressed
-from .log_group_retention import GUARD_SAFE_DAYS
+from autofix.model.logs import AccountRole, access_log_format, ensure_account, log_group, new_resources_last, suppressed
+from autofix.model.logs import GUARD_SAFE_DAYS
 
 V2_API = "AWS::ApiGatewayV2::Api"
 EXECUTION_LOGGING = {"LoggingLevel": "ERROR", "MetricsEnabled": True, "DataTraceEnabled": False}

@@ -11,12 +11,12 @@ from autofix.registry import SAFE, Patch
 from autofix.values import is_intrinsic, ref, ref_target
 from autofix.view import TemplateView
 
-from ._apigw import (METHOD, REST_API, REST_STAGE, SAM_API, cache_key_names, cache_overrides,
+from autofix.model.apis import (METHOD, REST_API, REST_STAGE, SAM_API, cache_key_names, cache_overrides,
                      cached_entries_unencrypted, header_parameters, invalid_cache_size, is_cache_key, is_cached,
                      is_true, merge_default_entry, openapi_cache_keys, path_keys, path_parameters, props_path,
                      resource_path, sam_cache_enabled, sam_cached_events, sam_method_settings, sam_property,
                      sam_single_stage)
-from ._params import ensure_parameter, parameter_name
+from autofix.model.parameters import ensure_parameter, parameter_name
 
 VALID_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
 

@@ -9,7 +9,7 @@ from autofix.edits import Advice, Proposal, RenameKey
 from autofix.registry import UNSAFE, Patch
 from autofix.view import TemplateView
 
-from ._apigw import DEPLOYMENT, next_version_id, redeploy_triggers, reference_updates
+from autofix.model.apis import DEPLOYMENT, next_version_id, redeploy_triggers, reference_updates
 
 
 class ApigwRedeploy(Patch):

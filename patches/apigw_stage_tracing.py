@@ -9,9 +9,9 @@ from autofix.edits import Advice, Proposal, SetKey
 from autofix.registry import UNSAFE, Patch
 from autofix.view import TemplateView
 
-from ._apigw import (DEPLOYMENT, REST_STAGE, SAM_API, deployment_stage_skips, props_path, sam_property,
+from autofix.model.apis import (DEPLOYMENT, REST_STAGE, SAM_API, deployment_stage_skips, props_path, sam_property,
                      sam_single_stage)
-from ._serving import sampling_rule_saving, trace_volume
+from autofix.model.serving import sampling_rule_saving, trace_volume
 
 
 class ApigwStageTracing(Patch):

@@ -10,9 +10,9 @@ from autofix.registry import SAFE, Patch
 from autofix.values import ref, referenced_names
 from autofix.view import TemplateView
 
-from ._apigw import (REST_STAGE, SAM_API, SAM_HTTP_API, V2_STAGE, deployment_stage_skips, merge_default_entry,
+from autofix.model.apis import (REST_STAGE, SAM_API, SAM_HTTP_API, V2_STAGE, deployment_stage_skips, merge_default_entry,
                      props_path, sam_method_settings, sam_nested, sam_single_stage)
-from ._params import ensure_parameter, parameter_name
+from autofix.model.parameters import ensure_parameter, parameter_name
 
 USAGE_PLAN = "AWS::ApiGateway::UsagePlan"
 SAM_CREATES_PLAN = ("PER_API", "SHARED")

@@ -10,7 +10,7 @@ from autofix.edits import Advice, Proposal, ReplaceValue, SetKey
 from autofix.registry import SAFE, Patch
 from autofix.view import TemplateView
 
-from ._apigw import SAM_API, SAM_HTTP_API, props_path
+from autofix.model.apis import SAM_API, SAM_HTTP_API, props_path
 
 REST_DOMAIN = "AWS::ApiGateway::DomainName"
 V2_DOMAIN = "AWS::ApiGatewayV2::DomainName"

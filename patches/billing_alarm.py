@@ -10,8 +10,8 @@ from autofix.registry import UNSAFE, Patch
 from autofix.values import equals, ref, ref_target
 from autofix.view import TemplateView
 
-from ._alarms import ALARM, TopicSettings, alarm_topic, alarms_on, unpublishable_topics
-from ._params import ensure_parameter
+from autofix.model.alarms import ALARM, TopicSettings, alarm_topic, alarms_on, unpublishable_topics
+from autofix.model.parameters import ensure_parameter
 
 REGION = ref("AWS::Region")
 

@@ -10,7 +10,7 @@ from autofix.edits import Advice, AppendItem, Proposal, ReplaceValue, Skip
 from autofix.registry import UNSAFE, Patch
 from autofix.view import TemplateView
 
-from ._iam import (
+from autofix.model.iam import (
     WILDCARDS,
     Document,
     Graph,

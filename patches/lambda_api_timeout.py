@@ -9,7 +9,7 @@ from autofix.edits import Proposal, ReplaceValue, SetKey, Skip
 from autofix.registry import UNSAFE, Patch
 from autofix.view import TemplateView
 
-from . import _lambda as lam
+from autofix.model import lambdas as lam
 
 
 class LambdaApiTimeout(Patch):

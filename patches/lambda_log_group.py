@@ -11,9 +11,9 @@ from autofix.registry import UNSAFE, Patch
 from autofix.values import ref, sub
 from autofix.view import TemplateView
 
-from ._alarms import FUNCTION_TYPES, text_of
-from ._logging import function_group, group_names, log_group, role_writes_logs, suppressed
-from .log_group_retention import GUARD_SAFE_DAYS
+from autofix.model.alarms import FUNCTION_TYPES, text_of
+from autofix.model.logs import function_group, group_names, log_group, role_writes_logs, suppressed
+from autofix.model.logs import GUARD_SAFE_DAYS
 
 
 class LambdaLogGroup(Patch):

@@ -9,7 +9,7 @@ from autofix.edits import Advice, Proposal
 from autofix.registry import ADVICE, Patch
 from autofix.view import TemplateView
 
-from . import _lambda as lam
+from autofix.model import lambdas as lam
 
 DEFAULT_MEMORY = 128
 STANDARD_MAX = 10240

@@ -11,8 +11,8 @@ from autofix.registry import SAFE, Patch
 from autofix.values import NO_VALUE, ref, referenced_names, sub
 from autofix.view import TemplateView
 
-from . import _lambda as lam
-from ._params import ensure_not_equals_condition, ensure_parameter
+from autofix.model import lambdas as lam
+from autofix.model.parameters import ensure_not_equals_condition, ensure_parameter
 
 TARGET = "AWS::ApplicationAutoScaling::ScalableTarget"
 POLICY = "AWS::ApplicationAutoScaling::ScalingPolicy"

@@ -10,7 +10,7 @@ from autofix.registry import SAFE, Patch
 from autofix.values import ref
 from autofix.view import TemplateView
 
-from . import _lambda as lam
+from autofix.model import lambdas as lam
 
 # Services documented to send the caller's account with the invoke; for others a SourceAccount
 # condition can never match and silently stops every invocation (it is "not supported by all

@@ -12,9 +12,9 @@ from autofix.registry import UNSAFE, Patch
 from autofix.values import NO_VALUE, get_att, if_, ref, ref_target, referenced_names
 from autofix.view import TemplateView
 
-from . import _lambda as lam
-from ._apigw import reference_updates
-from ._params import condition_name, ensure_not_equals_condition, ensure_parameter, parameter_name
+from autofix.model import lambdas as lam
+from autofix.model.apis import reference_updates
+from autofix.model.parameters import condition_name, ensure_not_equals_condition, ensure_parameter, parameter_name
 
 
 # API resources whose change a stage serves only after a new deployment, and how it gets one.

@@ -12,7 +12,7 @@ from autofix.semantics.alarms import notified_topics
 from autofix.values import ref, ref_target
 from autofix.view import TemplateView
 
-from ._alarms import (
+from autofix.model.alarms import (
     ALARM,
     FUNCTION_TYPES,
     TopicSettings,
@@ -23,7 +23,7 @@ from ._alarms import (
     metrics,
     unpublishable_topics,
 )
-from ._serving import deploy_time_only
+from autofix.model.serving import deploy_time_only
 
 
 def watched_functions(view: TemplateView) -> set[str]:

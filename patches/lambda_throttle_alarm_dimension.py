@@ -9,7 +9,7 @@ from autofix.registry import SAFE, Patch
 from autofix.values import getatt_target, ref
 from autofix.view import TemplateView
 
-from ._alarms import ALARM, FUNCTION_TYPES, alarms_on, dimension, text_of
+from autofix.model.alarms import ALARM, FUNCTION_TYPES, alarms_on, dimension, text_of
 
 DIMENSION = "FunctionName"
 

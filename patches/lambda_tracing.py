@@ -10,8 +10,8 @@ from autofix.registry import UNSAFE, Patch
 from autofix.values import sub
 from autofix.view import TemplateView
 
-from . import _lambda as lam
-from ._serving import deploy_time_only, sampling_rule_saving, trace_volume
+from autofix.model import lambdas as lam
+from autofix.model.serving import deploy_time_only, sampling_rule_saving, trace_volume
 
 XRAY_POLICY = "arn:${AWS::Partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
 MANAGED_POLICY_QUOTA = 10  # default managed policies per role; more needs a quota increase

@@ -6,11 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from autofix.edits import Proposal, SetKey
+from autofix.model.logs import GUARD_SAFE_DAYS
 from autofix.registry import SAFE, Patch
 from autofix.view import TemplateView
-
-# Valid in CloudFormation and accepted by the guard rule's older list.
-GUARD_SAFE_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
 
 
 class LogGroupRetention(Patch):

@@ -12,7 +12,7 @@ from autofix.semantics.exports import frozen_reason
 from autofix.values import ref, ref_target, referenced_names, sub
 from autofix.view import TemplateView
 
-from ._alarms import text_of
+from autofix.model.alarms import text_of
 
 MAX_OUTPUTS = 200  # E6010
 MAX_EXPORT_NAME, MAX_STACK_NAME = 255, 128

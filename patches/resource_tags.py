@@ -11,8 +11,8 @@ from autofix.registry import SAFE, Patch
 from autofix.values import is_intrinsic, ref
 from autofix.view import TemplateView
 
-from ._env import ENV_NAMES, env_parameter
-from ._tag_shapes import CREATE_ONLY, SAM_GLOBALS_WITH_TAGS, TAG_SHAPES
+from autofix.model.environment import ENV_NAMES, env_parameter
+from autofix.model.tag_shapes import CREATE_ONLY, SAM_GLOBALS_WITH_TAGS, TAG_SHAPES
 
 SERVERLESS = "AWS::Serverless::"
 Tag = tuple[str, Any]
@@ -23,7 +23,7 @@ class ResourceTags(Patch):
     name = "resource-tags"
     title = "Tag every taggable resource with the environment and configured tags"
     safety = SAFE
-    # Every taggable type (patches/_tag_shapes.py, generated from cfn-lint's schemas).
+    # Every taggable type (autofix/model/tag_shapes.py, generated from cfn-lint's schemas).
     resource_types = ("*",)
     after = ("S3001", "S3002", "S3005", "APIGW004", "LAM002", "LAM003", "LAM009", "LOG002", "PARAM001")
     explanation = (

@@ -12,7 +12,7 @@ from autofix.registry import UNSAFE, Patch
 from autofix.values import ref, referenced_names
 from autofix.view import TemplateView
 
-from ._s3 import (BUCKET, POLICY, access_log_destinations, allow_access_logs, bucket_ids, condition_of,
+from autofix.model.buckets import (BUCKET, POLICY, access_log_destinations, allow_access_logs, bucket_ids, condition_of,
                   depends_on, destination_of, grant_access_logs, kebab, log_bucket, new_resource, plan_refs,
                   props_of, source_arns, suppressed)
 

@@ -8,7 +8,7 @@ from autofix.edits import Proposal, SetKey
 from autofix.registry import SAFE, Patch
 from autofix.view import TemplateView
 
-from ._s3 import BUCKET, props_of, bucket_ids
+from autofix.model.buckets import BUCKET, props_of, bucket_ids
 
 SSE_S3 = {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
 

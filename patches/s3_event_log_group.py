@@ -16,10 +16,10 @@ from autofix.registry import UNSAFE, Patch
 from autofix.values import equals, get_att, getatt_target, ref, referenced_names, sub
 from autofix.view import TemplateView
 
-from ._logging import log_group
-from ._params import ensure_condition, ensure_parameter
-from ._s3 import BUCKET, RefPlan, data_buckets, new_resource, plan_refs, props_of, suppressed
-from .log_group_retention import GUARD_SAFE_DAYS
+from autofix.model.logs import log_group
+from autofix.model.parameters import ensure_condition, ensure_parameter
+from autofix.model.buckets import BUCKET, RefPlan, data_buckets, new_resource, plan_refs, props_of, suppressed
+from autofix.model.logs import GUARD_SAFE_DAYS
 
 RULE, LOG_GROUP, LOGS_POLICY = "AWS::Events::Rule", "AWS::Logs::LogGroup", "AWS::Logs::ResourcePolicy"
 POLICY_VALUES = ("create", "exists")

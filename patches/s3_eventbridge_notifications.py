@@ -9,7 +9,7 @@ from autofix.registry import UNSAFE, Patch
 from autofix.values import is_intrinsic
 from autofix.view import TemplateView
 
-from ._s3 import BUCKET, data_buckets, notifications_elsewhere, props_of, suppressed
+from autofix.model.buckets import BUCKET, data_buckets, notifications_elsewhere, props_of, suppressed
 
 ENABLED = {"EventBridgeEnabled": True}
 

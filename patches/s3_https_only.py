@@ -10,7 +10,7 @@ from autofix.registry import SAFE, Patch
 from autofix.values import ref
 from autofix.view import TemplateView
 
-from ._s3 import (BUCKET, POLICY, bucket_ids, condition_of, deny_insecure_transport, is_secure_transport_deny,
+from autofix.model.buckets import (BUCKET, POLICY, bucket_ids, condition_of, deny_insecure_transport, is_secure_transport_deny,
                   new_resource, policy_of, props_of, statements, suppressed, unique_sid)
 
 

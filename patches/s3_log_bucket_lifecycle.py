@@ -9,7 +9,7 @@ from autofix.edits import Proposal, SetKey, Skip
 from autofix.registry import SAFE, Patch
 from autofix.view import TemplateView
 
-from ._s3 import BUCKET, POLICY, access_log_destinations, props_of
+from autofix.model.buckets import BUCKET, POLICY, access_log_destinations, props_of
 
 
 class S3LogBucketLifecycle(Patch):

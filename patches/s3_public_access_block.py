@@ -8,7 +8,7 @@ from autofix.edits import Proposal, SetKey, Skip
 from autofix.registry import SAFE, Patch
 from autofix.view import TemplateView
 
-from ._s3 import BUCKET, POLICY, bucket_ids, props_of, public_reason
+from autofix.model.buckets import BUCKET, POLICY, bucket_ids, props_of, public_reason
 
 BLOCK_ALL = {"BlockPublicAcls": True, "BlockPublicPolicy": True,
              "IgnorePublicAcls": True, "RestrictPublicBuckets": True}

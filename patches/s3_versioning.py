@@ -10,7 +10,7 @@ from autofix.registry import UNSAFE, Patch
 from autofix.values import is_intrinsic
 from autofix.view import TemplateView
 
-from ._s3 import BUCKET, bucket_ids, props_of
+from autofix.model.buckets import BUCKET, bucket_ids, props_of
 
 RULE_ID = "expire-noncurrent-versions"
 

@@ -16,7 +16,7 @@ from autofix.registry import UNSAFE, Patch
 from autofix.values import equals, ref, referenced_names
 from autofix.view import TemplateView
 
-from ._env import (
+from autofix.model.environment import (
     CONSTRAINTS,
     DEPRECATED,
     ENV_NAMES,

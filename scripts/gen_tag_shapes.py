@@ -1,4 +1,4 @@
-"""Generate patches/_tag_shapes.py: which resource types take `Tags`, and in which shape.
+"""Generate autofix/model/tag_shapes.py: which resource types take `Tags`, and in which shape.
 
     python3 scripts/gen_tag_shapes.py          # rewrite the table
     python3 scripts/gen_tag_shapes.py --check  # exit 1 when the committed table is stale
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET = ROOT / "patches" / "_tag_shapes.py"
+TARGET = ROOT / "autofix" / "model" / "tag_shapes.py"
 REGION = "us-east-1"
 LIST_FIELDS = {"Key", "Value"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from patches import _tag_shapes
+from autofix.model import tag_shapes as _tag_shapes
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "gen_tag_shapes.py"
 

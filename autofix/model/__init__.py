@@ -1,0 +1,1 @@
+"""What several patches ask of a template, answered once: one module per family of questions."""

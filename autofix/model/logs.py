@@ -1,0 +1,327 @@
+"""Shared by the logging patches (APIGW004, LAM009, OUT001): log groups, formats, the API
+Gateway account role, and whether a Lambda role may write to a log group."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from autofix.edits import Advice, Proposal, SetKey
+from autofix.registry import Patch
+from autofix.suppress import Suppressions
+from autofix.values import equals, get_att, getatt_target, if_, ref, ref_target, referenced_names, sub
+from autofix.view import TemplateView
+
+from .alarms import text_of
+from .indexes import ByValue
+
+LOG_GROUP = "AWS::Logs::LogGroup"
+# Valid in CloudFormation and accepted by the guard rule's older list.
+GUARD_SAFE_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
+ACCOUNT = "AWS::ApiGateway::Account"
+
+_ACCESS_FIELDS = ("requestId", "extendedRequestId", ("sourceIp", "identity.sourceIp"), "requestTime",
+                  "httpMethod", "resourcePath", "status", "responseLatency", "integrationLatency")
+
+
+def access_log_format(route_key: bool = False) -> str:
+    """One-line JSON access-log format (cfn-facts §16); HTTP APIs log routeKey, not resourcePath."""
+    fields = {}
+    for field in _ACCESS_FIELDS:
+        name, variable = field if isinstance(field, tuple) else (field, field)
+        if route_key and name == "resourcePath":
+            name = variable = "routeKey"
+        fields[name] = f"$context.{variable}"
+    return json.dumps(fields, separators=(",", ":"))
+
+
+# CloudWatch Logs always encrypts log data at rest (with a key of its own); scanners ask for a
+# customer-managed KMS key instead (checkov CKV_AWS_158, cfn_nag W84, guard
+# CLOUDWATCH_LOG_GROUP_ENCRYPTED). cfn-fix does not add one by default: a key costs $1 a month
+# plus requests, its policy must admit logs.<region>.amazonaws.com scoped by the
+# aws:logs:arn encryption context, and once the key is disabled, deleted or its grant to
+# the logs service revoked, the group's data can no longer be read. So new groups carry each
+# scanner's own skip, with the reason, the way the access-log bucket does (autofix/model/buckets.py
+# log_bucket); LAM009's kms_key_arn option encrypts them with a key the author manages.
+UNENCRYPTED_REASON = "CloudWatch Logs encrypts it at rest; cfn-fix adds no KMS key (a cost, a key policy to keep)"
+
+
+def log_group_metadata() -> dict:
+    """Scanner suppressions, with their reason, for a log group without a customer-managed key."""
+    return {
+        "cfn_nag": {"rules_to_suppress": [{"id": "W84", "reason": UNENCRYPTED_REASON}]},
+        "checkov": {"skip": [{"id": "CKV_AWS_158", "comment": UNENCRYPTED_REASON}]},
+        "guard": {"SuppressedRules": ["CLOUDWATCH_LOG_GROUP_ENCRYPTED"]},
+    }
+
+
+def log_group(retention_days: int, condition: Any = None, name: Any = None, depends_on: str | None = None,
+              kms_key: Any = None) -> dict:
+    """A new log group resource; Delete, because a retained group blocks re-creating its name.
+
+    With `kms_key` (a key ARN whose policy admits the logs service) the group is encrypted
+    with it; without, it carries the scanners' skips and their reason.
+    """
+    resource: dict[str, Any] = {"Type": LOG_GROUP}
+    if condition is not None:
+        resource["Condition"] = condition
+    if depends_on:
+        resource["DependsOn"] = depends_on
+    resource["DeletionPolicy"] = "Delete"
+    resource["UpdateReplacePolicy"] = "Delete"
+    props: dict[str, Any] = {}
+    if name is not None:
+        props["LogGroupName"] = name
+    props["RetentionInDays"] = retention_days
+    if kms_key:
+        props["KmsKeyId"] = kms_key
+    resource["Properties"] = props
+    if not kms_key:
+        resource["Metadata"] = log_group_metadata()
+    return resource
+
+
+def new_resources_last(proposals: Iterable[Proposal]) -> Iterator[Proposal]:
+    """Edits inside existing resources first, then new resources: a resource added after X
+    must not come before a key later added at the end of X (same text offset)."""
+    held = []
+    for proposal in proposals:
+        if isinstance(proposal, SetKey) and proposal.path == ("Resources",):
+            held.append(proposal)
+        else:
+            yield proposal
+    yield from held
+
+
+def suppressed(view: TemplateView, rid: str, patch: Patch) -> bool:
+    """The resource opts out of `patch`; new resources serving it would be orphans, so skip it."""
+    return Suppressions(view.data).resource_suppresses(("Resources", rid, "Properties"), patch) is not None
+
+
+# ---------------------------------------------------------------- API Gateway account role
+
+
+# Deploy-time opt-out of the account-wide setting: the parameter's values and the condition on it.
+ACCOUNT_ROLE_VALUES = ("create", "existing")
+
+
+@dataclass(frozen=True)
+class AccountRole:
+    """The AWS::ApiGateway::Account that logging waits for, and the condition it exists under.
+
+    DependsOn cannot name a resource whose condition may be false (CloudFormation fails with
+    "Unresolved resource dependencies"; cfn-lint E3005), so a conditional Account is waited
+    for through a `Fn::If` reference in Metadata, which CloudFormation also orders by.
+    """
+
+    account: str
+    condition: str | None = None
+
+    @property
+    def depends_on(self) -> str | None:
+        """The DependsOn that orders a new resource after an unconditional Account."""
+        return None if self.condition else self.account
+
+    def attach(self, resource: dict) -> dict:
+        """A copy of the new `resource` that also waits for a conditional Account (when created)."""
+        if self.condition is None:
+            return resource
+        metadata = dict(resource.get("Metadata") or {})
+        metadata["ApiGatewayAccountReady"] = if_(self.condition, ref(self.account), "")
+        return {**resource, "Metadata": metadata}
+
+
+def ensure_account(view: TemplateView, users: list[str | None], managed_elsewhere: bool,
+                   parameter: str = "ApiGatewayAccountRole") -> tuple[AccountRole | None, list[Proposal]]:
+    """The AWS::ApiGateway::Account that logging must wait for, and proposals adding it.
+
+    `users` are the resources that start logging (None for an implicit SAM API). Reuses the
+    template's Account; else adds a role and the Account under a condition on `parameter`
+    ("create" by default, so a fresh account can log; "existing" where another stack or the
+    console already set the Region's role). Both are retained: the setting is account-wide,
+    and other stacks' APIs keep using the role after this stack is deleted.
+    """
+    if not users:
+        return None, []
+    anchor = next((u for u in users if u), None)
+    where = ("Resources", anchor) if anchor else ("Resources",)
+    existing = next(iter(view.of_type(ACCOUNT)), None)
+    if existing is not None:
+        rid, res = existing
+        condition = res.get("Condition")
+        return AccountRole(rid, condition if isinstance(condition, str) else None), []
+    if managed_elsewhere:
+        return None, [Advice(where, f"{anchor or 'implicit API'}: API Gateway logging needs the account-"
+                             "level CloudWatch Logs role in this Region (account_role_managed_elsewhere "
+                             "is set, so none was added)")]
+    parameter, name, proposals = _opt_out(view, parameter)
+    role, account = view.unique_id("ApiGatewayCloudWatchRole"), view.unique_id("ApiGatewayAccount")
+    role_res = _retained("AWS::IAM::Role", name, {
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+        "ManagedPolicyArns": [sub("arn:${AWS::Partition}:iam::aws:policy/service-role/"
+                                  "AmazonAPIGatewayPushToCloudWatchLogs")]})
+    account_res = _retained(ACCOUNT, name, {"CloudWatchRoleArn": get_att(role, "Arn")})
+    return AccountRole(account, name), proposals + [
+        SetKey(("Resources",), role, role_res, f"{role}: role API Gateway uses to write CloudWatch Logs "
+               f"(retained; only when {parameter} is create)", after=anchor),
+        SetKey(("Resources",), account, account_res, f"{account}: sets the Region's API Gateway CloudWatch "
+               f"Logs role, an account-wide setting (the last stack to set it wins); deploy with "
+               f"{parameter}=existing where the account already has one", after=anchor),
+    ]
+
+
+def _opt_out(view: TemplateView, parameter: str) -> tuple[str, str, list[Proposal]]:
+    """(parameter, condition) the Account and its role are created under, and the edits adding
+    them; a same-named parameter or condition of another meaning is not reused."""
+    spec = {"Type": "String", "Default": ACCOUNT_ROLE_VALUES[0], "AllowedValues": list(ACCOUNT_ROLE_VALUES),
+            "Description": "create: this stack sets the Region's API Gateway CloudWatch Logs role (an "
+                           "account-wide setting; the last stack to set it wins). existing: the account "
+                           "already has one (another stack or the console), so this stack adds none"}
+    proposals: list[Proposal] = []
+    current = view.parameters.get(parameter)
+    if not (isinstance(current, dict) and current.get("AllowedValues") == spec["AllowedValues"]):
+        parameter = view.unique_id(parameter)
+        proposals.append(SetKey(("Parameters",), parameter, spec, f"add parameter {parameter} (create or "
+                                "existing: whether this stack sets the account-wide API Gateway logging role)"))
+    value = equals(ref(parameter), ACCOUNT_ROLE_VALUES[0])
+    name = f"Create{parameter}"
+    if view.conditions.get(name) != value:
+        name = view.unique_id(name)
+        proposals.append(SetKey(("Conditions",), name, value, f"add condition {name} ({parameter} is create)"))
+    return parameter, name, proposals
+
+
+def _retained(kind: str, condition: str | None, props: dict) -> dict:
+    resource: dict[str, Any] = {"Type": kind}
+    if condition:
+        resource["Condition"] = condition
+    return {**resource, "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "Properties": props}
+
+
+# ---------------------------------------------------------------- Lambda log groups
+
+
+@dataclass
+class LogGroups:
+    """The template's log groups by their LogGroupName: lists of (file position, id, ...) in file order."""
+
+    by_name: ByValue  # the value itself, found by ==: (position, id)
+    by_text: dict[str, list[tuple[int, str]]]  # its text_of
+    by_ref: dict[str, list[tuple[int, str, str | None]]]  # each name it refers to: (position, id, text)
+
+
+def log_groups(view: TemplateView) -> LogGroups:
+    """Index of the log groups; use as `view.memo(log_groups)`, so it is built once per view."""
+    groups = LogGroups(ByValue(), {}, {})
+    for pos, (gid, group) in enumerate(view.of_type(LOG_GROUP)):
+        name = view.props(group).get("LogGroupName")
+        text = text_of(name)
+        groups.by_name.add(name, (pos, gid))
+        if text is not None:
+            groups.by_text.setdefault(text, []).append((pos, gid))
+        for target in set(referenced_names(name)):
+            groups.by_ref.setdefault(target, []).append((pos, gid, text))
+    return groups
+
+
+def function_group(view: TemplateView, fid: str, props: dict) -> str | None:
+    """A log group of the template for the function's own /aws/lambda/<name> group, if any.
+
+    The first in file order that refers to the function (in a /aws/lambda/ name, or a name that
+    is not plain text), or whose name is /aws/lambda/ and the function's FunctionName.
+    """
+    own = text_of(props.get("FunctionName"))
+    groups = view.memo(log_groups)
+    found = [(pos, gid) for pos, gid, text in groups.by_ref.get(fid, ())
+             if text is None or "/aws/lambda/" in text]
+    if own is not None:
+        found += groups.by_text.get(f"/aws/lambda/{own}", [])
+    return min(found)[1] if found else None
+
+
+def group_names(view: TemplateView) -> set[str]:
+    """Texts of the log group names the template declares."""
+    return set(view.memo(log_groups).by_text)
+
+
+# Managed policies that allow logs:PutLogEvents on any group.
+_LOGS_POLICIES = {"AWSLambdaBasicExecutionRole", "AWSLambdaVPCAccessExecutionRole", "AWSLambdaExecute",
+                  "AWSLambdaKinesisExecutionRole", "AWSLambdaDynamoDBExecutionRole",
+                  "AWSLambdaSQSQueueExecutionRole", "AWSLambdaMSKExecutionRole", "CloudWatchLogsFullAccess",
+                  "AdministratorAccess", "PowerUserAccess"}
+_PSEUDO = {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012",
+           "AWS::StackName": "STACK"}
+_SUB_VAR = re.compile(r"\$\{([^}!]+)\}")
+
+
+def role_writes_logs(view: TemplateView, res: dict, group_name: str) -> bool | None:
+    """Whether the function's role may write to a group named `group_name` (a Sub text).
+
+    True or False when the role is in the template and readable; None when it cannot be told.
+    """
+    props = view.props(res)
+    role = props.get("Role")
+    if role is None and res.get("Type") == "AWS::Serverless::Function":
+        role = view.globals("Function").get("Role")
+        if role is None:
+            return True  # SAM's generated role always has AWSLambdaBasicExecutionRole
+    target = getatt_target(role)
+    if target is None or view.type_of(target[0]) != "AWS::IAM::Role":
+        return None
+    sample = f"arn:aws:logs:us-east-1:123456789012:log-group:{_fill(group_name)}:log-stream:x"
+    return _role_allows(view, target[0], sample)
+
+
+def _fill(text: str) -> str:
+    """Sub text with pseudo parameters made concrete and other variables made unmatchable."""
+    return _SUB_VAR.sub(lambda m: _PSEUDO.get(m.group(1).strip(), "\0"), text)
+
+
+def _role_allows(view: TemplateView, role: str, sample: str) -> bool | None:
+    props = view.props(view.resources[role])
+    unknown = False
+    documents = []
+    arns = props.get("ManagedPolicyArns", [])
+    for arn in arns if isinstance(arns, list) else [None]:
+        text = text_of(arn)
+        if text is not None and text.rsplit("/", 1)[-1] in _LOGS_POLICIES:
+            return True
+        if view.type_of(ref_target(arn) or "") == "AWS::IAM::ManagedPolicy":
+            documents.append(view.props(view.resources[ref_target(arn)]).get("PolicyDocument"))
+        elif text is None or ":iam::aws:policy/" not in text:
+            unknown = True  # a customer policy we cannot read may grant it
+    inline = props.get("Policies", [])
+    if not isinstance(inline, list):
+        unknown = True
+    documents += [p.get("PolicyDocument") for p in inline if isinstance(p, dict)] if isinstance(inline, list) else []
+    for _, policy in view.of_type("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        if role in set(referenced_names(view.props(policy).get("Roles"))):
+            documents.append(view.props(policy).get("PolicyDocument"))
+    if any(_document_allows(doc, sample) for doc in documents):
+        return True
+    return None if unknown else False
+
+
+def _listed(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _document_allows(document: Any, sample: str) -> bool:
+    if not isinstance(document, dict):
+        return False
+    for statement in _listed(document.get("Statement")):
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        actions = [a.lower() for a in _listed(statement.get("Action")) if isinstance(a, str)]
+        if not any(fnmatch.fnmatchcase("logs:putlogevents", a) for a in actions):
+            continue
+        for resource in _listed(statement.get("Resource")):
+            text = text_of(resource)
+            if text is not None and fnmatch.fnmatchcase(sample, _fill(text)):
+                return True
+    return False

@@ -1,0 +1,83 @@
+"""Which functions serve requests, and what tracing the request path costs.
+
+Request-path fixes (reserved concurrency LAM001, throttle alarms LAM003, tracing LAM007) are
+for functions that answer callers. A function whose only callers run while the stack deploys
+(the provider of a custom resource, a macro handler) serves nothing: reserving concurrency for
+it takes capacity from the account, and alarms and traces on it add cost and noise. A function
+nothing in the template calls may be invoked from outside, so it stays on the request path.
+"""
+
+from __future__ import annotations
+
+import math
+
+from autofix.values import referenced_names
+from autofix.view import TemplateView
+
+from . import lambdas as lam
+
+MACRO = "AWS::CloudFormation::Macro"
+# Resources that name a function without calling it.
+PASSIVE_TYPES = ("AWS::CloudWatch::Alarm", "AWS::Logs::LogGroup", "AWS::Logs::MetricFilter",
+                 "AWS::Lambda::EventInvokeConfig", "AWS::CloudWatch::Dashboard")
+
+
+def deploy_time_only(view: TemplateView, rid: str) -> str | None:
+    """Why function `rid` is not on the request path (its only callers run at deploy time), or None."""
+    if lam.sam_events(view, rid) or rid in set(referenced_names(view.outputs)):
+        return None  # triggered by events, or exported for other stacks to call
+    names = lam.function_and_wrappers(view, rid)
+    providers, macros = [], []
+    for caller in lam.referrers_of(view, rid):
+        kind = view.type_of(caller)
+        if kind in PASSIVE_TYPES:
+            continue
+        if not lam.is_deploy_time_caller(kind):
+            return None
+        field = "FunctionName" if kind == MACRO else "ServiceToken"
+        if not names & set(referenced_names(view.props(view.resources[caller]).get(field))):
+            return None  # handed to a provider as a property: the provider may call it
+        (macros if kind == MACRO else providers).append(caller)
+    if providers and macros:
+        return (f"{rid}: only called at deploy time (ServiceToken of {', '.join(providers)}; macro "
+                f"{', '.join(macros)}); not on the request path")
+    if providers:
+        return f"{rid}: only a custom-resource provider (ServiceToken of {', '.join(providers)}); not on the request path"
+    if macros:
+        return f"{rid}: only a CloudFormation macro handler ({', '.join(macros)}); not on the request path"
+    return None
+
+
+# ------------------------------------------------------------ what tracing every request costs
+
+XRAY_RESERVOIR = 1  # default sampling rule: the first request each second ...
+XRAY_RATE = 0.05  # ... and 5% of the others
+XRAY_USD_PER_MILLION = 5.00  # traces recorded (us-east-1 list price)
+XRAY_FREE_PER_MONTH = 100_000
+SECONDS_PER_MONTH = 30 * 24 * 3600
+SUGGESTED_RATE = 0.001
+
+
+def traces_per_second(rps: float, rate: float = XRAY_RATE, reservoir: int = XRAY_RESERVOIR) -> float:
+    return min(rps, reservoir + rate * max(0.0, rps - reservoir))
+
+
+def monthly_cost(traces: float) -> float:
+    """USD a month for recording `traces` traces per second."""
+    return max(0.0, traces * SECONDS_PER_MONTH - XRAY_FREE_PER_MONTH) / 1_000_000 * XRAY_USD_PER_MILLION
+
+
+def trace_volume(rps: float) -> str:
+    """What the default sampling rule records at `rps`, and what that costs a month."""
+    default = traces_per_second(rps)
+    return (f"at {rps:,.0f} requests/s the default sampling rule (1 request/s plus 5%) records about "
+            f"{math.ceil(default):,} traces/s, about ${monthly_cost(default):,.0f} a month at "
+            f"${XRAY_USD_PER_MILLION:.2f} per million traces recorded (us-east-1)")
+
+
+def sampling_rule_saving(rps: float) -> str:
+    """What a lower-rate sampling rule would record at `rps`."""
+    lower = traces_per_second(rps, SUGGESTED_RATE)
+    return (f"an AWS::XRay::SamplingRule with FixedRate {SUGGESTED_RATE} records about {math.ceil(lower):,}/s "
+            f"(about ${monthly_cost(lower):,.0f} a month); a rule applies to every service of the account and "
+            "Region it matches, so scope it by ServiceName and URLPath")

@@ -1,0 +1,60 @@
+"""The layout rules: patches/ holds patches only, each importing the engine and none of its siblings."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+from pathlib import Path
+
+import pytest
+
+from autofix.registry import Patch
+
+PATCHES = Path(__file__).resolve().parent.parent / "patches"
+MODULES = sorted(p for p in PATCHES.glob("*.py") if p.name != "__init__.py")
+PATCH_MODULES = [p for p in MODULES if not p.name.startswith("_")]
+
+
+def _imported(path: Path) -> list[tuple[int, str]]:
+    """(level, module) of every import in a file; level > 0 is a relative import."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(0, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            found.append((node.level, node.module or ""))
+    return found
+
+
+def _sibling_imports(path: Path) -> list[str]:
+    return [("." * level) + module for level, module in _imported(path)
+            if level > 0 or module == "patches" or module.startswith("patches.")]
+
+
+@pytest.mark.parametrize("path", MODULES, ids=[p.name for p in MODULES])
+def test_patch_module_imports_no_sibling(path: Path) -> None:
+    assert _sibling_imports(path) == [], f"{path.name} imports from patches/; shared code lives in autofix/"
+
+
+def test_sibling_import_check_sees_relative_and_absolute_forms(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text("from ._s3 import x\nfrom patches.other import y\nimport patches.z\nfrom autofix.view import V\n")
+    assert _sibling_imports(probe) == ["._s3", "patches.other", "patches.z"]
+
+
+@pytest.mark.parametrize("path", PATCH_MODULES, ids=[p.name for p in PATCH_MODULES])
+def test_patch_module_defines_one_patch(path: Path) -> None:
+    module = importlib.import_module(f"patches.{path.stem}")
+    own = [cls for _, cls in inspect.getmembers(module, inspect.isclass)
+           if issubclass(cls, Patch) and cls is not Patch and cls.__module__ == module.__name__]
+    assert len(own) == 1, f"{path.name} defines {[c.__name__ for c in own]}"
+
+
+@pytest.mark.parametrize("path", [p for p in MODULES if p.name.startswith("_")],
+                         ids=[p.name for p in MODULES if p.name.startswith("_")])
+def test_underscore_modules_in_patches_define_nothing(path: Path) -> None:
+    """A helper module in patches/ is a sibling by another name: only transitional aliases remain."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    defined = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    assert defined == [], f"{path.name} defines {defined}; move it to autofix/model/ or into its one patch"
