@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+from .suppress import Suppressions
 from .values import referenced_names
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
@@ -45,6 +46,8 @@ class TemplateView:
         # Top-level entries the running patch has proposed but the engine has not applied yet,
         # by (section, name): asked for twice, a parameter is added once (see autofix/model/parameters.py).
         self.pending: dict[tuple[str, str], Any] = {}
+        self._suppressions: Suppressions | None = None
+        self._suppressed: dict[tuple[str, str], bool] = {}
 
     # ------------------------------------------------------------ sections
 
@@ -164,6 +167,7 @@ class TemplateView:
         self._refs = None
         self._types = None
         self._memo.clear()
+        self._suppressed.clear()
 
     # ------------------------------------------------------------ references
 
@@ -182,6 +186,35 @@ class TemplateView:
         if isinstance(value, str):
             return [value]
         return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+    def depends_transitively(self, start: str, target: str) -> bool:
+        """Resource `start` refers to `target`, directly or through other resources (Ref, GetAtt,
+        Sub, DependsOn)."""
+        seen, stack = {start}, [start]
+        while stack:
+            res = self.resources.get(stack.pop())
+            if not isinstance(res, dict):
+                continue
+            for name in set(referenced_names(res)) | set(self.depends_on(res)):
+                if name == target:
+                    return True
+                if name not in seen and name in self.resources:
+                    seen.add(name)
+                    stack.append(name)
+        return False
+
+    # ------------------------------------------------------------ suppressions
+
+    def suppressed(self, rid: str, patch: Any) -> bool:
+        """Resource `rid` opts out of `patch` (cfn-fix's ignore, or a scanner skip of what the patch
+        resolves): a patch leaves it alone and creates nothing to serve it."""
+        key = (rid, patch.id)
+        if key not in self._suppressed:
+            if self._suppressions is None:
+                self._suppressions = Suppressions(self.data)
+            path = ("Resources", rid, "Properties")
+            self._suppressed[key] = self._suppressions.resource_suppresses(path, patch) is not None
+        return self._suppressed[key]
 
     # ------------------------------------------------------------ naming
 

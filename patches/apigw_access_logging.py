@@ -13,7 +13,7 @@ from autofix.view import TemplateView
 
 from autofix.model.apis import (REST_STAGE, SAM_API, SAM_HTTP_API, V2_STAGE, deployment_stage_skips, merge_default_entry,
                      props_path, sam_method_settings, sam_scope, sam_single_stage)
-from autofix.model.logs import AccountRole, access_log_format, ensure_account, log_group, new_resources_last, suppressed
+from autofix.model.logs import AccountRole, access_log_format, ensure_account, log_group, new_resources_last
 from autofix.model.logs import GUARD_SAFE_DAYS
 
 V2_API = "AWS::ApiGatewayV2::Api"
@@ -75,7 +75,7 @@ class ApigwAccessLogging(Patch):
             if "AccessLogSetting" not in (view.get(skip.path + ("StageDescription",)) or {}):
                 yield skip
         rest = [rid for rid, res in view.of_type(REST_STAGE)
-                if "AccessLogSetting" not in view.props(res) and not suppressed(view, rid, self)]
+                if "AccessLogSetting" not in view.props(res) and not view.suppressed(rid, self)]
         sam_rest, sam_rest_globals, implicit_rest = self._sam_scope(view, "Api")
         http, sockets, others = self._v2_stages(view)
         users: list[str | None] = (rest + sam_rest + ([None] if implicit_rest and sam_rest_globals else [])
@@ -125,7 +125,7 @@ class ApigwAccessLogging(Patch):
         ids = {id(res): rid for rid, res in view.resources.items()}
 
         def wanted(res: dict | None) -> bool:
-            return res is None or (key not in view.props(res) and not suppressed(view, ids[id(res)], self))
+            return res is None or (key not in view.props(res) and not view.suppressed(ids[id(res)], self))
 
         return sam_scope(view, kind, wanted)
 
@@ -156,7 +156,7 @@ class ApigwAccessLogging(Patch):
         others: list[str] = []
         for rid, res in view.of_type(V2_STAGE):
             props = view.props(res)
-            if "AccessLogSettings" in props or suppressed(view, rid, self):
+            if "AccessLogSettings" in props or view.suppressed(rid, self):
                 continue
             api = ref_target(props.get("ApiId")) or ""
             protocol = view.props(view.resources[api]).get("ProtocolType") if view.type_of(api) == V2_API else None

@@ -12,7 +12,7 @@ from autofix.values import ref, sub
 from autofix.view import TemplateView
 
 from autofix.model.alarms import FUNCTION_TYPES, text_of
-from autofix.model.logs import function_group, group_names, log_group, role_writes_logs, suppressed
+from autofix.model.logs import function_group, group_names, log_group, role_writes_logs
 from autofix.model.logs import GUARD_SAFE_DAYS
 
 
@@ -65,7 +65,7 @@ class LambdaLogGroup(Patch):
                 yield Skip(("Resources", rid, "Properties", "LoggingConfig"),
                            f"{rid}: LoggingConfig is computed; set LogGroup by hand")
                 continue
-            if suppressed(view, rid, self):
+            if view.suppressed(rid, self):
                 continue
             name = _group_name(rid, text_of(props.get("FunctionName")), taken)
             writes = role_writes_logs(view, res, name)

@@ -13,8 +13,8 @@ from autofix.values import ref, referenced_names
 from autofix.view import TemplateView
 
 from autofix.model.buckets import (BUCKET, POLICY, access_log_destinations, allow_access_logs, bucket_ids, condition_of,
-                  depends_on, destination_of, grant_access_logs, kebab, log_bucket, new_resource, plan_refs,
-                  props_of, source_arns, suppressed)
+                                   destination_of, grant_access_logs, kebab, log_bucket, new_resource, plan_refs,
+                                   props_of, source_arns)
 
 
 class S3AccessLogBucket(Patch):
@@ -65,7 +65,7 @@ class S3AccessLogBucket(Patch):
         destinations = access_log_destinations(view)
         found = []
         for rid in bucket_ids(view):
-            if "LoggingConfiguration" in props_of(view, rid) or suppressed(view, rid, self):
+            if "LoggingConfiguration" in props_of(view, rid) or view.suppressed(rid, self):
                 continue
             if rid in destinations:
                 yield Skip(("Resources", rid), f"{rid}: receives access logs itself; not logged, to avoid "
@@ -98,7 +98,7 @@ class S3AccessLogBucket(Patch):
         yield from _log_to(sources, ref(log_id), log_id)
 
     def _reuse(self, view: TemplateView, dest: str, sources: list[str]) -> Iterator[Proposal]:
-        looping = [s for s in sources if depends_on(view, dest, s)]
+        looping = [s for s in sources if view.depends_transitively(dest, s)]
         yield from (Skip(("Resources", s), f"{s}: {dest} depends on it; logging to {dest} would be a "
                          "circular dependency") for s in looping)
         plan = plan_refs(view, [s for s in sources if s not in looping])

@@ -18,7 +18,7 @@ from autofix.view import TemplateView
 
 from autofix.model.logs import log_group
 from autofix.model.parameters import ensure_condition, ensure_parameter
-from autofix.model.buckets import BUCKET, RefPlan, data_buckets, new_resource, plan_refs, props_of, suppressed
+from autofix.model.buckets import BUCKET, RefPlan, data_buckets, new_resource, plan_refs, props_of
 from autofix.model.logs import GUARD_SAFE_DAYS
 
 RULE, LOG_GROUP, LOGS_POLICY = "AWS::Events::Rule", "AWS::Logs::LogGroup", "AWS::Logs::ResourcePolicy"
@@ -88,7 +88,7 @@ class S3EventLogGroup(Patch):
             raise ValueError(f"S3002: retention {self.options.retention_days} is not one of {GUARD_SAFE_DAYS}")
         buckets = []
         for rid in data_buckets(view):
-            if suppressed(view, rid, self):
+            if view.suppressed(rid, self):
                 continue
             if _eventbridge_on(view, rid):
                 buckets.append(rid)

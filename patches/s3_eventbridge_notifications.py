@@ -9,7 +9,7 @@ from autofix.registry import UNSAFE, Patch
 from autofix.values import is_intrinsic
 from autofix.view import TemplateView
 
-from autofix.model.buckets import BUCKET, data_buckets, notifications_elsewhere, props_of, suppressed
+from autofix.model.buckets import BUCKET, data_buckets, notifications_elsewhere, props_of
 
 ENABLED = {"EventBridgeEnabled": True}
 
@@ -32,7 +32,7 @@ class S3EventBridgeNotifications(Patch):
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         for rid in data_buckets(view):
-            if suppressed(view, rid, self):
+            if view.suppressed(rid, self):
                 continue
             props_path = ("Resources", rid, "Properties")
             props = props_of(view, rid)

@@ -11,7 +11,7 @@ from autofix.values import ref
 from autofix.view import TemplateView
 
 from autofix.model.buckets import (BUCKET, POLICY, bucket_ids, condition_of, deny_insecure_transport, is_secure_transport_deny,
-                  new_resource, policy_of, props_of, statements, suppressed, unique_sid)
+                  new_resource, policy_of, props_of, statements, unique_sid)
 
 
 def _has_deny(value: Any) -> bool:
@@ -42,7 +42,7 @@ class S3HttpsOnly(Patch):
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         for rid in bucket_ids(view):
-            if suppressed(view, rid, self):
+            if view.suppressed(rid, self):
                 continue
             if "WebsiteConfiguration" in props_of(view, rid):
                 yield Skip(("Resources", rid), f"{rid}: website endpoints serve HTTP only; a TLS-only policy "

@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autofix.edits import AppendItem, Proposal, ReplaceValue, SetKey, Skip
-from autofix.registry import Patch
-from autofix.suppress import Suppressions
 from autofix.values import (NO_VALUE, get_att, getatt_target, if_, is_intrinsic, ref_target,
                             referenced_names, sub)
 from autofix.view import TemplateView
@@ -58,11 +56,6 @@ def props_of(view: TemplateView, rid: str) -> dict:
 
 def condition_of(view: TemplateView, rid: str) -> Any:
     return (view.resources.get(rid) or {}).get("Condition")
-
-
-def suppressed(view: TemplateView, rid: str, patch: Patch) -> bool:
-    """The author told cfn-fix or a scanner to leave this resource's finding alone."""
-    return Suppressions(view.data).resource_suppresses(("Resources", rid, "Properties"), patch) is not None
 
 
 def kebab(rid: str) -> str:
@@ -295,27 +288,6 @@ def new_resource(type_: str, condition: str | None, **rest: Any) -> dict:
     if condition:
         head["Condition"] = condition
     return {**head, **rest}
-
-
-# ------------------------------------------------------------------ dependencies
-
-
-def depends_on(view: TemplateView, start: str, target: str) -> bool:
-    """`start` refers to `target`, directly or through other resources (Ref, GetAtt, Sub, DependsOn)."""
-    seen, stack = set(), [start]
-    while stack:
-        rid = stack.pop()
-        if rid in seen:
-            continue
-        seen.add(rid)
-        res = view.resources.get(rid)
-        if not isinstance(res, dict):
-            continue
-        nexts = set(referenced_names(res)) | set(view.depends_on(res))
-        if target in nexts:
-            return True
-        stack.extend(n for n in nexts if n in view.resources)
-    return False
 
 
 # ------------------------------------------------------------------ statements

@@ -166,22 +166,6 @@ def sam_events(view: TemplateView, rid: str) -> dict:
     return {k: v for k, v in events.items() if isinstance(v, dict)} if isinstance(events, dict) else {}
 
 
-def depends_on_transitively(view: TemplateView, start: str, target: str) -> bool:
-    """True when resource `start` (through Ref, GetAtt, Sub or DependsOn) depends on `target`."""
-    seen, stack = {start}, [start]
-    while stack:
-        res = view.resources.get(stack.pop())
-        if not isinstance(res, dict):
-            continue
-        for name in set(referenced_names(res)) | set(view.depends_on(res)):
-            if name == target:
-                return True
-            if name not in seen and name in view.resources:
-                seen.add(name)
-                stack.append(name)
-    return False
-
-
 # ------------------------------------------------------------ re-pointing a caller at an alias
 
 def retarget_uri(uri: Any, fn: str, alias: str, alias_name: str) -> tuple[tuple, Any] | None:
@@ -314,10 +298,10 @@ def _would_loop(view: TemplateView, fn: str, caller: str) -> bool:
     """
     res = view.resources[fn]
     if view.type_of(fn) != SAM_FUNCTION:
-        return depends_on_transitively(view, fn, caller)
+        return view.depends_transitively(fn, caller)
     own = dict(res, Properties=_without(view.props(res), ("Events",)))
     deps = set(referenced_names(own)) | set(view.depends_on(res))
-    return caller in deps or any(d in view.resources and depends_on_transitively(view, d, caller) for d in deps)
+    return caller in deps or any(d in view.resources and view.depends_transitively(d, caller) for d in deps)
 
 
 def _plan_body(view: TemplateView, plan: Repoint, rid: str, fn: str, alias: str, alias_name: str) -> None:
@@ -700,7 +684,7 @@ def _only(view: TemplateView, pid: str, found: list[str]) -> str | None:
     """The single source resource, if it keeps the permission deployable (no loop, same condition)."""
     if len(found) != 1 or not _same_condition(view, pid, found[0]):
         return None
-    return None if depends_on_transitively(view, found[0], pid) else found[0]
+    return None if view.depends_transitively(found[0], pid) else found[0]
 
 
 def _rule_source(view: TemplateView, pid: str, names: set[str]) -> Any | None:

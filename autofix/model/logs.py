@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Advice, Proposal, SetKey
-from autofix.registry import Patch
-from autofix.suppress import Suppressions
 from autofix.values import equals, get_att, getatt_target, if_, ref, ref_target, referenced_names, sub
 from autofix.view import TemplateView
 
@@ -95,11 +93,6 @@ def new_resources_last(proposals: Iterable[Proposal]) -> Iterator[Proposal]:
         else:
             yield proposal
     yield from held
-
-
-def suppressed(view: TemplateView, rid: str, patch: Patch) -> bool:
-    """The resource opts out of `patch`; new resources serving it would be orphans, so skip it."""
-    return Suppressions(view.data).resource_suppresses(("Resources", rid, "Properties"), patch) is not None
 
 
 # ---------------------------------------------------------------- API Gateway account role

@@ -1,0 +1,42 @@
+"""What TemplateView answers once for every patch: transitive dependencies and suppressions."""
+
+from __future__ import annotations
+
+from autofix.registry import Patch
+from autofix.view import TemplateView
+
+
+class _Probe(Patch):
+    id = "PRB001"
+    name = "probe"
+    title = "Probe"
+    resolves = ("CKV_AWS_1",)
+
+
+def test_depends_transitively_follows_refs_subs_and_depends_on_through_a_cycle() -> None:
+    view = TemplateView({"Resources": {
+        "Start": {"Type": "T", "Properties": {"X": {"Ref": "Middle"}}},
+        "Middle": {"Type": "T", "DependsOn": ["Loop"], "Properties": {}},
+        "Loop": {"Type": "T", "Properties": {"Y": {"Fn::Sub": "${Start}-${End.Arn}"}}},
+        "End": {"Type": "T"},
+        "Alone": {"Type": "T"},
+    }})
+    assert view.depends_transitively("Start", "End")
+    assert view.depends_transitively("Loop", "Start")
+    assert not view.depends_transitively("Start", "Alone")
+    assert not view.depends_transitively("End", "Start")
+
+
+def test_suppressed_reads_cfn_fix_and_scanner_opt_outs_and_is_memoised_until_invalidated() -> None:
+    resources = {
+        "Ignored": {"Type": "T", "Metadata": {"cfn-fix": {"ignore": ["PRB001"]}}, "Properties": {}},
+        "Skipped": {"Type": "T", "Metadata": {"checkov": {"skip": [{"id": "CKV_AWS_1"}]}}, "Properties": {}},
+        "Plain": {"Type": "T", "Properties": {}},
+    }
+    view = TemplateView({"Resources": resources})
+    patch = _Probe()
+    assert [rid for rid in resources if view.suppressed(rid, patch)] == ["Ignored", "Skipped"]
+    resources["Plain"]["Metadata"] = {"cfn-fix": {"ignore": ["PRB001"]}}
+    assert not view.suppressed("Plain", patch)  # answered once per run of unchanged data
+    view.invalidate()
+    assert view.suppressed("Plain", patch)
