@@ -104,3 +104,13 @@ def referenced_names(value: Any) -> Iterator[str]:
             stack.extend(local.values())
             continue
         stack.extend(item.values())
+
+
+def text_of(value: Any) -> str | None:
+    """A string value as Fn::Sub text (literal, one-argument Sub, or Ref X as ${X}), to compare by."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Fn::Sub"), str):
+        return value["Fn::Sub"]
+    target = ref_target(value)
+    return f"${{{target}}}" if target else None

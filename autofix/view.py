@@ -203,6 +203,18 @@ class TemplateView:
                     stack.append(name)
         return False
 
+    # ------------------------------------------------------------ conditions
+
+    def same_condition(self, a: str, b: str) -> bool:
+        """Resources `a` and `b` exist in the same stacks: both unconditional or under one condition."""
+        return self.resources[a].get("Condition") == self.resources[b].get("Condition")
+
+    def may_refer(self, holder: str, target: str) -> bool:
+        """`holder` can refer to `target` in every stack it exists in: `target` is unconditional or
+        under `holder`'s condition."""
+        condition = self.resources[target].get("Condition")
+        return condition is None or condition == self.resources[holder].get("Condition")
+
     # ------------------------------------------------------------ suppressions
 
     def suppressed(self, rid: str, patch: Any) -> bool:

@@ -8,10 +8,10 @@ from typing import Any
 
 from autofix.edits import Advice, Proposal, SetKey, Skip
 from autofix.registry import UNSAFE, Patch
-from autofix.values import ref, sub
+from autofix.values import ref, sub, text_of
 from autofix.view import TemplateView
 
-from autofix.model.alarms import FUNCTION_TYPES, text_of
+from autofix.model.lambdas import FUNCTION_TYPES
 from autofix.model.logs import function_group, group_names, log_group, role_writes_logs
 from autofix.model.logs import GUARD_SAFE_DAYS
 

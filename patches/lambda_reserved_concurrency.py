@@ -11,10 +11,9 @@ from autofix.suppress import Suppressions
 from autofix.values import NO_VALUE, if_, ref
 from autofix.view import TemplateView
 
+from autofix.model.lambdas import FUNCTION_TYPES
 from autofix.model.parameters import ensure_not_equals_condition, ensure_parameter
 from autofix.model.serving import deploy_time_only
-
-FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
 
 
 class LambdaReservedConcurrency(Patch):

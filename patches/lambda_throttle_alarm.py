@@ -14,7 +14,6 @@ from autofix.view import TemplateView
 
 from autofix.model.alarms import (
     ALARM,
-    FUNCTION_TYPES,
     TopicSettings,
     alarm_topic,
     alarms_on,
@@ -23,6 +22,7 @@ from autofix.model.alarms import (
     metrics,
     unpublishable_topics,
 )
+from autofix.model.lambdas import FUNCTION_TYPES
 from autofix.model.serving import deploy_time_only
 
 

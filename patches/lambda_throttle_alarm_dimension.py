@@ -6,10 +6,11 @@ from collections.abc import Iterator
 
 from autofix.edits import AppendItem, Proposal, ReplaceValue, SetKey, Skip
 from autofix.registry import SAFE, Patch
-from autofix.values import getatt_target, ref
+from autofix.values import getatt_target, ref, text_of
 from autofix.view import TemplateView
 
-from autofix.model.alarms import ALARM, FUNCTION_TYPES, alarms_on, dimension, text_of
+from autofix.model.alarms import ALARM, alarms_on, dimension
+from autofix.model.lambdas import FUNCTION_TYPES
 
 DIMENSION = "FunctionName"
 

@@ -9,10 +9,8 @@ from typing import Any
 from autofix.edits import Proposal, SetKey, Skip
 from autofix.registry import SAFE, Patch
 from autofix.semantics.exports import frozen_reason
-from autofix.values import ref, ref_target, referenced_names, sub
+from autofix.values import ref, ref_target, referenced_names, sub, text_of
 from autofix.view import TemplateView
-
-from autofix.model.alarms import text_of
 
 MAX_OUTPUTS = 200  # E6010
 MAX_EXPORT_NAME, MAX_STACK_NAME = 255, 128

@@ -40,3 +40,15 @@ def test_suppressed_reads_cfn_fix_and_scanner_opt_outs_and_is_memoised_until_inv
     assert not view.suppressed("Plain", patch)  # answered once per run of unchanged data
     view.invalidate()
     assert view.suppressed("Plain", patch)
+
+
+def test_same_condition_is_equality_and_may_refer_allows_an_unconditional_target() -> None:
+    view = TemplateView({"Resources": {
+        "Always": {"Type": "T"},
+        "InProd": {"Type": "T", "Condition": "IsProd"},
+        "AlsoProd": {"Type": "T", "Condition": "IsProd"},
+    }})
+    assert view.same_condition("InProd", "AlsoProd") and not view.same_condition("InProd", "Always")
+    assert view.may_refer("InProd", "Always")  # the target exists wherever the holder does
+    assert not view.may_refer("Always", "InProd")  # a stack without IsProd lacks the target
+    assert view.may_refer("InProd", "AlsoProd")

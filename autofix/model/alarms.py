@@ -11,8 +11,10 @@ from typing import Any
 from autofix.edits import Advice, Proposal, SetKey, Skip
 from autofix.semantics.alarms import CLOUDWATCH, KEY_ACTIONS, KMS_KEY, notified_topics, topic_problem
 from autofix.semantics.model import plain
-from autofix.values import NO_VALUE, equals, getatt_target, if_, not_, ref, ref_target, sub, sub_parts
+from autofix.values import NO_VALUE, equals, getatt_target, if_, not_, ref, ref_target, sub, sub_parts, text_of
 from autofix.view import TemplateView
+
+from .lambdas import FUNCTION_TYPES
 
 from .parameters import ensure_not_equals_condition, ensure_parameter
 
@@ -20,7 +22,6 @@ ALARM = "AWS::CloudWatch::Alarm"
 TOPIC = "AWS::SNS::Topic"
 TOPIC_POLICY = "AWS::SNS::TopicPolicy"
 SUBSCRIPTION = "AWS::SNS::Subscription"
-FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
 
 
 def metrics(props: dict) -> Iterator[tuple[Any, Any, Any]]:
@@ -48,16 +49,6 @@ def dimension(dimensions: Any, name: str) -> tuple[int, dict] | None:
         if isinstance(entry, dict) and entry.get("Name") == name:
             return index, entry
     return None
-
-
-def text_of(value: Any) -> str | None:
-    """A string value as Fn::Sub text (literal, one-argument Sub, or Ref X as ${X}), to compare by."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Fn::Sub"), str):
-        return value["Fn::Sub"]
-    target = ref_target(value)
-    return f"${{{target}}}" if target else None
 
 
 def _functions(view: TemplateView) -> tuple[set[str], dict[str, str]]:

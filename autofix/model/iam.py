@@ -12,9 +12,9 @@ from autofix.edits import AppendItem, Edit, SetKey
 from autofix.values import getatt_target, is_intrinsic, ref_target, referenced_names, sub
 from autofix.view import TemplateView
 
+from .lambdas import FUNCTION_TYPES
 from .logs import log_groups
 
-FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
 POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
 LAMBDA_PRINCIPALS = {"lambda.amazonaws.com", "edgelambda.amazonaws.com"}
 # Resource types that may refer to a function role without using it themselves.
@@ -360,7 +360,7 @@ def s3_statements(view: TemplateView, graph: Graph, holder: str, functions: list
         return [], None if optional else f"no template bucket is used by {', '.join(functions)}"
     arns, objects = [], []
     for bid in sorted(buckets):
-        pair = bucket_arns(view, bid, holder, graph) if _same_condition(view, bid, holder) else None
+        pair = bucket_arns(view, bid, holder, graph) if view.may_refer(holder, bid) else None
         if pair is None:
             return [], (f"a reference to {bid} would create a circular dependency ({bid} -> function -> "
                         f"{holder}) or cross a Condition; give {bid} a fixed BucketName or use EventBridge")
@@ -381,7 +381,7 @@ def log_statements(view: TemplateView, graph: Graph, holder: str, functions: lis
         if target is None:
             return [], (f"the log group of {fid} is unknown; set LoggingConfig.LogGroup to a template "
                         "log group or give it a literal FunctionName")
-        if target.group and (graph.reaches(target.group, holder) or not _same_condition(view, target.group, holder)):
+        if target.group and (graph.reaches(target.group, holder) or not view.may_refer(holder, target.group)):
             return [], f"a reference to {target.group} would create a circular dependency or cross a Condition"
         targets.append(target)
     graph.edges.setdefault(holder, set()).update(t.group for t in targets if t.group)
@@ -412,12 +412,6 @@ def suppress_w58(view: TemplateView, fid: str) -> Iterator[Edit]:
         if not isinstance(current, dict) or is_intrinsic(current):
             return
         path += (key,)
-
-
-def _same_condition(view: TemplateView, target: str, holder: str) -> bool:
-    """A conditional target may only be referred to from a resource under the same condition."""
-    condition = view.resources[target].get("Condition")
-    return condition is None or condition == view.resources[holder].get("Condition")
 
 
 def _allow(action: Any, resources: list) -> dict:

@@ -676,13 +676,9 @@ def derive_source_arn(view: TemplateView, pid: str) -> Any | None:
     return finder(view, pid, names) if finder else None
 
 
-def _same_condition(view: TemplateView, a: str, b: str) -> bool:
-    return view.resources[a].get("Condition") == view.resources[b].get("Condition")
-
-
 def _only(view: TemplateView, pid: str, found: list[str]) -> str | None:
     """The single source resource, if it keeps the permission deployable (no loop, same condition)."""
-    if len(found) != 1 or not _same_condition(view, pid, found[0]):
+    if len(found) != 1 or not view.same_condition(pid, found[0]):
         return None
     return None if view.depends_transitively(found[0], pid) else found[0]
 
@@ -710,7 +706,7 @@ def _bucket_source(view: TemplateView, pid: str, names: set[str]) -> Any | None:
     """The bucket ARN from its name; never `!GetAtt Bucket.Arn`, which loops with the bucket's DependsOn."""
     buckets = [rid for rid, res in view.of_type("AWS::S3::Bucket")
                if names & set(referenced_names(view.props(res).get("NotificationConfiguration")))]
-    if len(buckets) != 1 or not _same_condition(view, pid, buckets[0]):
+    if len(buckets) != 1 or not view.same_condition(pid, buckets[0]):
         return None
     name = view.props(view.resources[buckets[0]]).get("BucketName")
     prefix = "arn:${AWS::Partition}:s3:::"

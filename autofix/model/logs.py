@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Advice, Proposal, SetKey
-from autofix.values import equals, get_att, getatt_target, if_, ref, ref_target, referenced_names, sub
+from autofix.values import equals, get_att, getatt_target, if_, ref, ref_target, referenced_names, sub, text_of
 from autofix.view import TemplateView
 
-from .alarms import text_of
 from .indexes import ByValue
 
 LOG_GROUP = "AWS::Logs::LogGroup"
