@@ -8,10 +8,12 @@ import sys
 from typing import Optional
 
 import typer
+import typer.core
 
 from . import __version__
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  context_settings={"help_option_names": ["-h", "--help"]},
                   pretty_exceptions_enable=False,
                   help="Repair AWS CloudFormation templates. `cfn-fix PATH...` shows the fixes as a diff; "
                        "--write applies them. Exit codes: 0 nothing to fix (or all written), "
@@ -36,27 +38,84 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-@app.command("fix", help="Repair templates (the default command: `cfn-fix PATH...`).")
+SECTIONS = {
+    "Fix selection": ("write", "check", "select", "ignore", "extend_select", "extend_ignore", "unsafe_fixes",
+                      "target_rps", "p99_latency_ms", "validate", "exit_zero", "strict_suppressions"),
+    "Output": ("diff", "stat", "output_format", "output_file", "quiet", "to_format"),
+    "Files": ("exclude", "max_bytes", "jobs", "stdin_filename", "allow_hard_links"),
+}
+OTHER_COMMANDS = (("rules", "list every patch: id, name, safety, title"),
+                  ("explain ID", "what a patch does, its defaults, what it resolves"),
+                  ("config [PATH]", "the effective settings for a path and where each came from"),
+                  ("server", "the language server (LSP) on standard input and output"))
+
+
+class _SectionedCommand(typer.core.TyperCommand):
+    """`--help` with the options in sections, and the other commands listed after them."""
+
+    def format_usage(self, ctx, formatter) -> None:
+        formatter.write_usage("cfn-fix", "[OPTIONS] PATH...")
+
+    def format_options(self, ctx, formatter) -> None:
+        rows: dict[str, list] = {name: [] for name in (*SECTIONS, "Other options")}
+        where = {param: section for section, params in SECTIONS.items() for param in params}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record and param.param_type_name != "argument":
+                rows[where.get(param.name, "Other options")].append(record)
+        for section, records in rows.items():
+            if records:
+                with formatter.section(section):
+                    formatter.write_dl(records)
+        with formatter.section("Other commands"):
+            formatter.write_dl([(f"cfn-fix {name}", text) for name, text in OTHER_COMMANDS])
+
+
+@app.command("fix", cls=_SectionedCommand, context_settings={"help_option_names": ["-h", "--help"]},
+             help="Repair CloudFormation templates: `cfn-fix PATH...` shows the fixes as a diff; --write "
+                  "applies them. PATH may be a template, a folder (searched recursively) or - (standard "
+                  "input). Exit codes: 0 nothing to fix (or all written), 1 fixes pending (dry run, "
+                  "--check), 2 a file or the configuration could not be processed, 130 interrupted.")
 def fix(
     paths: list[str] = typer.Argument(..., help="Templates or folders; - reads standard input."),
     write: bool = typer.Option(False, "--write", "-w", help="Apply the fixes in place (atomically)."),
     check: bool = typer.Option(False, "--check", help="Exit 1 when any fix is pending; print the diff."),
-    diff: Optional[bool] = typer.Option(None, "--diff/--no-diff", help="Show unified diffs (default in dry run)."),
+    diff: Optional[bool] = typer.Option(None, "--diff/--no-diff",
+                                        help="Show unified diffs (default in a dry run, not with --check -q)."),
     stat: bool = typer.Option(False, "--stat", help="Per-file and per-patch change counts."),
-    select: Optional[list[str]] = typer.Option(None, "--select", help="Patch ids or prefixes to run (comma-separated)."),
-    ignore: Optional[list[str]] = typer.Option(None, "--ignore", help="Patch ids or prefixes to skip."),
+    select: Optional[list[str]] = typer.Option(None, "--select", help="Patch ids, id prefixes, names or ALL to "
+                                               "run (comma-separated; replaces the config's select)."),
+    ignore: Optional[list[str]] = typer.Option(None, "--ignore", help="Patches to skip (replaces the config's "
+                                               "ignore)."),
+    extend_select: Optional[list[str]] = typer.Option(None, "--extend-select",
+                                                      help="Patches to run in addition to the selection."),
+    extend_ignore: Optional[list[str]] = typer.Option(None, "--extend-ignore",
+                                                      help="Patches to skip in addition to the config's ignore."),
     unsafe_fixes: Optional[bool] = typer.Option(None, "--unsafe-fixes/--no-unsafe-fixes",
                                                 help="Also apply fixes that change cost or behaviour."),
-    output_format: str = typer.Option("text", "--output-format", help="text, json, sarif, github or markdown."),
+    output_format: str = typer.Option("text", "--output-format",
+                                      help="text, json, sarif, github or markdown; several as "
+                                           "FORMAT:FILE,... (e.g. sarif:out.sarif,markdown:pr.md)."),
+    output_file: Optional[str] = typer.Option(None, "--output-file", "-o",
+                                              help="Write the report to this file instead of standard output."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Parallel worker processes (default: all cores)."),
-    exclude: Optional[list[str]] = typer.Option(None, "--exclude", help="Glob of paths to leave out (repeatable)."),
+    exclude: Optional[list[str]] = typer.Option(None, "--exclude", help="Gitignore-style pattern of paths to "
+                                                "leave out, relative to the working folder (repeatable)."),
     max_bytes: Optional[int] = typer.Option(None, "--max-bytes", help="Refuse larger files (default 10 MB)."),
     validate: bool = typer.Option(False, "--validate", help="Run cfn-lint and the semantic invariants; "
                                   "fail a repair that adds a finding or a violation."),
     to_format: Optional[str] = typer.Option(None, "--format", help="Write the repaired template as yaml or json."),
     target_rps: Optional[float] = typer.Option(None, "--target-rps", help="Plan concurrency/throttles for this rate."),
     p99_latency_ms: Optional[float] = typer.Option(None, "--p99-latency-ms", help="p99 latency for --target-rps."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only changes, errors and the total line."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only changes, warnings, errors and the total line; "
+                               "with --check, one line per file with pending fixes."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when fixes are pending "
+                                   "(errors still exit 2)."),
+    stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", help="The real path of the template "
+                                                 "read from standard input: its config, exclusions and name."),
+    strict_suppressions: bool = typer.Option(False, "--strict-suppressions",
+                                             help="Fail files whose Metadata cfn-fix suppressions are malformed "
+                                                  "or name unknown patches (default: a warning)."),
     allow_hard_links: bool = typer.Option(False, "--allow-hard-links",
                                           help="Write files that have other names too (those keep the old text)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
@@ -65,21 +124,32 @@ def fix(
     from .config import ConfigError
     from .runner import Interrupted, Job, default_jobs, run, stdin_bytes, stdin_limit
 
-    if output_format not in report.FORMATS:
-        _fail(f"--output-format must be one of {', '.join(report.FORMATS)}")
+    outputs = _outputs(output_format, output_file, report.FORMATS)
     if to_format not in (None, "yaml", "json"):
         _fail("--format must be yaml or json")
+    if check and write:
+        _fail("--check and --write cannot be combined: --check reports, --write applies")
+    if stdin_filename is not None and paths == ["-"] and stdin_filename.strip() == "":
+        _fail("--stdin-filename needs a path")
     if "-" in paths and len(paths) > 1:
         _fail("- (standard input) cannot be combined with other paths")
-    _check_ids(_split(select), _split(ignore))
-    cli = {"select": _split(select), "ignore": _split(ignore), "unsafe-fixes": unsafe_fixes,
-           "exclude": exclude, "max-bytes": max_bytes, "target-rps": target_rps, "p99-latency-ms": p99_latency_ms}
+    if stdin_filename is not None and paths != ["-"]:
+        _fail("--stdin-filename applies to standard input: pass - as the only path")
+    if validate:
+        _check_validate_installed()
+    selectors = {key: _selectors(value, flag) for key, value, flag in (
+        ("select", select, "--select"), ("ignore", ignore, "--ignore"),
+        ("extend-select", extend_select, "--extend-select"), ("extend-ignore", extend_ignore, "--extend-ignore"))}
+    cli = {**selectors, "unsafe-fixes": unsafe_fixes, "exclude": exclude, "max-bytes": max_bytes,
+           "target-rps": target_rps, "p99-latency-ms": p99_latency_ms}
+    formats = {fmt for fmt, _ in outputs}
     job = Job(write=write, validate=validate, convert=to_format, cli=cli, allow_hard_links=allow_hard_links,
-              summary=output_format in ("text", "json") and not quiet)
+              summary=bool(formats & {"text", "json"}) and not quiet, strict_suppressions=strict_suppressions,
+              stdin_filename=stdin_filename)
     from_stdin = paths == ["-"]
     try:
         stdin = stdin_bytes(stdin_limit(job)) if from_stdin else None
-        progress = _progress_bar() if _isatty(sys.stderr) and output_format == "text" else None
+        progress = _progress_bar() if _isatty(sys.stderr) and "text" in formats else None
         result = run(paths, job, jobs or default_jobs(), stdin, progress)
     except ConfigError as exc:
         _fail(str(exc))
@@ -88,20 +158,81 @@ def fix(
         _say_interrupted(stop.written, stop.not_reached, write)
         raise typer.Exit(130) from None
     # As a filter (text to stdout), printing the repair is writing it: a success, not "pending".
-    code = _exit_code(result, write or (from_stdin and output_format == "text" and not check))
-    if output_format in ("text", "markdown"):
+    filtering = from_stdin and outputs == [("text", None)] and not check
+    code = _exit_code(result, write or filtering)
+    if exit_zero and code == 1:
+        code = 0
+    if formats & {"text", "markdown"}:
         _escape_paths(result)
     try:  # a closed or broken output changes neither what was written nor the exit code
-        _print(result, report, output_format, write, check, diff, stat, quiet, stdin if from_stdin else None)
-        _print_plan(target_rps, p99_latency_ms, output_format)
+        for fmt, target in outputs:
+            _print(result, report, fmt, target, write, check, diff, stat, quiet, stdin if from_stdin else None)
+        _print_plan(target_rps, p99_latency_ms, formats)
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
-    except (BrokenPipeError, ValueError, OSError):
+    except OSError as exc:
+        if exc.filename:  # the report file itself could not be written: say so, exit 2
+            _say(f"cfn-fix: error: cannot write {exc.filename}: {exc.strerror or exc}")
+            raise typer.Exit(2) from None
+        _silence_output()
+    except (BrokenPipeError, ValueError):
         _silence_output()
     except KeyboardInterrupt:  # every file was processed already
         _say_interrupted([o.result.path for o in result.outcomes if o.written], 0, write)
         raise typer.Exit(130) from None
     raise typer.Exit(code)
+
+
+def _outputs(spec: str, output_file: Optional[str], formats: tuple[str, ...]) -> list[tuple[str, Optional[str]]]:
+    """`--output-format` as (format, file) pairs: `sarif` or `sarif:out.sarif,markdown:pr.md`."""
+    found: list[tuple[str, Optional[str]]] = []
+    for part in (p.strip() for p in spec.split(",")):
+        fmt, _, target = part.partition(":")
+        if fmt not in formats:
+            _fail(f"--output-format must be one of {', '.join(formats)} (or FORMAT:FILE,...), not {part!r}")
+        if _ and not target:
+            _fail(f"--output-format {part!r}: a file name must follow the colon")
+        found.append((fmt, target or None))
+    if output_file is not None:
+        if len(found) > 1 or found[0][1] is not None:
+            _fail("--output-file takes one format; give files inside --output-format instead")
+        found = [(found[0][0], output_file)]
+    to_stdout = [fmt for fmt, target in found if target is None]
+    if len(to_stdout) > 1:
+        _fail("only one --output-format can go to standard output; give the others a file (FORMAT:FILE)")
+    return found
+
+
+def _selectors(values: Optional[list[str]], flag: str) -> Optional[list[str]]:
+    from .registry import all_patches, import_errors
+    from .selectors import SelectorError, parse
+
+    if values is None:
+        return None
+    for problem in import_errors():
+        typer.echo(f"cfn-fix: warning: patch module failed to import: {problem}", err=True)
+    try:
+        return parse(values, all_patches(), flag)
+    except SelectorError as exc:
+        _fail(str(exc))
+    return None
+
+
+def _check_validate_installed() -> None:
+    """--validate without its judges is one error for the run, not one per file."""
+    from importlib.util import find_spec
+
+    missing = [name for name in ("cfnlint", "samtranslator") if find_spec(name) is None]
+    if missing:
+        _fail("--validate needs cfn-lint and aws-sam-translator: pip install 'cfn-fix[validate]'")
+
+
+def _say(line: str) -> None:
+    try:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except (ValueError, OSError):
+        pass
 
 
 def _isatty(stream) -> bool:
@@ -147,27 +278,29 @@ def _silence_output() -> None:
     os.close(devnull)
 
 
-def _check_ids(select: Optional[list[str]], ignore: Optional[list[str]]) -> None:
-    from .registry import import_errors, unknown_selectors
+def _print(result, report, fmt: str, target: Optional[str], write: bool, check: bool, diff: Optional[bool],
+           stat: bool, quiet: bool, stdin: Optional[bytes]) -> None:
+    if target is not None:
+        with open(target, "w", encoding="utf-8", errors="backslashreplace") as handle:
+            _render(result, report, fmt, handle, write, check, diff, stat, quiet, colour=False)
+        return
+    _render(result, report, fmt, sys.stdout, write, check, diff, stat, quiet, stdin=stdin,
+            colour=report.wants_colour(sys.stdout))
 
-    for problem in import_errors():
-        typer.echo(f"cfn-fix: warning: patch module failed to import: {problem}", err=True)
-    unknown = unknown_selectors((select or []) + (ignore or []))
-    if unknown:
-        _fail(f"unknown patch id or prefix: {', '.join(unknown)} (see `cfn-fix rules`)")
 
-
-def _print(result, report, fmt: str, write: bool, check: bool, diff: Optional[bool], stat: bool,
-           quiet: bool, stdin: Optional[bytes]) -> None:
-    out, err = sys.stdout, sys.stderr
+def _render(result, report, fmt: str, out, write: bool, check: bool, diff: Optional[bool], stat: bool,
+            quiet: bool, stdin: Optional[bytes] = None, colour: bool = False) -> None:
+    err = sys.stderr
+    err_colour = report.wants_colour(err)
     if stdin is not None and result.outcomes and fmt == "text":
         _filter_output(result.outcomes[0], stdin, out)
-        report.text(result, out, err, show_diff=False, stat=stat, written=not check, quiet=quiet)
+        report.text(result, out, err, show_diff=False, stat=stat, written=not check, quiet=quiet,
+                    err_colour=err_colour, check=check)
         return
-    show_diff = diff if diff is not None else (not write or check)
+    show_diff = diff if diff is not None else ((not write or check) and not (check and quiet))
     if fmt == "text":
-        colour = out.isatty() and "NO_COLOR" not in os.environ
-        report.text(result, out, err, show_diff, stat, written=write, colour=colour, quiet=quiet)
+        report.text(result, out, err, show_diff, stat, written=write, colour=colour, quiet=quiet,
+                    err_colour=err_colour, check=check)
     elif fmt == "json":
         out.write(report.as_json(result, show_diff))
     elif fmt == "sarif":
@@ -194,8 +327,8 @@ def _filter_output(outcome, stdin: bytes, out) -> None:
     out.buffer.flush()
 
 
-def _print_plan(target_rps: Optional[float], p99: Optional[float], fmt: str) -> None:
-    if target_rps is None or fmt != "text":
+def _print_plan(target_rps: Optional[float], p99: Optional[float], formats: set[str]) -> None:
+    if target_rps is None or "text" not in formats:
         return
     from .capacity import Plan
 
@@ -204,8 +337,11 @@ def _print_plan(target_rps: Optional[float], p99: Optional[float], fmt: str) -> 
 
 
 def _exit_code(result, write: bool) -> int:
-    statuses = {o.result.status for o in result.outcomes if not o.quiet_skip}
-    if "failed" in statuses or (not result.outcomes and result.notes):
+    counted = [o for o in result.outcomes if not o.quiet_skip]
+    statuses = {o.result.status for o in counted}
+    # A patch that raised is an error even when the file's other fixes went through.
+    errors = any(n.kind == "error" for o in counted for n in o.result.notes)
+    if "failed" in statuses or errors or result.notes:
         return 2
     if "fixed" in statuses and not write:
         return 1
@@ -234,7 +370,7 @@ def _progress_bar():
 def rules() -> None:
     from .registry import all_patches
 
-    for cls in all_patches():
+    for cls in sorted(all_patches(), key=lambda c: c.id):
         typer.echo(f"{cls.id:<9} {cls.name:<36} {cls.safety:<7} {cls.title}")
 
 
@@ -285,10 +421,13 @@ def main() -> None:
 
     guard_streams()
     argv = sys.argv[1:]
-    if argv and argv[0] not in COMMANDS and argv[0] not in ("--help", "-h", "--version"):
-        argv = ["fix", *argv]
-    elif argv and argv[0] == "--version":
+    if argv and argv[0] == "--version":
         _version_and_exit()
+    if not argv or argv[0] in ("--help", "-h"):
+        argv = ["fix", "--help"]  # the fix flags are what most readers look for; other commands follow
+    elif argv[0] not in COMMANDS:
+        _refuse_mistyped_command(argv[0])
+        argv = ["fix", *argv]
     try:
         app(args=argv, prog_name="cfn-fix")
     except KeyboardInterrupt:  # before or after the files were processed
@@ -296,6 +435,18 @@ def main() -> None:
         sys.exit(130)
     except Exception as exc:  # a bug: one clear line, never a traceback, and nothing written
         sys.stderr.write(f"cfn-fix: internal error: {type(exc).__name__}: {exc}\n")
+        sys.exit(2)
+
+
+def _refuse_mistyped_command(word: str) -> None:
+    """`cfn-fix explian` is a typo, not a file name: suggest the command (exit 2)."""
+    import difflib
+
+    if word.startswith("-") or os.path.lexists(word) or "/" in word or "." in word:
+        return
+    close = difflib.get_close_matches(word, sorted(COMMANDS), n=1, cutoff=0.6)
+    if close:
+        sys.stderr.write(f"cfn-fix: error: no such command or file {word!r}; did you mean `cfn-fix {close[0]}`?\n")
         sys.exit(2)
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from .document import DEFAULT_MAX_BYTES
+from .registry import all_patches
+from .selectors import ALL, SelectorError, parse
 
 try:
     import tomllib
@@ -17,10 +19,11 @@ except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI (a depend
     import tomli as tomllib  # type: ignore[no-redef]
 
 CONFIG_NAMES = (".cfn-fix.toml", "pyproject.toml")
-_LIST_KEYS = ("select", "ignore", "exclude")
-_KNOWN = {"select", "ignore", "unsafe-fixes", "exclude", "max-bytes", "options", "overrides",
+_SELECTOR_KEYS = ("select", "ignore", "extend-select", "extend-ignore")
+_LIST_KEYS = (*_SELECTOR_KEYS, "exclude")
+_KNOWN = {*_SELECTOR_KEYS, "unsafe-fixes", "exclude", "max-bytes", "options", "overrides",
           "target-rps", "p99-latency-ms", "validate"}
-_OVERRIDE_KNOWN = {"paths", "select", "ignore", "unsafe-fixes", "options"}
+_OVERRIDE_KNOWN = {"paths", *_SELECTOR_KEYS, "unsafe-fixes", "options"}
 
 
 class ConfigError(Exception):
@@ -33,6 +36,7 @@ class Settings:
     ignore: list[str] = field(default_factory=list)
     unsafe_fixes: bool = False
     exclude: list[str] = field(default_factory=list)
+    exclude_base: str | None = None  # where `exclude` patterns are anchored (None: the working folder)
     max_bytes: int = DEFAULT_MAX_BYTES
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     target_rps: float | None = None
@@ -44,6 +48,11 @@ class Settings:
     def set(self, key: str, value: Any, source: str) -> None:
         setattr(self, key.replace("-", "_"), value)
         self.sources[key] = source
+
+    def exclusion(self) -> Any:
+        from .discover import Exclusion
+
+        return Exclusion(tuple(self.exclude), self.exclude_base)
 
     def key(self) -> tuple:
         """What decides the patches built for a file (files sharing it share patches)."""
@@ -93,7 +102,7 @@ def settings_for(template: str, cli: dict[str, Any], known_ids: set[str], cache:
         for index, override in enumerate(_overrides(table, path)):
             if _override_matches(override, template, path.parent):
                 _apply(settings, {k: v for k, v in override.items() if k != "paths"}, f"{path}",
-                       f"{label} overrides[{index}]", known_ids, _OVERRIDE_KNOWN - {"paths"})
+                       f"{label} overrides[{index}]", known_ids, _OVERRIDE_KNOWN - {"paths"}, override=True)
     for key, value in cli.items():
         if value is None:
             continue
@@ -102,6 +111,11 @@ def settings_for(template: str, cli: dict[str, Any], known_ids: set[str], cache:
             for pid, opts in value.items():
                 merged.setdefault(pid, {}).update(opts)
             settings.set(key, merged, "command line")
+        elif key in ("extend-select", "extend-ignore"):
+            _select(settings, key, list(value), "command line", override=False)
+        elif key == "exclude":
+            settings.exclude_base = None
+            settings.set(key, value, "command line")
         else:
             settings.set(key, value, "command line")
     return settings
@@ -135,7 +149,8 @@ def _override_matches(override: dict, template: str, base: Path) -> bool:
     return any(fnmatch.fnmatch(rel, pattern) for pattern in override["paths"])
 
 
-def _apply(settings: Settings, table: dict, where: str, label: str, known_ids: set[str], allowed: set[str]) -> None:
+def _apply(settings: Settings, table: dict, where: str, label: str, known_ids: set[str], allowed: set[str],
+           override: bool = False) -> None:
     for key, value in table.items():
         if key not in allowed:
             hint = f" (known: {', '.join(sorted(allowed))})"
@@ -146,7 +161,31 @@ def _apply(settings: Settings, table: dict, where: str, label: str, known_ids: s
             for pid, opts in value.items():
                 merged.setdefault(pid, {}).update(opts)
             value = merged
+        if key in _SELECTOR_KEYS:
+            _select(settings, key, value, label, override)
+            continue
+        if key == "exclude":
+            settings.exclude_base = str(Path(where).parent)
         settings.set(key, value, label)
+
+
+def _select(settings: Settings, key: str, value: list[str], label: str, override: bool) -> None:
+    """Fold a selector list in: `extend-*` add, and so does `ignore` in an override (as ruff's
+    per-file-ignores do: a per-path ignore never drops the global one); `select` replaces."""
+    if key == "select":
+        settings.set("select", list(value), label)
+    elif key == "extend-select":
+        settings.set("select", [*(settings.select if settings.select is not None else [ALL]), *value],
+                     _joined(settings, "select", label))
+    elif key == "ignore" and not override:
+        settings.set("ignore", list(value), label)
+    else:
+        settings.set("ignore", [*settings.ignore, *value], _joined(settings, "ignore", label))
+
+
+def _joined(settings: Settings, key: str, label: str) -> str:
+    before = settings.sources.get(key, "default")
+    return label if before == "default" else f"{before} + {label}"
 
 
 def _check_type(key: str, value: Any, where: str, known_ids: set[str]) -> None:
@@ -154,9 +193,10 @@ def _check_type(key: str, value: Any, where: str, known_ids: set[str]) -> None:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}: '{key}' must be a list of strings")
         if key != "exclude":
-            unknown = [v for v in value if not any(i.startswith(v) for i in known_ids)]
-            if unknown:
-                raise ConfigError(f"{where}: '{key}' names unknown patch ids: {', '.join(unknown)}")
+            try:
+                parse(value, all_patches(), f"'{key}'")
+            except SelectorError as exc:
+                raise ConfigError(f"{where}: {exc}") from None
     elif key in ("unsafe-fixes", "validate"):
         if not isinstance(value, bool):
             raise ConfigError(f"{where}: '{key}' must be true or false")
@@ -172,3 +212,20 @@ def _check_type(key: str, value: Any, where: str, known_ids: set[str]) -> None:
         unknown = [pid for pid in value if pid not in known_ids]
         if unknown:
             raise ConfigError(f"{where}: 'options' names unknown patch ids: {', '.join(unknown)}")
+        for pid, values in value.items():
+            _check_options(pid, values, where)
+
+
+_CHECKED: dict[tuple[str, str], str | None] = {}
+
+
+def _check_options(pid: str, values: dict, where: str) -> None:
+    """Option values are checked when the config is read, so a bad one fails the run (exit 2)
+    instead of switching its patch off at run time."""
+    from .api import check_options
+
+    key = (pid, repr(sorted(values.items())))
+    if key not in _CHECKED:
+        _CHECKED[key] = check_options(pid, values)
+    if _CHECKED[key]:
+        raise ConfigError(f"{where}: [options.{pid}]: {_CHECKED[key]}")

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import difflib
+import os
 
 
 def unified_diff(before: str, after: str, path: str) -> str:
+    """`a/PATH` and `b/PATH` headers, as git writes them, so `git apply` needs no `-p0`."""
     a = before.splitlines(keepends=True)
     b = after.splitlines(keepends=True)
-    lines = difflib.unified_diff(a, b, path, path)
+    absolute = path.startswith("/")
+    name = path if absolute or path == "-" else os.path.normpath(path)  # no `./`, which git apply refuses
+    separator = "" if absolute else "/"
+    lines = difflib.unified_diff(a, b, f"a{separator}{name}", f"b{separator}{name}")
     out = []
     for line in lines:
         if not line.endswith("\n"):

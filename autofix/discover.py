@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import subprocess
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Union
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".aws-sam", "cdk.out"}
@@ -19,8 +20,50 @@ class Target:
     root: str | None = None  # the folder walked to find it: a write must stay inside
 
 
-def discover(paths: list[str], exclude: tuple[str, ...] = ()) -> tuple[list[Target], list[str]]:
+@dataclass(frozen=True)
+class Exclusion:
+    """Gitignore-style patterns anchored at `base`: the folder of the config file that declares
+    them, or the working folder for --exclude. `*` stays inside one folder; `**` crosses folders;
+    a pattern without a slash matches a name at any depth."""
+
+    patterns: tuple[str, ...] = ()
+    base: str | None = None
+
+    def matches(self, path: str, is_dir: bool = False) -> bool:
+        if not self.patterns:
+            return False
+        base = os.path.abspath(self.base or os.getcwd())
+        full = os.path.abspath(path)
+        if full == base:
+            return False
+        if not full.startswith(base.rstrip(os.sep) + os.sep):
+            rel = os.path.basename(full)  # outside the base: only name patterns can apply
+        else:
+            rel = Path(os.path.relpath(full, base)).as_posix()
+        spec = _spec(self.patterns)
+        return spec.match_file(rel + "/" if is_dir else rel)
+
+
+@lru_cache(maxsize=64)
+def _spec(patterns: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    import pathspec
+
+    try:  # pathspec 1.x names git's own semantics "gitignore"; older releases only "gitwildmatch"
+        return pathspec.PathSpec.from_lines("gitignore", patterns)
+    except (KeyError, LookupError):
+        return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+
+
+Excludes = Union[Exclusion, tuple]
+
+
+def _exclusion(exclude: Excludes) -> Exclusion:
+    return exclude if isinstance(exclude, Exclusion) else Exclusion(tuple(exclude))
+
+
+def discover(paths: list[str], exclude: Excludes = ()) -> tuple[list[Target], list[str]]:
     """Targets in deterministic order, each file once, and notes about paths that gave none."""
+    exclude = _exclusion(exclude)
     targets: list[Target] = []
     notes: list[str] = []
     seen: set[object] = set()
@@ -55,7 +98,7 @@ def _identity(path: str) -> object:
     return (info.st_dev, info.st_ino)
 
 
-def _walk(root: Path, exclude: tuple[str, ...]) -> list[str]:
+def _walk(root: Path, exclude: Exclusion) -> list[str]:
     """Template files below `root`, depth first in name order; iterative, so any depth works."""
     tracked = _git_visible(root)
     real_root = os.path.realpath(root)
@@ -77,7 +120,7 @@ def _walk(root: Path, exclude: tuple[str, ...]) -> list[str]:
     return found
 
 
-def _entries(folder: str, exclude: tuple[str, ...]) -> tuple[list[str], list[str]]:
+def _entries(folder: str, exclude: Exclusion) -> tuple[list[str], list[str]]:
     """Sorted template-named files and walkable sub-folders (never through a link)."""
     files, dirs = [], []
     try:
@@ -88,7 +131,7 @@ def _entries(folder: str, exclude: tuple[str, ...]) -> tuple[list[str], list[str
                 except OSError:
                     continue
                 if is_dir:
-                    if entry.name not in _SKIP_DIRS and not _excluded(os.path.join(folder, entry.name), exclude):
+                    if entry.name not in _SKIP_DIRS and not exclude.matches(os.path.join(folder, entry.name), True):
                         dirs.append(entry.name)
                 elif entry.name.endswith(TEMPLATE_SUFFIXES):
                     files.append(entry.name)
@@ -101,11 +144,8 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _excluded(path: str, patterns: tuple[str, ...]) -> bool:
-    posix = Path(path).as_posix()
-    name = os.path.basename(path)
-    return any(fnmatch.fnmatch(posix, pat) or fnmatch.fnmatch(name, pat) or fnmatch.fnmatch(posix, f"*/{pat}")
-               for pat in patterns)
+def _excluded(path: str, exclude: Excludes) -> bool:
+    return _exclusion(exclude).matches(path)
 
 
 def _git_visible(root: Path) -> set[str] | None:

@@ -136,8 +136,10 @@ def by_id(patch_id: str) -> type[Patch] | None:
 
 
 def matches(patch: type[Patch], selectors: Iterable[str]) -> bool:
-    """True when a selector is the patch's id, a prefix of it, or its name."""
-    return any(patch.id.startswith(s) or patch.name == s for s in selectors)
+    """True when a selector is ALL, the patch's id, a prefix of it, or its name (autofix.selectors)."""
+    from .selectors import matches_any
+
+    return matches_any(patch, selectors)
 
 
 def choose(select: Iterable[str] | None, ignore: Iterable[str], unsafe: bool) -> list[type[Patch]]:
@@ -156,5 +158,6 @@ def choose(select: Iterable[str] | None, ignore: Iterable[str], unsafe: bool) ->
 
 
 def unknown_selectors(selectors: Iterable[str]) -> list[str]:
-    patches = all_patches()
-    return [s for s in selectors if not any(matches(p, [s]) for p in patches)]
+    from .selectors import unknown
+
+    return unknown(selectors, all_patches())

@@ -60,49 +60,86 @@ def diff_of(outcome: Outcome) -> str:
 
 # ---------------------------------------------------------------- text
 
+ERROR_KINDS = ("error", "warning")  # notes printed whatever --quiet says
+
 
 class _Style:
+    """Colour through click's styling, decided per stream by the caller (see `wants_colour`)."""
+
     def __init__(self, colour: bool) -> None:
         self.colour = colour
 
-    def paint(self, text: str, code: str) -> str:
-        return f"\x1b[{code}m{text}\x1b[0m" if self.colour else text
+    def paint(self, text: str, **style: Any) -> str:
+        if not self.colour:
+            return text
+        import click
+
+        return click.style(text, **style)
 
     def diff(self, text: str) -> str:
         if not self.colour:
             return text
         out = []
         for line in text.splitlines(keepends=True):
+            body = line.rstrip("\n")
             if line.startswith("+") and not line.startswith("+++"):
-                line = self.paint(line.rstrip("\n"), "32") + "\n"
+                line = self.paint(body, fg="green") + "\n"
             elif line.startswith("-") and not line.startswith("---"):
-                line = self.paint(line.rstrip("\n"), "31") + "\n"
+                line = self.paint(body, fg="red") + "\n"
             elif line.startswith("@@"):
-                line = self.paint(line.rstrip("\n"), "36") + "\n"
+                line = self.paint(body, fg="cyan") + "\n"
             out.append(line)
         return "".join(out)
 
 
+def wants_colour(stream: Any, environ: Any = None) -> bool:
+    """Colour for this stream: NO_COLOR wins, then FORCE_COLOR, else only on a terminal."""
+    import os
+
+    environ = os.environ if environ is None else environ
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def text(run: Run, out: TextIO, err: TextIO, show_diff: bool, stat: bool, written: bool,
-         colour: bool = False, quiet: bool = False) -> None:
-    style = _Style(colour)
+         colour: bool = False, quiet: bool = False, err_colour: bool = False, check: bool = False) -> None:
+    """Diffs to `out`; messages to `err`. `check` with `quiet`: one line per file with pending fixes."""
+    style, loud = _Style(colour), _Style(err_colour)
+    brief = quiet and check
     for outcome in run.outcomes:
         result = outcome.result
         if show_diff and result.status == FIXED:
             out.write(style.diff(diff_of(outcome)))
         if outcome.quiet_skip:
             continue
-        for change in distinct_changes(result.changes):
-            tag = style.paint(change.patch_id, "1")
+        changes = distinct_changes(result.changes)
+        if brief and changes:
+            ids = ", ".join(dict.fromkeys(c.patch_id for c in changes))
+            err.write(f"{result.path}: {_plural(len(changes), 'fix')} pending ({ids})\n")
+        for change in [] if brief else changes:
+            tag = loud.paint(change.patch_id, bold=True)
             unsafe = " [unsafe]" if change.safety == "unsafe" else ""
             err.write(f"{result.path}:{change.line}: {tag}{unsafe} {change.message}\n")
-        if not quiet:
-            for note in distinct_notes(result.notes):
+        for note in distinct_notes(result.notes):
+            if note.kind in ERROR_KINDS:
+                label = loud.paint(note.kind, fg="red" if note.kind == "error" else "yellow")
+                err.write(f"{result.path}:{note.line}: {note.patch_id} {label}: {note.message}\n")
+            elif not quiet:
                 err.write(f"{result.path}:{note.line}: {note.patch_id} {note.kind}: {note.message}\n")
         if result.status == FAILED:
             where = f":{result.error_line}:{result.error_col or 1}" if result.error_line else ""
-            err.write(f"{result.path}{where}: {style.paint('error', '31')}: {result.error}\n")
-        elif result.status == SKIPPED:
+            err.write(f"{result.path}{where}: {loud.paint('error', fg='red')}: {result.error}\n")
+        elif result.status == SKIPPED and not quiet:
             err.write(f"{result.path}: skipped: {result.error}\n")
         if result.summary and not quiet:
             err.write("".join(f"  {line}\n" for line in result.summary))
@@ -110,7 +147,8 @@ def text(run: Run, out: TextIO, err: TextIO, show_diff: bool, stat: bool, writte
         err.write(f"{note}\n")
     if stat:
         err.write(stat_table(run))
-    err.write(totals_line(run, written) + "\n")
+    if not brief:
+        err.write(totals_line(run, written) + "\n")
 
 
 def totals_line(run: Run, written: bool) -> str:
@@ -136,9 +174,9 @@ def stat_table(run: Run) -> str:
     for outcome in run.outcomes:
         changes = distinct_changes(outcome.result.changes)
         if changes:
-            lines.append(f"{outcome.result.path}: {len(changes)} changes")
+            lines.append(f"{outcome.result.path}: {_plural(len(changes), 'change')}")
         per_patch.update(c.patch_id for c in changes)
-    lines += [f"{pid}: {count} changes" for pid, count in sorted(per_patch.items())]
+    lines += [f"{pid}: {_plural(count, 'change')}" for pid, count in sorted(per_patch.items())]
     return "".join(f"{line}\n" for line in lines)
 
 
@@ -167,57 +205,18 @@ def as_json(run: Run, show_diff: bool) -> str:
     totals["changes"] = change_count(run)
     totals["edits"] = sum(len(f["changes"]) for f in files)
     payload = {"version": __version__, "files": files, "totals": totals,
-               "changes": [r for f in files for r in f["changes"]]}
+               "changes": [r for f in files for r in f["changes"]],
+               "errors": [{"message": note} for note in run.notes]}
     return json.dumps(payload, indent=2) + "\n"
 
 
 # ---------------------------------------------------------------- sarif
 
 
-def as_sarif(run: Run) -> str:
-    from .registry import all_patches
+def as_sarif(run: Run, root: str | None = None) -> str:
+    from .sarif import sarif_log
 
-    rules = [{
-        "id": cls.id, "name": cls.name,
-        "shortDescription": {"text": cls.title},
-        "fullDescription": {"text": (cls.explanation or cls.title).replace("\n", " ")},
-        "help": {"text": f"cfn-fix explain {cls.id}"},
-        "properties": {"safety": cls.safety, "resolves": list(cls.resolves)},
-    } for cls in all_patches()]
-    index = {rule["id"]: i for i, rule in enumerate(rules)}
-    results = []
-    notifications = []
-    for outcome in run.outcomes:
-        result = outcome.result
-        for change in result.changes:
-            results.append({
-                "ruleId": change.patch_id, "ruleIndex": index.get(change.patch_id, 0),
-                "level": "warning" if change.safety != "advice" else "note",
-                "message": {"text": change.message},
-                "locations": [_location(result.path, change.line)],
-                "properties": {"safety": change.safety, "propertyPath": change.dotted,
-                               "resolves": list(change.resolves), "kind": change.kind},
-            })
-        if result.status == FAILED:
-            notifications.append({"level": "error", "message": {"text": f"{result.path}: {result.error}"},
-                                  "locations": [_location(result.path, result.error_line or 1)]})
-    sarif = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "cfn-fix", "version": __version__, "informationUri": INFO_URI,
-                                "rules": rules}},
-            "results": results,
-            "invocations": [{"executionSuccessful": not notifications,
-                             "toolExecutionNotifications": notifications}],
-        }],
-    }
-    return json.dumps(sarif, indent=2) + "\n"
-
-
-def _location(path: str, line: int) -> dict[str, Any]:
-    return {"physicalLocation": {"artifactLocation": {"uri": path.lstrip("./") if path != "-" else "stdin"},
-                                 "region": {"startLine": max(1, line)}}}
+    return json.dumps(sarif_log(run, root), indent=2) + "\n"
 
 
 # ---------------------------------------------------------------- github
@@ -227,22 +226,30 @@ def as_github(run: Run) -> str:
     lines = []
     for outcome in run.outcomes:
         result = outcome.result
+        where = f"file={_gh_property(result.path)}"
         for change in distinct_changes(result.changes):
             level = "notice" if change.safety == "advice" else "warning"
-            lines.append(f"::{level} file={_gh(result.path)},line={change.line},"
-                         f"title={change.patch_id}::{_gh(change.message)}")
+            lines.append(f"::{level} {where},line={change.line},"
+                         f"title={_gh_property(change.patch_id)}::{_gh_message(change.message)}")
         for note in distinct_notes(result.notes):
-            if note.kind in ("advice", "replaces"):  # a replacement on update is worth a reviewer's look
-                level = "notice" if note.kind == "advice" else "warning"
-                lines.append(f"::{level} file={_gh(result.path)},line={note.line},title={note.patch_id}::"
-                             f"{_gh(note.message)}")
+            if note.kind in ("advice", "replaces", *ERROR_KINDS):  # a replacement on update is worth a look
+                level = {"advice": "notice", "error": "error"}.get(note.kind, "warning")
+                lines.append(f"::{level} {where},line={note.line},title={_gh_property(note.patch_id)}::"
+                             f"{_gh_message(note.message)}")
         if result.status == FAILED:
-            lines.append(f"::error file={_gh(result.path)},line={result.error_line or 1}::{_gh(result.error)}")
+            lines.append(f"::error {where},line={result.error_line or 1}::{_gh_message(result.error)}")
+    lines += [f"::error title=cfn-fix::{_gh_message(note)}" for note in run.notes]
     return "".join(f"{line}\n" for line in lines)
 
 
-def _gh(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(",", "%2C").replace("::", "%3A%3A")
+def _gh_message(text: str) -> str:
+    """A workflow command's message: GitHub's runner unescapes %25, %0D and %0A there, nothing else."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    """A property value (file=, title=): also `:` and `,`, which would end it."""
+    return _gh_message(text).replace(":", "%3A").replace(",", "%2C")
 
 
 # ---------------------------------------------------------------- markdown
@@ -252,7 +259,7 @@ def as_markdown(run: Run) -> str:
     out = ["## cfn-fix report", ""]
     fixed = [o for o in run.outcomes if o.result.status == FIXED]
     failed = [o for o in run.outcomes if o.result.status == FAILED]
-    if not fixed and not failed:
+    if not fixed and not failed and not run.notes:
         out.append("No fixes needed.")
     for outcome in fixed:
         result = outcome.result
@@ -267,6 +274,12 @@ def as_markdown(run: Run) -> str:
                 "</details>", ""]
     for outcome in failed:
         out.append(f"- :x: `{outcome.result.path}`: {_md(outcome.result.error)}")
+    for outcome in run.outcomes:
+        for note in distinct_notes(outcome.result.notes):
+            if note.kind in ERROR_KINDS:
+                out.append(f"- :warning: `{outcome.result.path}` line {note.line}: **{note.patch_id}** "
+                           f"{note.kind}: {_md(note.message)}")
+    out += [f"- :x: {_md(note)}" for note in run.notes]
     out += ["", f"_{totals_line(run, written=False)}_", ""]
     return "\n".join(out)
 

@@ -28,6 +28,8 @@ class Job:
     convert: str | None = None  # "yaml" or "json"
     summary: bool = False  # compute the deepdiff summary of each repair
     allow_hard_links: bool = False  # write files with several names (the others keep the old text)
+    strict_suppressions: bool = False  # a malformed or unknown cfn-fix suppression fails its file
+    stdin_filename: str | None = None  # the real path of standard input: its config and its name
     cli: dict[str, Any] = field(default_factory=dict)  # settings given as flags
 
 
@@ -68,10 +70,10 @@ def run(paths: list[str], job: Job, jobs: int = 1, stdin: bytes | None = None,
     known = {p.id for p in all_patches()}
     cache: dict = {}
     first = settings_for(paths[0] if paths else ".", job.cli, known, cache)
-    targets, notes = discover(paths, tuple(first.exclude))
+    targets, notes = discover(paths, first.exclusion())
     work = []
     for target in targets:
-        settings = settings_for(target.path, job.cli, known, cache)
+        settings = settings_for(_shown_name(target.path, job), job.cli, known, cache)
         if target.path != "-" and not target.explicit and _excluded(target.path, settings):
             continue
         work.append((target, settings, job, stdin if target.path == "-" else None))
@@ -94,9 +96,7 @@ _WRITTEN: list[str] = []  # files this process renamed into place during the cur
 
 
 def _excluded(path: str, settings: Settings) -> bool:
-    from .discover import _excluded as excluded
-
-    return excluded(path, tuple(settings.exclude))
+    return settings.exclusion().matches(path)
 
 
 def _map(work: list, jobs: int, progress: Callable[[int, int], None] | None) -> Iterator[Outcome]:
@@ -246,7 +246,7 @@ def _process(target: Target, settings: Settings, job: Job, stdin: bytes | None =
     except ConfigError as exc:
         return Outcome(Result(path, FAILED, error=str(exc)), target.explicit)
     try:
-        result = fix_bytes(raw, path, patches, settings.max_bytes)
+        result = fix_bytes(raw, _shown_name(path, job), patches, settings.max_bytes, job.strict_suppressions)
     except RecursionError:
         result = Result(path, FAILED, error="document is nested too deeply to process")
     if result.status == SKIPPED and not target.explicit:
@@ -276,6 +276,10 @@ def _process(target: Target, settings: Settings, job: Job, stdin: bytes | None =
         except OSError as exc:
             result.status, result.error = FAILED, f"cannot write: {exc.strerror or exc}"
     return outcome
+
+
+def _shown_name(path: str, job: Job) -> str:
+    return job.stdin_filename if path == "-" and job.stdin_filename else path
 
 
 def _source_fmt(raw: bytes) -> str:
@@ -331,4 +335,4 @@ def stdin_bytes(limit: int) -> bytes:
 
 def stdin_limit(job: Job) -> int:
     """The size limit for standard input: --max-bytes, else the config of the working folder."""
-    return settings_for("-", job.cli, {p.id for p in all_patches()}).max_bytes
+    return settings_for(job.stdin_filename or "-", job.cli, {p.id for p in all_patches()}).max_bytes

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from autofix.capacity import Plan
-from autofix.discover import discover
+from autofix.discover import Exclusion, discover
 from autofix.fastload import load_data
 from autofix.runner import Job, _fork_context, run
 
@@ -54,8 +54,17 @@ def test_exclude_globs(tmp_path: Path) -> None:
     _write(tmp_path / "keep.yaml")
     _write(tmp_path / "cdk" / "skip.yaml")
     _write(tmp_path / "x.params.json", "{}")
-    targets, _ = discover([str(tmp_path)], ("cdk/*", "*.params.json"))
+    targets, _ = discover([str(tmp_path)], Exclusion(("cdk/*", "*.params.json"), str(tmp_path)))
     assert [Path(t.path).name for t in targets] == ["keep.yaml"]
+
+
+def test_exclude_star_stays_inside_one_folder_and_anchors_at_its_base(tmp_path: Path) -> None:
+    _write(tmp_path / "cdk" / "top.yaml")
+    _write(tmp_path / "cdk" / "deep" / "kept.yaml")
+    _write(tmp_path / "app" / "cdk" / "other.yaml")
+    targets, _ = discover([str(tmp_path)], Exclusion(("cdk/*.yaml",), str(tmp_path)))
+    assert sorted(Path(t.path).relative_to(tmp_path).as_posix() for t in targets) == [
+        "app/cdk/other.yaml", "cdk/deep/kept.yaml"]
 
 
 def test_parallel_run_is_deterministic_and_equal_to_serial(tmp_path: Path) -> None:
