@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 NO_VALUE = {"Ref": "AWS::NoValue"}
@@ -73,10 +73,26 @@ def sub_parts(value: Any) -> tuple[str, dict] | None:
     return None
 
 
+def sub_variables(text: str) -> Iterator[str]:
+    """The variables of a `Fn::Sub` string as written: `${X}` gives X, `${X.Attr}` gives X.Attr;
+    `${!Literal}` is text, not a variable."""
+    for match in _SUB_VAR.finditer(text):
+        yield match.group(1).strip()
+
+
 def sub_names(text: str) -> Iterator[str]:
     """Names a `Fn::Sub` string refers to: `${X}` gives X, `${X.Attr}` gives X."""
-    for match in _SUB_VAR.finditer(text):
-        yield match.group(1).strip().split(".", 1)[0]
+    for variable in sub_variables(text):
+        yield variable.split(".", 1)[0]
+
+
+def sub_replace(text: str, replace: Callable[[str], str | None]) -> str:
+    """`text` with each `${variable}` replaced by `replace(variable)`; None keeps it as written."""
+    def swap(match: re.Match) -> str:
+        new = replace(match.group(1).strip())
+        return match.group(0) if new is None else new
+
+    return _SUB_VAR.sub(swap, text)
 
 
 def referenced_names(value: Any) -> Iterator[str]:
@@ -114,3 +130,38 @@ def text_of(value: Any) -> str | None:
         return value["Fn::Sub"]
     target = ref_target(value)
     return f"${{{target}}}" if target else None
+
+
+def renamed(value: Any, renames: dict[str, str]) -> Any:
+    """A copy of `value` whose Ref, GetAtt and `${}` naming a key of `renames` name its value."""
+    if isinstance(value, list):
+        return [renamed(v, renames) for v in value]
+    if not isinstance(value, dict):
+        return value
+    target = ref_target(value)
+    if target is not None:
+        return ref(renames.get(target, target))
+    att = getatt_target(value)
+    if att is not None and att[0] in renames:
+        arg = value["Fn::GetAtt"]
+        new = renames[att[0]]
+        return {"Fn::GetAtt": f"{new}.{att[1]}" if isinstance(arg, str) else [new, att[1]]}
+    parts = sub_parts(value)
+    if parts is not None:
+        text, local = parts
+        arg = value["Fn::Sub"]
+        if isinstance(arg, str):
+            return {"Fn::Sub": _renamed_text(text, renames, {})}
+        return {"Fn::Sub": [_renamed_text(text, renames, local)] + renamed(arg[1:], renames)}
+    return {k: renamed(v, renames) for k, v in value.items()}
+
+
+def _renamed_text(text: str, renames: dict[str, str], local: dict) -> str:
+    """Sub text with `${X}` and `${X.Attr}` renamed, unless X is one of the Sub's own variables."""
+    def rename(variable: str) -> str | None:
+        name, dot, attribute = variable.partition(".")
+        if name not in renames or name in local:
+            return None
+        return "${" + renames[name] + dot + attribute + "}"
+
+    return sub_replace(text, rename)

@@ -52,3 +52,24 @@ def test_same_condition_is_equality_and_may_refer_allows_an_unconditional_target
     assert view.may_refer("InProd", "Always")  # the target exists wherever the holder does
     assert not view.may_refer("Always", "InProd")  # a stack without IsProd lacks the target
     assert view.may_refer("InProd", "AlsoProd")
+
+
+def test_renamed_rewrites_ref_getatt_and_sub_variables_but_not_sub_locals_or_literals() -> None:
+    from autofix.values import renamed
+
+    value = {"A": {"Ref": "Old"}, "B": {"Fn::GetAtt": "Old.Arn"}, "C": {"Fn::GetAtt": ["Old", "Arn"]},
+             "D": {"Fn::Sub": "${Old}-${ Old.Arn }-${!Old}-${Other}"},
+             "E": {"Fn::Sub": ["${Old}", {"Old": {"Ref": "Old"}}]}, "F": [{"Ref": "Other"}]}
+    assert renamed(value, {"Old": "New"}) == {
+        "A": {"Ref": "New"}, "B": {"Fn::GetAtt": "New.Arn"}, "C": {"Fn::GetAtt": ["New", "Arn"]},
+        "D": {"Fn::Sub": "${New}-${New.Arn}-${!Old}-${Other}"},
+        "E": {"Fn::Sub": ["${Old}", {"Old": {"Ref": "New"}}]}, "F": [{"Ref": "Other"}]}
+
+
+def test_sub_variables_and_sub_replace_skip_escaped_literals() -> None:
+    from autofix.values import sub_names, sub_replace, sub_variables
+
+    text = "${AWS::Region}-${Fn.Arn}-${!Literal}"
+    assert list(sub_variables(text)) == ["AWS::Region", "Fn.Arn"]
+    assert list(sub_names(text)) == ["AWS::Region", "Fn"]
+    assert sub_replace(text, lambda v: "eu" if v == "AWS::Region" else None) == "eu-${Fn.Arn}-${!Literal}"

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from autofix.edits import Advice, AppendItem, Edit, Proposal, ReplaceValue, SetKey, Skip, target_path
-from autofix.values import getatt_target, ref, ref_target, sub_parts
+from autofix.values import getatt_target, ref, ref_target, renamed
 from autofix.view import TemplateView
 
 ALL_PATHS = "/*"
@@ -529,37 +529,9 @@ def _references(value: Any, path: tuple, old: str, new: str) -> Iterator[tuple[t
     if not isinstance(value, dict):
         return
     if len(value) == 1 and next(iter(value)) in ("Ref", "Fn::GetAtt", "Fn::Sub"):
-        rewritten = _rewrite(value, old, new)
+        rewritten = renamed(value, {old: new})
         if rewritten != value:
             yield path, rewritten
         return
     for key, item in value.items():
         yield from _references(item, path + (key,), old, new)
-
-
-def _rewrite(value: Any, old: str, new: str) -> Any:
-    """A copy of `value` with references to `old` renamed to `new`."""
-    if isinstance(value, list):
-        return [_rewrite(v, old, new) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if ref_target(value) == old:
-        return ref(new)
-    att = getatt_target(value)
-    if att is not None and att[0] == old:
-        arg = value["Fn::GetAtt"]
-        return {"Fn::GetAtt": f"{new}.{att[1]}" if isinstance(arg, str) else [new, att[1]]}
-    parts = sub_parts(value)
-    if parts is not None:
-        text, local = parts
-        arg = value["Fn::Sub"]
-        if isinstance(arg, str):
-            return {"Fn::Sub": _sub_text(text, old, new)}
-        text = text if old in local else _sub_text(text, old, new)
-        return {"Fn::Sub": [text] + [_rewrite(a, old, new) for a in arg[1:]]}
-    return {k: _rewrite(v, old, new) for k, v in value.items()}
-
-
-def _sub_text(text: str, old: str, new: str) -> str:
-    pattern = r"\$\{\s*" + re.escape(old) + r"\s*(\.[^}]*)?\}"
-    return re.sub(pattern, lambda m: "${" + new + (m.group(1) or "") + "}", text)

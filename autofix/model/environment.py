@@ -9,11 +9,11 @@ from typing import Any
 from autofix.edits import DeleteKey, Proposal, RenameKey, ReplaceValue
 from autofix.values import (
     is_intrinsic,
-    ref,
-    ref_target,
     referenced_names,
+    renamed,
     sub_names,
     sub_parts,
+    sub_variables,
 )
 from autofix.view import TemplateView
 
@@ -22,7 +22,6 @@ ENV_NAMES = ("EnvironmentSuffix", "Environment", "Env", "Stage", "EnvironmentNam
 # Parameter types whose Ref is a plain string (usable as a tag value or in a name).
 STRING_TYPES = ("String", "AWS::SSM::Parameter::Value<String>")
 INTERFACE = "AWS::CloudFormation::Interface"
-_SUB_VAR = re.compile(r"\$\{(?!!)([^}]+)\}")
 
 
 DEPRECATED = "Deprecated"  # how a Description marks a parameter kept only so callers may still pass it
@@ -50,33 +49,6 @@ def reference_count(view: TemplateView, name: str) -> int:
 # ---------------------------------------------------------------- rewriting values
 
 
-def _sub_text(text: str, renames: dict[str, str], local: dict) -> str:
-    def swap(match: re.Match) -> str:
-        name = match.group(1).strip()
-        return "${" + renames[name] + "}" if name in renames and name not in local else match.group(0)
-
-    return _SUB_VAR.sub(swap, text)
-
-
-def rewritten(value: Any, renames: dict[str, str]) -> Any:
-    """A copy of `value` with every Ref / ${} to a renamed parameter pointing at its new name."""
-    if isinstance(value, list):
-        return [rewritten(v, renames) for v in value]
-    if not isinstance(value, dict):
-        return value
-    target = ref_target(value)
-    if target is not None:
-        return ref(renames.get(target, target))
-    parts = sub_parts(value)
-    if parts is not None:
-        text, local = parts
-        arg = value["Fn::Sub"]
-        if isinstance(arg, str):
-            return {"Fn::Sub": _sub_text(text, renames, {})}
-        return {"Fn::Sub": [_sub_text(text, renames, local)] + rewritten(arg[1:], renames)}
-    return {k: rewritten(v, renames) for k, v in value.items()}
-
-
 def _sub_problems(value: Any, renames: dict[str, str]) -> Iterator[tuple[str, str]]:
     """(renamed name, reason) for Fn::Sub strings that cannot be rewritten well."""
     stack = [value]
@@ -90,7 +62,7 @@ def _sub_problems(value: Any, renames: dict[str, str]) -> Iterator[tuple[str, st
         parts = sub_parts(item)
         if parts is not None:
             text, local = parts
-            for name in {m.group(1).strip() for m in _SUB_VAR.finditer(text)} & set(renames) - set(local):
+            for name in set(sub_variables(text)) & set(renames) - set(local):
                 if renames[name] in local:
                     yield name, f"a Fn::Sub local variable named {renames[name]} would hide the renamed ${{{name}}}"
                 elif "\n" in text:
@@ -119,14 +91,14 @@ def _plan(value: Any, path: tuple, renames: dict[str, str], out: list[tuple[tupl
     key, arg = next(iter(value.items()))
     if key == "Fn::Sub" and isinstance(arg, list) and arg and isinstance(arg[0], str):
         # Two-argument form: the text and the variable map are nodes of their own.
-        new_text = rewritten(value, renames)["Fn::Sub"][0]
+        new_text = renamed(value, renames)["Fn::Sub"][0]
         if new_text != arg[0]:
             out.append((path + (key, 0), new_text))
         for index, item in enumerate(arg[1:], start=1):
             _plan(item, path + (key, index), renames, out)
         return
     if key in ("Ref", "Fn::Sub") or not isinstance(arg, list):
-        out.append((path, rewritten(value, renames)))
+        out.append((path, renamed(value, renames)))
         return
     # A short-form intrinsic has no text of its own, but its argument list does.
     for index, item in enumerate(arg):

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Advice, Proposal, SetKey
-from autofix.values import equals, get_att, getatt_target, if_, ref, ref_target, referenced_names, sub, text_of
+from autofix.values import (equals, get_att, getatt_target, if_, ref, ref_target, referenced_names, sub, sub_replace,
+                            text_of)
 from autofix.view import TemplateView
 
 from .indexes import ByValue
@@ -248,7 +248,6 @@ _LOGS_POLICIES = {"AWSLambdaBasicExecutionRole", "AWSLambdaVPCAccessExecutionRol
                   "AdministratorAccess", "PowerUserAccess"}
 _PSEUDO = {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012",
            "AWS::StackName": "STACK"}
-_SUB_VAR = re.compile(r"\$\{([^}!]+)\}")
 
 
 def role_writes_logs(view: TemplateView, res: dict, group_name: str) -> bool | None:
@@ -271,7 +270,7 @@ def role_writes_logs(view: TemplateView, res: dict, group_name: str) -> bool | N
 
 def _fill(text: str) -> str:
     """Sub text with pseudo parameters made concrete and other variables made unmatchable."""
-    return _SUB_VAR.sub(lambda m: _PSEUDO.get(m.group(1).strip(), "\0"), text)
+    return sub_replace(text, lambda variable: _PSEUDO.get(variable, "\0"))
 
 
 def _role_allows(view: TemplateView, role: str, sample: str) -> bool | None:
