@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import copy
 import gc
 import json
@@ -17,6 +18,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.scanner import Scanner
 
 from .dialect import Dialect, detect_dialect
 from .errors import NotATemplate, TemplateError
@@ -24,7 +26,13 @@ from .scalars import STD_TAG, explicit_scalar, resolve_plain, tagged
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 _UTF8_BOM = b"\xef\xbb\xbf"
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# Longest first: a UTF-32 little-endian BOM starts with the UTF-16 one.
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"), (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
+              (b"\xff\xfe", "UTF-16 (little-endian)"), (b"\xfe\xff", "UTF-16 (big-endian)"))
+# Without a BOM, a wide encoding shows in the text it decodes to: tried on a prefix, widest first.
+_WIDE_CODECS = (("utf-32-le", "UTF-32 (little-endian)"), ("utf-32-be", "UTF-32 (big-endian)"),
+                ("utf-16-le", "UTF-16 (little-endian)"), ("utf-16-be", "UTF-16 (big-endian)"))
+_SNIFF_BYTES = 4096
 _IMPLICIT = {STD_TAG + k for k in ("str", "int", "float", "bool", "null", "timestamp")}
 # An alias-heavy document may expand to at most this many nodes beyond its own size.
 _EXPANSION_ALLOWANCE = 200_000
@@ -36,7 +44,7 @@ _BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 # Found by search, not by splitting: a huge file of short lines must not become a huge list.
 _FIRST_CHAR = re.compile(r"\S")
 _CONTENT_LINE = re.compile(r"^[^\S\n]*[^\s#]", re.MULTILINE)
-_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]|\r(?!\n)")
 # Standard tags a template may use explicitly (`!!str`...), with the types their value may have.
 _CORE_TAGS: dict[str, tuple[type, ...]] = {
     "str": (str,), "int": (int,), "float": (int, float), "bool": (bool,), "null": (type(None),)}
@@ -59,6 +67,13 @@ class Document:
     # edit that drops one from `data` cannot let a new container reuse its id and its node.
     originals: list = field(default_factory=list, repr=False)
     _index: dict[int, dict] = field(default_factory=dict)
+    # A file whose lines end in CR alone (classic Mac OS) is read, edited and verified with LF
+    # line ends, which every part of the editor knows; its text goes back to CR when written.
+    cr_only: bool = False
+
+    def as_written(self, text: str) -> str:
+        """`text` (the source or a repair of it) with the file's own line ends."""
+        return text.replace("\n", "\r") if self.cr_only else text
 
     def entry(self, node: MappingNode, key: Any) -> tuple[Node, Node] | None:
         """The (key node, value node) pair of `key` in a mapping node, in O(1)."""
@@ -103,8 +118,9 @@ def decode(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, bool]:
     """Bytes to text, refusing what is not a UTF-8 text template."""
     if len(raw) > max_bytes:
         raise TemplateError(f"file is {len(raw):,} bytes, over the size limit of {max_bytes:,}")
-    if raw.startswith(_UTF16_BOMS):
-        raise TemplateError("file is UTF-16; CloudFormation templates must be UTF-8")
+    wide = _wide_encoding(raw)
+    if wide:
+        raise TemplateError(f"file is {wide}; CloudFormation templates must be UTF-8")
     bom = raw.startswith(_UTF8_BOM)
     if bom:
         raw = raw[len(_UTF8_BOM):]
@@ -118,6 +134,25 @@ def decode(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, bool]:
     return text, bom
 
 
+def _wide_encoding(raw: bytes) -> str | None:
+    """The UTF-16 or UTF-32 flavour `raw` is written in, with or without a BOM, or None."""
+    for bom, name in _WIDE_BOMS:
+        if raw.startswith(bom):
+            return f"{name[:6]} with a byte order mark{name[6:]}"
+    if b"\x00" not in raw[:_SNIFF_BYTES]:
+        return None
+    for codec, name in _WIDE_CODECS:
+        try:
+            sample = codecs.getincrementaldecoder(codec)().decode(raw[:_SNIFF_BYTES], final=False)
+        except UnicodeDecodeError:
+            continue
+        # A template is mostly ASCII (its keys are); NULs in binary data decode to anything.
+        if sample and all(ch.isprintable() or ch in "\t\n\r" for ch in sample) \
+                and sum(ch < "\x80" for ch in sample) >= 0.9 * len(sample):
+            return f"{name[:6]} without a byte order mark{name[6:]}"
+    return None
+
+
 def load(raw: bytes, path: str = "<string>", max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     text, bom = decode(raw, max_bytes)
     with gc_paused():
@@ -125,6 +160,11 @@ def load(raw: bytes, path: str = "<string>", max_bytes: int = DEFAULT_MAX_BYTES)
 
 
 def parse(text: str, path: str = "<string>", bom: bool = False) -> Document:
+    # CR alone is a YAML line break as good as LF; with no LF in the file it maps one to one
+    # (same length, so every position holds). A lone CR among LF line ends is refused below.
+    cr_only = "\r" in text and "\n" not in text
+    if cr_only:
+        text = text.replace("\r", "\n")
     first = _FIRST_CHAR.search(text)
     if first is None or not _CONTENT_LINE.search(text):
         raise TemplateError("empty template (no YAML or JSON content)")
@@ -133,7 +173,7 @@ def parse(text: str, path: str = "<string>", bom: bool = False) -> Document:
         line = text.count("\n", 0, text.index("\ufeff")) + 1
         raise TemplateError("byte order mark (U+FEFF) inside the file; only the very start may have one", line)
     _check_brackets(text)
-    root = compose(_untab_json_start(text, first.start()) if fmt == "json" else text)
+    root = compose(_untab_json_start(text, first.start()), fmt) if fmt == "json" else compose(text)
     if not isinstance(root, MappingNode):
         raise NotATemplate("not a CloudFormation template (top level is not a mapping)")
     _check_odd_breaks(text, root)
@@ -145,15 +185,44 @@ def parse(text: str, path: str = "<string>", bom: bool = False) -> Document:
         raise NotATemplate("not a CloudFormation template (no Resources section)")
     _check_resources(root, data)
     dialect = detect_dialect(text, root, fmt)
-    return Document(path, text, bom, fmt, root, data, dialect, builder.node_of, builder.frozen, builder.originals)
+    return Document(path, text, bom, fmt, root, data, dialect, builder.node_of, builder.frozen, builder.originals,
+                    cr_only=cr_only)
 
 
-def compose(text: str) -> Node | None:
+class _JsonScanner(Scanner):
+    """YAML keeps an implicit key to one line of at most 1,024 characters; JSON has no such
+    limit. For text that is strict JSON, flow keys are kept as keys until a `,` or a bracket."""
+
+    def stale_possible_simple_keys(self) -> None:
+        if not self.flow_level:
+            super().stale_possible_simple_keys()
+
+
+def compose(text: str, fmt: str = "yaml") -> Node | None:
+    try:
+        return _compose(text, json_keys=False)
+    except TemplateError:
+        if fmt != "json" or not _strict_json(text):
+            raise
+    return _compose(text, json_keys=True)
+
+
+def _strict_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _compose(text: str, json_keys: bool) -> Node | None:
     # The node tree (tags, values, styles, anchors, positions) is what the engine needs; the
     # round-trip loader's comment bookkeeping is not (edits splice the source text, which
     # keeps every comment). The plain pure-Python scanner composes the same nodes about 20%
     # faster, and it does not give up (NotImplementedError) on comments in odd places.
     yaml = YAML(typ="safe", pure=True)
+    if json_keys:
+        yaml.Scanner = _JsonScanner
     try:
         with warnings.catch_warnings():  # a reused anchor is refused by _check_anchors, in one line
             warnings.simplefilter("ignore", ReusedAnchorWarning)
@@ -176,7 +245,8 @@ def compose(text: str) -> Node | None:
 
 def _check_odd_breaks(text: str, root: Node) -> None:
     """Refuse NEL, U+2028 and U+2029 outside quoted strings: YAML 1.1 readers (libyaml, which
-    verifies every repair) take them for line breaks, YAML 1.2 readers (ruamel.yaml) do not."""
+    verifies every repair) take them for line breaks, YAML 1.2 readers (ruamel.yaml) do not.
+    Refuse a lone CR there too in a file with LF line ends: the editor finds lines by LF."""
     hits = [m.start() for m in _ODD_BREAK.finditer(text)]
     if not hits:
         return
@@ -184,9 +254,13 @@ def _check_odd_breaks(text: str, root: Node) -> None:
               if isinstance(n, ScalarNode) and n.style in ("'", '"')]
     for at in hits:
         if not any(start <= at < end for start, end in quoted):
+            line = text.count("\n", 0, at) + 1
+            if text[at] == "\r":
+                raise TemplateError("a line ends in CR alone among lines ending in LF; make the line ends "
+                                    "consistent (LF or CRLF)", line)
             name = {"\x85": "NEL (U+0085)", "\u2028": "U+2028", "\u2029": "U+2029"}[text[at]]
             raise TemplateError(f"a {name} line separator outside a quoted string; YAML readers disagree on it",
-                                text.count("\n", 0, at) + 1)
+                                line)
 
 
 def _check_anchors(root: Node) -> None:

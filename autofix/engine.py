@@ -46,7 +46,8 @@ def fix_document(doc: Document, patches: list[Patch], verify: bool = True) -> Re
 
 
 def _fix_document(doc: Document, patches: list[Patch], verify: bool) -> Result:
-    result = Result(doc.path, UNCHANGED, source=doc.source, output=doc.source, fmt=doc.fmt, bom=doc.bom)
+    source = doc.as_written(doc.source)
+    result = Result(doc.path, UNCHANGED, source=source, output=source, fmt=doc.fmt, bom=doc.bom)
     editor = Editor(doc)
     view = TemplateView(doc.data)
     suppressions = Suppressions(doc.data)
@@ -58,7 +59,7 @@ def _fix_document(doc: Document, patches: list[Patch], verify: bool) -> Result:
     if not result.changes:
         return result
     try:
-        output = editor.output()
+        output = doc.as_written(editor.output())
     except EditError as exc:  # two patches' edits collide in the text: a bug, never a half-written file
         result.status, result.error = FAILED, f"internal error: {exc}"
         return result

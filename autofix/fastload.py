@@ -50,11 +50,17 @@ for _kind in ("int", "float", "bool", "null", "timestamp"):
 _Loader.add_multi_constructor("!", _intrinsic)
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def load_data(text: str, fmt: str) -> Any:
     """Data of a template's text; raises on anything unparseable."""
     if fmt == "json":
         try:
-            return json.loads(text)
+            # NaN and Infinity are not JSON: Python's reader makes floats of them, YAML (the
+            # main loader) and cfn-lint read the strings "NaN" and "Infinity". Read them as YAML.
+            return json.loads(text, parse_constant=_not_json)
         except ValueError:
             pass  # JSON-looking YAML (comments, trailing commas...): read it as YAML
     return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader subclass
