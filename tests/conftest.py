@@ -13,7 +13,8 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-fixtures", action="store_true",
-                     help="rewrite *.out.* fixture files from the current patches (review the diff!)")
+                     help="rewrite *.out.* fixture files and *.messages snapshots from the current patches "
+                          "(review the diff!)")
 
 
 @pytest.fixture

@@ -4,6 +4,13 @@ A case is `NAME.in.yaml` (or .json) with its expected `NAME.out.yaml`; `noop_*.y
 must come out untouched. Only the patch named by the folder runs, unsafe or not, unless
 `NAME.select` lists other ids (one per line) to run with it. `NAME.options.json` sets patch
 options: {"TAG001": {"tags": ["Team=core"]}}.
+
+Beside each case, a snapshot of what the run told the user, as ruff keeps a rule's message
+beside its fix: `NAME.messages` for `NAME.in.yaml` and `noop_NAME.yaml`, `NAME.json.messages`
+for a `.json` case. One line per change, then per note (skip, advice, suppressed, replaces,
+error), in the order the engine reports them and deduplicated as the text output prints them:
+`line: ID kind message`. So a no-op case shows why it was left alone, and a changed message
+fails the case like a changed output. `pytest --update-fixtures` rewrites outputs and snapshots.
 """
 
 from __future__ import annotations
@@ -17,7 +24,9 @@ import pytest
 
 from autofix.api import build_patches, fix_text
 from autofix.diff import unified_diff
+from autofix.engine import Result
 from autofix.registry import all_patches
+from autofix.report import distinct_changes, distinct_notes
 from autofix.validate import new_findings
 
 HERE = Path(__file__).resolve().parent / "patches"
@@ -36,6 +45,28 @@ def _cases() -> list[tuple[str, Path]]:
 
 
 CASES = _cases()
+SNAPSHOT = ".messages"
+
+
+def _snapshot_path(case: Path) -> Path:
+    """`basic.in.yaml` -> `basic.messages`; a JSON twin keeps its own: `basic.json.messages`."""
+    stem = case.name.split(".")[0]
+    return case.with_name(stem + ("" if case.suffix == ".yaml" else case.suffix) + SNAPSHOT)
+
+
+def _messages(result: Result) -> str:
+    """What the run said, one `line: ID kind message` per line (the text output's selection)."""
+    lines = [f"{item.line}: {item.patch_id} {item.kind} {item.message}"
+             for item in distinct_changes(result.changes) + distinct_notes(result.notes)]
+    if result.error:
+        lines.append(f"{result.error_line or 0}: error {result.error}")
+    return "".join(line + "\n" for line in lines)
+
+
+def _assert_snapshot(path: Path, messages: str) -> None:
+    assert path.exists(), f"missing {path.name}; run pytest --update-fixtures and review it"
+    assert messages == path.read_text(encoding="utf-8"), \
+        f"{path.name} differs from the messages of this run; if the new ones are right, run pytest --update-fixtures"
 
 
 def _patches(patch_name: str, case: Path):
@@ -56,8 +87,12 @@ def test_fixture(patch_name: str, case: Path, update_fixtures: bool) -> None:
     patches = _patches(patch_name, case)
     result = fix_text(source, patches, str(case))
     assert result.status in ("fixed", "unchanged"), result.error
+    snapshot, messages = _snapshot_path(case), _messages(result)
+    if update_fixtures:
+        snapshot.write_text(messages, encoding="utf-8", newline="\n")
     if case.name.startswith("noop_"):
         assert result.status == "unchanged", [c.message for c in result.changes]
+        _assert_snapshot(snapshot, messages)
         return
     expected_path = case.with_name(case.name.replace(".in.", ".out."))
     if update_fixtures:
@@ -65,6 +100,7 @@ def test_fixture(patch_name: str, case: Path, update_fixtures: bool) -> None:
     assert expected_path.exists(), f"missing {expected_path.name}; run pytest --update-fixtures"
     assert result.status == "fixed", "an .in. fixture must need a fix"
     assert result.output == expected_path.read_text(encoding="utf-8")
+    _assert_snapshot(snapshot, messages)
     # A second run proposes nothing.
     again = fix_text(result.output, patches, str(case))
     assert again.status == "unchanged", [c.message for c in again.changes]
@@ -84,6 +120,13 @@ def test_diff_applies_with_patch(patch_name: str, case: Path, tmp_path: Path) ->
     run = subprocess.run(["patch", "-s", str(target)], input=diff, text=True, capture_output=True)
     assert run.returncode == 0, run.stderr + run.stdout
     assert target.read_text(encoding="utf-8") == result.output
+
+
+def test_every_snapshot_belongs_to_a_case() -> None:
+    """A snapshot left behind by a renamed or deleted case would pin nothing."""
+    owned = {_snapshot_path(case) for _, case in CASES}
+    orphans = sorted(str(p.relative_to(HERE)) for p in HERE.glob(f"*/*{SNAPSHOT}") if p not in owned)
+    assert orphans == [], "delete these snapshots or restore their cases"
 
 
 def test_every_patch_has_fixtures() -> None:
