@@ -95,6 +95,18 @@ def sub_replace(text: str, replace: Callable[[str], str | None]) -> str:
     return _SUB_VAR.sub(swap, text)
 
 
+def mappings(value: Any) -> Iterator[dict]:
+    """Every mapping in `value`, itself included, depth first."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            yield item
+            stack.extend(item.values())
+
+
 def referenced_names(value: Any) -> Iterator[str]:
     """Every logical id or parameter a value refers to, through Ref, GetAtt and Sub."""
     stack = [value]

@@ -73,3 +73,11 @@ def test_sub_variables_and_sub_replace_skip_escaped_literals() -> None:
     assert list(sub_variables(text)) == ["AWS::Region", "Fn.Arn"]
     assert list(sub_names(text)) == ["AWS::Region", "Fn"]
     assert sub_replace(text, lambda v: "eu" if v == "AWS::Region" else None) == "eu-${Fn.Arn}-${!Literal}"
+
+
+def test_mappings_visits_every_mapping_in_lists_and_values() -> None:
+    from autofix.values import mappings
+
+    inner = {"Ref": "X"}
+    value = {"A": [inner, {"B": {"C": 1}}], "D": "text"}
+    assert sorted(map(repr, mappings(value))) == sorted(map(repr, [value, inner, {"B": {"C": 1}}, {"C": 1}]))

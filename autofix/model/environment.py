@@ -9,6 +9,7 @@ from typing import Any
 from autofix.edits import DeleteKey, Proposal, RenameKey, ReplaceValue
 from autofix.values import (
     is_intrinsic,
+    mappings,
     referenced_names,
     renamed,
     sub_names,
@@ -51,23 +52,16 @@ def reference_count(view: TemplateView, name: str) -> int:
 
 def _sub_problems(value: Any, renames: dict[str, str]) -> Iterator[tuple[str, str]]:
     """(renamed name, reason) for Fn::Sub strings that cannot be rewritten well."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-            continue
-        if not isinstance(item, dict):
-            continue
+    for item in mappings(value):
         parts = sub_parts(item)
-        if parts is not None:
-            text, local = parts
-            for name in set(sub_variables(text)) & set(renames) - set(local):
-                if renames[name] in local:
-                    yield name, f"a Fn::Sub local variable named {renames[name]} would hide the renamed ${{{name}}}"
-                elif "\n" in text:
-                    yield name, f"{name} is used in a multi-line Fn::Sub string that would lose its block style"
-        stack.extend(item.values())
+        if parts is None:
+            continue
+        text, local = parts
+        for name in set(sub_variables(text)) & set(renames) - set(local):
+            if renames[name] in local:
+                yield name, f"a Fn::Sub local variable named {renames[name]} would hide the renamed ${{{name}}}"
+            elif "\n" in text:
+                yield name, f"{name} is used in a multi-line Fn::Sub string that would lose its block style"
 
 
 def _mentions(value: Any, names: dict[str, str]) -> bool:
