@@ -70,6 +70,22 @@ class Document:
     # A file whose lines end in CR alone (classic Mac OS) is read, edited and verified with LF
     # line ends, which every part of the editor knows; its text goes back to CR when written.
     cr_only: bool = False
+    # Containers that are an anchored node, an alias of one or inside either: an edit there
+    # would change every copy, so the engine refuses it up front, for that resource only.
+    shared: set[int] = field(default_factory=set)
+
+    def shared_at(self, path: tuple) -> tuple[tuple, str] | None:
+        """The first prefix of `path` that is anchored or aliased content, with its anchor name."""
+        value: Any = self.data
+        for depth, step in enumerate(path):
+            try:
+                value = value[step]
+            except (KeyError, IndexError, TypeError):
+                return None
+            if isinstance(value, dict | list) and id(value) in self.shared:
+                node = self.node_of.get(id(value))
+                return path[:depth + 1], getattr(node, "anchor", None) or ""
+        return None
 
     def as_written(self, text: str) -> str:
         """`text` (the source or a repair of it) with the file's own line ends."""
@@ -186,7 +202,7 @@ def parse(text: str, path: str = "<string>", bom: bool = False) -> Document:
     _check_resources(root, data)
     dialect = detect_dialect(text, root, fmt)
     return Document(path, text, bom, fmt, root, data, dialect, builder.node_of, builder.frozen, builder.originals,
-                    cr_only=cr_only)
+                    cr_only=cr_only, shared=builder.shared)
 
 
 class _JsonScanner(Scanner):
@@ -401,6 +417,7 @@ class _Builder:
         self.node_of: dict[int, Node] = {}
         self.frozen: set[int] = set()
         self.originals: list = []
+        self.shared: set[int] = set()
         self._sizes: dict[int, int] = {}
 
     def build_root(self, root: MappingNode) -> dict:
@@ -502,6 +519,7 @@ class _Builder:
             raise TemplateError(f"unsupported YAML tag !!{node.tag[len(STD_TAG):]}", *_where(node))
         if frozen or node.anchor:
             self.frozen.add(id(value))
+            self.shared.add(id(value))
         if node.tag not in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
             where = (node.start_mark.line + 1, node.start_mark.column + 1)
             wrapped = tagged(node.tag, value, where)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,7 +84,7 @@ def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
                                   f"patch raised {type(exc).__name__}: {exc} "
                                   f"({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})"))
         return
-    steps = _judge(patch, proposals, view.data, suppressions, originals)
+    steps = _judge(patch, proposals, view.data, suppressions, originals, doc.shared_at)
     error = next((step for step in steps if step.verdict == ERROR), None)
     if error is not None:  # a patch bug: none of its edits in this file
         result.notes.append(_note(patch, "error", error.path, doc, error.message))
@@ -157,7 +158,8 @@ class _Step:
 
 
 def _judge(patch: Patch, proposals: list[Proposal], data: dict, suppressions: Suppressions,
-           originals: dict[str, str]) -> list[_Step]:
+           originals: dict[str, str], shared_at: Callable[[tuple], tuple[tuple, str] | None] | None = None) \
+        -> list[_Step]:
     """What the engine does with each proposal of one patch, in the patch's order."""
     steps: list[_Step] = []
     refused: set[tuple] = set()
@@ -175,7 +177,7 @@ def _judge(patch: Patch, proposals: list[Proposal], data: dict, suppressions: Su
         if reason:
             steps.append(_Step(proposal, SUPPRESSED, path, reason))
             continue
-        step = _collision(proposal, data, added) or _opaque(proposal, data) \
+        step = _collision(proposal, data, added) or _opaque(proposal, data) or _shared(proposal, shared_at) \
             or _create_only(proposal, data, originals) or _Step(proposal, EDIT)
         if step.verdict in (SKIP, ADVISE):
             refused |= _units(proposal)
@@ -294,6 +296,17 @@ def _opaque(edit: Edit, data: dict) -> _Step | None:
         return None
     where = dotted(edit.path[:depth])
     return _Step(edit, SKIP, edit.path[:depth], f"{where} is an {name}; left alone")
+
+
+def _shared(edit: Edit, shared_at: Callable[[tuple], tuple[tuple, str] | None] | None) -> _Step | None:
+    """An edit inside YAML anchored or aliased content: it would change every copy of it."""
+    found = shared_at(target_path(edit)) if shared_at is not None else None
+    if found is None:
+        return None
+    where, anchor = found
+    name = f" (&{anchor})" if anchor else ""
+    return _Step(edit, SKIP, where, f"{dotted(where)} is YAML anchored or aliased content{name}; an edit there "
+                                    "would change every copy of it; left alone")
 
 
 def _original_types(data: dict) -> dict[str, str]:
@@ -449,7 +462,8 @@ def _verify(doc: Document, output: str, patches: list[Patch], originals: dict[st
             proposals = list(patch.propose(view))
         except Exception:  # reported on the first pass already
             continue
-        again = [s.proposal for s in _judge(patch, proposals, data, suppressions, originals) if s.verdict == EDIT]
+        again = [s.proposal for s in _judge(patch, proposals, data, suppressions, originals, doc.shared_at)
+                 if s.verdict == EDIT]
         if again:
             return f"internal error: patch {patch.id} is not idempotent (proposes {dotted(target_path(again[0]))} again)"
     return None
