@@ -910,7 +910,8 @@ def test_replacing_an_alias_is_refused(path) -> None:
 
 
 # ---------------------------------------------------------------- editor bugs found here
-# Each reproduces a report once in docs/known-issues/ (robustness-N.md), now fixed.
+# Each reproduces a report once in docs/known-issues/robustness-N.md, now fixed; N is named above
+# the first test of each (the report left with its fix: git log -- docs/known-issues).
 
 
 def _edits_hold(source: str, *edits) -> None:
@@ -930,24 +931,25 @@ TWO_KEYS = "Resources:\n  A:\n    Type: X\n    Properties:\n      P: 1\n      R:
 TWO_KEYS_JSON = '{"Resources": {"A": {"Type": "X", "Properties": {"P": 1, "R": 2}}}}'
 
 
+# robustness-1
 @pytest.mark.parametrize("edit", [SetKey(PROPS, "N", 1), ReplaceValue(PROPS + ("K",), 1),
                                   SetKey(PROPS + ("K",), "N", 1), SetKey(PROPS, "N", 1, after="K")],
                          ids=["add-after", "replace", "add-into", "add-after-named"])
-def test_bug1_empty_value_at_block_end(edit) -> None:
+def test_edits_beside_an_empty_value_at_block_end_hold(edit) -> None:
     _edits_hold(EMPTY_LAST, edit)
 
 
-def test_bug1_empty_value_delete() -> None:
+def test_deleting_an_empty_value_holds() -> None:
     _edits_hold("Resources:\n  A:\n    Type: X\n    Properties:\n      K:\n      L: 1\n", DeleteKey(PROPS, "K"))
 
 
 @pytest.mark.parametrize("index,value", [(1, 1), (0, {"a": 1, "b": 2}), (1, [1, [2, 3]])], ids=["scalar", "map", "seq"])
-def test_bug1_empty_item_replaced(index, value) -> None:
+def test_empty_sequence_item_is_replaced(index, value) -> None:
     _edits_hold("Resources:\n  A:\n    Type: X\n    Properties:\n      L:\n        -\n        -   # c\n",
                 ReplaceValue(PROPS + ("L", index), value))
 
 
-def test_bug1_empty_value_before_comments_replaced() -> None:
+def test_empty_value_before_comments_is_replaced_on_its_line() -> None:
     source = "Resources:\n  A:\n    Type: X\n    Properties:\n      K:   # c\n\n      # d\n      L: 1\n"
     doc = parse(source)
     editor = Editor(doc)
@@ -955,6 +957,7 @@ def test_bug1_empty_value_before_comments_replaced() -> None:
     assert editor.output() == source.replace("K:   # c", "K: 5   # c")
 
 
+# robustness-2
 @pytest.mark.parametrize("source", [TWO_KEYS, TWO_KEYS_JSON], ids=["yaml", "json"])
 @pytest.mark.parametrize("edits", [
     (SetKey(PROPS, "N", 1), DeleteKey(PROPS, "N")),
@@ -964,82 +967,89 @@ def test_bug1_empty_value_before_comments_replaced() -> None:
     (RenameKey(PROPS, "P", "Q"), ReplaceValue(PROPS + ("Q",), 5)),
     (ReplaceValue(PROPS + ("P",), 5), RenameKey(PROPS, "P", "Q")),
 ], ids=["add-delete", "add-rename", "rename-delete", "rename-rename", "rename-replace", "replace-rename"])
-def test_bug2_keys_not_in_the_source(source, edits) -> None:
+def test_edits_find_keys_an_earlier_edit_added_or_renamed(source, edits) -> None:
     _edits_hold(source, *edits)
 
 
+# robustness-3
 @pytest.mark.parametrize("source", [
     '{"Resources": {"A": {"Type": "X"}}, "Outputs": {"Out": {"Value": 1}}}',
     "Resources:\n  A: {Type: X}\nOutputs:\n  Out: {Value: 1}\n"], ids=["json", "yaml-flow"])
-def test_bug3_flow_delete_only_original_key(source) -> None:
+def test_flow_mapping_loses_its_only_original_key_after_an_addition(source) -> None:
     _edits_hold(source, SetKey(("Outputs", "Out"), "N", 2), DeleteKey(("Outputs", "Out"), "Value"))
 
 
-def test_bug4_append_to_tagged_block_sequence() -> None:
+# robustness-4
+def test_append_to_block_sequence_after_a_short_tag() -> None:
     source = 'Resources:\n  A:\n    Type: X\n    Properties:\n      P: !Join\n        - ""\n        - - a\n          - b\n'
     _edits_hold(source, AppendItem(PROPS + ("P", "Fn::Join"), "x"))
 
 
-def test_bug4_append_to_tagged_sequence_below_comments() -> None:
+def test_append_to_short_tagged_sequence_below_comments() -> None:
     source = ('Resources:\n  A:\n    Type: X\n    Properties:\n      P: !Join  # a-b\n\n      # c-d\n'
               '      - ""\n      - - a\n        - b\n')
     _edits_hold(source, AppendItem(PROPS + ("P", "Fn::Join"), "x"), AppendItem(PROPS + ("P", "Fn::Join", 1), "y"))
 
 
+# robustness-5
 @pytest.mark.parametrize("value", [{"Fn::Base64": {"Fn::Sub": "echo ${AWS::Region}"}},
                                    [{"Fn::Base64": {"Fn::Sub": "x"}}],
                                    {"Fn::Join": ["", [{"Fn::Base64": {"Ref": "x"}}]]}],
                          ids=["entry", "item", "flow"])
-def test_bug5_intrinsic_argument_of_short_tag(value) -> None:
+def test_nested_intrinsic_renders_in_a_short_tag_file(value) -> None:
     _edits_hold("Resources:\n  A:\n    Type: X\n    Properties:\n      P: !Ref Env\n", SetKey(PROPS, "U", value))
 
 
 @pytest.mark.parametrize("value", [{"Ref": 5}, {"Ref": None}, {"Fn::Sub": True}], ids=["int", "null", "bool"])
-def test_bug5_non_string_argument_of_short_tag(value) -> None:
+def test_non_string_intrinsic_argument_renders_in_a_short_tag_file(value) -> None:
     _edits_hold("Resources:\n  A:\n    Type: X\n    Properties:\n      P: !Ref Env\n", SetKey(PROPS, "U", value))
 
 
+# robustness-6
 @pytest.mark.parametrize("source,path", [
     ("Resources:\n  A:\n    Type: X\n    Properties:\n      Count: >+\n        text\n  B:\n    Type: Y\n", ("Count",)),
     ("Resources:\n  A:\n    Type: X\n    Properties:\n      L:\n        - |+\n          text\n\n      M: 1\n", ("L", 0)),
 ], ids=["entry", "item"])
-def test_bug6_replace_keep_scalar(source, path) -> None:
+def test_replacing_a_keep_chomped_block_scalar_holds(source, path) -> None:
     _edits_hold(source, ReplaceValue(PROPS + path, True))
 
 
-def test_bug6_new_resource_after_keep_scalar() -> None:
+def test_new_resource_after_a_keep_chomped_block_scalar_holds() -> None:
     source = ("Resources:\n  A:\n    Type: X\n\n  B:\n    Type: Y\n    Properties:\n      Key: |+\n"
               "        beta\n# end\n")
     _edits_hold(source, SetKey(("Resources",), "C", {"Type": "Z"}))
 
 
-def test_bug7_quoted_scalar_replaced_by_list() -> None:
+# robustness-7
+def test_quoted_scalar_replaced_by_a_list() -> None:
     source = "Resources:\n  A:\n    Type: X\nAWSTemplateFormatVersion: '2010-09-09'\n"
     _edits_hold(source, ReplaceValue(("AWSTemplateFormatVersion",), ["a"]))
 
 
 # robustness-8.md: fixed since document.compose uses the plain scanner (docs/known-issues/perf-7.md).
-def test_bug8_value_below_comment() -> None:
+def test_mapping_value_below_a_comment_is_replaced() -> None:
     source = ("Resources:\n  A:\n    Type: X\n    Properties:\n      Id:   # note\n        Old: value\n\n"
               "      Next: 1\n")
     _edits_hold(source, ReplaceValue(PROPS + ("Id",), "Gamma"))
 
 
+# robustness-5
 @pytest.mark.parametrize("arg", ["A.B", "alpha"])
-def test_bug5_getatt_string_argument(arg) -> None:
+def test_getatt_string_argument_renders(arg) -> None:
     _edits_hold("Resources:\n  A:\n    Type: X\n", SetKey(("Resources", "A"), "G", {"Fn::GetAtt": arg}))
 
 
+# robustness-11
 @pytest.mark.parametrize("edit", [SetKey(PROPS, "W", 1), SetKey(("Resources",), "B", {"Type": "Y"})],
                          ids=["property", "resource"])
-def test_bug11_block_scalar_at_end_of_file(edit) -> None:
+def test_block_scalar_ending_the_file_without_newline_keeps_its_value(edit) -> None:
     _edits_hold("Resources:\n  A:\n    Type: X\n    Properties:\n      V: |\n        alpha", edit)
 
 
 # Found by the "long" profile: a short-tagged block value below a comment lost its block.
 @pytest.mark.parametrize("value", [{"Fn::If": ["C", {"Ref": "Env", "Other": 1}, "x"]}, {"Fn::Sub": "x"}, 5],
                          ids=["tag-and-block", "tag-inline", "scalar"])
-def test_bug12_value_below_comment_between_key_and_value(value) -> None:
+def test_value_replaced_below_a_comment_between_key_and_value_keeps_every_line(value) -> None:
     source = "Resources:\n  A:\n    Type: X\n    Properties:\n      P:  # note\n        # more\n        K: 1\n"
     _edits_hold(source, ReplaceValue(PROPS + ("P",), value))
 
@@ -1047,6 +1057,6 @@ def test_bug12_value_below_comment_between_key_and_value(value) -> None:
 # Found by the "long" profile: a comment below a deleted pair, after a block scalar, joined its text.
 @pytest.mark.parametrize("tail", ["  # below", "  # below\n", "  # below\n\n  # more\nLast: 1\n"],
                          ids=["end-of-file", "final-newline", "next-key"])
-def test_bug13_comment_below_deleted_pair_after_block_scalar(tail) -> None:
+def test_comments_below_a_pair_deleted_after_a_block_scalar_stay_comments(tail) -> None:
     source = f"Resources:\n  T:\n    Type: X\nDescription: >-\n  folded\n  text\nOutputs:\n  A:\n    Value: 1\n{tail}"
     _edits_hold(source, DeleteKey((), "Outputs"))

@@ -88,7 +88,8 @@ BAD_FILES = [
      "U+2028 line separator outside a quoted string"),
     ("lone_surrogate.yaml", b'Resources:\n  A:\n    Type: X\n    Properties:\n      P: "\\ud800"\n', "surrogate"),
     # ruamel_limit.yaml (a value below a comment) is readable since compose uses the plain
-    # scanner (docs/known-issues/perf-7.md); test_editor_properties.py test_bug8 covers it.
+    # scanner (docs/known-issues/perf-7.md); test_editor_properties.py
+    # test_mapping_value_below_a_comment_is_replaced covers it.
     ("billion_laughs.yaml", _billion_laughs(), "aliases expand"),
     ("laughs_mapping.yaml", _laughs_in_keys(), "aliases expand"),
     ("deep_flow.yaml", _flow_deep(), "nested too deeply"),
