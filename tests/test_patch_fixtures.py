@@ -122,9 +122,10 @@ def test_diff_applies_with_patch(patch_name: str, case: Path, tmp_path: Path) ->
     assert target.read_text(encoding="utf-8") == result.output
 
 
-def test_every_snapshot_belongs_to_a_case() -> None:
-    """A snapshot left behind by a renamed or deleted case would pin nothing."""
+def test_every_case_has_its_own_snapshot_and_every_snapshot_a_case() -> None:
+    """One snapshot per case (twins never share one), and none left behind by a renamed case."""
     owned = {_snapshot_path(case) for _, case in CASES}
+    assert len(owned) == len(CASES), "two cases map to one snapshot"
     orphans = sorted(str(p.relative_to(HERE)) for p in HERE.glob(f"*/*{SNAPSHOT}") if p not in owned)
     assert orphans == [], "delete these snapshots or restore their cases"
 
