@@ -61,6 +61,8 @@ def _probe(patch: Patch) -> None:
             break
     except ValueError as exc:
         raise ValueError(f"{patch.id}: {exc}") from None
+    except Exception:  # noqa: BLE001 - not an option problem: the engine reports it, by id, when it runs
+        pass
 
 
 def check_options(patch_id: str, values: dict[str, Any]) -> str | None:
