@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any, ClassVar
 
 from .edits import Proposal
+from .kinds import Phase
 
 SAFE, UNSAFE, ADVICE = "safe", "unsafe", "advice"
 
@@ -30,6 +31,9 @@ class Patch:
     title: ClassVar[str]
     safety: ClassVar[str] = SAFE
     resource_types: ClassVar[tuple[str, ...]] = ()
+    # Decorating patches (every resource's tags, every output's export) run after all repairing
+    # ones, so they see what repairs create; `after` is for real dependencies within a phase.
+    phase: ClassVar[Phase] = Phase.REPAIR
     after: ClassVar[tuple[str, ...]] = ()
     resolves: ClassVar[tuple[str, ...]] = ()
     Options: ClassVar[type] = NoOptions
@@ -101,26 +105,37 @@ def all_patches() -> tuple[type[Patch], ...]:
 
 
 def order(found: dict[str, type[Patch]]) -> Iterator[type[Patch]]:
-    """Topological order on `after`, ties broken by id, so runs are deterministic."""
+    """Repairing patches, then decorating ones; within a phase a topological order on `after`,
+    ties broken by id, so runs are deterministic."""
+    for pid, cls in found.items():
+        late = [a for a in cls.after if a in found and _rank(found[a]) > _rank(cls)]
+        if late:
+            raise RuntimeError(f"{pid} ({cls.phase}) cannot run after {', '.join(late)} (a later phase)")
     waiting = {pid: {a for a in cls.after if a in found} for pid, cls in found.items()}
     users: dict[str, list[str]] = {pid: [] for pid in found}
     for pid, deps in waiting.items():
         for dep in deps:
             users[dep].append(pid)
-    ready = [pid for pid, deps in waiting.items() if not deps]
+    # A patch of a later phase leaves the heap only when no earlier-phase patch is ready, and
+    # none can become ready later: no patch waits on a later phase (checked above).
+    ready = [(_rank(found[pid]), pid) for pid, deps in waiting.items() if not deps]
     heapq.heapify(ready)
     done = 0
     while ready:
-        pid = heapq.heappop(ready)
+        _, pid = heapq.heappop(ready)
         done += 1
         yield found[pid]
         for user in users[pid]:
             waiting[user].discard(pid)
             if not waiting[user]:
-                heapq.heappush(ready, user)
+                heapq.heappush(ready, (_rank(found[user]), user))
     if done != len(found):
         stuck = sorted(pid for pid, deps in waiting.items() if deps)
         raise RuntimeError(f"patch dependency cycle among {', '.join(stuck)}")
+
+
+def _rank(patch: type[Patch]) -> int:
+    return list(Phase).index(patch.phase)
 
 
 def named_explicitly(patch: type[Patch], selectors: Iterable[str] | None) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Proposal, SetKey, Skip
+from autofix.kinds import Phase
 from autofix.registry import SAFE, Patch
 from autofix.semantics.exports import frozen_reason
 from autofix.values import ref, ref_target, referenced_names, sub, text_of
@@ -25,7 +26,7 @@ class OutputExports(Patch):
     title = "Export the template's outputs under stack-prefixed names"
     safety = SAFE
     resource_types = tuple(SHARED_TYPES)
-    after = ("S3001", "S3002", "APIGW004", "LAM009", "LAM003")  # they create what is output here
+    phase = Phase.DECORATE  # after every patch that creates what is output here
     resolves = ()
     explanation = (
         "Every output the author wrote without Export gets Export: {Name: !Sub\n"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import AppendItem, Proposal, SetKey, Skip
+from autofix.kinds import Phase
 from autofix.registry import SAFE, Patch
 from autofix.values import is_intrinsic, ref
 from autofix.view import TemplateView
@@ -25,7 +26,7 @@ class ResourceTags(Patch):
     safety = SAFE
     # Every taggable type (autofix/model/tag_shapes.py, generated from cfn-lint's schemas).
     resource_types = ("*",)
-    after = ("S3001", "S3002", "S3005", "APIGW004", "LAM002", "LAM003", "LAM009", "LOG002", "PARAM001")
+    phase = Phase.DECORATE  # after every patch that creates a resource to tag
     explanation = (
         "Adds the tags in option `tags` (\"Key=Value\" strings) and, when the template has an\n"
         "environment parameter (EnvironmentSuffix, Environment, Env, Stage, EnvironmentName: the\n"
