@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Union
 
+from .kinds import Kind, Safety
+
 Path = tuple
 
 
@@ -87,10 +89,9 @@ class Change:
     """One applied edit, as reported to the user."""
 
     patch_id: str
-    safety: str
-    # Changes: "add", "set", "append", "delete", "rename". Notes: "skip", "advice", "suppressed",
-    # "error", and "replaces" (an applied edit that replaces a stateless resource on update).
-    kind: str
+    safety: Safety
+    # Changes: add, set, append, delete, rename. Notes: skip, advice, suppressed, error, replaces.
+    kind: Kind
     path: Path
     line: int
     message: str
@@ -111,9 +112,9 @@ def dotted(path: Path) -> str:
     return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(".[", "[")
 
 
-def edit_kind(edit: Edit) -> str:
-    return {SetKey: "add", ReplaceValue: "set", AppendItem: "append",
-            DeleteKey: "delete", RenameKey: "rename"}[type(edit)]
+def edit_kind(edit: Edit) -> Kind:
+    return {SetKey: Kind.ADD, ReplaceValue: Kind.SET, AppendItem: Kind.APPEND,
+            DeleteKey: Kind.DELETE, RenameKey: Kind.RENAME}[type(edit)]
 
 
 def target_path(edit: Edit) -> Path:

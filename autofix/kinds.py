@@ -19,3 +19,35 @@ class Phase(StrEnum):
 
     REPAIR = "repair"
     DECORATE = "decorate"
+
+
+class Safety(StrEnum):
+    """What applying a patch risks (ruff's Safe / Unsafe / DisplayOnly)."""
+
+    SAFE = "safe"  # keeps meaning, only adds protection
+    UNSAFE = "unsafe"  # valid, but changes cost, behaviour or the stack's interface
+    ADVICE = "advice"  # shown, never written
+
+
+class Status(StrEnum):
+    """How one file ended."""
+
+    FIXED = "fixed"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+class Kind(StrEnum):
+    """What a reported change or note is."""
+
+    ADD = "add"
+    SET = "set"
+    APPEND = "append"
+    DELETE = "delete"
+    RENAME = "rename"
+    SKIP = "skip"
+    ADVICE = "advice"
+    SUPPRESSED = "suppressed"
+    ERROR = "error"
+    REPLACES = "replaces"  # an applied edit that replaces a stateless resource on update

@@ -10,12 +10,15 @@ import pkgutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .edits import Proposal
-from .kinds import Phase
+from .kinds import Phase, Safety
 
-SAFE, UNSAFE, ADVICE = "safe", "unsafe", "advice"
+if TYPE_CHECKING:
+    from .view import TemplateView
+
+SAFE, UNSAFE, ADVICE = Safety.SAFE, Safety.UNSAFE, Safety.ADVICE
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ class Patch:
     id: ClassVar[str]
     name: ClassVar[str]
     title: ClassVar[str]
-    safety: ClassVar[str] = SAFE
+    safety: ClassVar[Safety] = SAFE
     resource_types: ClassVar[tuple[str, ...]] = ()
     # Decorating patches (every resource's tags, every output's export) run after all repairing
     # ones, so they see what repairs create; `after` is for real dependencies within a phase.
@@ -46,7 +49,7 @@ class Patch:
     def __init__(self, options: Any = None) -> None:
         self.options = options if options is not None else self.Options()
 
-    def propose(self, view: Any) -> Iterable[Proposal]:  # pragma: no cover - abstract
+    def propose(self, view: TemplateView) -> Iterable[Proposal]:  # pragma: no cover - abstract
         raise NotImplementedError
 
     @classmethod
