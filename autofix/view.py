@@ -47,6 +47,9 @@ class TemplateView:
         # by (section, name): asked for twice, a parameter is added once (see autofix/model/parameters.py).
         self.pending: dict[tuple[str, str], Any] = {}
         self._suppressions: Suppressions | None = None
+        # Resource types asked for with `of_type` since the running patch started: what a patch
+        # reads must be what it declares in `resource_types` (tests/test_phases.py checks it).
+        self.types_read: set[str] = set()
         self._suppressed: dict[tuple[str, str], bool] = {}
 
     # ------------------------------------------------------------ sections
@@ -85,6 +88,7 @@ class TemplateView:
 
     def of_type(self, *types: str) -> Iterator[tuple[str, dict]]:
         """(logical id, resource) for every resource of the given types, in file order."""
+        self.types_read.update(types)
         index = self._type_index()
         if len(types) == 1:
             found = index.get(types[0], ())
@@ -161,6 +165,7 @@ class TemplateView:
         """Called by the engine before each patch proposes: what the last one proposed is either
         in the data now or was not applied."""
         self.pending.clear()
+        self.types_read.clear()
 
     def invalidate(self) -> None:
         """Forget cached indexes after the data changed."""

@@ -7,14 +7,29 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from autofix.edits import Proposal, SetKey, Skip
+from autofix.model.apis import (
+    REST_STAGE,
+    SAM_API,
+    SAM_HTTP_API,
+    V2_STAGE,
+    deployment_stage_skips,
+    merge_default_entry,
+    props_path,
+    sam_method_settings,
+    sam_scope,
+    sam_single_stage,
+)
+from autofix.model.logs import (
+    GUARD_SAFE_DAYS,
+    AccountRole,
+    access_log_format,
+    ensure_account,
+    log_group,
+    new_resources_last,
+)
 from autofix.registry import UNSAFE, Patch
 from autofix.values import get_att, ref_target
 from autofix.view import TemplateView
-
-from autofix.model.apis import (REST_STAGE, SAM_API, SAM_HTTP_API, V2_STAGE, deployment_stage_skips, merge_default_entry,
-                     props_path, sam_method_settings, sam_scope, sam_single_stage)
-from autofix.model.logs import AccountRole, access_log_format, ensure_account, log_group, new_resources_last
-from autofix.model.logs import GUARD_SAFE_DAYS
 
 V2_API = "AWS::ApiGatewayV2::Api"
 EXECUTION_LOGGING = {"LoggingLevel": "ERROR", "MetricsEnabled": True, "DataTraceEnabled": False}
@@ -32,7 +47,16 @@ class ApigwAccessLogging(Patch):
     name = "apigw-access-logging"
     title = "Turn on API Gateway access and execution logging"
     safety = UNSAFE
-    resource_types = (REST_STAGE, V2_STAGE, SAM_API, SAM_HTTP_API, "AWS::ApiGateway::Deployment")
+    resource_types = (
+        REST_STAGE,
+        V2_STAGE,
+        SAM_API,
+        SAM_HTTP_API,
+        "AWS::ApiGateway::Deployment",
+        "AWS::ApiGateway::Account",
+        "AWS::Serverless::Function",
+        "AWS::Serverless::StateMachine",
+    )
     resolves = ("CKV_AWS_76", "CKV_AWS_95", "W69", "W46", "API_GW_STAGE_ACCESS_LOGGING_RULE")
     explanation = (
         "Each REST stage (AWS::ApiGateway::Stage, SAM Api) without AccessLogSetting gets a new log group\n"

@@ -7,16 +7,35 @@ from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Advice, AppendItem, Proposal, ReplaceValue, SetKey, Skip
+from autofix.model.apis import (
+    METHOD,
+    REST_API,
+    REST_STAGE,
+    SAM_API,
+    cache_key_names,
+    cache_overrides,
+    cached_entries_unencrypted,
+    header_parameters,
+    invalid_cache_size,
+    is_cache_key,
+    is_cached,
+    is_true,
+    merge_default_entry,
+    openapi_cache_keys,
+    path_keys,
+    path_parameters,
+    props_path,
+    resource_path,
+    sam_cache_enabled,
+    sam_cached_events,
+    sam_method_settings,
+    sam_property,
+    sam_single_stage,
+)
+from autofix.model.parameters import ensure_parameter, parameter_name
 from autofix.registry import SAFE, Patch
 from autofix.values import is_intrinsic, ref, ref_target
 from autofix.view import TemplateView
-
-from autofix.model.apis import (METHOD, REST_API, REST_STAGE, SAM_API, cache_key_names, cache_overrides,
-                     cached_entries_unencrypted, header_parameters, invalid_cache_size, is_cache_key, is_cached,
-                     is_true, merge_default_entry, openapi_cache_keys, path_keys, path_parameters, props_path,
-                     resource_path, sam_cache_enabled, sam_cached_events, sam_method_settings, sam_property,
-                     sam_single_stage)
-from autofix.model.parameters import ensure_parameter, parameter_name
 
 VALID_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
 
@@ -26,7 +45,14 @@ class ApigwCaching(Patch):
     name = "apigw-caching"
     title = "Cache and encrypt every method of stages whose cache cluster is on"
     safety = SAFE
-    resource_types = (REST_STAGE, SAM_API, METHOD, REST_API, "AWS::Serverless::Function")
+    resource_types = (
+        REST_STAGE,
+        SAM_API,
+        METHOD,
+        REST_API,
+        "AWS::Serverless::Function",
+        "AWS::Serverless::StateMachine",
+    )
     resolves = ("API_GW_CACHE_ENABLED_AND_ENCRYPTED",)
     explanation = (
         "For REST stages and SAM Apis with CacheClusterEnabled: true (Globals.Api counts), merges\n"

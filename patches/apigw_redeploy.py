@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from autofix.edits import Advice, Proposal, RenameKey
+from autofix.model.apis import DEPLOYMENT, next_version_id, redeploy_triggers, reference_updates
 from autofix.registry import UNSAFE, Patch
 from autofix.view import TemplateView
-
-from autofix.model.apis import DEPLOYMENT, next_version_id, redeploy_triggers, reference_updates
 
 
 class ApigwRedeploy(Patch):
@@ -17,7 +16,16 @@ class ApigwRedeploy(Patch):
     name = "apigw-redeploy"
     title = "Rename API Gateway deployments so changed methods get deployed"
     safety = UNSAFE
-    resource_types = (DEPLOYMENT, "AWS::ApiGateway::Method", "AWS::ApiGateway::RestApi")
+    resource_types = (
+        DEPLOYMENT,
+        "AWS::ApiGateway::Method",
+        "AWS::ApiGateway::RestApi",
+        "AWS::ApiGateway::Authorizer",
+        "AWS::ApiGateway::GatewayResponse",
+        "AWS::ApiGateway::Model",
+        "AWS::ApiGateway::RequestValidator",
+        "AWS::ApiGateway::Resource",
+    )
     after = ("LAM002", "APIGW002")
     resolves = ()
     explanation = (

@@ -6,12 +6,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from autofix.edits import Advice, Proposal, SetKey
+from autofix.model.apis import (
+    DEPLOYMENT,
+    REST_STAGE,
+    SAM_API,
+    deployment_stage_skips,
+    props_path,
+    sam_property,
+    sam_single_stage,
+)
+from autofix.model.serving import sampling_rule_saving, trace_volume
 from autofix.registry import UNSAFE, Patch
 from autofix.view import TemplateView
-
-from autofix.model.apis import (DEPLOYMENT, REST_STAGE, SAM_API, deployment_stage_skips, props_path, sam_property,
-                     sam_single_stage)
-from autofix.model.serving import sampling_rule_saving, trace_volume
 
 
 class ApigwStageTracing(Patch):
@@ -19,7 +25,7 @@ class ApigwStageTracing(Patch):
     name = "apigw-stage-tracing"
     title = "Turn on X-Ray tracing for REST API stages"
     safety = UNSAFE  # X-Ray bills per trace recorded
-    resource_types = (REST_STAGE, SAM_API, DEPLOYMENT)
+    resource_types = (REST_STAGE, SAM_API, DEPLOYMENT, "AWS::Serverless::Function", "AWS::Serverless::StateMachine")
     resolves = ("CKV_AWS_73",)
     explanation = (
         "Sets TracingEnabled: true on every AWS::ApiGateway::Stage and SAM AWS::Serverless::Api\n"

@@ -6,13 +6,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from autofix.edits import Advice, Proposal, SetKey, Skip
+from autofix.model.apis import (
+    REST_STAGE,
+    SAM_API,
+    SAM_HTTP_API,
+    V2_STAGE,
+    deployment_stage_skips,
+    merge_default_entry,
+    props_path,
+    sam_method_settings,
+    sam_nested,
+    sam_single_stage,
+)
+from autofix.model.parameters import ensure_parameter, parameter_name
 from autofix.registry import SAFE, Patch
 from autofix.values import ref, referenced_names
 from autofix.view import TemplateView
-
-from autofix.model.apis import (REST_STAGE, SAM_API, SAM_HTTP_API, V2_STAGE, deployment_stage_skips, merge_default_entry,
-                     props_path, sam_method_settings, sam_nested, sam_single_stage)
-from autofix.model.parameters import ensure_parameter, parameter_name
 
 USAGE_PLAN = "AWS::ApiGateway::UsagePlan"
 SAM_CREATES_PLAN = ("PER_API", "SHARED")
@@ -23,7 +32,16 @@ class ApigwThrottling(Patch):
     name = "apigw-throttling"
     title = "Throttle API Gateway stages and usage plans, tunable by parameters"
     safety = SAFE
-    resource_types = (REST_STAGE, SAM_API, V2_STAGE, SAM_HTTP_API, USAGE_PLAN, "AWS::ApiGateway::Deployment")
+    resource_types = (
+        REST_STAGE,
+        SAM_API,
+        V2_STAGE,
+        SAM_HTTP_API,
+        USAGE_PLAN,
+        "AWS::ApiGateway::Deployment",
+        "AWS::Serverless::Function",
+        "AWS::Serverless::StateMachine",
+    )
     resolves = ()
     explanation = (
         "Adds ThrottlingRateLimit / ThrottlingBurstLimit to the '/*' '*' MethodSettings entry of REST\n"

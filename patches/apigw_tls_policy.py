@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Advice, Proposal, ReplaceValue, SetKey
+from autofix.model.apis import SAM_API, SAM_HTTP_API, props_path
 from autofix.registry import SAFE, Patch
 from autofix.view import TemplateView
-
-from autofix.model.apis import SAM_API, SAM_HTTP_API, props_path
 
 REST_DOMAIN = "AWS::ApiGateway::DomainName"
 V2_DOMAIN = "AWS::ApiGatewayV2::DomainName"

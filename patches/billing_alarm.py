@@ -6,12 +6,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from autofix.edits import Advice, Proposal, SetKey
+from autofix.model.alarms import ALARM, TopicSettings, alarm_topic, alarms_on, unpublishable_topics
+from autofix.model.parameters import ensure_parameter
 from autofix.registry import UNSAFE, Patch
 from autofix.values import equals, ref, ref_target
 from autofix.view import TemplateView
-
-from autofix.model.alarms import ALARM, TopicSettings, alarm_topic, alarms_on, unpublishable_topics
-from autofix.model.parameters import ensure_parameter
 
 REGION = ref("AWS::Region")
 

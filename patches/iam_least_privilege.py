@@ -7,9 +7,6 @@ from dataclasses import dataclass
 from functools import partial
 
 from autofix.edits import Advice, AppendItem, Proposal, ReplaceValue, Skip
-from autofix.registry import UNSAFE, Patch
-from autofix.view import TemplateView
-
 from autofix.model.iam import (
     WILDCARDS,
     Document,
@@ -27,6 +24,8 @@ from autofix.model.iam import (
     suppress_w58,
     wildcard_actions,
 )
+from autofix.registry import UNSAFE, Patch
+from autofix.view import TemplateView
 
 
 class IamLeastPrivilege(Patch):
@@ -34,7 +33,14 @@ class IamLeastPrivilege(Patch):
     name = "iam-least-privilege"
     title = "Scope s3:* and logs:* on * in function roles to the function's buckets and log group"
     safety = UNSAFE
-    resource_types = ("AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::Serverless::Function")
+    resource_types = (
+        "AWS::IAM::Role",
+        "AWS::IAM::Policy",
+        "AWS::IAM::ManagedPolicy",
+        "AWS::Serverless::Function",
+        "AWS::Lambda::Function",
+        "AWS::Logs::LogGroup",
+    )
     # Log groups (LAM009), tracing (LAM007), notifications (S3003) and parameter names (PARAM001)
     # settle first, so the statements point at what the functions finally use.
     after = ("LAM007", "LAM009", "PARAM001", "S3003")

@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from autofix.edits import Proposal, ReplaceValue, SetKey, Skip
+from autofix.model import lambdas as lam
 from autofix.registry import UNSAFE, Patch
 from autofix.view import TemplateView
-
-from autofix.model import lambdas as lam
 
 
 class LambdaApiTimeout(Patch):
@@ -17,7 +16,7 @@ class LambdaApiTimeout(Patch):
     name = "lambda-api-timeout"
     title = "Cap the timeout of functions behind a REST API at the 29 s integration timeout"
     safety = UNSAFE
-    resource_types = lam.FUNCTION_TYPES + ("AWS::ApiGateway::Method",)
+    resource_types = lam.FUNCTION_TYPES + ("AWS::ApiGateway::Method", lam.ALIAS, lam.VERSION)
     explanation = (
         "API Gateway REST integrations give up after 29 s (the default TimeoutInMillis), so a function\n"
         "behind one that may run longer only holds concurrency for answers nobody receives. A literal\n"

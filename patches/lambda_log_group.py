@@ -7,13 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Advice, Proposal, SetKey, Skip
+from autofix.model.lambdas import FUNCTION_TYPES
+from autofix.model.logs import GUARD_SAFE_DAYS, function_group, group_names, log_group, role_writes_logs
 from autofix.registry import UNSAFE, Patch
 from autofix.values import ref, sub, text_of
 from autofix.view import TemplateView
-
-from autofix.model.lambdas import FUNCTION_TYPES
-from autofix.model.logs import function_group, group_names, log_group, role_writes_logs
-from autofix.model.logs import GUARD_SAFE_DAYS
 
 
 class LambdaLogGroup(Patch):
@@ -21,7 +19,7 @@ class LambdaLogGroup(Patch):
     name = "lambda-log-group"
     title = "Give Lambda functions their own log group with a retention"
     safety = UNSAFE
-    resource_types = FUNCTION_TYPES
+    resource_types = FUNCTION_TYPES + ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy", "AWS::Logs::LogGroup")
     resolves = ()
     explanation = (
         "The /aws/lambda/<name> group Lambda creates on first use keeps logs forever and is not part\n"

@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from autofix.edits import Advice, Proposal
+from autofix.model import lambdas as lam
 from autofix.registry import ADVICE, Patch
 from autofix.view import TemplateView
-
-from autofix.model import lambdas as lam
 
 DEFAULT_MEMORY = 128
 STANDARD_MAX = 10240

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Proposal, SetKey, Skip
+from autofix.model import lambdas as lam
+from autofix.model.parameters import ensure_not_equals_condition, ensure_parameter
 from autofix.registry import SAFE, Patch
 from autofix.values import NO_VALUE, ref, referenced_names, sub
 from autofix.view import TemplateView
-
-from autofix.model import lambdas as lam
-from autofix.model.parameters import ensure_not_equals_condition, ensure_parameter
 
 TARGET = "AWS::ApplicationAutoScaling::ScalableTarget"
 POLICY = "AWS::ApplicationAutoScaling::ScalingPolicy"

@@ -6,11 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from autofix.edits import Proposal, SetKey, Skip
+from autofix.model import lambdas as lam
 from autofix.registry import SAFE, Patch
 from autofix.values import ref
 from autofix.view import TemplateView
-
-from autofix.model import lambdas as lam
 
 # Services documented to send the caller's account with the invoke; for others a SourceAccount
 # condition can never match and silently stops every invocation (it is "not supported by all
@@ -24,7 +23,15 @@ class LambdaPermissionSource(Patch):
     name = "lambda-permission-source"
     title = "Limit Lambda permissions for AWS services to this account's resources"
     safety = SAFE
-    resource_types = (lam.PERMISSION, "AWS::Events::Rule", "AWS::SNS::Topic", "AWS::S3::Bucket")
+    resource_types = (
+        lam.PERMISSION,
+        "AWS::Events::Rule",
+        "AWS::SNS::Topic",
+        "AWS::S3::Bucket",
+        "AWS::Lambda::Alias",
+        "AWS::Lambda::Version",
+        "AWS::SNS::Subscription",
+    )
     after = ("LAM002",)
     resolves = ("CKV_AWS_364", "W3663")
     explanation = (

@@ -8,14 +8,12 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
 from autofix.edits import Advice, Proposal, RenameKey, SetKey, Skip
-from autofix.registry import UNSAFE, Patch
-from autofix.values import NO_VALUE, get_att, if_, ref, ref_target, referenced_names
-from autofix.view import TemplateView
-
 from autofix.model import lambdas as lam
 from autofix.model.apis import reference_updates
 from autofix.model.parameters import condition_name, ensure_not_equals_condition, ensure_parameter, parameter_name
-
+from autofix.registry import UNSAFE, Patch
+from autofix.values import NO_VALUE, get_att, if_, ref, ref_target, referenced_names
+from autofix.view import TemplateView
 
 # API resources whose change a stage serves only after a new deployment, and how it gets one.
 REDEPLOY = {

@@ -6,14 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from autofix.edits import Advice, Proposal, SetKey, Skip
+from autofix.model.lambdas import FUNCTION_TYPES
+from autofix.model.parameters import ensure_not_equals_condition, ensure_parameter
+from autofix.model.serving import deploy_time_only
 from autofix.registry import SAFE, Patch
 from autofix.suppress import Suppressions
 from autofix.values import NO_VALUE, if_, ref
 from autofix.view import TemplateView
-
-from autofix.model.lambdas import FUNCTION_TYPES
-from autofix.model.parameters import ensure_not_equals_condition, ensure_parameter
-from autofix.model.serving import deploy_time_only
 
 
 class LambdaReservedConcurrency(Patch):
@@ -21,7 +20,7 @@ class LambdaReservedConcurrency(Patch):
     name = "lambda-reserved-concurrency"
     title = "Add reserved concurrency to Lambda functions, tunable by a parameter"
     safety = SAFE
-    resource_types = FUNCTION_TYPES
+    resource_types = FUNCTION_TYPES + ("AWS::Lambda::Alias", "AWS::Lambda::Version")
     resolves = ("CKV_AWS_115", "W92", "LAMBDA_CONCURRENCY_CHECK")
     explanation = (
         "Sets ReservedConcurrentExecutions on every function on the request path (or once in SAM\n"

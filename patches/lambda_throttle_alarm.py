@@ -7,11 +7,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from autofix.edits import Proposal, SetKey, Skip
-from autofix.registry import UNSAFE, Patch
-from autofix.semantics.alarms import notified_topics
-from autofix.values import ref, ref_target
-from autofix.view import TemplateView
-
 from autofix.model.alarms import (
     ALARM,
     TopicSettings,
@@ -24,6 +19,10 @@ from autofix.model.alarms import (
 )
 from autofix.model.lambdas import FUNCTION_TYPES
 from autofix.model.serving import deploy_time_only
+from autofix.registry import UNSAFE, Patch
+from autofix.semantics.alarms import notified_topics
+from autofix.values import ref, ref_target
+from autofix.view import TemplateView
 
 
 def watched_functions(view: TemplateView) -> set[str]:
@@ -43,7 +42,7 @@ class LambdaThrottleAlarm(Patch):
     name = "lambda-throttle-alarm"
     title = "Alarm on throttled invocations of every Lambda function"
     safety = UNSAFE
-    resource_types = FUNCTION_TYPES + (ALARM,)
+    resource_types = FUNCTION_TYPES + (ALARM, "AWS::Lambda::Alias", "AWS::Lambda::Version")
     # LAM004 first: a repaired alarm counts as present. LAM009 first: its log group goes
     # right after the function, the alarm after that.
     after = ("LAM004", "LAM009")

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from autofix.edits import AppendItem, Proposal, ReplaceValue, SetKey, Skip
+from autofix.model.alarms import ALARM, alarms_on, dimension
+from autofix.model.lambdas import FUNCTION_TYPES
 from autofix.registry import SAFE, Patch
 from autofix.values import getatt_target, ref, text_of
 from autofix.view import TemplateView
-
-from autofix.model.alarms import ALARM, alarms_on, dimension
-from autofix.model.lambdas import FUNCTION_TYPES
 
 DIMENSION = "FunctionName"
 
@@ -20,7 +19,7 @@ class LambdaThrottleAlarmDimension(Patch):
     name = "lambda-throttle-alarm-dimension"
     title = "Point Lambda throttle alarms at their function with a FunctionName dimension"
     safety = SAFE
-    resource_types = (ALARM,)
+    resource_types = (ALARM, "AWS::Lambda::Function", "AWS::Serverless::Function")
     resolves = ()
     explanation = (
         "An AWS/Lambda Throttles alarm whose FunctionName dimension is !GetAtt Fn.Arn watches a metric\n"

@@ -6,12 +6,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from autofix.edits import Advice, AppendItem, Proposal, SetKey, Skip
+from autofix.model import lambdas as lam
+from autofix.model.serving import deploy_time_only, sampling_rule_saving, trace_volume
 from autofix.registry import UNSAFE, Patch
 from autofix.values import sub
 from autofix.view import TemplateView
-
-from autofix.model import lambdas as lam
-from autofix.model.serving import deploy_time_only, sampling_rule_saving, trace_volume
 
 XRAY_POLICY = "arn:${AWS::Partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
 MANAGED_POLICY_QUOTA = 10  # default managed policies per role; more needs a quota increase
@@ -22,7 +21,8 @@ class LambdaTracing(Patch):
     name = "lambda-tracing"
     title = "Turn on active X-Ray tracing for Lambda functions"
     safety = UNSAFE
-    resource_types = lam.FUNCTION_TYPES + ("AWS::IAM::Role",)
+    resource_types = lam.FUNCTION_TYPES + ("AWS::IAM::Role", "AWS::IAM::ManagedPolicy", "AWS::IAM::Policy", lam.ALIAS,
+                                           lam.VERSION)
     explanation = (
         "Sets TracingConfig: {Mode: Active} on functions without a TracingConfig (SAM: Tracing: Active,\n"
         "once in Globals.Function when the template has that section). A function sends traces only if\n"

@@ -8,12 +8,11 @@ from typing import Any
 
 from autofix.edits import AppendItem, Proposal, SetKey, Skip
 from autofix.kinds import Phase
+from autofix.model.environment import ENV_NAMES, env_parameter
+from autofix.model.tag_shapes import CREATE_ONLY, SAM_GLOBALS_WITH_TAGS, TAG_SHAPES
 from autofix.registry import SAFE, Patch
 from autofix.values import is_intrinsic, ref
 from autofix.view import TemplateView
-
-from autofix.model.environment import ENV_NAMES, env_parameter
-from autofix.model.tag_shapes import CREATE_ONLY, SAM_GLOBALS_WITH_TAGS, TAG_SHAPES
 
 SERVERLESS = "AWS::Serverless::"
 Tag = tuple[str, Any]

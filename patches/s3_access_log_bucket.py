@@ -8,13 +8,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Advice, Proposal, SetKey, Skip
+from autofix.model.buckets import (
+    BUCKET,
+    POLICY,
+    access_log_destinations,
+    allow_access_logs,
+    bucket_ids,
+    condition_of,
+    destination_of,
+    grant_access_logs,
+    kebab,
+    log_bucket,
+    new_resource,
+    plan_refs,
+    props_of,
+    source_arns,
+)
 from autofix.registry import UNSAFE, Patch
 from autofix.values import ref, referenced_names
 from autofix.view import TemplateView
-
-from autofix.model.buckets import (BUCKET, POLICY, access_log_destinations, allow_access_logs, bucket_ids, condition_of,
-                                   destination_of, grant_access_logs, kebab, log_bucket, new_resource, plan_refs,
-                                   props_of, source_arns)
 
 
 class S3AccessLogBucket(Patch):

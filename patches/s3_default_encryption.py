@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from autofix.edits import Proposal, SetKey
+from autofix.model.buckets import BUCKET, bucket_ids, props_of
 from autofix.registry import SAFE, Patch
 from autofix.view import TemplateView
-
-from autofix.model.buckets import BUCKET, props_of, bucket_ids
 
 SSE_S3 = {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
 

@@ -12,14 +12,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from autofix.edits import Advice, AppendItem, Proposal, SetKey, Skip
+from autofix.model.buckets import BUCKET, RefPlan, data_buckets, new_resource, plan_refs, props_of
+from autofix.model.logs import GUARD_SAFE_DAYS, log_group
+from autofix.model.parameters import ensure_condition, ensure_parameter
 from autofix.registry import UNSAFE, Patch
 from autofix.values import equals, get_att, getatt_target, ref, referenced_names, sub
 from autofix.view import TemplateView
-
-from autofix.model.logs import log_group
-from autofix.model.parameters import ensure_condition, ensure_parameter
-from autofix.model.buckets import BUCKET, RefPlan, data_buckets, new_resource, plan_refs, props_of
-from autofix.model.logs import GUARD_SAFE_DAYS
 
 RULE, LOG_GROUP, LOGS_POLICY = "AWS::Events::Rule", "AWS::Logs::LogGroup", "AWS::Logs::ResourcePolicy"
 POLICY_VALUES = ("create", "exists")
@@ -55,7 +53,18 @@ class S3EventLogGroup(Patch):
     name = "s3-event-log-group"
     title = "Log data-bucket object events to CloudWatch Logs through EventBridge"
     safety = UNSAFE
-    resource_types = (BUCKET, RULE, LOG_GROUP, LOGS_POLICY)
+    resource_types = (
+        BUCKET,
+        RULE,
+        LOG_GROUP,
+        LOGS_POLICY,
+        "AWS::CloudFront::Distribution",
+        "AWS::CloudTrail::Trail",
+        "AWS::Config::DeliveryChannel",
+        "AWS::EC2::FlowLog",
+        "AWS::ElasticLoadBalancing::LoadBalancer",
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    )
     after = ("S3003",)
     explanation = (
         "S3 cannot write to CloudWatch Logs itself. Adds an AWS::Logs::LogGroup\n"

@@ -6,12 +6,22 @@ from collections.abc import Iterator
 from typing import Any
 
 from autofix.edits import AppendItem, Proposal, SetKey, Skip
+from autofix.model.buckets import (
+    BUCKET,
+    POLICY,
+    bucket_ids,
+    condition_of,
+    deny_insecure_transport,
+    is_secure_transport_deny,
+    new_resource,
+    policy_of,
+    props_of,
+    statements,
+    unique_sid,
+)
 from autofix.registry import SAFE, Patch
 from autofix.values import ref
 from autofix.view import TemplateView
-
-from autofix.model.buckets import (BUCKET, POLICY, bucket_ids, condition_of, deny_insecure_transport, is_secure_transport_deny,
-                  new_resource, policy_of, props_of, statements, unique_sid)
 
 
 def _has_deny(value: Any) -> bool:

@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from autofix.edits import Proposal, SetKey, Skip
+from autofix.model.buckets import BUCKET, POLICY, access_log_destinations, props_of
 from autofix.registry import SAFE, Patch
 from autofix.view import TemplateView
-
-from autofix.model.buckets import BUCKET, POLICY, access_log_destinations, props_of
 
 
 class S3LogBucketLifecycle(Patch):

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from autofix.edits import Proposal, SetKey, Skip
+from autofix.model.buckets import BUCKET, POLICY, bucket_ids, props_of, public_reason
 from autofix.registry import SAFE, Patch
 from autofix.view import TemplateView
-
-from autofix.model.buckets import BUCKET, POLICY, bucket_ids, props_of, public_reason
 
 BLOCK_ALL = {"BlockPublicAcls": True, "BlockPublicPolicy": True,
              "IgnorePublicAcls": True, "RestrictPublicBuckets": True}

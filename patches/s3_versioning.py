@@ -6,11 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from autofix.edits import Advice, AppendItem, Proposal, SetKey
+from autofix.model.buckets import BUCKET, bucket_ids, props_of
 from autofix.registry import UNSAFE, Patch
 from autofix.values import is_intrinsic
 from autofix.view import TemplateView
-
-from autofix.model.buckets import BUCKET, bucket_ids, props_of
 
 RULE_ID = "expire-noncurrent-versions"
 

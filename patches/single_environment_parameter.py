@@ -8,14 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-
 from typing import Any
 
 from autofix.edits import Advice, DeleteKey, Proposal, ReplaceValue, SetKey, Skip
-from autofix.registry import UNSAFE, Patch
-from autofix.values import equals, ref, referenced_names
-from autofix.view import TemplateView
-
 from autofix.model.environment import (
     CONSTRAINTS,
     DEPRECATED,
@@ -27,6 +22,9 @@ from autofix.model.environment import (
     rename_problems,
     rename_references,
 )
+from autofix.registry import UNSAFE, Patch
+from autofix.values import equals, ref, referenced_names
+from autofix.view import TemplateView
 
 
 class SingleEnvironmentParameter(Patch):

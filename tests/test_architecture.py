@@ -58,3 +58,41 @@ def test_underscore_modules_in_patches_define_nothing(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     defined = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
     assert defined == [], f"{path.name} defines {defined}; move it to autofix/model/ or into its one patch"
+
+
+def _recording(patch: Patch, reads: dict[str, set[str]]) -> None:
+    """Wrap `patch.propose` to collect the resource types it asks the view for."""
+    propose = patch.propose
+
+    def recorded(view):
+        view.types_read.clear()
+        yield from propose(view)
+        reads.setdefault(patch.id, set()).update(view.types_read)
+
+    patch.propose = recorded  # type: ignore[method-assign]
+
+
+def test_resource_types_declare_every_type_a_patch_reads() -> None:
+    """`explain` prints `resource_types`: over every fixture (alone and with all patches), what a
+    patch reads with `of_type` must be declared there ("*" declares every type)."""
+    from autofix.api import build_patches, fix_text
+    from tests.test_patch_fixtures import CASES, _patches
+
+    reads: dict[str, set[str]] = {}
+    declared: dict[str, set[str]] = {}
+    every = build_patches(unsafe=True)
+    for patch in every:
+        _recording(patch, reads)
+    for name, case in CASES:
+        source = case.read_text(encoding="utf-8")
+        fix_text(source, every, str(case))
+        own = _patches(name, case)
+        for patch in own:
+            _recording(patch, reads)
+        fix_text(source, own, str(case))
+    for patch in every:
+        declared[patch.id] = set(patch.resource_types)
+    assert len(reads) >= 25  # most patches read something: the recording works
+    undeclared = {pid: sorted(types - declared[pid]) for pid, types in reads.items()
+                  if "*" not in declared[pid] and types - declared[pid]}
+    assert undeclared == {}
