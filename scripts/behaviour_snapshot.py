@@ -66,10 +66,10 @@ def _metadata() -> dict:
                      for cls in all_patches()}}
 
 
-def snapshot(jobs: int) -> dict:
+def snapshot(jobs: int, corpus: Path = CORPUS) -> dict:
     cases = [("own", name, path) for name, path in _fixture_cases()]
     cases += [("all", name, path) for name, path in _fixture_cases()]
-    cases += [("corpus", "", str(p)) for p in sorted(CORPUS.rglob("*")) if p.is_file() and p.name != "SOURCES.md"]
+    cases += [("corpus", "", str(p)) for p in sorted(corpus.rglob("*")) if p.is_file() and p.name != "SOURCES.md"]
     if jobs > 1:
         with ProcessPoolExecutor(jobs) as pool:
             runs = dict(pool.map(_run, cases, chunksize=8))
@@ -120,8 +120,9 @@ def main() -> int:
     group.add_argument("--save", metavar="DIR")
     group.add_argument("--compare", metavar="DIR")
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="a tree outside ../shared/corpus")
     args = parser.parse_args()
-    current = snapshot(args.jobs)
+    current = snapshot(args.jobs, args.corpus)
     if args.save:
         folder = Path(args.save)
         folder.mkdir(parents=True, exist_ok=True)
