@@ -16,6 +16,7 @@ from itertools import accumulate
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.scanner import Scanner
@@ -39,6 +40,9 @@ _EXPANSION_ALLOWANCE = 200_000
 # Brackets nested deeper than this are refused before parsing: the YAML scanner slows to a
 # crawl on long runs of `[[[[` (quadratic), long before the composer's recursion gives up.
 _MAX_BRACKET_DEPTH = 1_000
+# Node density refused while composing (see _BudgetComposer).
+_NODE_FLOOR = 10_000
+_MIN_BYTES_PER_NODE = 4
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 # Found by search, not by splitting: a huge file of short lines must not become a huge list.
@@ -214,11 +218,32 @@ class _JsonScanner(Scanner):
             super().stale_possible_simple_keys()
 
 
+class _BudgetComposer(Composer):
+    """Refuses, while composing, a document far denser in nodes than any template.
+
+    Each node costs about 1 KB by the end of a run (node, marks, tag, data, views), so 1 MB of
+    `[0,0,0,...]` once took 560 MB. Templates hold one node per 8 bytes or more, even minified
+    JSON; past _NODE_FLOOR nodes, one per fewer than _MIN_BYTES_PER_NODE bytes of the text read
+    so far is refused at once, so such a file costs a few MB before it is refused.
+    """
+
+    nodes = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self.nodes += 1
+        if self.nodes > _NODE_FLOOR and not self.nodes % 1024:
+            at = self.parser.peek_event().start_mark.index
+            if self.nodes * _MIN_BYTES_PER_NODE > at:
+                raise TemplateError(f"over {self.nodes:,} YAML nodes in the first {at:,} characters; no template "
+                                    f"is that dense (refusing before it takes {self.nodes // 1000:,} MB and more)")
+        return super().compose_node(parent, index)
+
+
 def compose(text: str, fmt: str = "yaml") -> Node | None:
     try:
         return _compose(text, json_keys=False)
-    except TemplateError:
-        if fmt != "json" or not _strict_json(text):
+    except TemplateError as exc:
+        if not exc.message.startswith("invalid YAML") or fmt != "json" or not _strict_json(text):
             raise
     return _compose(text, json_keys=True)
 
@@ -237,12 +262,15 @@ def _compose(text: str, json_keys: bool) -> Node | None:
     # keeps every comment). The plain pure-Python scanner composes the same nodes about 20%
     # faster, and it does not give up (NotImplementedError) on comments in odd places.
     yaml = YAML(typ="safe", pure=True)
+    yaml.Composer = _BudgetComposer
     if json_keys:
         yaml.Scanner = _JsonScanner
     try:
         with warnings.catch_warnings():  # a reused anchor is refused by _check_anchors, in one line
             warnings.simplefilter("ignore", ReusedAnchorWarning)
             return yaml.compose(text)
+    except TemplateError:
+        raise
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
