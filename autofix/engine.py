@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import fastload
+from . import fastload, limits
 from .document import Document, gc_paused
 from .edits import Advice, AppendItem, Change, DeleteKey, Edit, Proposal, RenameKey, ReplaceValue, SetKey, Skip, \
     dotted, edit_kind, target_path
@@ -48,6 +48,7 @@ def fix_document(doc: Document, patches: list[Patch], verify: bool = True) -> Re
 
 def _fix_document(doc: Document, patches: list[Patch], verify: bool) -> Result:
     source = doc.as_written(doc.source)
+    before = limits.measure(doc.data, source, doc.bom)
     result = Result(doc.path, UNCHANGED, source=source, output=source, fmt=doc.fmt, bom=doc.bom)
     editor = Editor(doc)
     view = TemplateView(doc.data)
@@ -68,6 +69,11 @@ def _fix_document(doc: Document, patches: list[Patch], verify: bool) -> Result:
     failure = _verify(doc, output, [p for p in patches if p.id not in refused], originals) if verify else None
     if failure:
         result.status, result.error = FAILED, failure
+        return result
+    crossed, warnings = limits.check(before, limits.measure(doc.data, output, doc.bom), result.changes, doc.line_of)
+    result.notes.extend(warnings)
+    if crossed:  # CloudFormation would refuse the repair: the file fails, nothing is written
+        result.status, result.error = FAILED, crossed
         return result
     result.status, result.output = FIXED, output
     return result
