@@ -61,7 +61,7 @@ def _probe(patch: Patch) -> None:
             break
     except ValueError as exc:
         raise ValueError(f"{patch.id}: {exc}") from None
-    except Exception:  # noqa: BLE001 - not an option problem: the engine reports it, by id, when it runs
+    except Exception:  # noqa: BLE001, S110 - not an option problem: the engine reports it, by id, when it runs
         pass
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import sys
@@ -62,7 +63,7 @@ class _SectionedCommand(typer.core.TyperCommand):
         for param in self.get_params(ctx):
             record = param.get_help_record(ctx)
             if record and param.param_type_name != "argument":
-                rows[where.get(param.name, "Other options")].append(record)
+                rows[where.get(param.name or "", "Other options")].append(record)
         for section, records in rows.items():
             if records:
                 with formatter.section(section):
@@ -167,6 +168,9 @@ def fix(
     try:  # a closed or broken output changes neither what was written nor the exit code
         for fmt, target in outputs:
             _print(result, report, fmt, target, write, check, diff, stat, quiet, stdin if from_stdin else None)
+        if all(target is not None for _, target in outputs):  # every report in a file: the log still tells
+            report.text(result, io.StringIO(), sys.stderr, False, stat, written=write, quiet=True,
+                        err_colour=report.wants_colour(sys.stderr), check=check)
         _print_plan(target_rps, p99_latency_ms, formats)
         for stream in (sys.stdout, sys.stderr):
             stream.flush()

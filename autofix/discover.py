@@ -7,7 +7,6 @@ import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Union
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".aws-sam", "cdk.out"}
@@ -54,7 +53,7 @@ def _spec(patterns: tuple[str, ...]):  # type: ignore[no-untyped-def]
         return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
 
 
-Excludes = Union[Exclusion, tuple]
+Excludes = Exclusion | tuple
 
 
 def _exclusion(exclude: Excludes) -> Exclusion:

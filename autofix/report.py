@@ -143,8 +143,8 @@ def text(run: Run, out: TextIO, err: TextIO, show_diff: bool, stat: bool, writte
             err.write(f"{result.path}: skipped: {result.error}\n")
         if result.summary and not quiet:
             err.write("".join(f"  {line}\n" for line in result.summary))
-    for note in run.notes:
-        err.write(f"{note}\n")
+    for problem in run.notes:
+        err.write(f"{problem}\n")
     if stat:
         err.write(stat_table(run))
     if not brief:

@@ -195,7 +195,7 @@ def _notifications(outcome: Outcome, root: str) -> list[dict[str, Any]]:
 def _repository_root() -> str:
     """The git work tree holding the working folder, else the working folder."""
     try:
-        done = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, timeout=10)
+        done = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, timeout=10, check=False)
     except (OSError, subprocess.SubprocessError):
         return os.getcwd()
     top = done.stdout.strip()

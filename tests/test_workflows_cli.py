@@ -29,7 +29,7 @@ def test_quiet_never_hides_a_patch_error_and_it_exits_2(tmp_path: Path) -> None:
     (tmp_path / "t.yaml").write_text(NEEDS_FIX)
     for args in (("-q", "--check"), ("-q",), ("--check",), ("-q", "--write")):
         run = subprocess.run([sys.executable, "-c", RAISING, *args, "--select", "LOG001,S3", "t.yaml"],
-                             cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                             cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
                              env={**os.environ, "NO_COLOR": "1"})
         assert run.returncode == 2, (args, run.stderr)
         assert "LOG001 error:" in run.stderr and "boom" in run.stderr, args
@@ -60,7 +60,7 @@ def _on_a_terminal(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[byt
     try:
         with open(err_path, "wb") as err:
             subprocess.run([sys.executable, "-m", "autofix.cli", *args], cwd=cwd, stdout=follower, stderr=err,
-                           stdin=subprocess.DEVNULL, env=env, timeout=120)
+                           stdin=subprocess.DEVNULL, env=env, timeout=120, check=False)
         os.close(follower)
         follower = -1
         chunks = []
@@ -111,7 +111,7 @@ def test_validate_without_cfn_lint_says_so_once(tmp_path: Path) -> None:
     code = ("import sys; sys.modules['cfnlint'] = None; sys.argv = ['cfn-fix', '--validate', 'a.yaml', 'b.yaml'];"
             "from autofix.cli import main; main()")
     run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "NO_COLOR": "1"})
+                         check=False, env={**os.environ, "NO_COLOR": "1"})
     assert run.returncode == 2
     assert run.stderr.count("pip install 'cfn-fix[validate]'") == 1
 
@@ -155,7 +155,8 @@ def test_diffs_have_git_prefixes_and_git_apply_takes_them(tmp_path: Path) -> Non
     run = cfn_fix("--select", "LOG001", "./sub/a.yaml", cwd=tmp_path)
     assert run.stdout.startswith("--- a/sub/a.yaml\n+++ b/sub/a.yaml\n")
     (tmp_path / "fix.patch").write_text(run.stdout)
-    applied = subprocess.run(["git", "apply", "fix.patch"], cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    applied = subprocess.run(["git", "apply", "fix.patch"], cwd=tmp_path, capture_output=True, text=True, timeout=30,
+                             check=False)
     assert applied.returncode == 0, applied.stderr
     assert "RetentionInDays: 30" in (tmp_path / "sub" / "a.yaml").read_text()
 
@@ -201,6 +202,7 @@ def test_one_run_writes_several_reports(tmp_path: Path) -> None:
     run = cfn_fix("--output-format", "sarif:out.sarif,markdown:pr.md,json:r.json", "--select", "LOG001", "a.yaml",
                   cwd=tmp_path)
     assert run.returncode == 1 and run.stdout == ""
+    assert "a.yaml:2: LOG001" in run.stderr and "1 would fix" in run.stderr  # the CI log still tells
     assert json.loads((tmp_path / "out.sarif").read_text())["runs"][0]["results"][0]["ruleId"] == "LOG001"
     assert "## cfn-fix report" in (tmp_path / "pr.md").read_text()
     assert json.loads((tmp_path / "r.json").read_text())["totals"]["changes"] == 1
