@@ -234,8 +234,9 @@ class _BudgetComposer(Composer):
         if self.nodes > _NODE_FLOOR and not self.nodes % 1024:
             at = self.parser.peek_event().start_mark.index
             if self.nodes * _MIN_BYTES_PER_NODE > at:
-                raise TemplateError(f"over {self.nodes:,} YAML nodes in the first {at:,} characters; no template "
-                                    f"is that dense (refusing before it takes {self.nodes // 1000:,} MB and more)")
+                raise TemplateError(f"{self.nodes:,} YAML nodes in the first {at:,} characters, more than one per "
+                                    f"{_MIN_BYTES_PER_NODE} bytes: no template is that dense; refused before it "
+                                    "fills memory")
         return super().compose_node(parent, index)
 
 
