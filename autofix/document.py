@@ -77,11 +77,16 @@ class Document:
     # Containers that are an anchored node, an alias of one or inside either: an edit there
     # would change every copy, so the engine refuses it up front, for that resource only.
     shared: set[int] = field(default_factory=set)
+    # (id of a container, key or index) -> anchor, for scalars that are anchored or aliased.
+    shared_scalars: dict[tuple[int, Any], str] = field(default_factory=dict)
 
     def shared_at(self, path: tuple) -> tuple[tuple, str] | None:
         """The first prefix of `path` that is anchored or aliased content, with its anchor name."""
         value: Any = self.data
         for depth, step in enumerate(path):
+            anchor = self.shared_scalars.get((id(value), step)) if isinstance(value, dict | list) else None
+            if anchor is not None:
+                return path[:depth + 1], anchor
             try:
                 value = value[step]
             except (KeyError, IndexError, TypeError):
@@ -206,7 +211,7 @@ def parse(text: str, path: str = "<string>", bom: bool = False) -> Document:
     _check_resources(root, data)
     dialect = detect_dialect(text, root, fmt)
     return Document(path, text, bom, fmt, root, data, dialect, builder.node_of, builder.frozen, builder.originals,
-                    cr_only=cr_only, shared=builder.shared)
+                    cr_only=cr_only, shared=builder.shared, shared_scalars=builder.shared_scalars)
 
 
 class _JsonScanner(Scanner):
@@ -447,6 +452,7 @@ class _Builder:
         self.frozen: set[int] = set()
         self.originals: list = []
         self.shared: set[int] = set()
+        self.shared_scalars: dict[tuple[int, Any], str] = {}
         self._sizes: dict[int, int] = {}
 
     def build_root(self, root: MappingNode) -> dict:
@@ -509,6 +515,8 @@ class _Builder:
             return value
         if isinstance(node, SequenceNode):
             items = [self._build(item, again, seen) for item in node.value]
+            for index, item in enumerate(node.value):
+                self._note_shared_scalar(items, index, item)
             return self._finish(node, items, again)
         if isinstance(node, MappingNode):
             return self._finish(node, self._mapping(node, again, seen), again)
@@ -537,9 +545,14 @@ class _Builder:
                                     line, key_node.start_mark.column + 1)
             lines[key] = line
             result[key] = self._build(value_node, again, seen)
+            self._note_shared_scalar(result, key, value_node)
             if not node.flow_style:
                 _place_empty_value(self.text, key_node, value_node)
         return result
+
+    def _note_shared_scalar(self, container: dict | list, step: Any, node: Node) -> None:
+        if isinstance(node, ScalarNode) and node.anchor:  # `&name value`, or an alias of it
+            self.shared_scalars[(id(container), step)] = node.anchor
 
     def _finish(self, node: Node, value: Any, frozen: bool) -> Any:
         self.node_of[id(value)] = node

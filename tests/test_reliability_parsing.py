@@ -108,3 +108,23 @@ def test_wide_encodings_are_named(codec: str, expected: str) -> None:
 def test_nul_bytes_that_are_no_wide_text_are_binary(raw: bytes) -> None:
     with pytest.raises(TemplateError, match="binary file"):
         decode(raw)
+
+
+def test_an_anchored_or_aliased_scalar_is_skipped_and_the_patch_fixes_the_rest() -> None:
+    from autofix.edits import ReplaceValue
+    from tests.test_create_only import Edits
+
+    source = (
+        "Resources:\n"
+        "  UntouchedAnchorTopic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: &name old\n"
+        "  UntouchedAliasTopic:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: *name\n"
+        "  FixedTopic:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: old\n"
+    )
+    patch = Edits(*(ReplaceValue(("Resources", rid, "Properties", key), "new") for rid, key in (
+        ("UntouchedAnchorTopic", "TopicName"), ("UntouchedAliasTopic", "DisplayName"), ("FixedTopic", "DisplayName"))))
+    result = fix_document(load(source.encode(), "t"), [patch])
+    assert result.status == FIXED, result.error
+    assert result.output == source.replace("DisplayName: old", "DisplayName: new")
+    assert [(n.kind, n.path[1]) for n in result.notes] == [("skip", "UntouchedAnchorTopic"),
+                                                          ("skip", "UntouchedAliasTopic")]
+    assert "anchored or aliased content (&name)" in result.notes[0].message
