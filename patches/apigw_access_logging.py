@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from autofix.edits import Proposal, SetKey, Skip
@@ -19,19 +19,28 @@ from autofix.model.apis import (
     sam_scope,
     sam_single_stage,
 )
-from autofix.model.logs import (
-    GUARD_SAFE_DAYS,
-    AccountRole,
-    access_log_format,
-    ensure_account,
-    log_group,
-    new_resources_last,
-)
+from autofix.model.logs import GUARD_SAFE_DAYS, AccountRole, ensure_account, log_group
 from autofix.registry import UNSAFE, Patch
 from autofix.values import get_att, ref_target
 from autofix.view import TemplateView
 
 V2_API = "AWS::ApiGatewayV2::Api"
+
+_ACCESS_FIELDS = ("requestId", "extendedRequestId", ("sourceIp", "identity.sourceIp"), "requestTime",
+                  "httpMethod", "resourcePath", "status", "responseLatency", "integrationLatency")
+
+
+def access_log_format(route_key: bool = False) -> str:
+    """One-line JSON access-log format (cfn-facts §16); HTTP APIs log routeKey, not resourcePath."""
+    fields = {}
+    for field in _ACCESS_FIELDS:
+        name, variable = field if isinstance(field, tuple) else (field, field)
+        if route_key and name == "resourcePath":
+            name = variable = "routeKey"
+        fields[name] = f"$context.{variable}"
+    return json.dumps(fields, separators=(",", ":"))
+
+
 EXECUTION_LOGGING = {"LoggingLevel": "ERROR", "MetricsEnabled": True, "DataTraceEnabled": False}
 # Per API kind (the SAM Globals section name): the access-log property and its format.
 KINDS = {"Api": ("AccessLogSetting", access_log_format()),
@@ -192,3 +201,14 @@ class ApigwAccessLogging(Patch):
                 others.append(rid)
         return http, sockets, others
 
+
+def new_resources_last(proposals: Iterable[Proposal]) -> Iterator[Proposal]:
+    """Edits inside existing resources first, then new resources: a resource added after X
+    must not come before a key later added at the end of X (same text offset)."""
+    held = []
+    for proposal in proposals:
+        if isinstance(proposal, SetKey) and proposal.path == ("Resources",):
+            held.append(proposal)
+        else:
+            yield proposal
+    yield from held

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from autofix.edits import Advice, Proposal, RenameKey
-from autofix.model.apis import DEPLOYMENT, next_version_id, redeploy_triggers, reference_updates
+from autofix.model.apis import DEPLOYMENT, REST_API, SNAPSHOT_TYPES, reference_updates
 from autofix.registry import UNSAFE, Patch
+from autofix.values import ref
 from autofix.view import TemplateView
 
 
@@ -58,3 +61,45 @@ class ApigwRedeploy(Patch):
                                 f"{', '.join(reasons)} get deployed")
                 yield Advice(("Resources", new), f"{new}: replaces {old}; CloudFormation creates a new deployment, "
                              "points the stage at it and deletes the old one")
+
+
+def next_version_id(view: TemplateView, old: str, suffix: str, reserved: set[str]) -> str:
+    """ApiDeployment -> ApiDeploymentV2, ApiDeploymentV2 -> ApiDeploymentV3 (first free one).
+
+    `reserved` holds the ids the caller already chose in this run (added to it here).
+    """
+    match = re.fullmatch(rf"(.+?){re.escape(suffix)}(\d+)", old)
+    base, number = (match.group(1), int(match.group(2)) + 1) if match else (old, 2)
+    sections = ("Resources", "Parameters", "Conditions", "Outputs", "Mappings")
+    while f"{base}{suffix}{number}" in reserved or any(f"{base}{suffix}{number}" in view.section(s)
+                                                       for s in sections):
+        number += 1
+    new = view.unique_id(f"{base}{suffix}{number}")
+    reserved.add(new)
+    return new
+
+
+def redeploy_triggers(view: TemplateView) -> list[tuple[Any, list[str]]]:
+    """(RestApiId value, ids of resources this run changed in that API), in file order.
+
+    A RestApi counts only when it has a Policy or an OpenAPI Body: the engine records that it
+    changed, not what.
+    """
+    groups: list[tuple[Any, list[str]]] = []
+    touched = view.changed | view.created
+
+    def add(api: Any, rid: str) -> None:
+        for known, rids in groups:
+            if known == api:
+                rids.append(rid)
+                return
+        groups.append((api, [rid]))
+
+    for rid, res in view.of_type(*SNAPSHOT_TYPES):
+        api = view.props(res).get("RestApiId")
+        if rid in touched and api is not None:
+            add(api, rid)
+    for rid, res in view.of_type(REST_API):
+        if rid in view.changed and ("Policy" in view.props(res) or "Body" in view.props(res)):
+            add(ref(rid), rid)
+    return groups

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from autofix.edits import Advice, Proposal, SetKey, Skip
 from autofix.model.apis import (
@@ -15,7 +16,7 @@ from autofix.model.apis import (
     merge_default_entry,
     props_path,
     sam_method_settings,
-    sam_nested,
+    sam_scope,
     sam_single_stage,
 )
 from autofix.model.parameters import ensure_parameter, parameter_name
@@ -126,3 +127,35 @@ class ApigwThrottling(Patch):
                 continue
             if "Throttle" not in own and "Throttle" not in global_plan:
                 yield SetKey(props_path(rid) + ("Auth", "UsagePlan"), "Throttle", plan, f"{rid}: {message}")
+
+
+def sam_nested(view: TemplateView, kind: str, container: str, settings: dict[str, Any],
+               message: str) -> Iterator[Proposal]:
+    """Missing keys of a mapping property (e.g. DefaultRouteSettings) on SAM APIs of `kind`.
+
+    SAM merges Globals mappings key by key, so a key in Globals.<kind>.<container> counts.
+    """
+    in_globals = view.globals(kind).get(container)
+    if in_globals is not None and not isinstance(in_globals, dict):
+        yield Skip(("Globals", kind, container), f"Globals.{kind}: {container} is computed; set "
+                   f"{', '.join(settings)} by hand")
+        return
+    in_globals = in_globals or {}
+    chosen, use_globals, implicit_wanted = sam_scope(view, kind, lambda res: True)
+    to_globals: dict[str, Any] = {}
+    if implicit_wanted:
+        to_globals.update({k: v for k, v in settings.items() if k not in in_globals})
+    for rid in chosen:
+        own = view.props(view.resources[rid]).get(container)
+        if own is not None and not isinstance(own, dict):
+            yield Skip(props_path(rid) + (container,), f"{rid}: {container} is computed; set "
+                       f"{', '.join(settings)} by hand")
+            continue
+        missing = {k: v for k, v in settings.items() if k not in (own or {}) and k not in in_globals}
+        if use_globals:
+            to_globals.update(missing)
+            continue
+        for key, value in missing.items():
+            yield SetKey(props_path(rid) + (container,), key, value, f"{rid}: {message}")
+    for key, value in to_globals.items():
+        yield SetKey(("Globals", kind, container), key, value, f"Globals.{kind}: {message}")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from autofix.edits import Proposal, SetKey, Skip
 from autofix.model import lambdas as lam
 from autofix.registry import SAFE, Patch
-from autofix.values import ref
+from autofix.values import ref, referenced_names
 from autofix.view import TemplateView
 
 # Services documented to send the caller's account with the invoke; for others a SourceAccount
@@ -66,9 +68,27 @@ class LambdaPermissionSource(Patch):
                            "condition could block it) and the template has no single source; set SourceArn "
                            "to the resource that invokes the function")
             return
-        owner = lam.OWN if source is None else lam.source_owner(view, source)
+        owner = lam.OWN if source is None else source_owner(view, source)
         if owner == lam.OWN:
             yield SetKey(path, "SourceAccount", ref("AWS::AccountId"), f"{pid}: only this account's resources")
         elif owner == lam.UNKNOWN:
             yield Skip(path, f"{pid}: SourceArn may name another account's resource; set SourceAccount "
                        "to its owner by hand")
+
+
+_ACCOUNT_IN_ARN = re.compile(r":\d{12}:")
+
+
+def source_owner(view: TemplateView, value: Any) -> str:
+    """Whose resource a SourceArn names: OWN (built from this stack), SCOPED (a literal account), UNKNOWN."""
+    if isinstance(value, str):
+        return lam.SCOPED if _ACCOUNT_IN_ARN.search(value) else lam.UNKNOWN
+    text = value.get("Fn::Sub") if isinstance(value, dict) and len(value) == 1 else None
+    if isinstance(text, str) and _ACCOUNT_IN_ARN.search(text):
+        return lam.SCOPED
+    names = set(referenced_names(value))
+    if not names or not isinstance(value, dict) or "Fn::ImportValue" in str(value):
+        return lam.UNKNOWN
+    if all(n in view.resources or n.startswith("AWS::") for n in names):
+        return lam.OWN
+    return lam.UNKNOWN

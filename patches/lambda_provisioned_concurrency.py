@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from autofix.edits import Advice, Proposal, RenameKey, SetKey, Skip
 from autofix.model import lambdas as lam
 from autofix.model.apis import reference_updates
+from autofix.model.lambdas import version_id, versions_of
 from autofix.model.parameters import condition_name, ensure_not_equals_condition, ensure_parameter, parameter_name
 from autofix.registry import UNSAFE, Patch
+from autofix.semantics.versions import hashed_function
 from autofix.values import NO_VALUE, get_att, if_, ref, ref_target, referenced_names
 from autofix.view import TemplateView
 
@@ -120,7 +122,7 @@ class LambdaProvisionedConcurrency(Patch):
 
     def _renamed_versions(self, view: TemplateView, rid: str) -> Iterator[Proposal]:
         """Rename the versions cfn-fix published for `rid` whose code or configuration changed since."""
-        for old, new in lam.stale_versions(view, rid):
+        for old, new in stale_versions(view, rid):
             if new in view.resources or new in view.parameters or new in view.conditions or new in view.outputs:
                 yield Skip(("Resources", old), f"{old}: {rid}'s code changed, but the new version name {new} "
                            "is taken; rename the version by hand")
@@ -199,7 +201,7 @@ class LambdaProvisionedConcurrency(Patch):
         extra = {"Condition": res["Condition"]} if "Condition" in res else {}
         if len(versions) == 1:
             version = versions[0]
-            if lam.hashed_function(version) != rid:
+            if hashed_function(version) != rid:
                 yield Advice(("Resources", version), f"{version}: publishes {rid}'s code once; rename it "
                              "whenever the code changes, or the alias keeps serving the old version")
         else:
@@ -219,3 +221,9 @@ class LambdaProvisionedConcurrency(Patch):
             "Name": self.options.alias_name, "ProvisionedConcurrencyConfig": value}},
             f"{rid}: alias {self.options.alias_name}, {state}", after=rid)
         return alias
+
+
+def stale_versions(view: TemplateView, rid: str) -> list[tuple[str, str]]:
+    """(old id, current id) of the hashed versions of `rid` whose code or configuration changed."""
+    current = version_id(view, rid)
+    return [(v, current) for v in versions_of(view, rid) if hashed_function(v) == rid and v != current]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from autofix.edits import Advice, AppendItem, Proposal, SetKey, Skip
 from autofix.model import lambdas as lam
+from autofix.model.lambdas import POLICY_TYPES, XRAY_MANAGED
 from autofix.model.serving import deploy_time_only, sampling_rule_saving, trace_volume
 from autofix.registry import UNSAFE, Patch
-from autofix.values import sub
+from autofix.values import referenced_names, sub
 from autofix.view import TemplateView
 
 XRAY_POLICY = "arn:${AWS::Partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
@@ -87,7 +89,7 @@ class LambdaTracing(Patch):
             yield Advice(("Resources", rid, "Properties", "Role"), f"{rid}: its role is not defined in this "
                          "template; make sure it allows xray:PutTraceSegments and xray:PutTelemetryRecords")
             return
-        if role in done or lam.role_grants_xray(view, role):
+        if role in done or role_grants_xray(view, role):
             return
         done.add(role)
         props = ("Resources", role, "Properties")
@@ -103,3 +105,30 @@ class LambdaTracing(Patch):
                        f"(the default quota); grant xray:PutTraceSegments inline for {rid}")
         else:
             yield AppendItem(props + ("ManagedPolicyArns",), sub(XRAY_POLICY), message)
+
+
+def role_grants_xray(view: TemplateView, role: str) -> bool:
+    """The role (or a policy attached to it here) already allows writing X-Ray traces."""
+    props = view.props(view.resources[role])
+    arns = props.get("ManagedPolicyArns")
+    if any(name in str(arns) for name in XRAY_MANAGED):
+        return True
+    documents = [p.get("PolicyDocument") for p in props.get("Policies") or [] if isinstance(p, dict)]
+    for rid, res in view.of_type(*POLICY_TYPES):
+        if role in set(referenced_names(view.props(res).get("Roles"))):
+            documents.append(view.props(res).get("PolicyDocument"))
+    return any(_allows_xray(doc) for doc in documents)
+
+
+def _allows_xray(document: Any) -> bool:
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    if isinstance(statements, dict):
+        statements = [statements]
+    for statement in statements if isinstance(statements, list) else []:
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        actions = statement.get("Action")
+        actions = [actions] if isinstance(actions, str) else actions if isinstance(actions, list) else []
+        if any(isinstance(a, str) and a.lower() in ("*", "xray:*", "xray:puttracesegments") for a in actions):
+            return True
+    return False

@@ -8,7 +8,7 @@ from typing import Any
 
 from autofix.edits import AppendItem, Proposal, SetKey, Skip
 from autofix.kinds import Phase
-from autofix.model.environment import ENV_NAMES, env_parameter
+from autofix.model.environment import ENV_NAMES, STRING_TYPES, is_deprecated
 from autofix.model.tag_shapes import CREATE_ONLY, SAM_GLOBALS_WITH_TAGS, TAG_SHAPES
 from autofix.registry import SAFE, Patch
 from autofix.values import is_intrinsic, ref
@@ -147,3 +147,12 @@ def _item(key: str, value: Any) -> dict:
 
 def _keys(tags: list[Tag]) -> str:
     return ", ".join(k for k, _ in tags)
+
+
+def env_parameter(view: TemplateView, names: tuple[str, ...] = ENV_NAMES) -> str | None:
+    """The first of `names` declared as a string parameter and not deprecated, else None."""
+    for name in names:
+        spec = view.parameters.get(name)
+        if isinstance(spec, dict) and spec.get("Type") in STRING_TYPES and not is_deprecated(spec):
+            return name
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,6 @@ from autofix.model.buckets import (
     condition_of,
     destination_of,
     grant_access_logs,
-    kebab,
     log_bucket,
     new_resource,
     plan_refs,
@@ -150,3 +150,9 @@ def _external_destination(view: TemplateView) -> Any:
         if all(n in view.parameters or n.startswith("AWS::") for n in referenced_names(value)):
             return value
     return None
+
+
+def kebab(rid: str) -> str:
+    """DataBucket -> data-bucket, for log prefixes."""
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", rid)
+    return re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1-\2", text).lower()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from autofix.edits import Proposal, SetKey, Skip
-from autofix.model.buckets import BUCKET, data_buckets, notifications_elsewhere, props_of
+from autofix.model.buckets import BUCKET, data_buckets, props_of
 from autofix.registry import UNSAFE, Patch
 from autofix.values import is_intrinsic
 from autofix.view import TemplateView
@@ -59,3 +59,14 @@ class S3EventBridgeNotifications(Patch):
             else:
                 yield Skip(props_path + ("NotificationConfiguration",),
                            f"{rid}: NotificationConfiguration is computed; enable EventBridge in it by hand")
+
+
+def notifications_elsewhere(view: TemplateView, rid: str) -> str | None:
+    """A custom resource that writes this bucket's notifications (CloudFormation would overwrite them)."""
+    for other in view.referrers(rid):
+        kind = str(view.type_of(other))
+        if not (kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource"):
+            continue
+        if "notification" in (kind + repr(props_of(view, other))).lower():
+            return other
+    return None

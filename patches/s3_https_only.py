@@ -11,8 +11,6 @@ from autofix.model.buckets import (
     POLICY,
     bucket_ids,
     condition_of,
-    deny_insecure_transport,
-    is_secure_transport_deny,
     new_resource,
     policy_of,
     props_of,
@@ -20,7 +18,7 @@ from autofix.model.buckets import (
     unique_sid,
 )
 from autofix.registry import SAFE, Patch
-from autofix.values import ref
+from autofix.values import get_att, ref, sub
 from autofix.view import TemplateView
 
 
@@ -89,3 +87,24 @@ class S3HttpsOnly(Patch):
         statement = deny_insecure_transport(rid, unique_sid(current, "DenyInsecureTransport"))
         yield AppendItem(("Resources", pid, "Properties", "PolicyDocument", "Statement"), statement,
                          f"{pid}: deny non-TLS requests to {rid}")
+
+
+def deny_insecure_transport(rid: str, sid: str = "DenyInsecureTransport") -> dict:
+    return {
+        "Sid": sid,
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [get_att(rid, "Arn"), sub(f"${{{rid}.Arn}}/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": False}},
+    }
+
+
+def is_secure_transport_deny(statement: Any) -> bool:
+    """Any Deny keyed on aws:SecureTransport, whatever its spelling of false."""
+    if not isinstance(statement, dict) or statement.get("Effect") != "Deny":
+        return False
+    condition = statement.get("Condition")
+    return isinstance(condition, dict) and any(
+        isinstance(block, dict) and any(str(k).lower() == "aws:securetransport" for k in block)
+        for block in condition.values())

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from autofix.edits import Proposal, SetKey, Skip
-from autofix.model.buckets import BUCKET, POLICY, bucket_ids, props_of, public_reason
+from autofix.model.buckets import BUCKET, POLICY, PUBLIC_ACLS, bucket_ids, policy_of, props_of
 from autofix.registry import SAFE, Patch
 from autofix.view import TemplateView
 
@@ -38,3 +39,45 @@ class S3PublicAccessBlock(Patch):
                 continue
             yield SetKey(("Resources", rid, "Properties"), "PublicAccessBlockConfiguration", BLOCK_ALL,
                          f"{rid}: block all public access")
+
+
+def _wildcard(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    if isinstance(principal, dict):
+        return any(_wildcard(v) for v in principal.values())
+    return isinstance(principal, list) and any(_wildcard(v) for v in principal)
+
+
+def _allows_anyone(value: Any) -> bool:
+    """Some statement (in any branch of an !If) allows Principal '*'."""
+    if isinstance(value, list):
+        return any(_allows_anyone(v) for v in value)
+    if not isinstance(value, dict):
+        return False
+    if "Principal" in value and value.get("Effect") != "Deny" and _wildcard(value["Principal"]):
+        return True
+    return any(_allows_anyone(v) for v in value.values())
+
+
+def public_reason(view: TemplateView, rid: str) -> str | None:
+    """Why this bucket looks deliberately public (or cannot be shown not to be), else None."""
+    props = props_of(view, rid)
+    if "WebsiteConfiguration" in props:
+        return f"{rid}: hosts a static website (WebsiteConfiguration)"
+    acl = props.get("AccessControl")
+    if acl in PUBLIC_ACLS:
+        return f"{rid}: AccessControl {acl} grants public access"
+    if acl is not None and not isinstance(acl, str):
+        return f"{rid}: AccessControl is computed; cannot tell whether it is public"
+    pid, ambiguous = policy_of(view, rid)
+    if ambiguous:
+        return ambiguous
+    if pid is None:
+        return None
+    document = props_of(view, pid).get("PolicyDocument")
+    if not isinstance(document, dict):
+        return f"{rid}: bucket policy {pid} is not a literal document; cannot tell whether it is public"
+    if _allows_anyone(document):
+        return f"{rid}: bucket policy {pid} allows Principal '*'"
+    return None

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from autofix.edits import Advice, AppendItem, Edit, Proposal, ReplaceValue, SetKey, Skip, target_path
-from autofix.values import getatt_target, ref, ref_target, renamed
+from autofix.values import getatt_target, ref_target, renamed
 from autofix.view import TemplateView
 
 ALL_PATHS = "/*"
@@ -171,38 +171,6 @@ def sam_method_settings(view: TemplateView, settings: dict[str, Any], message: s
             yield from merge_default_entry(view, props_path(rid), missing, f"{rid}: {message}", rid)
     if to_globals:
         yield from merge_default_entry(view, global_path, to_globals, f"Globals.Api: {message}", "Globals.Api")
-
-
-def sam_nested(view: TemplateView, kind: str, container: str, settings: dict[str, Any],
-               message: str) -> Iterator[Proposal]:
-    """Missing keys of a mapping property (e.g. DefaultRouteSettings) on SAM APIs of `kind`.
-
-    SAM merges Globals mappings key by key, so a key in Globals.<kind>.<container> counts.
-    """
-    in_globals = view.globals(kind).get(container)
-    if in_globals is not None and not isinstance(in_globals, dict):
-        yield Skip(("Globals", kind, container), f"Globals.{kind}: {container} is computed; set "
-                   f"{', '.join(settings)} by hand")
-        return
-    in_globals = in_globals or {}
-    chosen, use_globals, implicit_wanted = sam_scope(view, kind, lambda res: True)
-    to_globals: dict[str, Any] = {}
-    if implicit_wanted:
-        to_globals.update({k: v for k, v in settings.items() if k not in in_globals})
-    for rid in chosen:
-        own = view.props(view.resources[rid]).get(container)
-        if own is not None and not isinstance(own, dict):
-            yield Skip(props_path(rid) + (container,), f"{rid}: {container} is computed; set "
-                       f"{', '.join(settings)} by hand")
-            continue
-        missing = {k: v for k, v in settings.items() if k not in (own or {}) and k not in in_globals}
-        if use_globals:
-            to_globals.update(missing)
-            continue
-        for key, value in missing.items():
-            yield SetKey(props_path(rid) + (container,), key, value, f"{rid}: {message}")
-    for key, value in to_globals.items():
-        yield SetKey(("Globals", kind, container), key, value, f"Globals.{kind}: {message}")
 
 
 # Any OpenApiVersion stops SAM from also deploying each Api to a stage named "Stage"; "2.0"
@@ -456,48 +424,6 @@ def cached_verb(verb: Any) -> bool:
 SNAPSHOT_TYPES = ("AWS::ApiGateway::Method", "AWS::ApiGateway::Resource", "AWS::ApiGateway::Authorizer",
                   "AWS::ApiGateway::Model", "AWS::ApiGateway::RequestValidator", "AWS::ApiGateway::GatewayResponse")
 REST_API = "AWS::ApiGateway::RestApi"
-
-
-def redeploy_triggers(view: TemplateView) -> list[tuple[Any, list[str]]]:
-    """(RestApiId value, ids of resources this run changed in that API), in file order.
-
-    A RestApi counts only when it has a Policy or an OpenAPI Body: the engine records that it
-    changed, not what.
-    """
-    groups: list[tuple[Any, list[str]]] = []
-    touched = view.changed | view.created
-
-    def add(api: Any, rid: str) -> None:
-        for known, rids in groups:
-            if known == api:
-                rids.append(rid)
-                return
-        groups.append((api, [rid]))
-
-    for rid, res in view.of_type(*SNAPSHOT_TYPES):
-        api = view.props(res).get("RestApiId")
-        if rid in touched and api is not None:
-            add(api, rid)
-    for rid, res in view.of_type(REST_API):
-        if rid in view.changed and ("Policy" in view.props(res) or "Body" in view.props(res)):
-            add(ref(rid), rid)
-    return groups
-
-
-def next_version_id(view: TemplateView, old: str, suffix: str, reserved: set[str]) -> str:
-    """ApiDeployment -> ApiDeploymentV2, ApiDeploymentV2 -> ApiDeploymentV3 (first free one).
-
-    `reserved` holds the ids the caller already chose in this run (added to it here).
-    """
-    match = re.fullmatch(rf"(.+?){re.escape(suffix)}(\d+)", old)
-    base, number = (match.group(1), int(match.group(2)) + 1) if match else (old, 2)
-    sections = ("Resources", "Parameters", "Conditions", "Outputs", "Mappings")
-    while f"{base}{suffix}{number}" in reserved or any(f"{base}{suffix}{number}" in view.section(s)
-                                                       for s in sections):
-        number += 1
-    new = view.unique_id(f"{base}{suffix}{number}")
-    reserved.add(new)
-    return new
 
 
 def reference_updates(view: TemplateView, old: str, new: str) -> Iterator[ReplaceValue]:

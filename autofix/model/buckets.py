@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,12 +55,6 @@ def props_of(view: TemplateView, rid: str) -> dict:
 
 def condition_of(view: TemplateView, rid: str) -> Any:
     return (view.resources.get(rid) or {}).get("Condition")
-
-
-def kebab(rid: str) -> str:
-    """DataBucket -> data-bucket, for log prefixes."""
-    text = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", rid)
-    return re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1-\2", text).lower()
 
 
 # ------------------------------------------------------------------ log buckets
@@ -201,48 +194,6 @@ def statements(view: TemplateView, pid: str) -> list | None:
     return value if isinstance(value, list) else None
 
 
-def _wildcard(principal: Any) -> bool:
-    if principal == "*":
-        return True
-    if isinstance(principal, dict):
-        return any(_wildcard(v) for v in principal.values())
-    return isinstance(principal, list) and any(_wildcard(v) for v in principal)
-
-
-def _allows_anyone(value: Any) -> bool:
-    """Some statement (in any branch of an !If) allows Principal '*'."""
-    if isinstance(value, list):
-        return any(_allows_anyone(v) for v in value)
-    if not isinstance(value, dict):
-        return False
-    if "Principal" in value and value.get("Effect") != "Deny" and _wildcard(value["Principal"]):
-        return True
-    return any(_allows_anyone(v) for v in value.values())
-
-
-def public_reason(view: TemplateView, rid: str) -> str | None:
-    """Why this bucket looks deliberately public (or cannot be shown not to be), else None."""
-    props = props_of(view, rid)
-    if "WebsiteConfiguration" in props:
-        return f"{rid}: hosts a static website (WebsiteConfiguration)"
-    acl = props.get("AccessControl")
-    if acl in PUBLIC_ACLS:
-        return f"{rid}: AccessControl {acl} grants public access"
-    if acl is not None and not isinstance(acl, str):
-        return f"{rid}: AccessControl is computed; cannot tell whether it is public"
-    pid, ambiguous = policy_of(view, rid)
-    if ambiguous:
-        return ambiguous
-    if pid is None:
-        return None
-    document = props_of(view, pid).get("PolicyDocument")
-    if not isinstance(document, dict):
-        return f"{rid}: bucket policy {pid} is not a literal document; cannot tell whether it is public"
-    if _allows_anyone(document):
-        return f"{rid}: bucket policy {pid} allows Principal '*'"
-    return None
-
-
 # ------------------------------------------------------------------ conditions
 
 
@@ -293,27 +244,6 @@ def new_resource(type_: str, condition: str | None, **rest: Any) -> dict:
 # ------------------------------------------------------------------ statements
 
 
-def deny_insecure_transport(rid: str, sid: str = "DenyInsecureTransport") -> dict:
-    return {
-        "Sid": sid,
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [get_att(rid, "Arn"), sub(f"${{{rid}.Arn}}/*")],
-        "Condition": {"Bool": {"aws:SecureTransport": False}},
-    }
-
-
-def is_secure_transport_deny(statement: Any) -> bool:
-    """Any Deny keyed on aws:SecureTransport, whatever its spelling of false."""
-    if not isinstance(statement, dict) or statement.get("Effect") != "Deny":
-        return False
-    condition = statement.get("Condition")
-    return isinstance(condition, dict) and any(
-        isinstance(block, dict) and any(str(k).lower() == "aws:securetransport" for k in block)
-        for block in condition.values())
-
-
 def allow_access_logs(log_id: str, source_arns: list) -> dict:
     return {
         "Sid": "AllowS3ServerAccessLogs",
@@ -342,17 +272,6 @@ def unique_sid(existing: list, base: str) -> str:
     while sid in taken:
         sid, n = f"{base}{n}", n + 1
     return sid
-
-
-def notifications_elsewhere(view: TemplateView, rid: str) -> str | None:
-    """A custom resource that writes this bucket's notifications (CloudFormation would overwrite them)."""
-    for other in view.referrers(rid):
-        kind = str(view.type_of(other))
-        if not (kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource"):
-            continue
-        if "notification" in (kind + repr(props_of(view, other))).lower():
-            return other
-    return None
 
 
 def iter_strings(value: Any) -> Iterator[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,21 +29,6 @@ DEPRECATED = "Deprecated"  # how a Description marks a parameter kept only so ca
 
 def is_deprecated(spec: Any) -> bool:
     return isinstance(spec, dict) and str(spec.get("Description", "")).startswith(DEPRECATED)
-
-
-def env_parameter(view: TemplateView, names: tuple[str, ...] = ENV_NAMES) -> str | None:
-    """The first of `names` declared as a string parameter and not deprecated, else None."""
-    for name in names:
-        spec = view.parameters.get(name)
-        if isinstance(spec, dict) and spec.get("Type") in STRING_TYPES and not is_deprecated(spec):
-            return name
-    return None
-
-
-def reference_count(view: TemplateView, name: str) -> int:
-    """How often `name` is referred to (Ref, Sub) outside the Parameters section."""
-    return sum(1 for key, section in view.data.items() if key != "Parameters"
-               for found in referenced_names(section) if found == name)
 
 
 # ---------------------------------------------------------------- rewriting values
@@ -183,39 +167,3 @@ def _group_edits(groups: list, path: tuple, renames: dict[str, str], message: st
 
 CONSTRAINTS = ("AllowedValues", "AllowedPattern", "MinLength", "MaxLength", "MinValue", "MaxValue",
                "ConstraintDescription")
-
-
-def parameter_conflict(keep: Any, drop: Any) -> str | None:
-    """Why merging parameter spec `drop` into `keep` would change what the template means."""
-    if not isinstance(keep, dict) or not isinstance(drop, dict):
-        return "a parameter is not a mapping"
-    if keep.get("Type") != drop.get("Type"):
-        return f"types differ ({keep.get('Type')} vs {drop.get('Type')})"
-    for key in CONSTRAINTS[:-1]:
-        if key in keep and key in drop and keep[key] != drop[key]:
-            return f"{key} differ"
-    if "Default" in drop and str(drop["Default"]) != str(keep.get("Default")):
-        # Stacks deployed with defaults would see every name built from the dropped one change.
-        return f"defaults differ ({drop['Default']!r} vs {keep.get('Default', 'none')!r})"
-    if "Default" in keep and not _satisfies(str(keep["Default"]), drop):
-        return f"the default {keep['Default']!r} breaks the other parameter's constraints"
-    return None
-
-
-def carried_constraints(keep: dict, drop: dict) -> dict[str, Any]:
-    """Constraints of the dropped parameter the kept one lacks; names built from it stay valid."""
-    return {k: drop[k] for k in CONSTRAINTS if k in drop and k not in keep}
-
-
-def _satisfies(value: str, spec: dict) -> bool:
-    allowed = spec.get("AllowedValues")
-    if isinstance(allowed, list) and value not in [str(a) for a in allowed]:
-        return False
-    pattern = spec.get("AllowedPattern")
-    try:
-        if isinstance(pattern, str) and not re.fullmatch(pattern, value):
-            return False
-    except re.error:
-        return False  # a pattern Python cannot read: do not guess
-    low, high = spec.get("MinLength"), spec.get("MaxLength")
-    return not (isinstance(low, int) and len(value) < low or isinstance(high, int) and len(value) > high)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from autofix.edits import ReplaceValue
-from autofix.semantics.versions import hashed_function, hashed_version_id
+from autofix.semantics.versions import hashed_version_id
 from autofix.values import (
     get_att,
     getatt_target,
@@ -391,12 +391,6 @@ def version_id(view: TemplateView, rid: str) -> str:
     return hashed_version_id(rid, view.props(view.resources[rid]))
 
 
-def stale_versions(view: TemplateView, rid: str) -> list[tuple[str, str]]:
-    """(old id, current id) of the hashed versions of `rid` whose code or configuration changed."""
-    current = version_id(view, rid)
-    return [(v, current) for v in versions_of(view, rid) if hashed_function(v) == rid and v != current]
-
-
 def provisioned_skip_reason(view: TemplateView, rid: str) -> str | None:
     """DONE, a reason not to add provisioned concurrency to function `rid`, or None."""
     sam = view.type_of(rid) == SAM_FUNCTION
@@ -550,53 +544,6 @@ def invokes(view: TemplateView, rid: str) -> bool:
 # ------------------------------------------------------------ functions behind a REST API
 
 
-def behind_rest_api(view: TemplateView, rid: str) -> bool:
-    """A Method integrates the function, or (SAM) the function has an Api event."""
-    if rest_methods_calling(view, rid):
-        return True
-    return any(e.get("Type") == "Api" for e in sam_events(view, rid).values())
-
-
-def timeout_skip_reason(view: TemplateView, rid: str, cap: int) -> str | None:
-    """Why capping the timeout of function `rid` at `cap` seconds would be wrong, or None."""
-    if effective_prop(view, rid, "DurableConfig") is not None:
-        return "a durable function runs past the API response by design"
-    for method in rest_methods_calling(view, rid):
-        headers = view.get(("Resources", method, "Properties", "Integration", "RequestParameters"))
-        if isinstance(headers, dict) and any("x-amz-invocation-type" in str(k).lower() for k in headers):
-            return (f"{method} may invoke it asynchronously (X-Amz-Invocation-Type), which the {cap} s "
-                    "limit does not bound")
-        waits = view.get(("Resources", method, "Properties", "Integration", "TimeoutInMillis"))
-        if _waits_longer(waits, cap):
-            return f"{method} raises Integration.TimeoutInMillis; size the function timeout to it by hand"
-    for name, event in sam_events(view, rid).items():
-        props = event.get("Properties")
-        waits = props.get("TimeoutInMillis") if isinstance(props, dict) else None
-        if event.get("Type") not in API_EVENT_TYPES:
-            return f"also triggered by its {event.get('Type')} event {name}, which may need the longer timeout"
-        if _waits_longer(waits, cap):
-            return f"event {name} raises TimeoutInMillis; size the function timeout to it by hand"
-    others = [r for r in referrers_of(view, rid) if _invokes_outside_api(view, r)]
-    if others:
-        return f"also invoked by {', '.join(others)}, which may need the longer timeout"
-    return None
-
-
-def _waits_longer(millis: Any, cap: int) -> bool:
-    """An integration timeout that is set and not provably within `cap` seconds."""
-    if millis is None:
-        return False
-    value = literal_int(millis)
-    return value is None or value > cap * 1000
-
-
-def _invokes_outside_api(view: TemplateView, rid: str) -> bool:
-    kind = view.type_of(rid)
-    if kind == PERMISSION:
-        return principal(view, rid) != APIGW_PRINCIPAL
-    return kind in OTHER_INVOKER_TYPES or is_deploy_time_caller(kind)
-
-
 # ------------------------------------------------------------ execution roles
 
 XRAY_MANAGED = ("AWSXRayDaemonWriteAccess", "AWSXrayWriteOnlyAccess", "AWSXrayFullAccess")
@@ -613,52 +560,9 @@ def template_role(view: TemplateView, value: Any) -> str | None:
     return name if name and view.type_of(name) == "AWS::IAM::Role" else None
 
 
-def role_grants_xray(view: TemplateView, role: str) -> bool:
-    """The role (or a policy attached to it here) already allows writing X-Ray traces."""
-    props = view.props(view.resources[role])
-    arns = props.get("ManagedPolicyArns")
-    if any(name in str(arns) for name in XRAY_MANAGED):
-        return True
-    documents = [p.get("PolicyDocument") for p in props.get("Policies") or [] if isinstance(p, dict)]
-    for rid, res in view.of_type(*POLICY_TYPES):
-        if role in set(referenced_names(view.props(res).get("Roles"))):
-            documents.append(view.props(res).get("PolicyDocument"))
-    return any(_allows_xray(doc) for doc in documents)
-
-
-def _allows_xray(document: Any) -> bool:
-    statements = document.get("Statement") if isinstance(document, dict) else None
-    if isinstance(statements, dict):
-        statements = [statements]
-    for statement in statements if isinstance(statements, list) else []:
-        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
-            continue
-        actions = statement.get("Action")
-        actions = [actions] if isinstance(actions, str) else actions if isinstance(actions, list) else []
-        if any(isinstance(a, str) and a.lower() in ("*", "xray:*", "xray:puttracesegments") for a in actions):
-            return True
-    return False
-
-
 # ------------------------------------------------------------ permission sources
 
 OWN, SCOPED, UNKNOWN = "own", "scoped", "unknown"
-_ACCOUNT_IN_ARN = re.compile(r":\d{12}:")
-
-
-def source_owner(view: TemplateView, value: Any) -> str:
-    """Whose resource a SourceArn names: OWN (built from this stack), SCOPED (a literal account), UNKNOWN."""
-    if isinstance(value, str):
-        return SCOPED if _ACCOUNT_IN_ARN.search(value) else UNKNOWN
-    text = value.get("Fn::Sub") if isinstance(value, dict) and len(value) == 1 else None
-    if isinstance(text, str) and _ACCOUNT_IN_ARN.search(text):
-        return SCOPED
-    names = set(referenced_names(value))
-    if not names or not isinstance(value, dict) or "Fn::ImportValue" in str(value):
-        return UNKNOWN
-    if all(n in view.resources or n.startswith("AWS::") for n in names):
-        return OWN
-    return UNKNOWN
 
 
 def derive_source_arn(view: TemplateView, pid: str) -> Any | None:

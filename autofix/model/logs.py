@@ -4,8 +4,6 @@ Gateway account role, and whether a Lambda role may write to a log group."""
 from __future__ import annotations
 
 import fnmatch
-import json
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,20 +18,6 @@ LOG_GROUP = "AWS::Logs::LogGroup"
 # Valid in CloudFormation and accepted by the guard rule's older list.
 GUARD_SAFE_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
 ACCOUNT = "AWS::ApiGateway::Account"
-
-_ACCESS_FIELDS = ("requestId", "extendedRequestId", ("sourceIp", "identity.sourceIp"), "requestTime",
-                  "httpMethod", "resourcePath", "status", "responseLatency", "integrationLatency")
-
-
-def access_log_format(route_key: bool = False) -> str:
-    """One-line JSON access-log format (cfn-facts §16); HTTP APIs log routeKey, not resourcePath."""
-    fields = {}
-    for field in _ACCESS_FIELDS:
-        name, variable = field if isinstance(field, tuple) else (field, field)
-        if route_key and name == "resourcePath":
-            name = variable = "routeKey"
-        fields[name] = f"$context.{variable}"
-    return json.dumps(fields, separators=(",", ":"))
 
 
 # CloudWatch Logs always encrypts log data at rest (with a key of its own); scanners ask for a
@@ -80,18 +64,6 @@ def log_group(retention_days: int, condition: Any = None, name: Any = None, depe
     if not kms_key:
         resource["Metadata"] = log_group_metadata()
     return resource
-
-
-def new_resources_last(proposals: Iterable[Proposal]) -> Iterator[Proposal]:
-    """Edits inside existing resources first, then new resources: a resource added after X
-    must not come before a key later added at the end of X (same text offset)."""
-    held = []
-    for proposal in proposals:
-        if isinstance(proposal, SetKey) and proposal.path == ("Resources",):
-            held.append(proposal)
-        else:
-            yield proposal
-    yield from held
 
 
 # ---------------------------------------------------------------- API Gateway account role
