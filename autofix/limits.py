@@ -8,11 +8,13 @@ Counts are of the template as written: a SAM or language-extension template expa
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .edits import Change
+from .kinds import Safety
 
 SECTIONS = (("Resources", 500, "resources"), ("Parameters", 200, "parameters"),
             ("Outputs", 200, "outputs"), ("Mappings", 200, "mappings"))
@@ -22,6 +24,7 @@ BODIES = ((BODY_IN_REQUEST, "for a template body passed in the request (deploy i
           (BODY_IN_S3, "for a template read from S3"))
 APPROACHING = 0.9  # warn from 90% of a limit, as cfn-lint does
 ID = "LIMIT"
+WARNING = "warning"  # a note kind beside autofix.kinds.Kind's, printed whatever --quiet says
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ def check(before: Measure, after: Measure, changes: list[Change],
           line_of: Callable[[tuple], int] = lambda path: 1) -> tuple[str | None, list[Change]]:
     """The limit the repair would cross (one line), or None; and warnings for those it nears."""
     found, warnings = _check(before, after, changes)
-    return found, [Change(w.patch_id, w.safety, w.kind, w.path, line_of(w.path), w.message) for w in warnings]
+    return found, [dataclasses.replace(w, line=line_of(w.path)) for w in warnings]
 
 
 def _check(before: Measure, after: Measure, changes: list[Change]) -> tuple[str | None, list[Change]]:
@@ -83,4 +86,4 @@ def _adders(changes: list[Change], section: str) -> str:
 
 
 def _warning(path: tuple[Any, ...], message: str) -> Change:
-    return Change(ID, "safe", "warning", path, 1, message)
+    return Change(ID, Safety.SAFE, WARNING, path, 1, message)  # type: ignore[arg-type]

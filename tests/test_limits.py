@@ -85,5 +85,6 @@ def test_body_limits_are_judged_each_on_its_own() -> None:
     found, _ = check(Measure((1, 0, 0, 0), BODY_IN_S3 - 10), Measure((1, 0, 0, 0), BODY_IN_S3 + 1), [])
     assert found is not None and "1,000,000 bytes for a template read from S3" in found
     _, warnings = check(Measure((1, 0, 0, 0), 920_000), Measure((1, 0, 0, 0), 921_000), [])
-    assert [w.message for w in warnings] == ["the repaired template is 921,000 bytes, 92% of CloudFormation's "
-                                             "limit of 1,000,000 bytes for a template read from S3"]
+    expected = ("the repaired template is 921,000 bytes, 92% of CloudFormation's limit of 1,000,000 bytes "
+                "for a template read from S3")
+    assert [w.message for w in warnings] == [expected]

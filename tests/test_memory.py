@@ -52,7 +52,7 @@ def test_node_dense_json_is_refused_within_a_small_multiple_of_its_size(tmp_path
     path.write_text(_dense_json(1_000_000))
     size = path.stat().st_size
     done = subprocess.run([sys.executable, "-c", _PROBE, str(path)], capture_output=True, text=True,
-                          timeout=120, cwd=ROOT)
+                          timeout=120, cwd=ROOT, check=False)
     assert done.returncode == 0, done.stderr
     message, growth = done.stdout.splitlines()
     assert "no template is that dense" in message
