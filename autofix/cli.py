@@ -163,12 +163,15 @@ def fix(
     code = _exit_code(result, write or filtering)
     if exit_zero and code == 1:
         code = 0
-    if formats & {"text", "markdown"}:
-        _escape_paths(result)
+    # Machine formats keep the real file names; the ones people read get them escaped after.
+    ordered = sorted(outputs, key=lambda output: output[0] in ("text", "markdown"))
     try:  # a closed or broken output changes neither what was written nor the exit code
-        for fmt, target in outputs:
+        for fmt, target in ordered:
+            if fmt in ("text", "markdown"):
+                _escape_paths(result)
             _print(result, report, fmt, target, write, check, diff, stat, quiet, stdin if from_stdin else None)
         if all(target is not None for _, target in outputs):  # every report in a file: the log still tells
+            _escape_paths(result)
             report.text(result, io.StringIO(), sys.stderr, False, stat, written=write, quiet=True,
                         err_colour=report.wants_colour(sys.stderr), check=check)
         _print_plan(target_rps, p99_latency_ms, formats)

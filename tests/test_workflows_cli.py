@@ -226,3 +226,10 @@ def test_github_actions_example_runs_cfn_fix_once() -> None:
     invocations = [line for script in scripts for line in script.splitlines() if line.strip().startswith("cfn-fix ")]
     assert len(invocations) == 1
     assert "sarif:" in invocations[0] and "markdown:" in invocations[0]
+
+
+def test_machine_reports_keep_real_file_names_beside_escaped_text(tmp_path: Path) -> None:
+    (tmp_path / "tab\t.yaml").write_text(NEEDS_FIX)
+    run = cfn_fix("--output-format", "text,json:r.json", "--select", "LOG001", "tab\t.yaml", cwd=tmp_path)
+    assert "tab\\t.yaml:2: LOG001" in run.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["files"][0]["file"] == "tab\t.yaml"
