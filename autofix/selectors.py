@@ -40,10 +40,10 @@ def parse(values: Any, patches: Sequence[Any], where: str = "selector") -> list[
     for value in values:
         if not isinstance(value, str):
             raise SelectorError(f"{where} must be a list of strings, found {value!r}")
-        parts = [part.strip() for part in value.split(",")]
-        if not any(parts) or any(not part for part in parts if len(parts) == 1):
+        parts = [part.strip() for part in value.split(",") if part.strip()]  # `LAM001,` is one selector
+        if not parts:
             raise SelectorError(f"{where}: an empty selector selects nothing; use ALL for every patch")
-        found += [part for part in parts if part]
+        found += parts
     bad = unknown(found, patches)
     if bad:
         raise SelectorError(f"{where}: unknown patch id, prefix or name: {', '.join(bad)} (see `cfn-fix rules`)")
