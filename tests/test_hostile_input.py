@@ -63,7 +63,12 @@ def _laughs_in_keys() -> bytes:
 # name, content, a fragment of the one-line error
 BAD_FILES = [
     ("invalid_utf8.yaml", b"Resources:\n  A:\n    Type: X\n    Description: caf\xe9\n", "not valid UTF-8"),
-    ("utf16.yaml", "Resources:\n  A:\n    Type: X\n".encode("utf-16"), "UTF-16"),
+    ("utf16.yaml", "Resources:\n  A:\n    Type: X\n".encode("utf-16"), "UTF-16 with a byte order mark"),
+    ("utf16_no_bom.yaml", "Resources:\n  A:\n    Type: X\n".encode("utf-16-le"), "UTF-16 without a byte order mark"),
+    ("utf32.yaml", "Resources:\n  A:\n    Type: X\n".encode("utf-32"), "UTF-32 with a byte order mark"),
+    ("lone_cr.yaml", b"Resources:\n  A:\r    Type: X\n", "a line ends in CR alone"),
+    ("node_dense.json", b'{"Resources": {"A": {"Type": "X"}}, "Metadata": {"N": [' + b",".join([b"0"] * 30_000) + b"]}}",
+     "no template is that dense"),
     ("binary.template", bytes(range(256)) * 8, "binary file"),
     ("empty.yaml", b"", "empty template"),
     ("only_comments.yaml", b"# nothing\n   # but comments\n\n", "empty template"),
