@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from autofix.edits import Advice, AppendItem, Proposal, SetKey, Skip
-from autofix.model.buckets import BUCKET, RefPlan, data_buckets, new_resource, plan_refs, props_of
+from autofix.model.buckets import BUCKET, LOG_DELIVERY_TYPES, RefPlan, data_buckets, new_resource, plan_refs, props_of
 from autofix.model.logs import GUARD_SAFE_DAYS, log_group
 from autofix.model.parameters import ensure_condition, ensure_parameter
 from autofix.registry import UNSAFE, Patch
@@ -53,18 +53,7 @@ class S3EventLogGroup(Patch):
     name = "s3-event-log-group"
     title = "Log data-bucket object events to CloudWatch Logs through EventBridge"
     safety = UNSAFE
-    resource_types = (
-        BUCKET,
-        RULE,
-        LOG_GROUP,
-        LOGS_POLICY,
-        "AWS::CloudFront::Distribution",
-        "AWS::CloudTrail::Trail",
-        "AWS::Config::DeliveryChannel",
-        "AWS::EC2::FlowLog",
-        "AWS::ElasticLoadBalancing::LoadBalancer",
-        "AWS::ElasticLoadBalancingV2::LoadBalancer",
-    )
+    resource_types = (BUCKET, RULE, LOG_GROUP, LOGS_POLICY) + LOG_DELIVERY_TYPES
     after = ("S3003",)
     explanation = (
         "S3 cannot write to CloudWatch Logs itself. Adds an AWS::Logs::LogGroup\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from autofix.edits import Proposal, SetKey, Skip
-from autofix.model.buckets import BUCKET, data_buckets, props_of
+from autofix.model.buckets import BUCKET, LOG_DELIVERY_TYPES, data_buckets, props_of
 from autofix.registry import UNSAFE, Patch
 from autofix.values import is_intrinsic
 from autofix.view import TemplateView
@@ -18,15 +18,7 @@ class S3EventBridgeNotifications(Patch):
     name = "s3-eventbridge-notifications"
     title = "Send data-bucket object events to EventBridge"
     safety = UNSAFE
-    resource_types = (
-        BUCKET,
-        "AWS::CloudFront::Distribution",
-        "AWS::CloudTrail::Trail",
-        "AWS::Config::DeliveryChannel",
-        "AWS::EC2::FlowLog",
-        "AWS::ElasticLoadBalancing::LoadBalancer",
-        "AWS::ElasticLoadBalancingV2::LoadBalancer",
-    )
+    resource_types = (BUCKET,) + LOG_DELIVERY_TYPES
     explanation = (
         "Sets NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled: true on every\n"
         "data bucket (not on buckets that hold logs), merged into an existing literal\n"
