@@ -29,9 +29,10 @@ def _record(path: str, change: Change) -> dict[str, Any]:
 
 
 def distinct_changes(changes: list[Change]) -> list[Change]:
-    """One change per (patch, resource, message): edits of several properties that a patch
-    describes with the same message on the same resource are one change to a reader."""
-    return _distinct(changes, lambda c: (c.patch_id, tuple(c.path[:2]), c.message))
+    """One change per (patch, message): the edits a patch describes with one message (several
+    properties of a resource, or a new topic with its policy, subscription and parameter) are
+    one change to a reader; messages name what they change, so two changes never share one."""
+    return _distinct(changes, lambda c: (c.patch_id, c.message))
 
 
 def distinct_notes(notes: list[Change]) -> list[Change]:

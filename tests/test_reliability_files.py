@@ -356,7 +356,7 @@ def test_control_characters_in_file_names_are_escaped(tmp_path, name, shown) -> 
     lines = run.stderr.splitlines()
     assert any(line.startswith(f"{shown}:1:1: error: ") for line in lines), run.stderr
     assert "\x1b" not in run.stderr and not any(line.startswith("b.yaml") for line in lines)
-    assert "+++ fix.yaml" in run.stdout
+    assert "+++ b/fix.yaml" in run.stdout
 
 
 def test_undecodable_bytes_in_a_name_are_escaped(tmp_path) -> None:

@@ -23,8 +23,9 @@ def _run() -> Run:
         _change(stage + ("MetricsEnabled",), "ProdStage: execution logging"),
         _change(stage + ("DataTraceEnabled",), "ProdStage: execution logging"),
         _change(("Resources", "ProdStage", "Properties", "AccessLogSetting"), "ProdStage: access logging"),
-        # The same message on another resource is another change.
-        _change(("Resources", "TestStage", "Properties", "AccessLogSetting"), "ProdStage: access logging"),
+        # The same message on another resource (a new group the stage logs to) is the same change.
+        _change(("Resources", "ProdStageLogs"), "ProdStage: access logging"),
+        _change(("Resources", "TestStage", "Properties", "AccessLogSetting"), "TestStage: access logging"),
     ])
     fixed.notes = [Change("APIGW004", "unsafe", "advice", ("Resources", "ProdStage", "Properties", p), 3,
                           "ProdStage: account-wide setting") for p in ("A", "B")]
@@ -54,8 +55,8 @@ def test_text_prints_one_line_per_change() -> None:
 
 def test_json_keeps_every_edit_and_counts_both() -> None:
     payload = json.loads(report.as_json(_run(), show_diff=False))
-    assert len(payload["changes"]) == 6  # one record per edited property, each with its path
-    assert payload["totals"]["changes"] == 4 and payload["totals"]["edits"] == 6
+    assert len(payload["changes"]) == 7  # one record per edited property, each with its path
+    assert payload["totals"]["changes"] == 4 and payload["totals"]["edits"] == 7
 
 
 def test_markdown_and_github_print_one_row_per_change() -> None:
