@@ -91,7 +91,8 @@ def fix_bytes(raw: bytes, path: str, patches: list[Patch], max_bytes: int = DEFA
     warnings = suppression_warnings(doc)
     if warnings and strict_suppressions:
         first = warnings[0]
-        return Result(path, FAILED, source=doc.source, output=doc.source, fmt=doc.fmt, bom=doc.bom,
+        text = doc.as_written(doc.source)  # a CR-only file comes back with its CRs
+        return Result(path, FAILED, source=text, output=text, fmt=doc.fmt, bom=doc.bom,
                       notes=warnings, error=f"malformed suppression: {first.message}", error_line=first.line)
     result = fix_document(doc, patches)
     result.notes[:0] = warnings

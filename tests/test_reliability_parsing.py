@@ -128,3 +128,11 @@ def test_an_anchored_or_aliased_scalar_is_skipped_and_the_patch_fixes_the_rest()
     assert [(n.kind, n.path[1]) for n in result.notes] == [("skip", "UntouchedAnchorTopic"),
                                                           ("skip", "UntouchedAliasTopic")]
     assert "anchored or aliased content (&name)" in result.notes[0].message
+
+
+def test_diff_of_a_cr_only_file_reads_line_by_line() -> None:
+    from autofix.diff import unified_diff
+
+    diff = unified_diff("a: 1\rb: 2\r", "a: 1\rb: 3\r", "t.yaml")
+    assert "No newline" not in diff
+    assert "-b: 2\n+b: 3\n" in diff
