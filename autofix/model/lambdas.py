@@ -266,12 +266,18 @@ def plan_repoint(view: TemplateView, fn: str, alias: str, alias_name: str) -> Re
     return plan
 
 
-def _plan_uri(view: TemplateView, plan: Repoint, rid: str, fn: str, alias: str, alias_name: str) -> None:
+def _split(view: TemplateView, rid: str, paths: dict[str, tuple]) -> tuple[tuple, Any, dict]:
+    """(path, value) of the part of resource `rid` that `paths` names for its type, and the
+    resource without that part."""
     res = view.resources[rid]
-    path = ("Resources", rid) + URI_PATHS[res["Type"]]
-    uri = view.get(path)
+    path = ("Resources", rid) + paths[res["Type"]]
     rest = {k: v for k, v in res.items() if k != "Properties"}
-    rest["Properties"] = _without(view.props(res), URI_PATHS[res["Type"]][1:])
+    rest["Properties"] = _without(view.props(res), paths[res["Type"]][1:])
+    return path, view.get(path), rest
+
+
+def _plan_uri(view: TemplateView, plan: Repoint, rid: str, fn: str, alias: str, alias_name: str) -> None:
+    path, uri, rest = _split(view, rid, URI_PATHS)
     names = function_and_wrappers(view, fn)
     if names & set(referenced_names(rest)) or _would_loop(view, fn, rid):
         plan.unknown.append(rid)  # the function is named elsewhere too, or moving would loop
@@ -306,11 +312,7 @@ def _would_loop(view: TemplateView, fn: str, caller: str) -> bool:
 
 def _plan_body(view: TemplateView, plan: Repoint, rid: str, fn: str, alias: str, alias_name: str) -> None:
     """Integration URIs of an API's inline OpenAPI definition (SAM DefinitionBody, RestApi Body)."""
-    res = view.resources[rid]
-    path = ("Resources", rid) + BODY_PATHS[res["Type"]]
-    body = view.get(path)
-    rest = {k: v for k, v in res.items() if k != "Properties"}
-    rest["Properties"] = _without(view.props(res), BODY_PATHS[res["Type"]][1:])
+    path, body, rest = _split(view, rid, BODY_PATHS)
     names = function_and_wrappers(view, fn)
     # An included part (AWS::Include) may invoke the function too, unseen: it would lose its permission.
     if not isinstance(body, dict) or _includes(body) or names & set(referenced_names(rest)) \
