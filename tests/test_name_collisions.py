@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from autofix import fastload
 from autofix.api import fix_text
 from autofix.edits import Proposal, SetKey
+from autofix.model.parameters import ensure_not_equals_condition, ensure_parameter
 from autofix.registry import Patch
 from autofix.validate import new_findings
 from autofix.values import NO_VALUE, if_, ref
 from autofix.view import TemplateView
-from patches._params import ensure_not_equals_condition, ensure_parameter
 
 SPEC = {"Type": "Number", "Default": -1, "MinValue": -1, "Description": "reserved concurrency; -1 leaves it unset"}
 FUNCTION = textwrap.dedent("""\
@@ -163,7 +163,7 @@ def test_the_engine_refuses_one_new_name_in_two_sections() -> None:
 
 
 def test_the_name_can_be_known_before_it_is_declared() -> None:
-    from patches._params import condition_name, parameter_name
+    from autofix.model.parameters import condition_name, parameter_name
 
     view = view_of(FUNCTION + "  LambdaReservedConcurrency:\n    Type: AWS::SNS::Topic\n")
     name = parameter_name(view, "LambdaReservedConcurrency", SPEC)
@@ -173,9 +173,8 @@ def test_the_name_can_be_known_before_it_is_declared() -> None:
 
 
 def test_any_condition_gets_a_name_of_its_own() -> None:
+    from autofix.model.parameters import ensure_condition
     from autofix.values import equals
-
-    from patches._params import ensure_condition
 
     in_us_east_1 = equals(ref("AWS::Region"), "us-east-1")
     view = view_of(FUNCTION + "  IsUsEast1:\n    Type: AWS::SNS::Topic\n")

@@ -10,8 +10,8 @@ import pytest
 
 from autofix.api import build_patches, fix_text
 from autofix.capacity import planned_options
+from autofix.model.serving import deploy_time_only, monthly_cost, traces_per_second
 from autofix.view import TemplateView
-from patches._serving import deploy_time_only, monthly_cost, traces_per_second
 
 HERE = Path(__file__).resolve().parent / "patches"
 
