@@ -87,7 +87,7 @@ class SingleEnvironmentParameter(Patch):
         present = [n for n in present if not is_deprecated(view.parameters[n])]
         if len(present) < 2 or any(n in renames or n in renames.values() for n in present):
             return
-        frozen = {name: create_only_uses(view, name) for name in present}
+        frozen = {name: frozen_uses(view, name) for name in present}
         keep = self._keep(view, present, frozen)
         spec = view.parameters[keep]
         merged = dict(spec) if isinstance(spec, dict) else {}  # with the constraints it takes over
@@ -96,9 +96,10 @@ class SingleEnvironmentParameter(Patch):
                 continue
             conflict = parameter_conflict(merged, view.parameters[name])
             if not conflict and frozen[name]:
-                conflict = (f"create-only {_listed(frozen[name])} {'is' if len(frozen[name]) == 1 else 'are'} "
+                conflict = (f"{_listed(frozen[name])} {'is' if len(frozen[name]) == 1 else 'are'} "
                             f"built from {name}; where a deploy passes another value for it than for {keep}, "
-                            "the merge would change that name and replace the resource")
+                            "the merge would change that name: a create-only name replaces its resource, "
+                            "an export name breaks the stacks that import it")
             if conflict:
                 yield Skip(("Parameters", name), f"{name}: not merged into {keep}: {conflict}")
                 continue
@@ -115,7 +116,7 @@ class SingleEnvironmentParameter(Patch):
                     yield SetKey(("Parameters", new), key, value, f"{new}: takes {key} from {old}")
 
     def _keep(self, view: TemplateView, present: list[str], frozen: dict[str, list[str]]) -> str:
-        """Option `keep`; else the one create-only names are built from (they must not change);
+        """Option `keep`; else the one create-only and export names are built from (they must not change);
         else the most referenced one."""
         if self.options.keep in present:
             return self.options.keep
@@ -156,6 +157,15 @@ def _at(value: Any, path: tuple) -> list:
     if path[0] == "*":
         return [v for item in value for v in _at(item, path[1:])] if isinstance(value, list) else []
     return _at(value[path[0]], path[1:]) if isinstance(value, dict) and path[0] in value else []
+
+
+def frozen_uses(view: TemplateView, name: str) -> list[str]:
+    """Names built from `name` that must not change: create-only properties (FunctionName,
+    BucketName ...: a new value replaces the resource) and export names (importers break)."""
+    exports = [f"export {oid}" for oid, output in view.outputs.items()
+               if isinstance(output, dict) and isinstance(output.get("Export"), dict)
+               and name in referenced_names(output["Export"].get("Name"))]
+    return create_only_uses(view, name) + exports
 
 
 def create_only_uses(view: TemplateView, name: str) -> list[str]:
