@@ -51,3 +51,4 @@ class Kind(StrEnum):
     SUPPRESSED = "suppressed"
     ERROR = "error"
     REPLACES = "replaces"  # an applied edit that replaces a stateless resource on update
+    WARNING = "warning"  # about the file or the repair as a whole; printed whatever --quiet says

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .edits import Change
-from .kinds import Safety
+from .kinds import Kind, Safety
 
 SECTIONS = (("Resources", 500, "resources"), ("Parameters", 200, "parameters"),
             ("Outputs", 200, "outputs"), ("Mappings", 200, "mappings"))
@@ -24,7 +24,6 @@ BODIES = ((BODY_IN_REQUEST, "for a template body passed in the request (deploy i
           (BODY_IN_S3, "for a template read from S3"))
 APPROACHING = 0.9  # warn from 90% of a limit, as cfn-lint does
 ID = "LIMIT"
-WARNING = "warning"  # a note kind beside autofix.kinds.Kind's, printed whatever --quiet says
 
 
 @dataclass(frozen=True)
@@ -86,4 +85,4 @@ def _adders(changes: list[Change], section: str) -> str:
 
 
 def _warning(path: tuple[Any, ...], message: str) -> Change:
-    return Change(ID, Safety.SAFE, WARNING, path, 1, message)  # type: ignore[arg-type]
+    return Change(ID, Safety.SAFE, Kind.WARNING, path, 1, message)

@@ -9,11 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from .edits import Change
-from .kinds import Safety
+from .kinds import Kind, Safety
 from .registry import all_patches
 from .selectors import unknown
 
-WARNING = "warning"  # a note kind beside autofix.kinds.Kind's (printed whatever --quiet says)
 SOURCE = "cfn-fix"  # the patch_id of a warning that is about the file, not a patch
 _KEYS = ("ignore",)
 
@@ -66,4 +65,4 @@ def _check(doc: Any, path: tuple, value: Any) -> list[Change]:
 
 
 def _warn(doc: Any, path: tuple, message: str) -> Change:
-    return Change(SOURCE, Safety.ADVICE, WARNING, path, doc.line_of(path), message)  # type: ignore[arg-type]
+    return Change(SOURCE, Safety.ADVICE, Kind.WARNING, path, doc.line_of(path), message)
