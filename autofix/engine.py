@@ -12,13 +12,14 @@ from .document import Document, gc_paused
 from .edits import Advice, AppendItem, Change, DeleteKey, Edit, Proposal, RenameKey, ReplaceValue, SetKey, Skip, \
     dotted, edit_kind, target_path
 from .errors import EditError
+from .kinds import Kind, Status
 from .registry import ADVICE, Patch
 from .splice import Editor
 from .suppress import Suppressions
-from .values import referenced_names
+from .values import mappings, referenced_names
 from .view import SECTIONS, TemplateView, intrinsic_name
 
-FIXED, UNCHANGED, SKIPPED, FAILED = "fixed", "unchanged", "skipped", "failed"
+FIXED, UNCHANGED, SKIPPED, FAILED = Status.FIXED, Status.UNCHANGED, Status.SKIPPED, Status.FAILED
 
 
 @dataclass
@@ -65,7 +66,7 @@ def _fix_document(doc: Document, patches: list[Patch], verify: bool) -> Result:
     except EditError as exc:  # two patches' edits collide in the text: a bug, never a half-written file
         result.status, result.error = FAILED, f"internal error: {exc}"
         return result
-    refused = {n.patch_id for n in result.notes if n.kind == "error"}
+    refused = {n.patch_id for n in result.notes if n.kind == ERROR}
     failure = _verify(doc, output, [p for p in patches if p.id not in refused], originals) if verify else None
     if failure:
         result.status, result.error = FAILED, failure
@@ -86,14 +87,14 @@ def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
         proposals = list(patch.propose(view))
     except Exception as exc:  # a broken patch must not stop the others
         frame = traceback.extract_tb(exc.__traceback__)[-1]
-        result.notes.append(_note(patch, "error", (), doc,
+        result.notes.append(_note(patch, ERROR, (), doc,
                                   f"patch raised {type(exc).__name__}: {exc} "
                                   f"({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})"))
         return
     steps = _judge(patch, proposals, view.data, suppressions, originals, doc.shared_at)
     error = next((step for step in steps if step.verdict == ERROR), None)
     if error is not None:  # a patch bug: none of its edits in this file
-        result.notes.append(_note(patch, "error", error.path, doc, error.message))
+        result.notes.append(_note(patch, ERROR, error.path, doc, error.message))
         return
     undos = []
     applied: list[Change] = []
@@ -111,7 +112,7 @@ def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
         except EditError as exc:
             for undo in reversed(undos):
                 undo()
-            result.notes.append(_note(patch, "error", path, doc, f"invalid edit at {dotted(path)}: {exc}"))
+            result.notes.append(_note(patch, ERROR, path, doc, f"invalid edit at {dotted(path)}: {exc}"))
             return
         message = proposal.message or f"{edit_kind(proposal)} {dotted(path)}"
         applied.append(Change(patch.id, patch.safety, edit_kind(proposal), path,
@@ -123,7 +124,7 @@ def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
         for change in applied:
             if change.resource is None:
                 continue
-            (view.created if len(change.path) == 2 and change.kind == "add" else view.changed).add(change.resource)
+            (view.created if len(change.path) == 2 and change.kind == Kind.ADD else view.changed).add(change.resource)
         result.changes.extend(applied)
         for (rtype, rid), why in replaced.items():  # one note per resource
             result.notes.append(_note(patch, REPLACES, ("Resources", rid), doc,
@@ -149,7 +150,8 @@ def _joined(reasons: list[str]) -> str:
 # resource (or parameter, condition...) with it, so a resource is never half fixed, and the
 # names the patch added only for what was refused (its parameter, its condition) go too.
 
-EDIT, DROP, ERROR, SKIP, ADVISE, SUPPRESSED, REPLACES = "edit", "drop", "error", "skip", "advice", "suppressed", "replaces"
+EDIT, DROP = "edit", "drop"  # verdicts only: neither is ever reported
+ERROR, SKIP, ADVISE, SUPPRESSED, REPLACES = Kind.ERROR, Kind.SKIP, Kind.ADVICE, Kind.SUPPRESSED, Kind.REPLACES
 NOTES = (SKIP, ADVISE, SUPPRESSED)
 _ABSENT = object()
 
@@ -241,14 +243,7 @@ def _mentions(value: Any) -> set[str]:
     elif not isinstance(value, dict | list):
         return set()
     names = set(referenced_names(value))
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-            continue
-        if not isinstance(item, dict):
-            continue
+    for item in mappings(value):
         for key, arg in item.items():
             if key in ("Condition", "DependsOn") and isinstance(arg, str):
                 names.add(arg)
@@ -256,7 +251,6 @@ def _mentions(value: Any) -> set[str]:
                 names.update(a for a in arg if isinstance(a, str))
             elif key in ("Fn::If", "Fn::FindInMap") and isinstance(arg, list) and arg and isinstance(arg[0], str):
                 names.add(arg[0])
-            stack.append(arg)
     return names
 
 
