@@ -383,6 +383,7 @@ def rules() -> None:
 
 @app.command("explain", help="What a patch does, why, its defaults and the findings it resolves.")
 def explain(patch_id: str = typer.Argument(..., help="Patch id (e.g. LAM001) or name.")) -> None:
+    from .kinds import Phase
     from .registry import all_patches
 
     found = [c for c in all_patches() if c.id == patch_id.upper() or c.name == patch_id]
@@ -394,6 +395,8 @@ def explain(patch_id: str = typer.Argument(..., help="Patch id (e.g. LAM001) or 
         typer.echo(cls.explanation.strip() + "\n")
     typer.echo(f"Reads: {', '.join(cls.resource_types) or '-'}")
     typer.echo(f"Runs after: {', '.join(cls.after) or '-'}")
+    when = {Phase.REPAIR: "runs before every decorating patch", Phase.DECORATE: "runs after every repairing patch"}
+    typer.echo(f"Phase: {cls.phase} ({when[cls.phase]})")
     defaults = cls.defaults()
     typer.echo("Options (defaults): " + (", ".join(f"{k}={v!r}" for k, v in defaults.items()) or "none"))
     typer.echo(f"Resolves: {', '.join(cls.resolves) or '-'}")

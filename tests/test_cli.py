@@ -108,6 +108,13 @@ def test_rules_and_explain() -> None:
     assert cfn_fix("explain", "NOPE999").returncode == 2
 
 
+def test_explain_names_the_phase() -> None:
+    """Decorating patches list no `after`: the phase is what says they run after every repair."""
+    tags = cfn_fix("explain", "TAG001").stdout
+    assert "Runs after: -\nPhase: decorate (runs after every repairing patch)\n" in tags
+    assert "Phase: repair (runs before every decorating patch)" in cfn_fix("explain", "LOG001").stdout
+
+
 def test_select_ignore_and_unknown_ids(tree: Path) -> None:
     assert cfn_fix(str(tree / "fix.yaml"), "--select", "LOG001", "--ignore", "LOG").returncode == 0
     bad = cfn_fix(str(tree / "fix.yaml"), "--select", "ZZZ")
