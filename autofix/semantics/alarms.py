@@ -8,7 +8,7 @@ center "cloudwatch-configure-alarm-sns"). A customer-managed key works when its 
 CloudWatch kms:Decrypt and kms:GenerateDataKey*; a topic policy, where the template writes
 one, must allow CloudWatch sns:Publish.
 
-`topic_problem` is shared with the alarm patches (patches/_alarms.py), which advise on the
+`topic_problem` is shared with the alarm patches (autofix/model/alarms.py), which advise on the
 topics they find and must never create one this invariant rejects.
 """
 

@@ -16,12 +16,13 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..values import getatt_target, ref_target, referenced_names
+from ..model.apis import resource_path
+from ..values import ref_target, referenced_names
+from ..view import TemplateView
 from .model import Deployed, Violation
 
 STAGE = "AWS::ApiGateway::Stage"
 METHOD = "AWS::ApiGateway::Method"
-RESOURCE = "AWS::ApiGateway::Resource"
 REST_API = "AWS::ApiGateway::RestApi"
 DEPLOYMENT = "AWS::ApiGateway::Deployment"
 ACCOUNT = "AWS::ApiGateway::Account"
@@ -36,26 +37,6 @@ _STAGE_SETTINGS = ("MethodSettings", "AccessLogSetting", "TracingEnabled", "Cach
 
 def _true(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
-
-
-def _resource_path(resources: dict, resource_id: Any) -> str | None:
-    """`/orders/{id}` for `!Ref Order` (PathParts up to the RootResourceId), None if unknown."""
-    parts: list[str] = []
-    seen: set[str] = set()
-    while True:
-        att = getatt_target(resource_id)
-        if att is not None and att[1] == "RootResourceId":
-            return "/" + "/".join(reversed(parts))
-        rid = ref_target(resource_id)
-        res = resources.get(rid) if rid else None
-        if rid in seen or not isinstance(res, dict) or res.get("Type") != RESOURCE:
-            return None
-        seen.add(rid)
-        props = Deployed.props(res)
-        if not isinstance(props.get("PathPart"), str):
-            return None
-        parts.append(props["PathPart"])
-        resource_id = props.get("ParentId")
 
 
 def _cached(verb: str, path: str, entries: list) -> bool:
@@ -91,11 +72,12 @@ def _caching_stages(t: Deployed) -> dict[str, list[list]]:
 def _methods(t: Deployed, api: str) -> Iterator[tuple[str, str, str, Any]]:
     """(resource label, VERB, path, cache key parameters) of each method of a RestApi: its
     AWS::ApiGateway::Method resources and the operations of its OpenAPI Body."""
+    view = TemplateView(t.template)  # the deployed resources, read as the patches read them
     for rid, res in t.of_type(METHOD):
         props = t.props(res)
         if ref_target(props.get("RestApiId")) != api or not isinstance(props.get("HttpMethod"), str):
             continue
-        path = _resource_path(t.resources, props.get("ResourceId"))
+        path = resource_path(view, props.get("ResourceId"))
         integration = props.get("Integration")
         if path is not None and isinstance(integration, dict):
             yield rid, props["HttpMethod"].upper(), path, integration.get("CacheKeyParameters")

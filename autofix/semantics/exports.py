@@ -10,11 +10,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..values import getatt_target, ref_target, sub_parts
+from ..values import getatt_target, ref_target, sub_parts, sub_replace, sub_variables
 from .model import Deployed, Violation
 
 _STATE_ATTRIBUTE = re.compile(r"(State|Status)(Reason|Message|Code)?$")
-_SUB_VAR = re.compile(r"\$\{(?!!)([^}]+)\}")
 
 
 def _frozen_part(name: str) -> str | None:
@@ -38,14 +37,14 @@ def frozen_reason(value: Any) -> str | None:
     if parts is None:
         return None
     text, local = parts
-    names = [m.group(1).strip() for m in _SUB_VAR.finditer(text)]
+    names = list(sub_variables(text))
     if any(n in local for n in names):
         return None
     reasons = [_frozen_part(n) for n in names]
     state = next((r for r in reasons if r and "state" in r), None)
     if state:
         return state  # a state anywhere in the text changes the exported value
-    if names and all(reasons) and not _SUB_VAR.sub("", text).strip("-_:/. "):
+    if names and all(reasons) and not sub_replace(text, lambda _: "").strip("-_:/. "):
         return reasons[0]  # nothing but pseudo parameters
     return None
 

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..values import getatt_target, ref_target, sub_parts
+from ..values import getatt_target, ref_target, sub_parts, sub_replace, sub_variables
 from ..view import SAM_TRANSFORM
-
-_SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
 @dataclass(frozen=True)
@@ -214,11 +211,17 @@ def target_of(value: Any) -> tuple[str, str | None] | None:
         return att
     parts = sub_parts(value)
     if parts is not None:
-        match = _SUB_VAR.fullmatch(parts[0].strip())
-        if match and match.group(1).strip() not in parts[1]:
-            name, _, attribute = match.group(1).strip().partition(".")
+        variable = _whole_variable(parts[0])
+        if variable is not None and variable not in parts[1]:
+            name, _, attribute = variable.partition(".")
             return name, attribute or None
     return None
+
+
+def _whole_variable(text: str) -> str | None:
+    """X or X.Attr when a Sub text is nothing but `${X}` or `${X.Attr}` (white space around it aside)."""
+    variables = list(sub_variables(text))
+    return variables[0] if len(variables) == 1 and not sub_replace(text, lambda _: "").strip() else None
 
 
 def refs(value: Any, source: str, path: tuple = ()) -> Iterator[Reference]:
@@ -240,8 +243,8 @@ def refs(value: Any, source: str, path: tuple = ()) -> Iterator[Reference]:
     parts = sub_parts(value)
     if parts is not None:
         text, local = parts
-        for match in _SUB_VAR.finditer(text):
-            name, _, attribute = match.group(1).strip().partition(".")
+        for variable in sub_variables(text):
+            name, _, attribute = variable.partition(".")
             if name not in local:
                 yield Reference(source, path, name, attribute or None)
         for key, item in local.items():
