@@ -41,7 +41,8 @@ class S3AccessLogBucket(Patch):
         "bucket without one. The destination is the template's existing access-log bucket if it\n"
         "has one (its policy is extended to the new sources), else a new AccessLogBucket: SSE-S3\n"
         "(log delivery cannot use SSE-KMS), public access blocked, ACLs off (BucketOwnerEnforced),\n"
-        "versioned, retained on delete, scanner suppressions for not logging itself, and a bucket\n"
+        "versioned, logs expiring after 90 days and old versions after 30 (as S3004 does for other\n"
+        "log buckets), retained on delete, scanner suppressions for not logging itself, and a bucket\n"
         "policy letting logging.s3.amazonaws.com put objects for these buckets and this account\n"
         "only. Log buckets are never logged (no loops or chains). Unsafe: a new billable bucket,\n"
         "retained after stack deletion. Skipped: buckets with the legacy LogDeliveryWrite ACL, and\n"
@@ -98,7 +99,7 @@ class S3AccessLogBucket(Patch):
         log_id = view.unique_id(self.options.bucket_id)
         policy_id = view.unique_id(f"{log_id}Policy")
         yield SetKey(("Resources",), log_id, log_bucket(plan.condition),
-                     f"{log_id}: dedicated access-log bucket (SSE-S3, private, versioned, retained)",
+                     f"{log_id}: dedicated access-log bucket (SSE-S3, private, versioned, logs and old versions expiring, retained)",
                      after=sources[0])
         policy = new_resource(POLICY, plan.condition, Properties={
             "Bucket": ref(log_id),

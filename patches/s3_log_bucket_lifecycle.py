@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from autofix.edits import Proposal, SetKey, Skip
-from autofix.model.buckets import BUCKET, POLICY, access_log_destinations, props_of
+from autofix.edits import Proposal, ReplaceValue, SetKey, Skip
+from autofix.model.buckets import BUCKET, POLICY, access_log_destinations, access_log_lifecycle, props_of
 from autofix.registry import SAFE, Patch
 from autofix.view import TemplateView
 
@@ -37,22 +37,20 @@ class S3LogBucketLifecycle(Patch):
         opts = self.options
         if min(opts.expiration_days, opts.noncurrent_days, opts.abort_upload_days) < 1:
             raise ValueError("S3004: lifecycle days must be at least 1")
-        rule = {
-            "Id": "expire-access-logs",
-            "Status": "Enabled",
-            "ExpirationInDays": opts.expiration_days,
-            "NoncurrentVersionExpiration": {"NoncurrentDays": opts.noncurrent_days},
-            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": opts.abort_upload_days},
-        }
+        lifecycle = access_log_lifecycle(opts.expiration_days, opts.noncurrent_days, opts.abort_upload_days)
         for rid, sources in access_log_destinations(view).items():
             props = props_of(view, rid)
             if "LifecycleConfiguration" in props:
+                if rid in view.created and props["LifecycleConfiguration"] != lifecycle:
+                    # S3001's new log bucket comes with the default rule: these options win.
+                    yield ReplaceValue(("Resources", rid, "Properties", "LifecycleConfiguration"), lifecycle,
+                                       f"{rid}: expire access logs after {opts.expiration_days} days")
                 continue
             reason = self._reason_to_skip(view, rid, sources, props)
             if reason:
                 yield Skip(("Resources", rid), f"{rid}: {reason}; add a lifecycle rule by hand")
                 continue
-            yield SetKey(("Resources", rid, "Properties"), "LifecycleConfiguration", {"Rules": [rule]},
+            yield SetKey(("Resources", rid, "Properties"), "LifecycleConfiguration", lifecycle,
                          f"{rid}: expire access logs after {opts.expiration_days} days")
 
     @staticmethod

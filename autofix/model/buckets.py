@@ -291,8 +291,20 @@ def iter_strings(value: Any) -> Iterator[str]:
 # ------------------------------------------------------------------ access-log delivery
 
 
+def access_log_lifecycle(expiration_days: int = 90, noncurrent_days: int = 30, abort_upload_days: int = 7) -> dict:
+    """Rules for a bucket of access logs: many small objects, so expiry (not storage classes)
+    bounds the cost; noncurrent versions expire too, or a versioned bucket grows for ever."""
+    return {"Rules": [{
+        "Id": "expire-access-logs",
+        "Status": "Enabled",
+        "ExpirationInDays": expiration_days,
+        "NoncurrentVersionExpiration": {"NoncurrentDays": noncurrent_days},
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": abort_upload_days},
+    }]}
+
+
 def log_bucket(condition: str | None) -> dict:
-    """A dedicated access-log bucket, as in golden-stack.yaml."""
+    """A dedicated access-log bucket, as in golden-stack.yaml, expiring its logs and old versions."""
     reason = "This is the access-log target; logging it to itself would loop"
     return new_resource(
         BUCKET, condition, DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
@@ -303,6 +315,7 @@ def log_bucket(condition: str | None) -> dict:
             "BucketEncryption": {"ServerSideEncryptionConfiguration": [
                 {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
             "VersioningConfiguration": {"Status": "Enabled"},
+            "LifecycleConfiguration": access_log_lifecycle(),
         },
         Metadata={
             "cfn_nag": {"rules_to_suppress": [{"id": "W35", "reason": reason}]},
