@@ -116,15 +116,19 @@ DUPLICATES = [
 ]
 
 
-# Runs the CLI and reports the process's own peak memory on its last stderr line.
+# Runs the CLI and reports the process's own peak memory on its last stderr line. VmHWM, not
+# ru_maxrss: exec keeps the parent's high-water mark in ru_maxrss, so a child of a large pytest
+# worker (corpus caches, checkov loaded) would report the worker's memory as its own.
 _WRAPPER = """
-import resource, sys
+import re, sys
 from autofix.cli import main
 sys.argv = ["cfn-fix", *sys.argv[1:]]
 try:
     main()
 finally:
-    sys.stderr.write(f"PEAK_RSS_KB={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n")
+    with open("/proc/self/status") as status:
+        peak = re.search(r"VmHWM:\\s+(\\d+)", status.read()).group(1)
+    sys.stderr.write(f"PEAK_RSS_KB={peak}\\n")
 """
 
 
