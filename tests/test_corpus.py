@@ -62,6 +62,8 @@ def test_corpus_file(path: Path) -> None:
     result = fix_bytes(raw, str(path), ALL)
     assert not result.error.startswith("internal error"), result.error
     assert not [n for n in result.notes if n.kind == "error"], [n.message for n in result.notes if n.kind == "error"]
+    if result.status == "failed" and "over CloudFormation's limit" in result.error:
+        return  # the repair would cross a quota (body size, resources...): refused, nothing written
     if result.status in ("failed", "skipped"):
         with pytest.raises(TemplateError):
             load(raw, str(path))

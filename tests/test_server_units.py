@@ -145,10 +145,18 @@ def test_the_entry_point_explains_itself(capsys):
 
 
 def test_a_fix_on_what_another_patch_creates_runs_with_that_patch(tmp_path):
-    text = (ROOT / "examples" / "serverless-api.yaml").read_text()
+    # The data bucket's policy already denies non-TLS requests: S3005 alone changes nothing,
+    # but the policy S3001 creates for its new log bucket needs the statement too.
+    text = ("Resources:\n  DataBucket:\n    Type: AWS::S3::Bucket\n  DataBucketPolicy:\n"
+            "    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: !Ref DataBucket\n"
+            "      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n"
+            "          - Sid: DenyInsecureTransport\n            Effect: Deny\n            Principal: '*'\n"
+            "            Action: 's3:*'\n            Resource:\n              - !GetAtt DataBucket.Arn\n"
+            "              - !Sub '${DataBucket.Arn}/*'\n            Condition:\n"
+            "              Bool: {'aws:SecureTransport': 'false'}\n")
     path = tmp_path / "t.yaml"
     diags, _ = _actions(text, path)
-    lifecycle = [d for d in diags if d.code == "S3004"]
+    lifecycle = [d for d in diags if d.code == "S3005"]
     assert lifecycle
     found = analyse(text, str(path), Configurations())
     params = types.CodeActionParams(
@@ -156,5 +164,5 @@ def test_a_fix_on_what_another_patch_creates_runs_with_that_patch(tmp_path):
         context=types.CodeActionContext(diagnostics=lifecycle))
     quick = [a for a in code_actions(found, path.as_uri(), 1, params, Client(), "utf-16") if a.kind == "quickfix"]
     assert len(quick) == 1 and quick[0].title.endswith("(with S3001)")
-    chosen = [p for p in build_patches(unsafe=True) if p.id in ("S3001", "S3004")]
+    chosen = [p for p in build_patches(unsafe=True) if p.id in ("S3001", "S3005")]
     assert apply_edits(text, edits_of(quick[0], path.as_uri())) == fix_text(text, chosen, str(path)).output
