@@ -150,10 +150,10 @@ class S3EventLogGroup(Patch):
             "Description": f"create: this stack creates the account-wide CloudWatch Logs resource policy "
                            f"{opts.policy_name} that lets EventBridge write to {opts.log_group_prefix}* log "
                            "groups (one per account and Region); exists: another stack already did",
-        }, "EventsToLogsPolicy: create the shared EventBridge-to-Logs policy, or use the one that exists")
+        }, "{name}: create the shared EventBridge-to-Logs policy, or use the one that exists")
         wanted = equals(ref(parameter), POLICY_VALUES[0])
         condition = yield from ensure_condition(view, "CreateEventsToLogsPolicy", wanted,
-                                                f"CreateEventsToLogsPolicy: {parameter} is {POLICY_VALUES[0]}")
+                                                f"{{name}}: {parameter} is {POLICY_VALUES[0]}")
         policy = view.unique_id("EventsToLogsResourcePolicy")
         yield SetKey(("Resources",), policy, new_resource(
             LOGS_POLICY, condition, DeletionPolicy="Retain", UpdateReplacePolicy="Retain", Properties={

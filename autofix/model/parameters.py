@@ -24,11 +24,12 @@ Proposals = Generator[SetKey, None, str]
 
 
 def ensure_parameter(view: TemplateView, name: str, spec: dict[str, Any], message: str = "") -> Proposals:
-    """Declare parameter `name` (or a free variant of it) unless a fitting one exists; return its name."""
+    """Declare parameter `name` (or a free variant of it) unless a fitting one exists; return its name.
+    `{name}` in `message` becomes the name chosen, so the message never names the one not taken."""
     chosen, new, why = _parameter_choice(view, name, spec)
     if new:
         view.pending[("Parameters", chosen)] = spec
-        text = message or f"add parameter {chosen}"
+        text = message.replace("{name}", chosen) if message else f"add parameter {chosen}"
         yield SetKey(("Parameters",), chosen, spec, f"{text} ({why})" if why else text)
     return chosen
 
@@ -49,7 +50,7 @@ def ensure_condition(view: TemplateView, name: str, value: Any, message: str = "
     chosen, new, why = _choose(view, "Conditions", name, lambda found: None if found == value else "is another condition")
     if new:
         view.pending[("Conditions", chosen)] = value
-        text = message or f"add condition {chosen}"
+        text = message.replace("{name}", chosen) if message else f"add condition {chosen}"
         yield SetKey(("Conditions",), chosen, value, f"{text} ({why})" if why else text)
     return chosen
 
