@@ -238,7 +238,7 @@ def cached_entries_unencrypted(view: TemplateView, path: tuple, where: str) -> I
             continue
         if is_true(entry.get("CachingEnabled")) and "CacheDataEncrypted" not in entry:
             yield SetKey(path + ("MethodSettings", index), "CacheDataEncrypted", True,
-                         f"{where}: encrypt the cache of {entry.get('HttpMethod')} {entry.get('ResourcePath')}")
+                         f"{where}: encrypt the cache of {entry.get('HttpMethod')} {_shown(entry.get('ResourcePath'))}")
 
 
 def invalid_cache_size(view: TemplateView, path: tuple, where: str, size: Any,
@@ -270,6 +270,11 @@ def path_parameters(path: str) -> list[str]:
 
 def path_keys(names: list[str]) -> list[str]:
     return [f"method.request.path.{name}" for name in names]
+
+
+def _shown(setting_path: Any) -> Any:
+    """A MethodSettings ResourcePath as people write it: /~1orders~1{id} -> /orders/{id}."""
+    return setting_path.replace("~1", "/").replace("//", "/") if isinstance(setting_path, str) else setting_path
 
 
 def resource_path(view: TemplateView, resource_id: Any) -> str | None:
