@@ -66,8 +66,7 @@ class S3Versioning(Patch):
                 continue
             props_path = ("Resources", rid, "Properties")
             yield SetKey(props_path, "VersioningConfiguration", {"Status": "Enabled"},
-                         f"{rid}: versioning enabled, old versions expire after {days} days "
-                         "(versioning can later only be suspended, never turned off)")
+                         f"{rid}: versioning enabled (it can later only be suspended, never turned off)")
             lifecycle = props.get("LifecycleConfiguration")
             if _expires_old_versions(lifecycle):
                 continue
