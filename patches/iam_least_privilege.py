@@ -133,7 +133,10 @@ class IamLeastPrivilege(Patch):
         done = [a for a in wildcard_actions(stmt) if a not in kept]
         yield from _edits(view, doc, stmt, path, kept, new, f"{doc.holder}: scope {', '.join(done)} (all resources) "
                           f"to the resources of {', '.join(functions)}")
-        yield Advice(path, f"{doc.holder}: check that {', '.join(functions)} call no other action or resource "
+        if path[0] == "Resources" and view.suppressed(path[1], self):
+            return  # the author kept the wildcard: nothing to check
+        verb = "calls" if len(functions) == 1 else "call"
+        yield Advice(path, f"{doc.holder}: check that {', '.join(functions)} {verb} no other action or resource "
                      "(SSE-KMS buckets also need kms:Decrypt / kms:GenerateDataKey on their key)")
 
 
