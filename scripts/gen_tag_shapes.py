@@ -16,7 +16,6 @@ deployed resource of such a type replaces or fails it, so TAG001 tags them only 
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Any
@@ -150,16 +149,10 @@ def render(table: Table) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--check", action="store_true", help="compare with the committed table instead of writing")
-    text = render(build())
-    if parser.parse_args().check:
-        stale = not TARGET.exists() or TARGET.read_text(encoding="utf-8") != text
-        print(f"{TARGET} is {'stale' if stale else 'up to date'}")
-        return 1 if stale else 0
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET}")
-    return 0
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _generated import write_or_check
+
+    return write_or_check(TARGET, lambda: render(build()))
 
 
 if __name__ == "__main__":
