@@ -1,4 +1,4 @@
-"""LAM004: throttle alarms that can never fire get the FunctionName dimension they need."""
+"""LAM004: Lambda throttle alarms that miss their function get the FunctionName dimension they need."""
 
 from __future__ import annotations
 
@@ -24,9 +24,11 @@ class LambdaThrottleAlarmDimension(Patch):
     explanation = (
         "An AWS/Lambda Throttles alarm whose FunctionName dimension is !GetAtt Fn.Arn watches a metric\n"
         "that does not exist and never fires (Lambda publishes the function *name*): the value becomes\n"
-        "!Ref Fn. An alarm with no FunctionName dimension gets one when the function is unambiguous\n"
-        "(the only function in the template, or the one the alarm's id, name or description names);\n"
-        "otherwise it is skipped with a reason."
+        "!Ref Fn. Other dimensions without FunctionName (Resource alone) match no metric either: the\n"
+        "alarm gets the FunctionName of the template's only function, or of the one its id, name or\n"
+        "description names. An alarm with no dimensions counts the throttles of every function in the\n"
+        "account and Region, a legitimate choice: it gets a FunctionName only when its id, name or\n"
+        "description names exactly one function, and is otherwise left account-wide with a note."
     )
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
@@ -38,42 +40,82 @@ class LambdaThrottleAlarmDimension(Patch):
 
     @staticmethod
     def _repair(view: TemplateView, rid: str, props: dict, functions: dict) -> Iterator[Proposal]:
-        path = ("Resources", rid, "Properties")
         dimensions = props.get("Dimensions")
         if dimensions is not None and not isinstance(dimensions, list):
             return
         found = dimension(dimensions, DIMENSION)
-        if found is not None:
-            index, entry = found
-            target = getatt_target(entry.get("Value"))
-            if target and target[0] in functions and target[1] == "Arn":
-                yield ReplaceValue(path + ("Dimensions", index, "Value"), ref(target[0]),
-                                   f"{rid}: FunctionName is the function name (!Ref {target[0]}), not its ARN")
+        if found is None:
+            yield from _add_dimension(view, rid, props, functions)
             return
-        function = _named_function(view, rid, props, functions)
-        if function is None:
-            yield Skip(path, f"{rid}: throttle alarm without a FunctionName dimension, and the function "
-                       f"it watches is not clear ({len(functions)} functions); add the dimension by hand")
-            return
-        own, fn_condition = view.resources[rid].get("Condition"), functions[function].get("Condition")
-        if fn_condition is not None and fn_condition != own:
-            yield Skip(path, f"{rid}: {function} is conditional ({fn_condition}) and the alarm is not; "
-                       "add the dimension by hand")
-            return
-        entry = {"Name": DIMENSION, "Value": ref(function)}
-        message = f"{rid}: watch {function} (FunctionName dimension)"
-        if dimensions is None:
-            yield SetKey(path, "Dimensions", [entry], message)
-        else:
-            yield AppendItem(path + ("Dimensions",), entry, message)
+        index, entry = found
+        target = getatt_target(entry.get("Value"))
+        if target and target[0] in functions and target[1] == "Arn":
+            yield ReplaceValue(("Resources", rid, "Properties", "Dimensions", index, "Value"), ref(target[0]),
+                               f"{rid}: FunctionName is the function name (!Ref {target[0]}), not its ARN")
 
 
-def _named_function(view: TemplateView, rid: str, props: dict, functions: dict) -> str | None:
-    """The only function, or the one the alarm's id, AlarmName or AlarmDescription names."""
-    if len(functions) == 1:
-        return next(iter(functions))
-    texts = [rid] + [t for t in (text_of(props.get(k)) for k in ("AlarmName", "AlarmDescription")) if t]
+def _add_dimension(view: TemplateView, rid: str, props: dict, functions: dict) -> Iterator[Proposal]:
+    """A FunctionName dimension for an alarm without one, or a skip that says why it stays as it is."""
+    path = ("Resources", rid, "Properties")
+    dimensions = props.get("Dimensions")
+    # No dimension at all: the alarm counts every function's throttles, a legitimate choice unless
+    # its id, AlarmName or AlarmDescription names the function it is for. Other dimensions without
+    # FunctionName match no metric Lambda publishes: there the template's only function is the alarm's.
+    others = ", ".join(str(d.get("Name")) for d in dimensions or () if isinstance(d, dict))
+    named = _named_functions(rid, props, functions, only_one_counts=bool(others))
+    if len(named) != 1:
+        yield Skip(path, f"{rid}: {others} without FunctionName matches no Lambda metric, and "
+                   f"{_unnamed(named, functions)}; add a FunctionName dimension by hand" if others else
+                   f"{rid}: no dimensions, so it alarms on the throttles of every function in the account "
+                   f"and Region; left account-wide ({_unnamed(named, functions)})")
+        return
+    function = named[0]
+    own, fn_condition = view.resources[rid].get("Condition"), functions[function].get("Condition")
+    if fn_condition is not None and fn_condition != own:
+        alarm = "has no Condition" if own is None else f"has Condition {own}"
+        yield Skip(path, f"{rid}: left {'as is' if others else 'account-wide'}: {function} exists only under "
+                   f"Condition {fn_condition} and the alarm {alarm}; give the alarm Condition {fn_condition} "
+                   f"to watch {function}")
+        return
+    entry = {"Name": DIMENSION, "Value": ref(function)}
+    message = (f"{rid}: watch {function} (FunctionName dimension; {others} alone matches no Lambda metric)"
+               if others else f"{rid}: watch {function}, which its {_naming(rid, props, function)} names, "
+               "instead of every function in the account and Region (FunctionName dimension)")
+    if dimensions is None:
+        yield SetKey(path, "Dimensions", [entry], message)
+    else:
+        yield AppendItem(path + ("Dimensions",), entry, message)
+
+
+def _texts(rid: str, props: dict) -> dict[str, str]:
+    """What names an alarm's purpose: its id, AlarmName and AlarmDescription, by what they are."""
+    texts = {"id": rid}
+    texts.update((k, t) for k in ("AlarmName", "AlarmDescription") if (t := text_of(props.get(k))))
+    return texts
+
+
+def _named_functions(rid: str, props: dict, functions: dict, only_one_counts: bool) -> list[str]:
+    """The functions the alarm's id, AlarmName or AlarmDescription names (or the only one, if it counts)."""
+    if only_one_counts and len(functions) == 1:
+        return list(functions)
+    texts = _texts(rid, props).values()
     named = [f for f in functions if any(f in text for text in texts)]
     # "ApiAuthorizer" also contains "Api": the longer, more specific match wins.
-    named = [f for f in named if not any(f != g and f in g for g in named)]
-    return named[0] if len(named) == 1 else None
+    return [f for f in named if not any(f != g and f in g for g in named)]
+
+
+def _naming(rid: str, props: dict, function: str) -> str:
+    """Which of the alarm's texts name `function`: 'id', 'AlarmName', 'id and AlarmDescription'..."""
+    which = [k for k, text in _texts(rid, props).items() if function in text]
+    return " and ".join(which)
+
+
+def _unnamed(named: list[str], functions: dict) -> str:
+    """Why no one function is the alarm's: its texts name none, or several."""
+    if not functions:
+        return "the template has no function"
+    if named:
+        return f"its id, AlarmName and AlarmDescription name {len(named)} functions ({', '.join(named)})"
+    if len(functions) == 1:
+        return f"its id, AlarmName and AlarmDescription do not name {next(iter(functions))}"
+    return f"its id, AlarmName and AlarmDescription name none of the {len(functions)} functions here"
