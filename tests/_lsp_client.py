@@ -122,3 +122,16 @@ def apply_edits(text: str, edits: list[types.TextEdit]) -> str:
     for start, end, new in spans:
         text = text[:start] + new + text[end:]
     return text
+
+
+def assert_minimal(text: str, edits: list[types.TextEdit]) -> None:
+    """The edits are small splices: none covers the whole document, each less than a tenth of it."""
+    lines = text.splitlines(keepends=True) or [""]
+    last = types.Position(line=len(lines) - 1, character=len(lines[-1].rstrip("\r\n")))
+    assert edits
+    for edit in edits:
+        start, end = edit.range.start, edit.range.end
+        assert not (start == types.Position(line=0, character=0) and (end.line, end.character) >= (
+            last.line, last.character)), "an edit replaces the whole document"
+        covered = sum(len(line) for line in lines[start.line:end.line + 1])
+        assert end.line == start.line or covered < len(text) / 10, (edit.range, len(text))

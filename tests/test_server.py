@@ -18,7 +18,7 @@ from lsprotocol import types
 from autofix.api import build_patches, fix_text
 from autofix.server.actions import FIX_ALL, FIX_ALL_UNSAFE
 
-from ._lsp_client import ROOT, Session, apply_edits, edits_of, run
+from ._lsp_client import ROOT, Session, apply_edits, assert_minimal, edits_of, run
 
 EXAMPLE = ROOT / "examples" / "serverless-api.yaml"
 CHANGE_KINDS = {"add", "set", "append", "delete", "rename"}
@@ -40,11 +40,13 @@ def _by_kind(actions: list[types.CodeAction], kind: str) -> types.CodeAction:
     return found[0]
 
 
-def _written_by_the_cli(tmp_path: Path, *flags: str) -> str:
-    """What `cfn-fix --write [flags]` makes of the example, in a folder of its own."""
+def _written_by_the_cli(tmp_path: Path, *flags: str, text: str | None = None) -> str:
+    """What `cfn-fix --write [flags]` makes of the example (or `text`), in a folder of its own."""
     folder = tmp_path / ("cli" + "".join(flags))
     folder.mkdir()
     target, _ = _copy(folder)
+    if text is not None:
+        target.write_bytes(text.encode("utf-8"))
     done = subprocess.run([sys.executable, "-m", "autofix", "--write", "-q", *flags, str(target)],
                           capture_output=True, timeout=120, cwd=ROOT, check=False)
     assert done.returncode == 0, done.stderr
@@ -72,8 +74,7 @@ def test_fix_all_is_byte_identical_to_the_cli_and_a_second_round_offers_nothing(
             actions = await session.actions(uri, fixable)
             fix_safe, fix_every = _by_kind(actions, FIX_ALL), _by_kind(actions, FIX_ALL_UNSAFE)
             for action in (fix_safe, fix_every):
-                edits = edits_of(action, uri)
-                assert edits and all(len(e.new_text) < len(text) for e in edits)  # never the whole document
+                assert_minimal(text, edits_of(action, uri))
             assert apply_edits(text, edits_of(fix_safe, uri)) == safe
             repaired = apply_edits(text, edits_of(fix_every, uri))
             assert repaired == every
@@ -81,6 +82,43 @@ def test_fix_all_is_byte_identical_to_the_cli_and_a_second_round_offers_nothing(
             assert _fixable(after) == []
             assert await session.actions(uri, after) == []
             assert path.read_text() == text  # the server never writes the file
+        finally:
+            await session.stop()
+
+    run(body())
+
+
+def _crlf_with_emoji(text: str) -> str:
+    """The example with CRLF line ends and an emoji (two UTF-16 code units) on many lines before
+    what the fixes edit: a comment on each resource, and in every Description."""
+    text = text.replace("  # ", "  # 😀 ").replace("Description: ", "Description: 😀 ")
+    text = text.replace("Description: 😀 >-", "Description: >-")  # a block scalar's header stays a header
+    return text.replace("\n", "\r\n")
+
+
+def test_edits_on_a_crlf_buffer_with_emoji_are_byte_identical_to_the_cli(tmp_path):
+    path, uri = _copy(tmp_path)
+    text = _crlf_with_emoji(path.read_text())
+    assert "😀" in text and "\r\n" in text
+    path.write_bytes(text.encode("utf-8"))
+    every = _written_by_the_cli(tmp_path, "--unsafe-fixes", text=text)
+    assert "\r\n" in every and "\n" not in every.replace("\r\n", "")
+
+    async def body():
+        session = await Session.start(tmp_path)
+        try:
+            diagnostics = await session.open(uri, text)
+            actions = await session.actions(uri, _fixable(diagnostics))
+            for diag in _fixable(diagnostics)[:3]:  # each quickfix: small edits of its own
+                quick = [a for a in await session.actions(uri, [diag]) if a.kind == "quickfix"]
+                assert len(quick) == 1 and quick[0].diagnostics[0].code == diag.code
+                assert_minimal(text, edits_of(quick[0], uri))
+            edits = edits_of(_by_kind(actions, FIX_ALL_UNSAFE), uri)
+            assert_minimal(text, edits)
+            repaired = apply_edits(text, edits)
+            assert repaired == every
+            after = await session.change(uri, repaired)
+            assert _fixable(after) == [] and await session.actions(uri, after) == []
         finally:
             await session.stop()
 

@@ -1,6 +1,6 @@
 """Code actions: a diagnostic's own fix, "fix all safe" and "fix all including unsafe".
 
-Each action's edit is the engine's verified repair of the buffer as minimal text edits.
+Each action's edit is the engine's verified repair of the buffer: its splices, as text edits.
 With a client that resolves code actions, the edit is computed only when one is chosen.
 """
 
@@ -16,7 +16,6 @@ from ..registry import by_id
 from .analysis import ALL, SAFE, Analysis
 from .diagnostics import SOURCE, lsp_range
 from .lines import LineIndex
-from .textedits import replacements
 
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.{SOURCE}"
 # Not below source.fixAll: an editor that fixes all on save must never apply unsafe fixes.
@@ -71,8 +70,8 @@ def fill(action: types.CodeAction, found: Analysis, client: Client, encoding: st
     """Give an action its edit; False (and a disabled reason where the client shows one) when the
     repair changes nothing or fails its checks."""
     data: dict[str, Any] = action.data or {}
-    text = found.fixed_text(data.get("key", ""))
-    if text is None:
+    replacements = found.edits(data.get("key", ""))
+    if replacements is None:
         result = found.fix(data.get("key", ""))
         if client.disabled and result.error:
             action.disabled = types.CodeActionDisabled(reason=result.error)
@@ -83,7 +82,7 @@ def fill(action: types.CodeAction, found: Analysis, client: Client, encoding: st
         action.title += f" (with {', '.join(helpers)})"
     lines = LineIndex(found.text, encoding)
     edits = [types.TextEdit(range=lsp_range(lines, start, end), new_text=new)
-             for start, end, new in replacements(found.text, text)]
+             for start, end, new in replacements]
     uri = data.get("uri", "")
     if client.document_changes:
         document = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=data.get("version"))

@@ -1,16 +1,49 @@
-"""The smallest text replacements that turn a buffer into the engine's output.
+"""The text edits of a repair: the engine's own splices, in the buffer's offsets.
 
-The engine splices a few fragments into the source; a line diff finds them again, and each
-changed hunk is trimmed to the characters that differ, so an edit never covers more than
-the fix (and never the whole document).
+The engine records where it splices each fragment into the source (`Result.splices`); those
+are the edits, so an edit never covers more than the fix (never the whole document). An
+engine without that record, or splices that do not rebuild the verified output, fall back
+to a line diff of the output, each changed hunk trimmed to the characters that differ.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from difflib import SequenceMatcher
 from itertools import accumulate
 
 Replacement = tuple[int, int, str]  # replace text[start:end] with the string
+
+
+def edits_for(text: str, output: str, splices: Sequence[Replacement] | None, bom: int = 0) -> list[Replacement]:
+    """Replacements that turn the buffer `text` into `output`: the splices when they do it.
+
+    Splices are offsets into the engine's source, which lacks the byte order mark (`bom`
+    characters) and holds a CR-only file's line ends as LF (same length, so offsets hold)."""
+    if splices is not None:
+        found = _from_splices(text, splices, bom)
+        if found is not None and apply(text, found) == output:
+            return found
+    return replacements(text, output)
+
+
+def _from_splices(text: str, splices: Sequence[Replacement], bom: int) -> list[Replacement] | None:
+    body = text[bom:]
+    cr_only = "\r" in body and "\n" not in body
+    found: list[Replacement] = []
+    for start, end, new in sorted(splices, key=lambda s: s[0]):  # stable: inserts at one offset keep order
+        if not 0 <= start <= end <= len(body):
+            return None
+        start, end, new = _trimmed(text, start + bom, end + bom, new.replace("\n", "\r") if cr_only else new)
+        if start == end and not new:
+            continue
+        if found and start < found[-1][1]:
+            return None  # overlapping: not splices of one source
+        if found and start == found[-1][1]:  # touching: one edit, so no client reorders the two
+            last = found.pop()
+            start, new = last[0], last[2] + new
+        found.append((start, end, new))
+    return found
 
 
 def replacements(old: str, new: str) -> list[Replacement]:
