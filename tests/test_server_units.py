@@ -166,3 +166,13 @@ def test_a_fix_on_what_another_patch_creates_runs_with_that_patch(tmp_path):
     assert len(quick) == 1 and quick[0].title.endswith("(with S3001)")
     chosen = [p for p in build_patches(unsafe=True) if p.id in ("S3001", "S3005")]
     assert apply_edits(text, edits_of(quick[0], path.as_uri())) == fix_text(text, chosen, str(path)).output
+
+
+def test_a_malformed_suppression_is_a_warning_where_it_is_written(tmp_path):
+    text = LOG_GROUP + "    Metadata:\n      cfn-fix:\n        ignore: LOG001\n"
+    diags, _ = _actions(text, tmp_path / "t.yaml")
+    warnings = [d for d in diags if d.severity == types.DiagnosticSeverity.Warning and not d.data["fixable"]]
+    assert len(warnings) == 1 and "must be a list" in warnings[0].message
+    assert text.splitlines()[warnings[0].range.start.line].strip() == "ignore: LOG001"
+    assert "(advice)" not in warnings[0].message  # a warning about the file, not a patch's
+    assert {d.code for d in diags if d.data["fixable"]} == {"LOG001"}  # a string ignores nothing

@@ -11,8 +11,10 @@ from ..document import Document, load
 from ..edits import Change
 from ..engine import FAILED, FIXED, Result, fix_document
 from ..errors import NotATemplate, TemplateError
+from ..suppression_check import suppression_warnings
 from . import locate
 from .settings import Configurations, Profile
+from .textedits import Replacement, edits_for
 
 _CONTENT = re.compile(r"^[^\S\n]*[^\s#]", re.MULTILINE)
 SAFE, ALL = "safe", "all"  # the two fix-all runs; any other key names one patch
@@ -61,12 +63,14 @@ class Analysis:
                 self._fixes[key] = Result(self.path, FAILED, error=f"internal error: {type(exc).__name__}: {exc}")
         return self._fixes[key]
 
-    def fixed_text(self, key: str) -> str | None:
-        """The buffer as the repair leaves it, or None when that repair changes nothing or fails."""
+    def edits(self, key: str) -> list[Replacement] | None:
+        """The repair as replacements of buffer offsets (the engine's splices), or None when that
+        repair changes nothing or fails."""
         result = self.fix(key)
         if result.status != FIXED:
             return None
-        return ("\ufeff" if self.bom else "") + result.output
+        output = ("\ufeff" if self.bom else "") + result.output
+        return edits_for(self.text, output, getattr(result, "splices", None), self.bom)
 
     def _run(self, key: str) -> Result:
         assert self.profile is not None
@@ -104,7 +108,9 @@ def analyse(text: str, path: str, configurations: Configurations) -> Analysis:
         found.problem = Problem("document is nested too deeply to process")
         return found
     try:
+        warnings = suppression_warnings(found.doc)  # before the run: it edits the data
         found.result = fix_document(found.doc, list(found.profile.every), verify=False)
+        found.result.notes[:0] = warnings  # as `cfn-fix` reports them
         found.spans = locate.spans(found.doc, found.items)
     except Exception as exc:  # noqa: BLE001 - an engine bug costs this buffer's diagnostics, not the server
         found.result, found.spans = None, []

@@ -19,6 +19,7 @@ _NOTE_SEVERITY = {
     "advice": types.DiagnosticSeverity.Information,
     "replaces": types.DiagnosticSeverity.Information,
     "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,  # a malformed suppression, a quota nearly reached
 }
 _NOTE_LABEL = {"skip": "skipped", "suppressed": "suppressed", "replaces": "replaces", "error": "patch error"}
 
@@ -35,13 +36,13 @@ def diagnostics(found: Analysis, lines: LineIndex, explain_url: str | None = Non
 def _diagnostic(item: Change, span: tuple[int, int], bom: int, lines: LineIndex,
                 explain_url: str | None) -> types.Diagnostic:
     fixable = item.kind in CHANGE_KINDS
-    tail = [item.safety]
+    tail: list[str] = [str(item.safety)] if by_id(item.patch_id) else []  # a warning about the file has no patch
     if item.resolves:
         tail.append("resolves " + ", ".join(item.resolves))
     message = item.message if fixable else f"{_NOTE_LABEL.get(item.kind, item.kind)}: {item.message}"
     return types.Diagnostic(
         range=lsp_range(lines, span[0] + bom, span[1] + bom),
-        message=f"{message} ({'; '.join(tail)})",
+        message=f"{message} ({'; '.join(tail)})" if tail else message,
         severity=types.DiagnosticSeverity.Warning if fixable else
         _NOTE_SEVERITY.get(item.kind, types.DiagnosticSeverity.Hint),
         code=item.patch_id,
