@@ -46,6 +46,8 @@ class ResourceTags(Patch):
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         wanted = self._wanted(view)
         if not wanted:
+            if any(isinstance(res, dict) and res.get("Type") in TAG_SHAPES for res in view.resources.values()):
+                yield Skip(("Resources",), self._nothing_to_add())
             return
         global_keys: dict[str, set[str] | None] = {}
         for kind in SAM_GLOBALS_WITH_TAGS:
@@ -84,6 +86,19 @@ class ResourceTags(Patch):
             tags[key] = value
         return list(tags.items())
 
+    def _nothing_to_add(self) -> str:
+        """Why a template with taggable resources gets no tag: no environment tag, no tags option."""
+        names = list(self.options.environment_parameters)
+        if not self.options.environment_key:
+            env = "environment_key is empty"
+        elif names:
+            either = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+            env = f"no String parameter named {either}"
+        else:
+            env = "environment_parameters is empty"
+        return (f"no tags to add: {env}, and option tags is empty; set [options.TAG001] tags = "
+                "[\"Key=Value\"] to tag every resource")
+
     def _tag_globals(self, view: TemplateView, kind: str,
                      wanted: list[Tag]) -> Generator[Proposal, None, set[str] | None]:
         """Tags for every SAM resource of `kind` via Globals; returns the keys now covered there."""
@@ -93,11 +108,11 @@ class ResourceTags(Patch):
             yield Skip(path + ("Tags",), f"Globals.{kind}: Tags is not a literal map; left as is")
             return None
         if current is None:
-            yield SetKey(path, "Tags", dict(wanted), f"Globals.{kind}: add tags {_keys(wanted)}")
+            yield SetKey(path, "Tags", dict(wanted), f"Globals.{kind}: {_adding(wanted)}")
         else:
             missing = [(k, v) for k, v in wanted if k not in current]
-            for key, value in missing:
-                yield SetKey(path + ("Tags",), key, value, f"Globals.{kind}: add tag {key}")
+            for key, value in missing:  # one message: one change to a reader
+                yield SetKey(path + ("Tags",), key, value, f"Globals.{kind}: {_adding(missing)}")
         return {k for k, _ in wanted}
 
     def _tag_resource(self, view: TemplateView, rid: str, res: dict, shape: str,
@@ -112,19 +127,18 @@ class ResourceTags(Patch):
         current = view.props(res).get("Tags")
         if current is None:
             value: Any = dict(wanted) if shape == "map" else [_item(k, v) for k, v in wanted]
-            yield SetKey(props_path, "Tags", value, f"{rid}: add tags {_keys(wanted)}")
+            yield SetKey(props_path, "Tags", value, f"{rid}: {_adding(wanted)}")
             return
         present = _present_keys(current, shape)
         if present is None:
             yield Skip(props_path + ("Tags",), f"{rid}: Tags is not a literal {shape}; left as is")
             return
-        for key, value in wanted:
-            if key in present:
-                continue
+        missing = [(k, v) for k, v in wanted if k not in present]
+        for key, value in missing:  # one message: one change to a reader
             if shape == "map":
-                yield SetKey(props_path + ("Tags",), key, value, f"{rid}: add tag {key}")
+                yield SetKey(props_path + ("Tags",), key, value, f"{rid}: {_adding(missing)}")
             else:
-                yield AppendItem(props_path + ("Tags",), _item(key, value), f"{rid}: add tag {key}")
+                yield AppendItem(props_path + ("Tags",), _item(key, value), f"{rid}: {_adding(missing)}")
 
 
 def _present_keys(tags: Any, shape: str) -> set[str] | None:
@@ -145,8 +159,9 @@ def _item(key: str, value: Any) -> dict:
     return {"Key": key, "Value": value}
 
 
-def _keys(tags: list[Tag]) -> str:
-    return ", ".join(k for k, _ in tags)
+def _adding(tags: list[Tag]) -> str:
+    """'add tag Environment', 'add tags Team, CostCenter'."""
+    return f"add tag{'s' if len(tags) > 1 else ''} {', '.join(k for k, _ in tags)}"
 
 
 def env_parameter(view: TemplateView, names: tuple[str, ...] = ENV_NAMES) -> str | None:
