@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Advice, Proposal, SetKey, Skip
-from autofix.model.lambdas import FUNCTION_TYPES
+from autofix.model.lambdas import FUNCTION_TYPES, SAM_FUNCTION
 from autofix.model.logs import GUARD_SAFE_DAYS, function_group, group_names, log_group, role_writes_logs
 from autofix.registry import UNSAFE, Patch
 from autofix.values import ref, sub, text_of
@@ -49,12 +49,18 @@ class LambdaLogGroup(Patch):
         if days not in GUARD_SAFE_DAYS:
             raise ValueError(f"retention {days} is not one of {GUARD_SAFE_DAYS}")
         shared = view.globals("Function").get("LoggingConfig")
-        if view.is_sam and isinstance(shared, dict) and "LogGroup" in shared:
-            return
+        # Globals reach SAM functions only: a plain AWS::Lambda::Function beside them needs its own group.
+        covered = [rid for rid, _ in view.of_type(SAM_FUNCTION)] if view.is_sam and isinstance(shared, dict) \
+            and "LogGroup" in shared else []
+        if covered:
+            yield Skip(("Globals", "Function", "LoggingConfig", "LogGroup"), "Globals.Function: LoggingConfig."
+                       f"LogGroup already sets the log group of {', '.join(covered)}; left as is")
         taken = group_names(view)
         key = _key(self.options.kms_key_arn)
         moved = []
         for rid, res in view.of_type(*FUNCTION_TYPES):
+            if rid in covered:
+                continue
             props = view.props(res)
             config = props.get("LoggingConfig")
             if (isinstance(config, dict) and "LogGroup" in config) or function_group(view, rid, props):
