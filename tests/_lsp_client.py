@@ -24,10 +24,17 @@ class Session:
         self.folder = folder
         self.versions: dict[str, int] = {}
         self.texts: dict[str, str] = {}
+        self.registrations: list[types.Registration] = []  # what the server asked the client to send
 
     @classmethod
     async def start(cls, folder: Path, resolve: bool = False, debounce_ms: int = 0) -> Session:
         client = make_test_lsp_client()
+        registrations: list[types.Registration] = []
+
+        @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+        def _register(params: types.RegistrationParams) -> None:
+            registrations.extend(params.registrations)
+
         await client.start_io(sys.executable, "-m", "autofix.server", cwd=str(ROOT))
         caps = client_capabilities("visual-studio-code") if resolve else types.ClientCapabilities(
             workspace=types.WorkspaceClientCapabilities(
@@ -40,7 +47,9 @@ class Session:
         await client.initialize_session(types.InitializeParams(
             capabilities=caps, root_uri=folder.as_uri(),
             initialization_options={"debounceMs": debounce_ms}))
-        return cls(client, folder)
+        session = cls(client, folder)
+        session.registrations = registrations
+        return session
 
     async def stop(self) -> None:
         """Shut the server down; a server that does not exit in time is killed (only the one we started)."""
@@ -54,12 +63,16 @@ class Session:
 
     async def diagnostics_after(self, send) -> list[types.Diagnostic]:
         """Send a notification, then wait for the diagnostics of the buffer's latest version."""
+        return list((await self.published_after(send)).diagnostics)
+
+    async def published_after(self, send) -> types.PublishDiagnosticsParams:
+        """Send a notification, then wait for diagnostics of some buffer's latest version."""
         send()
         while True:
             params = await asyncio.wait_for(
                 self.client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), WAIT)
             if params.version is None or params.version == self.versions.get(params.uri):
-                return list(params.diagnostics)
+                return params
 
     async def open(self, uri: str, text: str) -> list[types.Diagnostic]:
         self.versions[uri], self.texts[uri] = 1, text

@@ -11,7 +11,10 @@ Run the cfn-fix language server on standard input and output (the only transport
 is accepted for clients that pass it). Diagnostics show each pending fix; code actions apply
 one patch, all safe fixes (source.fixAll.cfn-fix) or all fixes including unsafe ones
 (source.fixAllUnsafe.cfn-fix). Files are never written by the server.
-Initialization options: {"debounceMs": 150, "explainUrl": "https://.../{id}"}.
+Options {"debounceMs": 150, "explainUrl": "https://.../{id}"}: as initialization options, or
+as the editor's "cfn-fix" settings (workspace/configuration, workspace/didChangeConfiguration).
+The nearest .cfn-fix.toml or pyproject.toml [tool.cfn-fix] applies to each file; open files
+are diagnosed again when one changes (a watched-files event, or the next edit).
 """
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -23,6 +25,8 @@ from .settings import Configurations
 
 log = logging.getLogger(__name__)
 DEBOUNCE_MS = 150
+SECTION = "cfn-fix"  # the settings section of workspace/configuration and didChangeConfiguration
+RECENT = 3  # analyses kept per buffer, by text: undoing an edit costs no new run
 
 
 class CfnFixServer(LanguageServer):
@@ -33,7 +37,10 @@ class CfnFixServer(LanguageServer):
         self.debounce = DEBOUNCE_MS / 1000
         self.explain_url: str | None = None
         self.client = Client()
-        self.analyses: dict[str, tuple[int | None, Analysis]] = {}
+        # Per buffer, the last few texts analysed -> (config generation, config signature, analysis).
+        self.analyses: dict[str, OrderedDict[str, tuple[int, tuple, Analysis]]] = {}
+        self.running: dict[tuple[str, int, str], asyncio.Future] = {}  # one engine run per text, shared
+        self.generation = 0  # counts config reloads: an analysis from before one is stale
         self.timers: dict[str, asyncio.Task] = {}
         self.last_change: dict[str, float] = {}
         self.open: set[str] = set()  # as the client spells them (pygls keys its documents unquoted)
@@ -56,18 +63,57 @@ class CfnFixServer(LanguageServer):
         return os.path.join(root, "untitled.yaml")
 
     async def current(self, uri: str) -> tuple[int | None, Analysis] | None:
-        """The analysis of the buffer as it is now, computed if the last one is stale."""
+        """The analysis of the buffer as it is now: reused when this text was analysed under the
+        same configuration, else computed once however many requests ask meanwhile."""
         if uri not in self.open:
             return None  # not open (pygls would read the file from disk)
         document = self.workspace.get_text_document(uri)
-        text, version = document.source, document.version
-        cached = self.analyses.get(uri)
-        if cached is not None and cached[0] == version and cached[1].text == text:
-            return cached
-        loop = asyncio.get_running_loop()
-        found = await loop.run_in_executor(self.engine, analyse, text, self.path_of(uri), self.configurations)
-        self.analyses[uri] = (version, found)
-        return version, found
+        text, version, path = document.source, document.version, self.path_of(uri)
+        signature = self.configurations.signature(path)
+        recent = self.analyses.get(uri)
+        known = recent.get(text) if recent else None
+        if recent and known and known[:2] == (self.generation, signature):
+            recent.move_to_end(text)
+            return version, known[2]
+        key = (uri, self.generation, text)
+        running = self.running.get(key)
+        if running is None:
+            running = asyncio.get_running_loop().run_in_executor(
+                self.engine, analyse, text, path, self.configurations)
+            self.running[key] = running
+            running.add_done_callback(lambda done: self._remember(key, signature, done))
+        # Shielded: a debounced publish that is cancelled must not cancel a run others wait for.
+        return version, await asyncio.shield(running)
+
+    def _remember(self, key: tuple[str, int, str], signature: tuple, done: asyncio.Future) -> None:
+        if self.running.get(key) is done:
+            del self.running[key]
+        uri, generation, text = key
+        if done.cancelled() or done.exception() is not None or uri not in self.open or generation != self.generation:
+            return
+        recent = self.analyses.setdefault(uri, OrderedDict())
+        recent[text] = (generation, signature, done.result())
+        recent.move_to_end(text)
+        while len(recent) > RECENT:
+            recent.popitem(last=False)
+
+    def reload(self) -> None:
+        """A configuration may have changed: forget what it decided and diagnose every open buffer again."""
+        self.configurations.forget()
+        self.generation += 1
+        self.analyses.clear()
+        for uri in sorted(self.open):
+            self.schedule(uri, 0)
+
+    def apply_options(self, options: Any) -> None:
+        """`debounceMs` and `explainUrl`, from initialization options or the `cfn-fix` settings."""
+        if not isinstance(options, dict):
+            return
+        debounce = options.get("debounceMs")
+        if isinstance(debounce, int | float) and not isinstance(debounce, bool) and debounce >= 0:
+            self.debounce = debounce / 1000
+        if isinstance(options.get("explainUrl"), str):
+            self.explain_url = options["explainUrl"] or None
 
     def delay_for(self, uri: str) -> float:
         """Debounce typing, not a lone edit: a change after a quiet spell (and no analysis under
@@ -113,29 +159,46 @@ server = CfnFixServer()
 
 @server.feature(types.INITIALIZE)
 def initialize(ls: CfnFixServer, params: types.InitializeParams) -> None:
-    options = params.initialization_options if isinstance(params.initialization_options, dict) else {}
-    debounce = options.get("debounceMs")
-    if isinstance(debounce, int | float) and not isinstance(debounce, bool) and debounce >= 0:
-        ls.debounce = debounce / 1000
-    if isinstance(options.get("explainUrl"), str):
-        ls.explain_url = options["explainUrl"]
+    ls.apply_options(params.initialization_options)
     ls.client = Client.of(params.capabilities)
 
 
 @server.feature(types.INITIALIZED)
 async def initialized(ls: CfnFixServer, params: types.InitializedParams) -> None:
+    """Ask the client to watch the config files and to send our settings, where it can be asked."""
     caps = ls.client_capabilities.workspace
+    registrations = []
     watch = caps.did_change_watched_files if caps else None
-    if not (watch and watch.dynamic_registration):
-        return  # config changes are still seen: every analysis re-stats the config files
-    watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_NAMES]
-    registration = types.Registration(
-        id="cfn-fix-config", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers))
+    if watch and watch.dynamic_registration:
+        watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_NAMES]
+        registrations.append(types.Registration(
+            id="cfn-fix-config-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers)))
+    settings = caps.did_change_configuration if caps else None
+    if settings and settings.dynamic_registration:
+        registrations.append(types.Registration(
+            id="cfn-fix-settings", method=types.WORKSPACE_DID_CHANGE_CONFIGURATION,
+            register_options=types.DidChangeConfigurationRegistrationOptions(section=SECTION)))
+    if caps and caps.configuration:
+        await pull_settings(ls)
+    if not registrations:
+        return  # config file changes are still seen: every analysis re-stats the config files
     try:
-        await ls.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
+        await ls.client_register_capability_async(types.RegistrationParams(registrations=registrations))
     except Exception:  # noqa: BLE001 - a client that refuses: polling by stat still works
         log.info("cfn-fix: the client did not accept the config file watcher")
+
+
+async def pull_settings(ls: CfnFixServer) -> None:
+    """The `cfn-fix` settings section, from a client that answers workspace/configuration."""
+    try:
+        answer = await asyncio.wait_for(ls.workspace_configuration_async(types.ConfigurationParams(
+            items=[types.ConfigurationItem(section=SECTION)])), 10)
+    except Exception:  # noqa: BLE001 - a client that cannot answer keeps the options it gave
+        log.info("cfn-fix: the client did not answer workspace/configuration")
+        return
+    if answer:
+        ls.apply_options(answer[0])
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -163,10 +226,18 @@ def did_close(ls: CfnFixServer, params: types.DidCloseTextDocumentParams) -> Non
 
 @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
 def did_change_watched_files(ls: CfnFixServer, params: types.DidChangeWatchedFilesParams) -> None:
-    ls.configurations.forget()
-    ls.analyses.clear()
-    for uri in sorted(ls.open):
-        ls.schedule(uri, 0)
+    ls.reload()
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def did_change_configuration(ls: CfnFixServer, params: types.DidChangeConfigurationParams) -> None:
+    """New editor settings (pushed in the notification, or pulled where the client answers)."""
+    pushed = params.settings.get(SECTION, params.settings) if isinstance(params.settings, dict) else None
+    ls.apply_options(pushed)
+    caps = ls.client_capabilities.workspace
+    if caps and caps.configuration:
+        await pull_settings(ls)
+    ls.reload()
 
 
 @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
@@ -204,4 +275,7 @@ async def hover(ls: CfnFixServer, params: types.HoverParams) -> types.Hover | No
 
 
 def serve() -> None:
+    # What start-up made lives as long as the server: out of every later collection's way.
+    gc.collect()
+    gc.freeze()
     server.start_io()

@@ -48,7 +48,7 @@ class Configurations:
 
     def profile(self, template: str) -> Profile:
         """The profile for a template path; raises ConfigError for a broken config file."""
-        key = (template, _signature(Path(template).parent))
+        key = (template, self.signature(template))
         hit = self._cache.get(key)
         if hit is None:
             if len(self._cache) > 256:  # old signatures of edited config files
@@ -57,6 +57,11 @@ class Configurations:
         if isinstance(hit, ConfigError):
             raise hit
         return hit
+
+    @staticmethod
+    def signature(template: str) -> tuple:
+        """What decides whether a profile built for `template` still holds: its config files' stats."""
+        return _signature(Path(template).parent)
 
     def forget(self) -> None:
         self._cache.clear()

@@ -1,0 +1,92 @@
+"""The server object in process: one engine run per buffer text, shared and remembered."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+pytest.importorskip("pygls")
+
+from lsprotocol import types
+from pygls.workspace import Workspace
+
+from autofix.server import protocol
+
+TEXT = "Resources:\n  KeptLogGroup:\n    Type: AWS::Logs::LogGroup\n"
+
+
+@pytest.fixture
+def runs(monkeypatch):
+    """The texts the engine analysed, in order."""
+    seen: list[str] = []
+    real = protocol.analyse
+
+    def counted(text, path, configurations):
+        seen.append(text)
+        return real(text, path, configurations)
+
+    monkeypatch.setattr(protocol, "analyse", counted)
+    return seen
+
+
+def _server(tmp_path) -> tuple[protocol.CfnFixServer, str]:
+    ls = protocol.CfnFixServer()
+    ls.protocol._workspace = Workspace(tmp_path.as_uri(), types.TextDocumentSyncKind.Full)
+    uri = (tmp_path / "t.yaml").as_uri()
+    ls.workspace.put_text_document(types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=TEXT))
+    ls.open.add(uri)
+    return ls, uri
+
+
+def _type(ls: protocol.CfnFixServer, uri: str, version: int, text: str) -> None:
+    ls.workspace.update_text_document(types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                                      types.TextDocumentContentChangeWholeDocument(text=text))
+
+
+def test_requests_during_a_run_share_it(tmp_path, runs):
+    ls, uri = _server(tmp_path)
+
+    async def body():
+        first, second, third = await asyncio.gather(ls.current(uri), ls.current(uri), ls.current(uri))
+        assert first[1] is second[1] is third[1] and runs == [TEXT]
+
+    asyncio.run(body())
+
+
+def test_a_cancelled_wait_does_not_cancel_the_run_others_share(tmp_path, runs):
+    ls, uri = _server(tmp_path)
+
+    async def body():
+        waiting = asyncio.ensure_future(ls.current(uri))
+        await asyncio.sleep(0)
+        other = asyncio.ensure_future(ls.current(uri))
+        await asyncio.sleep(0)
+        waiting.cancel()  # a debounced publish superseded by typing
+        version, found = await other
+        assert version == 1 and found.result is not None and runs == [TEXT]
+
+    asyncio.run(body())
+
+
+def test_a_text_seen_before_is_not_analysed_again_until_the_config_changes(tmp_path, runs):
+    ls, uri = _server(tmp_path)
+    typed = TEXT + "  # typing\n"
+
+    async def body():
+        _, original = await ls.current(uri)
+        _type(ls, uri, 2, typed)
+        assert (await ls.current(uri))[0] == 2
+        _type(ls, uri, 3, TEXT)  # undone
+        version, again = await ls.current(uri)
+        assert version == 3 and again is original and runs == [TEXT, typed]
+        (tmp_path / ".cfn-fix.toml").write_text('ignore = ["LOG001"]\n')  # seen by its stat, unannounced
+        _, reloaded = await ls.current(uri)
+        assert reloaded is not original and reloaded.result.changes == []
+        ls.reload()  # announced (a file event, new settings): nothing remembered is reused
+        _, after = await ls.current(uri)
+        assert after is not reloaded and runs == [TEXT, typed, TEXT, TEXT]
+        for timer in list(ls.timers.values()):
+            timer.cancel()
+
+    asyncio.run(body())
