@@ -90,3 +90,19 @@ def test_a_text_seen_before_is_not_analysed_again_until_the_config_changes(tmp_p
             timer.cancel()
 
     asyncio.run(body())
+
+
+def test_an_untitled_buffer_is_analysed_under_the_workspace_config(tmp_path, runs):
+    ls, _ = _server(tmp_path)
+    (tmp_path / ".cfn-fix.toml").write_text('select = ["LOG001"]\n')
+    uri = "untitled:Untitled-1"  # never saved: no file, the workspace root's config applies
+    text = TEXT + "  KeptBucket:\n    Type: AWS::S3::Bucket\n"
+    ls.workspace.put_text_document(types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=text))
+    ls.open.add(uri)
+
+    async def body():
+        _, found = await ls.current(uri)
+        assert found.path == str(tmp_path / "untitled.yaml")
+        assert {c.patch_id for c in found.result.changes} == {"LOG001"}
+
+    asyncio.run(body())

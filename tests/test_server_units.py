@@ -176,3 +176,26 @@ def test_a_malformed_suppression_is_a_warning_where_it_is_written(tmp_path):
     assert text.splitlines()[warnings[0].range.start.line].strip() == "ignore: LOG001"
     assert "(advice)" not in warnings[0].message  # a warning about the file, not a patch's
     assert {d.code for d in diags if d.data["fixable"]} == {"LOG001"}  # a string ignores nothing
+
+
+def test_a_suppressed_resource_gets_a_hint_and_no_fix(tmp_path):
+    text = ("Resources:\n  QuietLogGroup:\n    Type: AWS::Logs::LogGroup\n    Metadata:\n"
+            "      cfn-fix:\n        ignore: [LOG001]\n" + LOG_GROUP.replace("Resources:\n", ""))
+    diags, actions = _actions(text, tmp_path / "t.yaml")
+    fixes = [d for d in diags if d.data["fixable"]]
+    assert [text.splitlines()[d.range.start.line].strip() for d in fixes] == ["KeptLogGroup:"]
+    quiet = [d for d in diags if d.data["kind"] == "suppressed"]
+    assert len(quiet) == 1 and quiet[0].severity == types.DiagnosticSeverity.Hint
+    assert text.splitlines()[quiet[0].range.start.line].strip() == "QuietLogGroup:"
+    fix_all = next(a for a in actions if a.kind == FIX_ALL)
+    repaired = apply_edits(text, edits_of(fix_all, (tmp_path / "t.yaml").as_uri()))
+    assert repaired.count("RetentionInDays") == 1 and repaired.index("RetentionInDays") > text.index("KeptLogGroup")
+
+
+def test_the_default_link_is_the_patch_that_explain_prints(tmp_path):
+    from patches import log_group_retention
+
+    diags, _ = _actions(LOG_GROUP, tmp_path / "t.yaml")
+    retention = next(d for d in diags if d.code == "LOG001")
+    assert retention.code_description.href == Path(log_group_retention.__file__).resolve().as_uri()
+    assert retention.data["explain"] == "cfn-fix explain LOG001"
