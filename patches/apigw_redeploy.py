@@ -57,10 +57,10 @@ class ApigwRedeploy(Patch):
             for old in deployments:
                 new = next_version_id(view, old, self.options.suffix, reserved)
                 yield from reference_updates(view, old, new)
-                yield RenameKey(("Resources",), old, new, f"{old}: renamed to {new} so the changed "
-                                f"{', '.join(reasons)} get deployed")
-                yield Advice(("Resources", new), f"{new}: replaces {old}; CloudFormation creates a new deployment, "
-                             "points the stage at it and deletes the old one")
+                # The engine's 'replaces' note says the replacement; this says why and what follows.
+                yield RenameKey(("Resources",), old, new, f"{old}: renamed to {new}, a new deployment with this "
+                                f"run's changes to {', '.join(reasons)} (CloudFormation moves its stages to it "
+                                f"and deletes {old})")
 
 
 def next_version_id(view: TemplateView, old: str, suffix: str, reserved: set[str]) -> str:
