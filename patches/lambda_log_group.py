@@ -80,10 +80,10 @@ class LambdaLogGroup(Patch):
                 continue
             taken.add(name)
             group = view.unique_id(f"{rid}LogGroup")
-            yield SetKey(("Resources", rid, "Properties", "LoggingConfig"), "LogGroup", ref(group),
-                         f"{rid}: log to {group}")
+            message = f"{rid}: log to a new group {group}, which keeps logs {days} days"  # one change, one line
+            yield SetKey(("Resources", rid, "Properties", "LoggingConfig"), "LogGroup", ref(group), message)
             yield SetKey(("Resources",), group, log_group(days, res.get("Condition"), sub(name), kms_key=key),
-                         f"{rid}: log group {group} keeping logs {days} days", after=rid)
+                         message, after=rid)
             if writes is None:
                 yield Advice(("Resources", rid, "Properties", "Role"),
                              f"{rid}: make sure its role may write to {name} (logs:CreateLogStream, "
@@ -91,7 +91,8 @@ class LambdaLogGroup(Patch):
             moved.append(rid)
         if moved:
             yield Advice(("Resources", moved[0]), f"{', '.join(moved)}: logs already written to "
-                         "/aws/lambda/<function name> stay there without retention; set it or delete the group")
+                         "/aws/lambda/<function name> stay in the group Lambda created for them (no retention "
+                         "by default); set its retention or delete it")
 
 
 def _key(arn: str) -> Any:
