@@ -106,3 +106,28 @@ def test_an_untitled_buffer_is_analysed_under_the_workspace_config(tmp_path, run
         assert {c.patch_id for c in found.result.changes} == {"LOG001"}
 
     asyncio.run(body())
+
+
+def test_code_actions_asked_while_typing_wait_for_the_pause_and_cost_one_run(tmp_path, runs):
+    ls, uri = _server(tmp_path)
+    ls.debounce = 0.3
+    typed = [TEXT + "  # t\n", TEXT + "  # ty\n"]
+    params = types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
+        context=types.CodeActionContext(diagnostics=[]))
+
+    async def body():
+        loop = asyncio.get_running_loop()
+        _type(ls, uri, 2, typed[0])
+        ls.last_change[uri] = loop.time()
+        asked = asyncio.ensure_future(protocol.code_action(ls, params))  # the lightbulb, at a keystroke
+        for _ in range(3):
+            await asyncio.sleep(0)
+        _type(ls, uri, 3, typed[1])  # the next keystroke, within the pause
+        ls.last_change[uri] = loop.time()
+        actions = await asyncio.wait_for(asked, 30)
+        assert runs == [typed[1]]  # the version it was asked at was never analysed
+        assert actions and all(a.data["version"] == 3 for a in actions)
+
+    asyncio.run(body())

@@ -115,6 +115,13 @@ class CfnFixServer(LanguageServer):
         if isinstance(options.get("explainUrl"), str):
             self.explain_url = options["explainUrl"] or None
 
+    async def settled(self, uri: str) -> None:
+        """Wait until typing in the buffer pauses: an editor asks for code actions (and hovers)
+        at every keystroke, and each version asked about would cost a run."""
+        loop = asyncio.get_running_loop()
+        while (last := self.last_change.get(uri)) is not None and (wait := last + self.debounce - loop.time()) > 0:
+            await asyncio.sleep(wait)
+
     def delay_for(self, uri: str) -> float:
         """Debounce typing, not a lone edit: a change after a quiet spell (and no analysis under
         way) is analysed at once; one within `debounce` of the last waits for typing to pause."""
@@ -141,8 +148,8 @@ class CfnFixServer(LanguageServer):
             document = self.workspace.get_text_document(uri)
             if document.version != version or document.source != found.text:
                 return  # typed on meanwhile: the newer change publishes
-            items = await asyncio.get_running_loop().run_in_executor(
-                self.engine, diagnostics, found, LineIndex(found.text, self.encoding), self.explain_url)
+            # A few milliseconds, on the loop: queued behind a code action's runs it could wait seconds.
+            items = diagnostics(found, LineIndex(found.text, self.encoding), self.explain_url)
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=items, version=version))
         except asyncio.CancelledError:
@@ -244,6 +251,7 @@ async def did_change_configuration(ls: CfnFixServer, params: types.DidChangeConf
     code_action_kinds=[QUICKFIX, FIX_ALL, FIX_ALL_UNSAFE], resolve_provider=True))
 async def code_action(ls: CfnFixServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
     uri = params.text_document.uri
+    await ls.settled(uri)
     got = await ls.current(uri)
     if got is None or got[1].result is None:
         return None
@@ -264,6 +272,7 @@ async def resolve_code_action(ls: CfnFixServer, action: types.CodeAction) -> typ
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 async def hover(ls: CfnFixServer, params: types.HoverParams) -> types.Hover | None:
+    await ls.settled(params.text_document.uri)
     got = await ls.current(params.text_document.uri)
     if got is None or got[1].result is None:
         return None
