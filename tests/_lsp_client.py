@@ -103,6 +103,23 @@ class Session:
         return await asyncio.wait_for(self.client.code_action_resolve_async(action), WAIT)
 
 
+def in_process(text: str, path: Path, encoding: str = "utf-16", client=None):
+    """(diagnostics, code actions for all of them) of a buffer, by the server's parts in this process."""
+    from autofix.server.actions import Client, code_actions
+    from autofix.server.analysis import analyse
+    from autofix.server.diagnostics import diagnostics
+    from autofix.server.lines import LineIndex
+    from autofix.server.settings import Configurations
+
+    found = analyse(text, str(path), Configurations())
+    diags = diagnostics(found, LineIndex(text, encoding))
+    params = types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
+        range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
+        context=types.CodeActionContext(diagnostics=diags))
+    return diags, code_actions(found, path.as_uri(), 1, params, client or Client(document_changes=True), encoding)
+
+
 def edits_of(action: types.CodeAction, uri: str) -> list[types.TextEdit]:
     edit = action.edit
     assert edit is not None, action.title

@@ -11,14 +11,13 @@ pytest.importorskip("pygls")
 from lsprotocol import types
 
 from autofix.api import build_patches, fix_text
-from autofix.server.actions import FIX_ALL, Client, code_actions
+from autofix.server.actions import FIX_ALL, Client
 from autofix.server.analysis import SAFE, analyse
-from autofix.server.diagnostics import diagnostics
 from autofix.server.lines import LineIndex
 from autofix.server.settings import Configurations
 from autofix.server.textedits import apply, edits_for
 
-from ._lsp_client import apply_edits, assert_minimal, edits_of
+from ._lsp_client import apply_edits, assert_minimal, edits_of, in_process
 
 # An emoji (two UTF-16 code units) before the insertion point on the same line, CRLF line ends.
 FLOW_LOG_GROUP = ('Resources:\r\n  # 😀 audit trail\r\n'
@@ -26,13 +25,7 @@ FLOW_LOG_GROUP = ('Resources:\r\n  # 😀 audit trail\r\n'
 
 
 def _fix_all(text: str, path: Path, encoding: str = "utf-16") -> types.CodeAction:
-    found = analyse(text, str(path), Configurations())
-    diags = diagnostics(found, LineIndex(text, encoding))
-    params = types.CodeActionParams(
-        text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
-        range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
-        context=types.CodeActionContext(diagnostics=diags))
-    actions = code_actions(found, path.as_uri(), 1, params, Client(), encoding)
+    _, actions = in_process(text, path, encoding, Client())
     return next(a for a in actions if a.kind == FIX_ALL)
 
 

@@ -13,12 +13,11 @@ from lsprotocol import types
 from autofix.api import build_patches, fix_text
 from autofix.server.actions import FIX_ALL, FIX_ALL_UNSAFE, Client, code_actions
 from autofix.server.analysis import analyse
-from autofix.server.diagnostics import diagnostics
 from autofix.server.lines import LineIndex
 from autofix.server.settings import Configurations
 from autofix.server.textedits import apply, replacements
 
-from ._lsp_client import ROOT, apply_edits, edits_of
+from ._lsp_client import ROOT, apply_edits, edits_of, in_process
 
 FIXTURES = ROOT / "tests" / "patches"
 LOG_GROUP = "Resources:\n  KeptLogGroup:\n    Type: AWS::Logs::LogGroup\n"
@@ -57,13 +56,7 @@ def test_positions_in_utf16_utf8_and_utf32():
 
 
 def _actions(text: str, path: Path, encoding: str = "utf-16") -> tuple[list[types.Diagnostic], list[types.CodeAction]]:
-    found = analyse(text, str(path), Configurations())
-    diags = diagnostics(found, LineIndex(text, encoding))
-    params = types.CodeActionParams(
-        text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
-        range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
-        context=types.CodeActionContext(diagnostics=diags))
-    return diags, code_actions(found, path.as_uri(), 1, params, Client(document_changes=True), encoding)
+    return in_process(text, path, encoding)
 
 
 @pytest.mark.parametrize("fixture", [
