@@ -131,3 +131,12 @@ def test_code_actions_asked_while_typing_wait_for_the_pause_and_cost_one_run(tmp
         assert actions and all(a.data["version"] == 3 for a in actions)
 
     asyncio.run(body())
+
+
+def test_a_malformed_link_pattern_is_ignored_not_fatal(tmp_path):
+    ls, _ = _server(tmp_path)
+    ls.apply_options({"explainUrl": "https://rules.example/{id}", "debounceMs": 40})
+    for broken in ("https://rules.example/{rule}", "https://rules.example/{0}", "https://rules.example/{id"):
+        ls.apply_options({"explainUrl": broken})
+        assert ls.explain_url == "https://rules.example/{id}"
+    assert ls.debounce == 0.04

@@ -112,8 +112,14 @@ class CfnFixServer(LanguageServer):
         debounce = options.get("debounceMs")
         if isinstance(debounce, int | float) and not isinstance(debounce, bool) and debounce >= 0:
             self.debounce = debounce / 1000
-        if isinstance(options.get("explainUrl"), str):
-            self.explain_url = options["explainUrl"] or None
+        pattern = options.get("explainUrl")
+        if isinstance(pattern, str):
+            try:
+                pattern.format(id="X001", name="x")
+            except (KeyError, IndexError, ValueError):  # a typo in a setting must not cost the diagnostics
+                log.warning("cfn-fix: explainUrl %r takes {id} and {name} only; ignored", pattern)
+                return
+            self.explain_url = pattern or None
 
     async def settled(self, uri: str) -> None:
         """Wait until typing in the buffer pauses: an editor asks for code actions (and hovers)
