@@ -258,3 +258,35 @@ def test_suppressions_in_the_buffer_are_honoured(tmp_path):
             await session.stop()
 
     run(body())
+
+
+def test_requests_between_keystrokes_are_answered_for_the_text_after_the_pause(tmp_path):
+    path, uri = _copy(tmp_path)
+    text = path.read_text()
+    cut = text.index("  OrdersFunction:")
+    function_line = text[:cut].count("\n")
+    # Cut mid-key, an unclosed flow, then the whole text again: the answers are for the last.
+    states = [text[:cut + n] for n in (3, 9, 15)] + [text.replace("Resources:", "Resources: [", 1), text]
+
+    async def body():
+        session = await Session.start(tmp_path, debounce_ms=30)
+        try:
+            await session.open(uri, text)
+            answers = []
+            for state in states:
+                session.change_nowait(uri, state)  # typing: no wait for diagnostics in between
+                hover = session.client.text_document_hover_async(types.HoverParams(
+                    text_document=types.TextDocumentIdentifier(uri=uri),
+                    position=types.Position(line=function_line, character=4)))
+                answers.append(asyncio.gather(session.actions(uri, []), asyncio.wait_for(hover, 30)))
+            for actions, hover in [await answer for answer in answers]:
+                assert {a.kind for a in actions} == {FIX_ALL, FIX_ALL_UNSAFE}
+                assert {a.data["version"] for a in actions} == {session.versions[uri]}
+                assert apply_edits(text, edits_of(_by_kind(actions, FIX_ALL), uri)) == fix_text(
+                    text, build_patches(), str(path)).output
+                assert hover is not None and "**" in hover.contents.value
+            assert _fixable(await session.change(uri, text + "\n"))  # and the server still serves
+        finally:
+            await session.stop()
+
+    run(body())
