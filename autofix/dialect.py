@@ -10,6 +10,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from .scalars import SHORT_TAGS
 
 _SAMPLE = 20_000  # nodes looked at; style is uniform enough that a sample decides it
+JSON_INLINE_WIDTH = 60  # a JSON value up to this long is "small": writers put it on one line or not
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Dialect:
     short_tags: bool = True
     json_indent: str = "  "
     json_colon: str = ": "
+    json_expand_objects: bool = False  # small JSON objects written over several lines
+    json_expand_arrays: bool = False  # small JSON arrays written over several lines
     blank_between_resources: bool = False
     force_quote: bool = False  # set when re-writing a value the author had quoted
 
@@ -34,8 +37,10 @@ def detect_dialect(text: str, root: MappingNode, fmt: str) -> Dialect:
     final_newline = text.endswith("\n")
     if fmt == "json":
         indent, colon = _json_style(text, root)
+        objects, arrays = _json_expansion(root)
         return Dialect(fmt="json", eol=eol, final_newline=final_newline, short_tags=False,
-                       json_indent=indent, json_colon=colon, quote='"')
+                       json_indent=indent, json_colon=colon, quote='"',
+                       json_expand_objects=objects, json_expand_arrays=arrays)
     counts = _Counts()
     counts.walk(root)
     return Dialect(
@@ -123,7 +128,7 @@ def _json_style(text: str, root: MappingNode) -> tuple[str, str]:
     root_line_start = text.rfind("\n", 0, root.start_mark.index) + 1
     root_lead = text[root_line_start:root.start_mark.index]
     if lead.strip() == "" and key.start_mark.line != root.start_mark.line:
-        unit = lead[len(root_lead):] if lead.startswith(root_lead) else lead
+        unit = lead.removeprefix(root_lead)
         if unit:
             indent = unit
     after = text[key.end_mark.index:key.end_mark.index + 3]
@@ -132,6 +137,67 @@ def _json_style(text: str, root: MappingNode) -> tuple[str, str]:
     elif after.startswith(" :"):
         colon = " : "
     return indent, colon
+
+
+def _json_expansion(root: MappingNode) -> tuple[bool, bool]:
+    """Whether the file writes small objects, and small arrays, over several lines.
+
+    Each small collection (one-line JSON of at most JSON_INLINE_WIDTH characters) inside a
+    declaration (a resource's, parameter's or output's entries, and below) votes with its own
+    layout; one inside a one-line collection had no choice and does not vote. Sections,
+    declarations and a resource's Properties do not vote: even authors who write `{"Ref": "X"}`
+    on one line open those over several lines. The majority of each kind wins; a kind with no
+    vote follows the other; a tie, or no vote at all, keeps small values on one line.
+    """
+    votes: dict[type, Counter] = {MappingNode: Counter(), SequenceNode: Counter()}
+    structural = _property_blocks(root)
+    stack = [(node, 1) for _, node in root.value]
+    seen = 0
+    while stack and seen < _SAMPLE:
+        node, depth = stack.pop()
+        seen += 1
+        if not isinstance(node, MappingNode | SequenceNode) or not node.value:
+            continue
+        one_line = node.start_mark.line == node.end_mark.line
+        if depth >= 3 and id(node) not in structural and _json_size(node, JSON_INLINE_WIDTH) <= JSON_INLINE_WIDTH:
+            votes[type(node)][not one_line] += 1
+        if not one_line:
+            children = [value for _, value in node.value] if isinstance(node, MappingNode) else node.value
+            stack.extend((child, depth + 1) for child in children)
+    objects, arrays = (_majority(votes[kind]) for kind in (MappingNode, SequenceNode))
+    return (objects if objects is not None else bool(arrays),
+            arrays if arrays is not None else bool(objects))
+
+
+def _property_blocks(root: MappingNode) -> set[int]:
+    """Ids of the Properties mappings of the template's resources."""
+    blocks: set[int] = set()
+    for key, section in root.value:
+        if key.value != "Resources" or not isinstance(section, MappingNode):
+            continue
+        for _, resource in section.value:
+            if isinstance(resource, MappingNode):
+                blocks.update(id(value) for name, value in resource.value if name.value == "Properties")
+    return blocks
+
+
+def _json_size(node: Node, limit: int) -> int:
+    """Length of the node's one-line JSON (`{"k": v, ...}`), counted only up to past `limit`."""
+    if isinstance(node, ScalarNode):
+        return node.end_mark.index - node.start_mark.index
+    size = 2 * max(len(node.value), 1)  # the brackets, and ", " between items
+    for item in node.value:
+        if isinstance(item, tuple):  # a mapping's (key, value): `"k": v`
+            size += _json_size(item[0], limit) + 2 + _json_size(item[1], limit)
+        else:
+            size += _json_size(item, limit)
+        if size > limit:
+            break
+    return size
+
+
+def _majority(votes: Counter) -> bool | None:
+    return votes[True] > votes[False] if votes else None
 
 
 def _blank_between_resources(text: str, root: MappingNode) -> bool:

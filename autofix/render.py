@@ -7,7 +7,7 @@ import math
 import re
 from typing import Any
 
-from .dialect import Dialect
+from .dialect import JSON_INLINE_WIDTH, Dialect
 from .scalars import LONG_TO_SHORT, resolve_plain
 
 _INDICATORS = set("?:,[]{}#&*!|>'\"%@`-")
@@ -200,16 +200,16 @@ def value_lines(value: Any, col: int, dialect: Dialect) -> list[str]:
 # ---------------------------------------------------------------- JSON
 
 
-_JSON_COMPACT = 60
-
-
 def json_value(value: Any, base: str, dialect: Dialect, compact: bool = False) -> str:
     """JSON text of a value whose first line continues a line indented by `base`.
 
-    Small values (intrinsics, tags, short lists) stay on one line, as people write them.
+    Small values (intrinsics, tags, short lists) stay on one line, as most people write them,
+    unless the file writes small objects or arrays over several lines (Dialect.json_expand_*).
     """
     one = json.dumps(value, ensure_ascii=False, separators=(", ", dialect.json_colon))
-    if compact or not isinstance(value, dict | list) or not value or len(one) <= _JSON_COMPACT:
+    if compact or not isinstance(value, dict | list) or not value:
+        return one
+    if len(one) <= JSON_INLINE_WIDTH and not _expands(value, dialect):
         return one
     inner = base + dialect.json_indent
     if isinstance(value, dict):
@@ -217,6 +217,15 @@ def json_value(value: Any, base: str, dialect: Dialect, compact: bool = False) -
         return "{" + dialect.eol + ("," + dialect.eol).join(parts) + dialect.eol + base + "}"
     parts = [inner + json_value(v, inner, dialect) for v in value]
     return "[" + dialect.eol + ("," + dialect.eol).join(parts) + dialect.eol + base + "]"
+
+
+def _expands(value: Any, dialect: Dialect) -> bool:
+    """Whether the value holds a non-empty collection of a kind the file writes expanded."""
+    if isinstance(value, dict):
+        return bool(value) and dialect.json_expand_objects or any(_expands(v, dialect) for v in value.values())
+    if isinstance(value, list):
+        return bool(value) and dialect.json_expand_arrays or any(_expands(v, dialect) for v in value)
+    return False
 
 
 def json_key(key: Any) -> str:
