@@ -131,3 +131,20 @@ def test_the_nearest_configuration_wins_and_pyproject_needs_its_table(tmp_path):
     assert codes(tmp_path) == everything - {p for p in everything if p.startswith("S3")}
     assert codes(nested) == everything - {"LOG001"}  # the nearer file, not merged with the farther
     assert codes(plain) == codes(tmp_path)
+
+
+def test_a_client_that_watches_nothing_still_sees_a_config_change(tmp_path):
+    config, _, uri = _stack(tmp_path)
+
+    async def body():
+        session = await Session.start(tmp_path)  # no file watching, no settings: the server looks itself
+        try:
+            assert "LOG001" in _codes(await session.open(uri, TEMPLATE))
+            assert session.registrations == []
+            config.write_text('ignore = ["LOG001"]\n')
+            after = await session.diagnostics_after(lambda: None)  # no notification, no edit
+            assert "LOG001" not in _codes(after) and _codes(after)
+        finally:
+            await session.stop()
+
+    run(body())

@@ -140,3 +140,24 @@ def test_a_malformed_link_pattern_is_ignored_not_fatal(tmp_path):
         ls.apply_options({"explainUrl": broken})
         assert ls.explain_url == "https://rules.example/{id}"
     assert ls.debounce == 0.04
+
+
+def test_a_config_changed_behind_the_servers_back_is_seen_by_looking(tmp_path, runs):
+    ls, uri = _server(tmp_path)
+    other = (tmp_path / "elsewhere" / "t.yaml")
+    other.parent.mkdir()
+    ls.workspace.put_text_document(types.TextDocumentItem(uri=other.as_uri(), language_id="yaml", version=1,
+                                                          text=TEXT))
+    ls.open.add(other.as_uri())
+
+    async def body():
+        await ls.current(uri)
+        await ls.current(other.as_uri())
+        assert ls.check_configs() == []  # nothing changed: nothing to do
+        (other.parent / ".cfn-fix.toml").write_text('ignore = ["LOG001"]\n')
+        assert ls.check_configs() == [other.as_uri()]  # only the buffer under that config
+        ls.timers.pop(other.as_uri()).cancel()
+        _, found = await ls.current(other.as_uri())
+        assert found.result.changes == []
+
+    asyncio.run(body())

@@ -14,7 +14,7 @@ one patch, all safe fixes (source.fixAll.cfn-fix) or all fixes including unsafe 
 Options {"debounceMs": 150, "explainUrl": "https://.../{id}"}: as initialization options, or
 as the editor's "cfn-fix" settings (workspace/configuration, workspace/didChangeConfiguration).
 The nearest .cfn-fix.toml or pyproject.toml [tool.cfn-fix] applies to each file; open files
-are diagnosed again when one changes (a watched-files event, or the next edit).
+are diagnosed again when one changes (at the client's file event, else within seconds).
 """
 
 

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 DEBOUNCE_MS = 150
 SECTION = "cfn-fix"  # the settings section of workspace/configuration and didChangeConfiguration
 RECENT = 3  # analyses kept per buffer, by text: undoing an edit costs no new run
+POLL_SECONDS = 2.0  # how often config files are looked at when the client watches none for us
 
 
 class CfnFixServer(LanguageServer):
@@ -42,6 +43,7 @@ class CfnFixServer(LanguageServer):
         self.running: dict[tuple[str, int, str], asyncio.Future] = {}  # one engine run per text, shared
         self.generation = 0  # counts config reloads: an analysis from before one is stale
         self.timers: dict[str, asyncio.Task] = {}
+        self.poller: asyncio.Task | None = None  # watch_configs, when the client watches no files
         self.last_change: dict[str, float] = {}
         self.open: set[str] = set()  # as the client spells them (pygls keys its documents unquoted)
         # One engine run at a time, off the event loop, so messages keep flowing meanwhile.
@@ -96,6 +98,26 @@ class CfnFixServer(LanguageServer):
         recent.move_to_end(text)
         while len(recent) > RECENT:
             recent.popitem(last=False)
+
+    async def watch_configs(self) -> None:
+        """For a client that watches no files for the server: look at the config files' stats
+        now and then, so an edited config applies to open buffers without waiting for an edit."""
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            self.check_configs()
+
+    def check_configs(self) -> list[str]:
+        """Diagnose again each open buffer whose config files changed since its last analysis."""
+        stale = []
+        for uri in sorted(self.open):
+            recent = self.analyses.get(uri)
+            if not recent or uri in self.timers:
+                continue
+            _, signature, _ = next(reversed(recent.values()))
+            if signature != self.configurations.signature(self.path_of(uri)):
+                stale.append(uri)
+                self.schedule(uri, 0)
+        return stale
 
     def reload(self) -> None:
         """A configuration may have changed: forget what it decided and diagnose every open buffer again."""
@@ -194,12 +216,15 @@ async def initialized(ls: CfnFixServer, params: types.InitializedParams) -> None
             register_options=types.DidChangeConfigurationRegistrationOptions(section=SECTION)))
     if caps and caps.configuration:
         await pull_settings(ls)
-    if not registrations:
-        return  # config file changes are still seen: every analysis re-stats the config files
-    try:
-        await ls.client_register_capability_async(types.RegistrationParams(registrations=registrations))
-    except Exception:  # noqa: BLE001 - a client that refuses: polling by stat still works
-        log.info("cfn-fix: the client did not accept the config file watcher")
+    watched = False
+    if registrations:
+        try:
+            await ls.client_register_capability_async(types.RegistrationParams(registrations=registrations))
+            watched = any(r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES for r in registrations)
+        except Exception:  # noqa: BLE001 - a client that refuses: the server looks itself
+            log.info("cfn-fix: the client did not accept the config file watcher")
+    if not watched:
+        ls.poller = asyncio.get_running_loop().create_task(ls.watch_configs())
 
 
 async def pull_settings(ls: CfnFixServer) -> None:
@@ -287,6 +312,12 @@ async def hover(ls: CfnFixServer, params: types.HoverParams) -> types.Hover | No
     if text is None:
         return None
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
+
+
+@server.feature(types.SHUTDOWN)
+def shutdown(ls: CfnFixServer, params: None) -> None:
+    if ls.poller is not None:
+        ls.poller.cancel()
 
 
 def serve() -> None:

@@ -2,7 +2,8 @@
 
 Config files are found by `autofix.config`. A lookup re-stats the candidate files (a few
 stat calls), so an edited, added or removed `.cfn-fix.toml` or `pyproject.toml` takes effect
-at the next request, whether or not the client reports the change.
+at the next request, whether or not the client reports the change (and the server looks
+every few seconds for a client that watches no files).
 """
 
 from __future__ import annotations
