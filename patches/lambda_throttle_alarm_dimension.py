@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from autofix.edits import AppendItem, Proposal, ReplaceValue, SetKey, Skip
@@ -28,7 +29,8 @@ class LambdaThrottleAlarmDimension(Patch):
         "alarm gets the FunctionName of the template's only function, or of the one its id, name or\n"
         "description names. An alarm with no dimensions counts the throttles of every function in the\n"
         "account and Region, a legitimate choice: it gets a FunctionName only when its id, name or\n"
-        "description names exactly one function, and is otherwise left account-wide with a note."
+        "description names exactly one function (its id, or its words: \"Orders function\"), and is\n"
+        "otherwise left account-wide with a note."
     )
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
@@ -79,7 +81,7 @@ def _add_dimension(view: TemplateView, rid: str, props: dict, functions: dict) -
         return
     entry = {"Name": DIMENSION, "Value": ref(function)}
     message = (f"{rid}: watch {function} (FunctionName dimension; {others} alone matches no Lambda metric)"
-               if others else f"{rid}: watch {function}, which its {_naming(rid, props, function)} names, "
+               if others else f"{rid}: watch {function}, named in its {_naming(rid, props, function)}, "
                "instead of every function in the account and Region (FunctionName dimension)")
     if dimensions is None:
         yield SetKey(path, "Dimensions", [entry], message)
@@ -99,14 +101,22 @@ def _named_functions(rid: str, props: dict, functions: dict, only_one_counts: bo
     if only_one_counts and len(functions) == 1:
         return list(functions)
     texts = _texts(rid, props).values()
-    named = [f for f in functions if any(f in text for text in texts)]
+    named = [f for f in functions if any(_names(text, f) for text in texts)]
     # "ApiAuthorizer" also contains "Api": the longer, more specific match wins.
     return [f for f in named if not any(f != g and f in g for g in named)]
 
 
+def _names(text: str, function: str) -> bool:
+    """`text` names `function`: its id (OrdersFunctionThrottles), or its words as a phrase
+    ("Orders function is throttled", orders-function-errors)."""
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", function)
+    phrase = r"[\s_-]*".join(map(re.escape, words))
+    return function in text or bool(words and re.search(rf"\b{phrase}\b", text, re.IGNORECASE))
+
+
 def _naming(rid: str, props: dict, function: str) -> str:
     """Which of the alarm's texts name `function`: 'id', 'AlarmName', 'id and AlarmDescription'..."""
-    which = [k for k, text in _texts(rid, props).items() if function in text]
+    which = [k for k, text in _texts(rid, props).items() if _names(text, function)]
     return " and ".join(which)
 
 
