@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 from ruamel.yaml.nodes import MappingNode, SequenceNode
 
-from autofix import fastload
 from autofix.api import build_patches, fix_text
 from autofix.dialect import Dialect
 from autofix.document import parse, walk_nodes
 from autofix.edits import AppendItem, ReplaceValue, SetKey
 from autofix.render import json_value
-from autofix.splice import Editor
 from autofix.values import get_att, ref
+from tests.test_splice import apply
 
 FIXTURES = Path(__file__).resolve().parent / "patches"
 PROPS = ("Resources", "Fn", "Properties")
@@ -24,16 +23,6 @@ PROPS = ("Resources", "Fn", "Properties")
 def habit(source: str) -> tuple[bool, bool]:
     dialect = parse(source).dialect
     return dialect.json_expand_objects, dialect.json_expand_arrays
-
-
-def apply(source: str, *edits) -> str:
-    doc = parse(source)
-    editor = Editor(doc)
-    for edit in edits:
-        editor.apply(edit)
-    out = editor.output()
-    assert fastload.load_data(out, doc.fmt) == doc.data
-    return out
 
 
 def template(properties: str) -> str:
