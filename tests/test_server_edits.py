@@ -17,7 +17,7 @@ from autofix.server.lines import LineIndex
 from autofix.server.settings import Configurations
 from autofix.server.textedits import apply, edits_for
 
-from ._lsp_client import apply_edits, assert_minimal, edits_of, in_process
+from ._lsp_client import ROOT, apply_edits, assert_minimal, edits_of, in_process
 
 # An emoji (two UTF-16 code units) before the insertion point on the same line, CRLF line ends.
 FLOW_LOG_GROUP = ('Resources:\r\n  # 😀 audit trail\r\n'
@@ -99,3 +99,21 @@ def test_fix_all_edits_lie_within_the_engines_splices(tmp_path):
     # Each edit is one of the engine's splices (trimmed), shifted past the byte order mark.
     for start, end, _ in edits:
         assert any(s + 1 <= start and end <= e + 1 for s, e, _ in splices), (start, end, splices)
+
+
+@pytest.mark.parametrize("fixture", ["log-group-retention/crlf_no_final_newline.in.yaml",
+                                     "log-group-retention/flow.in.json", "s3-https-only/basic.in.yaml"])
+def test_the_engines_splices_are_used_without_a_diff(fixture, tmp_path, monkeypatch):
+    from autofix.server import textedits
+
+    text = (ROOT / "tests" / "patches" / fixture).read_bytes().decode("utf-8")
+    found = analyse(text, str(tmp_path / Path(fixture).name), Configurations())
+    if not getattr(found.fix(SAFE), "splices", None):
+        pytest.skip("this engine records no splices (Result.splices); edits come from a diff")
+
+    def no_diff(old, new):
+        raise AssertionError("fell back to a diff of the output")
+
+    monkeypatch.setattr(textedits, "replacements", no_diff)
+    edits = found.edits(SAFE)
+    assert edits and apply(text, edits) == found.fix(SAFE).output
