@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .document import DEFAULT_MAX_BYTES, load
-from .engine import FAILED, SKIPPED, Result, fix_document
+from .engine import FAILED, FIXED, SKIPPED, Result, fix_document
 from .errors import NotATemplate, TemplateError
 from .registry import Patch, all_patches, by_id, choose, named_explicitly
 from .selectors import Selection, parse
@@ -78,8 +78,9 @@ def check_options(patch_id: str, values: dict[str, Any]) -> str | None:
 
 
 def fix_bytes(raw: bytes, path: str, patches: list[Patch], max_bytes: int = DEFAULT_MAX_BYTES,
-              strict_suppressions: bool = False) -> Result:
-    """Repair one file's bytes; errors become a failed or skipped Result, never an exception."""
+              strict_suppressions: bool = False, summarise: bool = False) -> Result:
+    """Repair one file's bytes; errors become a failed or skipped Result, never an exception.
+    With `summarise`, a repair's `summary` lists what it added, set, appended and removed."""
     try:
         doc = load(raw, path, max_bytes)
     except NotATemplate as exc:
@@ -96,6 +97,10 @@ def fix_bytes(raw: bytes, path: str, patches: list[Patch], max_bytes: int = DEFA
                       notes=warnings, error=f"malformed suppression: {first.message}", error_line=first.line)
     result = fix_document(doc, patches)
     result.notes[:0] = warnings
+    if summarise and result.status == FIXED:
+        from .summary import semantic_summary
+
+        result.summary = semantic_summary(doc, result.changes)
     return result
 
 

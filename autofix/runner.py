@@ -26,7 +26,7 @@ class Job:
     write: bool = False
     validate: bool = False
     convert: str | None = None  # "yaml" or "json"
-    summary: bool = False  # compute the deepdiff summary of each repair
+    summary: bool = False  # list what each repair added, set, appended and removed
     allow_hard_links: bool = False  # write files with several names (the others keep the old text)
     strict_suppressions: bool = False  # a malformed or unknown cfn-fix suppression fails its file
     stdin_filename: str | None = None  # the real path of standard input: its config and its name
@@ -246,7 +246,8 @@ def _process(target: Target, settings: Settings, job: Job, stdin: bytes | None =
     except ConfigError as exc:
         return Outcome(Result(path, FAILED, error=str(exc)), target.explicit)
     try:
-        result = fix_bytes(raw, _shown_name(path, job), patches, settings.max_bytes, job.strict_suppressions)
+        result = fix_bytes(raw, _shown_name(path, job), patches, settings.max_bytes, job.strict_suppressions,
+                           summarise=job.summary and not job.convert)
     except RecursionError:
         result = Result(path, FAILED, error="document is nested too deeply to process")
     if result.status == SKIPPED and not target.explicit:
@@ -255,10 +256,8 @@ def _process(target: Target, settings: Settings, job: Job, stdin: bytes | None =
         _convert(result, job.convert)
     if result.status == FIXED and (job.validate or settings.validate):
         _validate(result)
-    if result.status == FIXED and job.summary and not job.convert:
-        from .summary import semantic_summary
-
-        result.summary = semantic_summary(result.source, result.output, result.fmt)
+        if result.status != FIXED:
+            result.summary = []  # a refused repair changes nothing
     outcome = Outcome(result, target.explicit)
     if job.write and result.status == FIXED and path != "-":
         try:
