@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -80,6 +81,46 @@ class Advice:
     path: Path
     message: str
 
+
+def _equal(section: str, value: Any) -> Callable[[Any], str | None]:
+    return lambda found: None if found == value else f"is another {_SINGULAR.get(section, 'entry')}"
+
+
+@dataclass(frozen=True)
+class Need:
+    """A top-level entry a patch needs and other patches may need too: a parameter, a condition,
+    a shared resource (the access-log bucket). Asked for with `name = yield from view.need(need)`:
+    the engine picks the name (`name`, else the first free or fitting `name2`, `name3`...), adds
+    the entry once per run, and a later need an entry already serves adds nothing.
+
+    `serves(found)` says why an entry already declared under a candidate name cannot serve this
+    need (None: it can); by default only an equal one can. `{name}` in `message` becomes the name
+    chosen. `after` places a new resource after the one it serves.
+    """
+
+    section: str
+    name: str
+    value: Any
+    message: str = ""
+    serves: Callable[[Any], str | None] | None = None
+    after: str | None = None
+
+    def unfit(self, found: Any) -> str | None:
+        """Why `found` (declared under a candidate name) cannot serve this need, or None."""
+        return (self.serves or _equal(self.section, self.value))(found)
+
+    def edit(self, name: str, why: str = "") -> SetKey:
+        """The edit declaring this need as `name`; `why` (why it is not `self.name`) closes the
+        message's last parenthesis, or gets one."""
+        text = self.message.replace("{name}", name) if self.message else \
+            f"add {_SINGULAR.get(self.section, self.section)} {name}"
+        if why:
+            text = f"{text}; {why}" if text.endswith(")") else f"{text} ({why})"
+        return SetKey((self.section,), name, self.value, text, self.after)
+
+
+_SINGULAR = {"Parameters": "parameter", "Conditions": "condition", "Resources": "resource",
+             "Outputs": "output", "Mappings": "mapping"}
 
 Proposal = Union[SetKey, ReplaceValue, AppendItem, DeleteKey, RenameKey, Skip, Advice]
 

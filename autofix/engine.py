@@ -17,7 +17,7 @@ from .registry import ADVICE, Patch
 from .splice import Editor
 from .suppress import Suppressions
 from .values import mappings, referenced_names
-from .view import SECTIONS, TemplateView, intrinsic_name
+from .view import SECTIONS, TemplateView, UndeclaredType, intrinsic_name
 
 FIXED, UNCHANGED, SKIPPED, FAILED = Status.FIXED, Status.UNCHANGED, Status.SKIPPED, Status.FAILED
 
@@ -36,6 +36,8 @@ class Result:
     error_line: int | None = None
     error_col: int | None = None
     summary: list[str] = field(default_factory=list)  # semantic, from deepdiff (when asked)
+    # The text edits that turn `source` into `output`: (start, end, text), for the language server.
+    splices: list[tuple[int, int, str]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -77,19 +79,17 @@ def _fix_document(doc: Document, patches: list[Patch], verify: bool) -> Result:
         result.status, result.error = FAILED, crossed
         return result
     result.status, result.output = FIXED, output
+    result.splices = list(getattr(editor, "splices", list)())
     return result
 
 
 def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
                suppressions: Suppressions, result: Result, originals: dict[str, str]) -> None:
-    view.start_patch()
+    view.start_patch(patch)
     try:
         proposals = list(patch.propose(view))
     except Exception as exc:  # a broken patch must not stop the others
-        frame = traceback.extract_tb(exc.__traceback__)[-1]
-        result.notes.append(_note(patch, ERROR, (), doc,
-                                  f"patch raised {type(exc).__name__}: {exc} "
-                                  f"({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})"))
+        result.notes.append(_note(patch, ERROR, (), doc, _raised(exc)))
         return
     steps = _judge(patch, proposals, view.data, suppressions, originals, doc.shared_at)
     error = next((step for step in steps if step.verdict == ERROR), None)
@@ -122,6 +122,8 @@ def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
     if applied:
         view.invalidate()
         for change in applied:
+            if len(change.path) == 2 and change.kind == Kind.ADD:  # what later needs of this run find
+                view.declared[(change.path[0], change.path[1])] = patch.id
             if change.resource is None:
                 continue
             (view.created if len(change.path) == 2 and change.kind == Kind.ADD else view.changed).add(change.resource)
@@ -129,6 +131,19 @@ def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
         for (rtype, rid), why in replaced.items():  # one note per resource
             result.notes.append(_note(patch, REPLACES, ("Resources", rid), doc,
                                       f"replaces {rtype} {rid} on update: {_joined(why)}"))
+
+
+def _raised(exc: Exception) -> str:
+    """The note for a patch that raised: the error and where (for an undeclared read, where the
+    patch or its model helper asked, not the view that refused)."""
+    frames = list(traceback.extract_tb(exc.__traceback__))
+    if isinstance(exc, UndeclaredType):
+        frames = [f for f in frames if not f.filename.endswith("view.py")] or frames
+        head = f"{exc} (add it to resource_types)"
+    else:
+        head = f"patch raised {type(exc).__name__}: {exc}"
+    frame = frames[-1]
+    return f"{head} ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})"
 
 
 def _joined(reasons: list[str]) -> str:
@@ -457,7 +472,7 @@ def _verify(doc: Document, output: str, patches: list[Patch], originals: dict[st
     for patch in patches:
         if patch.safety == ADVICE or suppressions.template_ignores(patch):
             continue
-        view.start_patch()
+        view.start_patch(patch)
         try:
             proposals = list(patch.propose(view))
         except Exception:  # reported on the first pass already

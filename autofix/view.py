@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any, TypeVar
 
+from .edits import Need, SetKey
 from .suppress import Suppressions
 from .values import referenced_names
 
@@ -14,6 +15,13 @@ _LOGICAL_ID = re.compile(r"[^A-Za-z0-9]")
 # The sections whose entries have names; a new name must be free in all of them.
 SECTIONS = ("Resources", "Parameters", "Conditions", "Outputs", "Mappings")
 T = TypeVar("T")
+
+
+class UndeclaredType(Exception):
+    """A patch asked the view for resources of a type its `resource_types` does not declare."""
+
+    def __init__(self, patch_id: str, types: list[str]) -> None:
+        super().__init__(f"{patch_id} reads {', '.join(types)}, which its resource_types do not declare")
 
 
 def intrinsic_name(value: Any) -> str | None:
@@ -44,12 +52,17 @@ class TemplateView:
         self.created: set[str] = set()
         self.changed: set[str] = set()
         # Top-level entries the running patch has proposed but the engine has not applied yet,
-        # by (section, name): asked for twice, a parameter is added once (see autofix/model/parameters.py).
+        # by (section, name): needed twice, an entry is added once (see `need`).
         self.pending: dict[tuple[str, str], Any] = {}
+        # Top-level entries earlier patches of this run added, by (section, name): the patch id.
+        self.declared: dict[tuple[str, str], str] = {}
         self._suppressions: Suppressions | None = None
-        # Resource types asked for with `of_type` since the running patch started: what a patch
-        # reads must be what it declares in `resource_types` (tests/test_phases.py checks it).
+        # Resource types asked for with `of_type` since the running patch started. The engine
+        # bounds them by the patch's `resource_types` (`start_patch`); None reads every type.
         self.types_read: set[str] = set()
+        self._patch_id = ""
+        self._bound: frozenset[str] | None = None
+        self._memo_types: dict[Callable, frozenset[str]] = {}
         self._suppressed: dict[tuple[str, str], bool] = {}
 
     # ------------------------------------------------------------ sections
@@ -87,8 +100,9 @@ class TemplateView:
     # ------------------------------------------------------------ resources
 
     def of_type(self, *types: str) -> Iterator[tuple[str, dict]]:
-        """(logical id, resource) for every resource of the given types, in file order."""
-        self.types_read.update(types)
+        """(logical id, resource) for every resource of the given types, in file order; a type the
+        running patch does not declare in `resource_types` raises UndeclaredType."""
+        self._read(types)
         index = self._type_index()
         if len(types) == 1:
             found = index.get(types[0], ())
@@ -96,6 +110,11 @@ class TemplateView:
             found = sorted(item for t in set(types) for item in index.get(t, ()))  # file order
         for _, rid, res in found:
             yield rid, res
+
+    def _read(self, types: tuple[str, ...] | frozenset[str]) -> None:
+        self.types_read.update(types)
+        if self._bound is not None and not self._bound.issuperset(types):
+            raise UndeclaredType(self._patch_id, sorted(set(types) - self._bound))
 
     def _type_index(self) -> dict[str, list[tuple[int, str, dict]]]:
         resources = self.resources
@@ -155,23 +174,33 @@ class TemplateView:
         patch linear in the template's size. Keyed by the function itself, so helpers of
         different patches never collide. The value must not be mutated.
         """
-        try:
+        if build in self._memo:
+            self._read(self._memo_types[build])  # what it read counts as read by every patch using it
             return self._memo[build]
-        except KeyError:
+        outer, self.types_read = self.types_read, set()
+        try:
             value = self._memo[build] = build(self)
-            return value
+            self._memo_types[build] = frozenset(self.types_read)
+        finally:
+            self.types_read = outer | self.types_read
+        return value
 
-    def start_patch(self) -> None:
+    def start_patch(self, patch: Any = None) -> None:
         """Called by the engine before each patch proposes: what the last one proposed is either
-        in the data now or was not applied."""
+        in the data now or was not applied. With `patch`, `of_type` answers only for the types
+        it declares in `resource_types` ("*" for every type)."""
         self.pending.clear()
         self.types_read.clear()
+        types = tuple(getattr(patch, "resource_types", ()) or ())
+        self._patch_id = getattr(patch, "id", "")
+        self._bound = None if patch is None or "*" in types else frozenset(types)
 
     def invalidate(self) -> None:
         """Forget cached indexes after the data changed."""
         self._refs = None
         self._types = None
         self._memo.clear()
+        self._memo_types.clear()
         self._suppressed.clear()
 
     # ------------------------------------------------------------ references
@@ -232,6 +261,64 @@ class TemplateView:
             path = ("Resources", rid, "Properties")
             self._suppressed[key] = self._suppressions.resource_suppresses(path, patch) is not None
         return self._suppressed[key]
+
+    # ------------------------------------------------------------ needs
+
+    def need(self, need: Need) -> Generator[SetKey, None, str]:
+        """`name = yield from view.need(need)`: the name to use for what `need` asks, yielding the
+        edit that declares it when no entry of this template (or of an earlier patch of this
+        run, or of this patch) serves it already. Two patches needing one parameter, condition or
+        resource get one entry; a need an entry of the asked-for name cannot serve gets the first
+        free (or serving) variant, and its message says why."""
+        chosen, new, why = self._choose(need)
+        if new:
+            self.pending[(need.section, chosen)] = need.value
+            yield need.edit(chosen, why)
+        return chosen
+
+    def need_into(self, need: Need, proposals: list) -> str:
+        """`need` for a builder that returns its proposals as a list: the declaring edit, if any,
+        is appended to `proposals`; returns the name."""
+        steps = self.need(need)
+        while True:
+            try:
+                proposals.append(next(steps))
+            except StopIteration as stop:
+                return stop.value
+
+    def need_name(self, need: Need) -> str:
+        """The name `need` would get, without declaring it (for a patch that builds its edits
+        first and declares the need only if one of them uses it)."""
+        return self._choose(need)[0]
+
+    def _choose(self, need: Need) -> tuple[str, bool, str]:
+        """(the name to use, whether to add it, why it is not the asked-for name, or "")."""
+        base = _LOGICAL_ID.sub("", need.name)[:240] or "CfnFix"
+        reason = ""
+        candidate, n = base, 2
+        while True:
+            why = self._unfit(need, candidate)
+            if why is None:
+                return candidate, False, ""
+            if why == "":
+                return candidate, True, reason
+            reason = reason or f"{candidate} {why}"
+            candidate, n = f"{base}{n}", n + 1
+
+    def _unfit(self, need: Need, name: str) -> str | None:
+        """None when `name` holds an entry that serves `need`, "" when it is free, else why not."""
+        section = need.section
+        if (section, name) in self.pending:  # this patch needs it already
+            return None if need.unfit(self.pending[(section, name)]) is None else "is needed otherwise"
+        holder = self.name_holder(name)
+        if holder is None:
+            return ""
+        if holder != section:
+            return "names a resource" if holder == "Resources" else \
+                "is a name this run reserved" if holder == "reserved" else f"is in {holder}"
+        why = need.unfit(self.section(section)[name])
+        by = self.declared.get((section, name))
+        return why if why is None or by is None else f"(added by {by}) {why}"
 
     # ------------------------------------------------------------ naming
 

@@ -32,7 +32,7 @@ from autofix.model.apis import (
     sam_property,
     sam_single_stage,
 )
-from autofix.model.parameters import ensure_parameter, parameter_name
+from autofix.model.parameters import parameter
 from autofix.registry import SAFE, Patch
 from autofix.values import is_intrinsic, ref, ref_target
 from autofix.view import TemplateView
@@ -83,10 +83,11 @@ class ApigwCaching(Patch):
         if not 0 <= opts.ttl <= 3600 or opts.size_default not in VALID_SIZES:
             raise ValueError(f"ttl must be 0-3600 and size_default one of {VALID_SIZES}")
         settings = {"CachingEnabled": True, "CacheTtlInSeconds": opts.ttl, "CacheDataEncrypted": True}
-        size_spec = {"Type": "String", "Default": opts.size_default, "AllowedValues": list(VALID_SIZES),
-                     "Description": "API Gateway cache cluster size in GB (billed hourly; size it by load test)"}
+        size_need = parameter(opts.size_parameter, {
+            "Type": "String", "Default": opts.size_default, "AllowedValues": list(VALID_SIZES),
+            "Description": "API Gateway cache cluster size in GB (billed hourly; size it by load test)"})
         # Named before the edits that use it are known; declared below only if one does.
-        size_name = parameter_name(view, opts.size_parameter, size_spec)
+        size_name = view.need_name(size_need)
         size = ref(size_name)
         message = f"cache every method for {opts.ttl}s, encrypted"
         edits: list[Proposal] = []
@@ -114,7 +115,7 @@ class ApigwCaching(Patch):
         edits += self._sam_cache_keys(view, wanted)
         edits += sam_single_stage(view, edits)
         if any(isinstance(e, SetKey | ReplaceValue) and e.value == size for e in edits):
-            declared = yield from ensure_parameter(view, opts.size_parameter, size_spec)
+            declared = yield from view.need(size_need)
             assert declared == size_name, "names chosen before and after declaring differ"
         yield from edits
 

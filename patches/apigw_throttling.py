@@ -19,7 +19,7 @@ from autofix.model.apis import (
     sam_scope,
     sam_single_stage,
 )
-from autofix.model.parameters import ensure_parameter, parameter_name
+from autofix.model.parameters import parameter
 from autofix.registry import SAFE, Patch
 from autofix.values import ref, referenced_names
 from autofix.view import TemplateView
@@ -66,14 +66,15 @@ class ApigwThrottling(Patch):
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         opts = self.options
-        rate_spec = {"Type": "Number", "Default": opts.rate_default, "MinValue": 0,
-                     "Description": "API Gateway steady-state requests per second per stage (within the account quota)"}
-        burst_spec = {"Type": "Number", "Default": opts.burst_default, "MinValue": 0,
-                      "Description": "API Gateway burst (token bucket size) per stage"}
+        rate_need = parameter(opts.rate_parameter, {
+            "Type": "Number", "Default": opts.rate_default, "MinValue": 0,
+            "Description": "API Gateway steady-state requests per second per stage (within the account quota)"})
+        burst_need = parameter(opts.burst_parameter, {
+            "Type": "Number", "Default": opts.burst_default, "MinValue": 0,
+            "Description": "API Gateway burst (token bucket size) per stage"})
         # The values are built before it is known which of them an edit uses, so the names are
-        # asked for first and declared only when used (the same spec both times).
-        rate_name = parameter_name(view, opts.rate_parameter, rate_spec)
-        burst_name = parameter_name(view, opts.burst_parameter, burst_spec)
+        # asked for first and declared only when used.
+        rate_name, burst_name = view.need_name(rate_need), view.need_name(burst_need)
         rate, burst = ref(rate_name), ref(burst_name)
         method = {"ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst}
         plan = {"RateLimit": rate, "BurstLimit": burst}
@@ -85,12 +86,10 @@ class ApigwThrottling(Patch):
         edits += sam_single_stage(view, edits)
         yield from deployment_stage_skips(view, "throttling")
         used = {name for e in edits if not isinstance(e, Skip) for name in referenced_names(e.value)}
-        if rate_name in used:
-            declared = yield from ensure_parameter(view, opts.rate_parameter, rate_spec)
-            assert declared == rate_name, "names chosen before and after declaring differ"
-        if burst_name in used:
-            declared = yield from ensure_parameter(view, opts.burst_parameter, burst_spec)
-            assert declared == burst_name, "names chosen before and after declaring differ"
+        for name, need in ((rate_name, rate_need), (burst_name, burst_need)):
+            if name in used:
+                declared = yield from view.need(need)
+                assert declared == name, "names chosen before and after declaring differ"
         yield from edits
         names = [name for name in (rate_name, burst_name) if name in used]
         if names:

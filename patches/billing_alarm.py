@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from autofix.edits import Advice, Proposal, SetKey
+from autofix.edits import Advice, Need, Proposal, SetKey, Skip
 from autofix.model.alarms import ALARM, TopicSettings, alarm_topic, alarms_on, unpublishable_topics
-from autofix.model.parameters import ensure_parameter
+from autofix.model.parameters import parameter
 from autofix.registry import UNSAFE, Patch
 from autofix.values import equals, ref, ref_target
 from autofix.view import TemplateView
@@ -49,22 +49,27 @@ class BillingAlarm(Patch):
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         opts = self.options
-        if not opts.enabled or next(alarms_on(view, "AWS/Billing", "EstimatedCharges"), None):
+        if next(alarms_on(view, "AWS/Billing", "EstimatedCharges"), None):
             return
-        condition = _us_east_1_condition(view)
+        if not opts.enabled:
+            yield Skip(("Resources",), "no estimated-charges alarm added: LOG002 is opt-in (set its 'enabled' "
+                       "option; billing metrics exist only in us-east-1)")
+            return
+        region = _us_east_1_condition(view)
+        condition = view.need_name(region)
         alarm = view.unique_id("EstimatedChargesAlarm")
-        message = f"{alarm}: alarm when estimated charges exceed {opts.parameter} (us-east-1 only)"
+        budget_need = parameter(opts.parameter, {
+            "Type": "Number", "Default": opts.default_usd, "MinValue": 1,
+            "Description": "Estimated monthly charges (USD) above which the billing alarm fires"})
+        message = f"{alarm}: alarm when estimated charges exceed {view.need_name(budget_need)} (us-east-1 only)"
         # A topic made only for this alarm lives where the alarm does.
         action, proposals = alarm_topic(view, opts.topic, condition,
                                         TopicSettings(opts.email_parameter, opts.customer_key))
         if action is None:
             yield from proposals
             return
-        budget = yield from ensure_parameter(view, opts.parameter, {
-            "Type": "Number", "Default": opts.default_usd, "MinValue": 1,
-            "Description": "Estimated monthly charges (USD) above which the billing alarm fires"}, message)
-        if condition not in view.conditions:
-            yield SetKey(("Conditions",), condition, equals(REGION, "us-east-1"), message)
+        budget = yield from view.need(replace(budget_need, message=message))
+        yield from view.need(replace(region, message=message))
         yield from proposals
         yield from unpublishable_topics(view, [t for t in (ref_target(action),) if t])
         yield SetKey(("Resources",), alarm, {
@@ -88,9 +93,8 @@ class BillingAlarm(Patch):
                      "billing preferences and deploy the stack in us-east-1, or there is no data")
 
 
-def _us_east_1_condition(view: TemplateView) -> str:
-    """An existing `Region == us-east-1` condition, else a free name for a new one."""
-    for name, value in view.conditions.items():
-        if value in (equals(REGION, "us-east-1"), equals("us-east-1", REGION)):
-            return name
-    return view.unique_id("IsUsEast1")
+def _us_east_1_condition(view: TemplateView) -> Need:
+    """`Region == us-east-1`: a condition of the template that tests it (of any name), else a new one."""
+    tests = (equals(REGION, "us-east-1"), equals("us-east-1", REGION))
+    name = next((name for name, value in view.conditions.items() if value in tests), "IsUsEast1")
+    return Need("Conditions", name, tests[0], serves=lambda found: None if found in tests else "is another condition")

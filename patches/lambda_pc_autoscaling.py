@@ -8,7 +8,7 @@ from typing import Any
 
 from autofix.edits import Proposal, SetKey, Skip
 from autofix.model import lambdas as lam
-from autofix.model.parameters import ensure_not_equals_condition, ensure_parameter
+from autofix.model.parameters import condition, not_equals_condition, parameter
 from autofix.registry import SAFE, Patch
 from autofix.values import NO_VALUE, ref, referenced_names, sub
 from autofix.view import TemplateView
@@ -63,40 +63,45 @@ class LambdaProvisionedConcurrencyAutoscaling(Patch):
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         if not 0.1 <= self.options.target_utilization <= 0.9:
             raise ValueError("target_utilization must be between 0.1 and 0.9")
-        if not (self.options.enabled or self.options.max_default > 0):
-            return  # inert scaffolding nobody asked for
         found: list[Scalable] = []
+        skips: list[Skip] = []
         for fid, _ in view.of_type(*lam.FUNCTION_TYPES):
             for item in _scalables(view, fid):
                 if isinstance(item, Skip):
-                    yield item
+                    skips.append(item)
                 elif not _already_scaled(view, item):
                     found.append(item)
+        if not (self.options.enabled or self.options.max_default > 0):  # inert scaffolding nobody asked for
+            # Said only of what the author configured: what LAM002 adds in this run is off until set.
+            for item in (i for i in found if not {i.fn, i.alias_id} & (view.created | view.changed)):
+                yield Skip(("Resources", item.alias_id if item.alias_id in view.resources else item.fn),
+                           f"{item.fn}: alias {item.alias_name} keeps a fixed provisioned concurrency; LAM010 "
+                           "scales it only when asked for (select LAM010 by id or name, or pass --target-rps)")
+            return
+        yield from skips
         if not found:
             return
         opts = self.options
-        parameter = yield from ensure_parameter(view, opts.parameter, {
+        maximum = yield from view.need(parameter(opts.parameter, {
             "Type": "Number", "Default": opts.max_default, "MinValue": 0,
             "Description": "Upper bound for provisioned concurrency autoscaling on each alias; 0 turns it "
-                           "off; when set it must be at least the provisioned concurrency"})
-        scaling = yield from ensure_not_equals_condition(view, opts.condition, parameter, 0)
-        combined: dict[tuple[str, ...], str] = {}
+                           "off; when set it must be at least the provisioned concurrency"}))
+        scaling = yield from view.need(not_equals_condition(opts.condition, maximum, 0))
         for item in found:
-            condition = yield from self._condition(view, item.conditions + (scaling,), combined)
-            yield from self._target(view, item, condition, parameter)
+            when = yield from self._condition(view, item.conditions + (scaling,))
+            yield from self._target(view, item, when, maximum)
 
-    def _condition(self, view: TemplateView, names: tuple[str, ...],
-                   combined: dict[tuple[str, ...], str]) -> Generator[Proposal, None, str]:
+    @staticmethod
+    def _condition(view: TemplateView, names: tuple[str, ...]) -> Generator[Proposal, None, str]:
         """The condition under which all `names` hold, added as `Fn::And` when there are several."""
         if len(names) == 1:
             return names[0]
-        if names not in combined:
-            value = {"Fn::And": [{"Condition": n} for n in names]}
-            same = [c for c, v in view.conditions.items() if v == value]
-            combined[names] = same[0] if same else view.unique_id("ScaleProvisionedConcurrency")
-            if not same:
-                yield SetKey(("Conditions",), combined[names], value, f"add condition {combined[names]}")
-        return combined[names]
+        value = {"Fn::And": [{"Condition": n} for n in names]}
+        same = [c for c, v in view.conditions.items() if v == value]
+        if same:
+            return same[0]
+        return (yield from view.need(condition("ScaleProvisionedConcurrency", value,
+                                               f"add condition {{name}} (scale only where {' and '.join(names)} hold)")))
 
     def _target(self, view: TemplateView, item: Scalable, condition: str, parameter: str) -> Iterator[Proposal]:
         target = view.unique_id(f"{item.fn}ScalableTarget")

@@ -11,7 +11,7 @@ from autofix.edits import Advice, Proposal, RenameKey, SetKey, Skip
 from autofix.model import lambdas as lam
 from autofix.model.apis import reference_updates
 from autofix.model.lambdas import version_id, versions_of
-from autofix.model.parameters import condition_name, ensure_not_equals_condition, ensure_parameter, parameter_name
+from autofix.model.parameters import not_equals_condition, parameter
 from autofix.registry import UNSAFE, Patch
 from autofix.semantics.versions import hashed_function
 from autofix.values import NO_VALUE, get_att, if_, ref, ref_target, referenced_names
@@ -77,14 +77,16 @@ class LambdaProvisionedConcurrency(Patch):
         opts = self.options
         if not re.fullmatch(r"(?!\d+$)[A-Za-z0-9_-]{1,128}", opts.alias_name):
             raise ValueError(f"alias name {opts.alias_name!r} must be 1-128 letters, digits, - or _, not all digits")
-        spec = {"Type": "Number", "Default": opts.default, "MinValue": 0,
-                "Description": "Provisioned concurrency on each function's alias; 0 disables it (the minimum is 1)"}
+        wanted = parameter(opts.parameter, {
+            "Type": "Number", "Default": opts.default, "MinValue": 0,
+            "Description": "Provisioned concurrency on each function's alias; 0 disables it (the minimum is 1)"})
         # The value is built before it is known whether any function gets it, so the names are
-        # asked for first and declared only when an edit uses them (the same spec both times).
-        parameter = parameter_name(view, opts.parameter, spec)
-        condition = condition_name(view, opts.condition, parameter, 0)
-        value = if_(condition, {"ProvisionedConcurrentExecutions": ref(parameter)}, NO_VALUE)
-        state = self._state(parameter)
+        # asked for first and declared only when an edit uses them.
+        chosen = view.need_name(wanted)
+        tested = not_equals_condition(opts.condition, chosen, 0)
+        condition = view.need_name(tested)
+        value = if_(condition, {"ProvisionedConcurrentExecutions": ref(chosen)}, NO_VALUE)
+        state = self._state(chosen)
         work: list[Proposal] = []
         for rid, _ in view.of_type(*lam.FUNCTION_TYPES):
             opaque = view.opaque(rid)
@@ -105,12 +107,12 @@ class LambdaProvisionedConcurrency(Patch):
         if not any(isinstance(p, SetKey) for p in work):
             yield from work
             return
-        declared = yield from ensure_parameter(view, opts.parameter, spec)
-        tested = yield from ensure_not_equals_condition(view, opts.condition, parameter, 0)
-        assert (declared, tested) == (parameter, condition), "names chosen before and after declaring differ"
+        declared = yield from view.need(wanted)
+        tested_name = yield from view.need(tested)
+        assert (declared, tested_name) == (chosen, condition), "names chosen before and after declaring differ"
         yield from work
-        yield Advice(("Parameters", parameter),
-                     f"{parameter} applies to every function given an alias here; keep it at or below each "
+        yield Advice(("Parameters", chosen),
+                     f"{chosen} applies to every function given an alias here; keep it at or below each "
                      "function's reserved concurrency and leave 100 unreserved in the account; it is billed "
                      "per hour whether used or not")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from autofix.edits import Advice, Proposal, SetKey, Skip
 from autofix.model.lambdas import FUNCTION_TYPES
-from autofix.model.parameters import ensure_not_equals_condition, ensure_parameter
+from autofix.model.parameters import not_equals_condition, parameter
 from autofix.model.serving import deploy_time_only
 from autofix.registry import SAFE, Patch
 from autofix.suppress import Suppressions
@@ -73,24 +73,24 @@ class LambdaReservedConcurrency(Patch):
             for rid in edited:
                 yield SetKey(("Resources", rid, "Properties"), "ReservedConcurrentExecutions", opts.default)
             return
-        parameter = yield from ensure_parameter(view, opts.parameter, {
+        declared = yield from view.need(parameter(opts.parameter, {
             "Type": "Number",
             "Default": opts.default,
             "MinValue": -1,
             "Description": "Reserved concurrency per function; -1 leaves it unset (0 would disable the function)",
-        })
-        condition = yield from ensure_not_equals_condition(view, opts.condition, parameter, -1)
-        value = if_(condition, ref(parameter), NO_VALUE)
+        }))
+        condition = yield from view.need(not_equals_condition(opts.condition, declared, -1))
+        value = if_(condition, ref(declared), NO_VALUE)
         for rid in plain:
             yield SetKey(("Resources", rid, "Properties"), "ReservedConcurrentExecutions", value,
-                         f"{rid}: reserved concurrency from {parameter}")
+                         f"{rid}: reserved concurrency from {declared}")
         if use_globals:
             yield SetKey(("Globals", "Function"), "ReservedConcurrentExecutions", value,
-                         f"Globals.Function: reserved concurrency from {parameter}")
+                         f"Globals.Function: reserved concurrency from {declared}")
         else:
             for rid in serverless:
                 yield SetKey(("Resources", rid, "Properties"), "ReservedConcurrentExecutions", value,
-                             f"{rid}: reserved concurrency from {parameter}")
-        yield Advice(("Parameters", parameter),
+                             f"{rid}: reserved concurrency from {declared}")
+        yield Advice(("Parameters", declared),
                      "size reserved concurrency as peak RPS x p99 duration x 1.2 and raise the account "
                      "quota (default 1,000 per Region) before setting it")

@@ -18,7 +18,7 @@ from autofix.model.buckets import (
     condition_of,
     destination_of,
     grant_access_logs,
-    log_bucket,
+    log_bucket_need,
     new_resource,
     plan_refs,
     props_of,
@@ -96,11 +96,10 @@ class S3AccessLogBucket(Patch):
         sources = [s for s in sources if s not in plan.skipped]
         if not sources:
             return
-        log_id = view.unique_id(self.options.bucket_id)
+        log_id = yield from view.need(log_bucket_need(
+            self.options.bucket_id, plan.condition, "{name}: dedicated access-log bucket (SSE-S3, private, versioned, "
+            "logs and old versions expiring, retained)", after=sources[0]))
         policy_id = view.unique_id(f"{log_id}Policy")
-        yield SetKey(("Resources",), log_id, log_bucket(plan.condition),
-                     f"{log_id}: dedicated access-log bucket (SSE-S3, private, versioned, logs and old versions expiring, retained)",
-                     after=sources[0])
         policy = new_resource(POLICY, plan.condition, Properties={
             "Bucket": ref(log_id),
             "PolicyDocument": {"Version": "2012-10-17",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from autofix.edits import Advice, AppendItem, Proposal, SetKey, Skip
 from autofix.model.buckets import BUCKET, LOG_DELIVERY_TYPES, RefPlan, data_buckets, new_resource, plan_refs, props_of
 from autofix.model.logs import GUARD_SAFE_DAYS, log_group
-from autofix.model.parameters import ensure_condition, ensure_parameter
+from autofix.model.parameters import condition, parameter
 from autofix.registry import UNSAFE, Patch
 from autofix.values import equals, get_att, getatt_target, ref, referenced_names, sub
 from autofix.view import TemplateView
@@ -109,8 +109,10 @@ class S3EventLogGroup(Patch):
     def _extend(self, view: TemplateView, rule: str, buckets: list[str], plan: RefPlan) -> Iterator[Proposal]:
         path = ("Resources", rule, "Properties", "EventPattern", "detail", "bucket", "name")
         names = view.get(path)
-        if names is None:
-            return  # no bucket filter: the rule already takes every bucket's events
+        if names is None:  # no bucket filter: the rule already takes every bucket's events
+            yield Skip(("Resources", rule), f"{rule}: already sends every bucket's object events to a log group "
+                       f"(no bucket filter), {', '.join(buckets)} included")
+            return
         if not isinstance(names, list):
             yield Skip(("Resources", rule), f"{rule}: detail.bucket.name is not a list; add "
                        f"{', '.join(buckets)} by hand")
@@ -145,22 +147,21 @@ class S3EventLogGroup(Patch):
             props = view.props(res)
             if isinstance(props, dict) and props.get("PolicyName") == opts.policy_name:
                 return  # the template declares the shared policy already (two would collide)
-        parameter = yield from ensure_parameter(view, "EventsToLogsPolicy", {
+        chosen = yield from view.need(parameter("EventsToLogsPolicy", {
             "Type": "String", "Default": POLICY_VALUES[0], "AllowedValues": list(POLICY_VALUES),
             "Description": f"create: this stack creates the account-wide CloudWatch Logs resource policy "
                            f"{opts.policy_name} that lets EventBridge write to {opts.log_group_prefix}* log "
                            "groups (one per account and Region); exists: another stack already did",
-        }, "{name}: create the shared EventBridge-to-Logs policy, or use the one that exists")
-        wanted = equals(ref(parameter), POLICY_VALUES[0])
-        condition = yield from ensure_condition(view, "CreateEventsToLogsPolicy", wanted,
-                                                f"{{name}}: {parameter} is {POLICY_VALUES[0]}")
+        }, "{name}: create the shared EventBridge-to-Logs policy, or use the one that exists"))
+        created = yield from view.need(condition("CreateEventsToLogsPolicy", equals(ref(chosen), POLICY_VALUES[0]),
+                                                 f"{{name}}: {chosen} is {POLICY_VALUES[0]}"))
         policy = view.unique_id("EventsToLogsResourcePolicy")
         yield SetKey(("Resources",), policy, new_resource(
-            LOGS_POLICY, condition, DeletionPolicy="Retain", UpdateReplacePolicy="Retain", Properties={
+            LOGS_POLICY, created, DeletionPolicy="Retain", UpdateReplacePolicy="Retain", Properties={
                 "PolicyName": opts.policy_name,
                 "PolicyDocument": sub(_POLICY.format(prefix=opts.log_group_prefix)),
             }), f"{policy}: one account-wide policy lets EventBridge write to {opts.log_group_prefix}*")
         yield Advice(("Resources", policy), f"{policy}: account-wide (CloudWatch Logs allows 10 resource "
                      f"policies per account and Region): deploy every other stack of this account and Region "
-                     f"with {parameter}=exists; a second stack with {POLICY_VALUES[0]} fails because "
+                     f"with {chosen}=exists; a second stack with {POLICY_VALUES[0]} fails because "
                      f"{opts.policy_name} exists. It is retained when this stack is deleted")

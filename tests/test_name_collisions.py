@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from autofix import fastload
 from autofix.api import fix_text
 from autofix.edits import Proposal, SetKey
-from autofix.model.parameters import ensure_not_equals_condition, ensure_parameter
+from autofix.model.parameters import not_equals_condition, parameter
 from autofix.registry import Patch
 from autofix.validate import new_findings
 from autofix.values import NO_VALUE, if_, ref
@@ -48,14 +48,14 @@ def with_parameter(declaration: str) -> str:
 
 
 def test_a_free_name_is_added_as_asked() -> None:
-    proposals, name = run(ensure_parameter(view_of(FUNCTION), "LambdaReservedConcurrency", SPEC))
+    proposals, name = run(view_of(FUNCTION).need(parameter("LambdaReservedConcurrency", SPEC)))
     assert name == "LambdaReservedConcurrency"
     assert proposals == [SetKey(("Parameters",), "LambdaReservedConcurrency", SPEC, "add parameter LambdaReservedConcurrency")]
 
 
 def test_a_name_a_resource_holds_is_not_a_parameter_name() -> None:
     view = view_of(FUNCTION + "  LambdaReservedConcurrency:\n    Type: AWS::SNS::Topic\n")
-    proposals, name = run(ensure_parameter(view, "LambdaReservedConcurrency", SPEC))
+    proposals, name = run(view.need(parameter("LambdaReservedConcurrency", SPEC)))
     assert name == "LambdaReservedConcurrency2"
     assert [(p.path, p.key) for p in proposals] == [(("Parameters",), "LambdaReservedConcurrency2")]
     assert "LambdaReservedConcurrency names a resource" in proposals[0].message
@@ -66,7 +66,7 @@ def test_a_parameter_of_another_type_or_range_is_not_reused() -> None:
                         "Type: Number\nDefault: -5\n",              # a value the sentinel logic cannot take
                         "Type: Number\nDefault: 5\nMinValue: -10\n",
                         "Type: Number\nAllowedValues: [1, -7]\n"):
-        proposals, name = run(ensure_parameter(view_of(with_parameter(declaration)), "LambdaReservedConcurrency", SPEC))
+        proposals, name = run(view_of(with_parameter(declaration)).need(parameter("LambdaReservedConcurrency", SPEC)))
         assert name == "LambdaReservedConcurrency2", declaration
         assert len(proposals) == 1
 
@@ -74,28 +74,28 @@ def test_a_parameter_of_another_type_or_range_is_not_reused() -> None:
 def test_a_fitting_parameter_is_reused() -> None:
     for declaration in ("Type: Number\nDefault: 100\nMinValue: 0\n", "Type: Number\n",
                         "Type: Number\nDefault: -1\nMinValue: -1\nMaxValue: 3000\n"):
-        proposals, name = run(ensure_parameter(view_of(with_parameter(declaration)), "LambdaReservedConcurrency", SPEC))
+        proposals, name = run(view_of(with_parameter(declaration)).need(parameter("LambdaReservedConcurrency", SPEC)))
         assert (proposals, name) == ([], "LambdaReservedConcurrency"), declaration
 
 
 def test_the_free_name_is_found_again_on_a_second_run_and_by_a_second_caller() -> None:
     text = with_parameter("Type: String\nDefault: lots\n").replace(
         "Resources:", "  LambdaReservedConcurrency2:\n    Type: Number\n    Default: -1\n    MinValue: -1\nResources:")
-    proposals, name = run(ensure_parameter(view_of(text), "LambdaReservedConcurrency", SPEC))
+    proposals, name = run(view_of(text).need(parameter("LambdaReservedConcurrency", SPEC)))
     assert (proposals, name) == ([], "LambdaReservedConcurrency2")
     view = view_of(FUNCTION + "  LambdaReservedConcurrency:\n    Type: AWS::SNS::Topic\n")
-    first, name = run(ensure_parameter(view, "LambdaReservedConcurrency", SPEC))
-    again, same = run(ensure_parameter(view, "LambdaReservedConcurrency", SPEC))  # same patch, not applied yet
+    first, name = run(view.need(parameter("LambdaReservedConcurrency", SPEC)))
+    again, same = run(view.need(parameter("LambdaReservedConcurrency", SPEC)))  # same patch, not applied yet
     assert (len(first), again, same) == (1, [], name)
 
 
 def test_a_condition_is_reused_only_when_it_tests_the_same() -> None:
     view = view_of(FUNCTION.replace("Resources:", "Conditions:\n  HasReservedConcurrency: !Equals [!Ref 'AWS::Region', us-east-1]\nResources:"))
-    proposals, name = run(ensure_not_equals_condition(view, "HasReservedConcurrency", "LambdaReservedConcurrency", -1))
+    proposals, name = run(view.need(not_equals_condition("HasReservedConcurrency", "LambdaReservedConcurrency", -1)))
     assert name == "HasReservedConcurrency2"
     assert proposals[0].value == {"Fn::Not": [{"Fn::Equals": [ref("LambdaReservedConcurrency"), -1]}]}
     same = FUNCTION.replace("Resources:", "Conditions:\n  HasReservedConcurrency: !Not [!Equals ['-1', !Ref LambdaReservedConcurrency]]\nResources:")
-    assert run(ensure_not_equals_condition(view_of(same), "HasReservedConcurrency", "LambdaReservedConcurrency", -1)) \
+    assert run(view_of(same).need(not_equals_condition("HasReservedConcurrency", "LambdaReservedConcurrency", -1))) \
         == ([], "HasReservedConcurrency")
 
 
@@ -103,14 +103,15 @@ class WiredConcurrency(Patch):
     """A patch that uses the names the helpers return, as the call sites should."""
 
     id, name, title = "TEST801", "wired-concurrency", "Reserved concurrency from a parameter"
+    resource_types = ("AWS::Lambda::Function",)
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
-        parameter = yield from ensure_parameter(view, "LambdaReservedConcurrency", SPEC)
-        condition = yield from ensure_not_equals_condition(view, "HasReservedConcurrency", parameter, -1)
+        declared = yield from view.need(parameter("LambdaReservedConcurrency", SPEC))
+        condition = yield from view.need(not_equals_condition("HasReservedConcurrency", declared, -1))
         for rid, res in view.of_type("AWS::Lambda::Function"):
             if "ReservedConcurrentExecutions" not in view.props(res):
                 yield SetKey(("Resources", rid, "Properties"), "ReservedConcurrentExecutions",
-                             if_(condition, ref(parameter), NO_VALUE))
+                             if_(condition, ref(declared), NO_VALUE))
 
 
 def test_a_repair_with_colliding_names_lints_clean_and_is_stable() -> None:
@@ -163,25 +164,23 @@ def test_the_engine_refuses_one_new_name_in_two_sections() -> None:
 
 
 def test_the_name_can_be_known_before_it_is_declared() -> None:
-    from autofix.model.parameters import condition_name, parameter_name
-
     view = view_of(FUNCTION + "  LambdaReservedConcurrency:\n    Type: AWS::SNS::Topic\n")
-    name = parameter_name(view, "LambdaReservedConcurrency", SPEC)
+    name = view.need_name(parameter("LambdaReservedConcurrency", SPEC))
     assert name == "LambdaReservedConcurrency2"
-    assert run(ensure_parameter(view, "LambdaReservedConcurrency", SPEC))[1] == name
-    assert condition_name(view, "HasReservedConcurrency", name, -1) == "HasReservedConcurrency"
+    assert run(view.need(parameter("LambdaReservedConcurrency", SPEC)))[1] == name
+    assert view.need_name(not_equals_condition("HasReservedConcurrency", name, -1)) == "HasReservedConcurrency"
 
 
 def test_any_condition_gets_a_name_of_its_own() -> None:
-    from autofix.model.parameters import ensure_condition
+    from autofix.model.parameters import condition
     from autofix.values import equals
 
     in_us_east_1 = equals(ref("AWS::Region"), "us-east-1")
     view = view_of(FUNCTION + "  IsUsEast1:\n    Type: AWS::SNS::Topic\n")
-    proposals, name = run(ensure_condition(view, "IsUsEast1", in_us_east_1))
+    proposals, name = run(view.need(condition("IsUsEast1", in_us_east_1)))
     assert name == "IsUsEast12" and [p.key for p in proposals] == ["IsUsEast12"]
     same = FUNCTION.replace("Resources:", "Conditions:\n  IsUsEast1: !Equals [!Ref 'AWS::Region', us-east-1]\nResources:")
-    assert run(ensure_condition(view_of(same), "IsUsEast1", in_us_east_1)) == ([], "IsUsEast1")
+    assert run(view_of(same).need(condition("IsUsEast1", in_us_east_1))) == ([], "IsUsEast1")
 
 
 class ResolvesW92(WiredConcurrency):

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from autofix.edits import Advice, Proposal, SetKey, Skip
+from autofix.edits import Advice, Need, Proposal, SetKey, Skip
 from autofix.semantics.alarms import CLOUDWATCH, KEY_ACTIONS, KMS_KEY, notified_topics, topic_problem
 from autofix.semantics.model import plain
 from autofix.values import NO_VALUE, equals, getatt_target, if_, not_, ref, ref_target, sub, sub_parts, text_of
 from autofix.view import TemplateView
 
 from .lambdas import FUNCTION_TYPES
-
-from .parameters import ensure_not_equals_condition, ensure_parameter
+from .parameters import condition as condition_need
+from .parameters import not_equals_condition, parameter
 
 ALARM = "AWS::CloudWatch::Alarm"
 TOPIC = "AWS::SNS::Topic"
@@ -217,9 +217,10 @@ def _parameter_action(view: TemplateView, name: str) -> tuple[Any, list[Proposal
             return if_(cond, ref(name), NO_VALUE), []
         if value in (equals(ref(name), ""), equals("", ref(name))):
             return if_(cond, NO_VALUE, ref(name)), []
-    edits, cond = _collect(ensure_not_equals_condition(view, f"Has{name}", name, ""))
-    message = f"add condition {cond}: new alarms notify {name} when it is set"
-    return if_(cond, ref(name), NO_VALUE), [replace(edit, message=message) for edit in edits]
+    edits: list[Proposal] = []
+    cond = view.need_into(replace(not_equals_condition(f"Has{name}", name, ""),
+                                  message=f"add condition {{name}}: new alarms notify {name} when it is set"), edits)
+    return if_(cond, ref(name), NO_VALUE), edits
 
 
 def alarm_topic(view: TemplateView, option: str, condition: str | None = None,
@@ -260,10 +261,12 @@ def new_topic(view: TemplateView, condition: str | None, settings: TopicSettings
     topic = view.unique_id("AlarmTopic")
     policy = view.unique_id(f"{topic}Policy")
     key = view.unique_id(f"{topic}Key") if settings.customer_key else None
-    subscription, email = _subscription(view, topic, condition, settings.email_parameter)
+    email = _email_parameter(settings.email_parameter)
+    email_name = view.need_name(email) if email else None
     parts = [f"topic policy {policy}"] + ([f"customer-managed key {key}"] if key else []) \
-        + ([f"e-mail subscription when {email} is set"] if email else [])
+        + ([f"e-mail subscription when {email_name} is set"] if email_name else [])
     message = f"{topic}: new SNS topic for alarm notifications, publishable by CloudWatch ({', '.join(parts)})"
+    subscription = _subscription(view, topic, condition, email, message)
     proposals: list[Proposal] = []
     if key:
         proposals.append(SetKey(("Resources",), key, _with_condition(condition, {
@@ -290,8 +293,8 @@ def new_topic(view: TemplateView, condition: str | None, settings: TopicSettings
     proposals.append(SetKey(("Resources",), policy, _with_condition(condition, {
         "Type": TOPIC_POLICY,
         "Properties": {"Topics": [ref(topic)], "PolicyDocument": _topic_policy(topic)}}), message))
-    proposals += [replace(edit, message=message) for edit in subscription]
-    reach = f"set {email} to an e-mail address (and confirm the subscription) or subscribe" if email \
+    proposals += subscription
+    reach = f"set {email_name} to an e-mail address (and confirm the subscription) or subscribe" if email_name \
         else "subscribe"
     proposals.append(Advice(("Resources", topic), f"{topic}: {reach} a chat or paging endpoint; "
                             "the new alarms notify only this topic"))
@@ -322,34 +325,31 @@ def _topic_policy(topic: str) -> dict:
         }}]}
 
 
-def _collect(proposals: Generator[SetKey, None, str]) -> tuple[list[SetKey], str]:
-    """The edits a `_params` helper proposes, and the name it returns."""
-    edits = []
-    while True:
-        try:
-            edits.append(next(proposals))
-        except StopIteration as stop:
-            return edits, stop.value
-
-
-def _subscription(view: TemplateView, topic: str, condition: str | None,
-                  parameter: str) -> tuple[list[SetKey], str | None]:
-    """The e-mail parameter, its condition and the subscription, and the parameter's name."""
-    if not parameter:
-        return [], None
-    edits, email = _collect(ensure_parameter(view, parameter, {
+def _email_parameter(name: str) -> Need | None:
+    """The parameter an e-mail subscription's address comes from ("" for none)."""
+    if not name:
+        return None
+    return parameter(name, {
         "Type": "String", "Default": "", "AllowedPattern": r"^$|^[^\s@]+@[^\s@]+$",
-        "Description": "E-mail address that receives alarm notifications; empty adds no subscription"}))
-    more, has = _collect(ensure_not_equals_condition(view, f"Has{email}", email, ""))
-    edits += more
+        "Description": "E-mail address that receives alarm notifications; empty adds no subscription"})
+
+
+def _subscription(view: TemplateView, topic: str, condition: str | None, email_need: Need | None,
+                  message: str) -> list[SetKey]:
+    """The e-mail parameter, its condition and the subscription."""
+    if email_need is None:
+        return []
+    edits: list[SetKey] = []
+    email = view.need_into(replace(email_need, message=message), edits)
+    has = view.need_into(replace(not_equals_condition(f"Has{email}", email, ""), message=message), edits)
     subscribed = has
     if condition:
-        subscribed = view.unique_id(f"{has}And{condition}")
-        edits.append(SetKey(("Conditions",), subscribed, {"Fn::And": [{"Condition": has}, {"Condition": condition}]}))
+        both = {"Fn::And": [{"Condition": has}, {"Condition": condition}]}
+        subscribed = view.need_into(condition_need(f"{has}And{condition}", both, message), edits)
     edits.append(SetKey(("Resources",), view.unique_id(f"{topic}EmailSubscription"), {
         "Type": SUBSCRIPTION, "Condition": subscribed,
-        "Properties": {"TopicArn": ref(topic), "Protocol": "email", "Endpoint": ref(email)}}))
-    return edits, email
+        "Properties": {"TopicArn": ref(topic), "Protocol": "email", "Endpoint": ref(email)}}, message))
+    return edits
 
 
 # ------------------------------------------------------------ existing topics

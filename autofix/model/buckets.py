@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from autofix.edits import AppendItem, Proposal, ReplaceValue, SetKey, Skip
+from autofix.edits import AppendItem, Need, Proposal, ReplaceValue, SetKey, Skip
 from autofix.values import (NO_VALUE, get_att, getatt_target, if_, is_intrinsic, ref_target,
                             referenced_names, sub)
 from autofix.view import TemplateView
@@ -322,6 +322,26 @@ def log_bucket(condition: str | None) -> dict:
             "checkov": {"skip": [{"id": "CKV_AWS_18", "comment": reason}]},
             "guard": {"SuppressedRules": ["S3_BUCKET_LOGGING_ENABLED"]},
         })
+
+
+def log_bucket_need(bucket_id: str, condition: str | None, message: str = "", after: str | None = None) -> Need:
+    """The shared access-log bucket, declared once per run for every patch that logs to it
+    (`log_id = yield from view.need(log_bucket_need(...))`).
+
+    A bucket of that name serves when it is such a log bucket under the same condition: the same
+    settings, whatever its lifecycle (S3004 applies its own days) and whatever it has besides
+    (TAG001's tags)."""
+    wanted = log_bucket(condition)
+
+    def serves(found: Any) -> str | None:
+        if not isinstance(found, dict) or (found.get("Type"), found.get("Condition")) != (BUCKET, condition):
+            return "is another resource"
+        have = TemplateView.mapping(found.get("Properties"))
+        same = all(have.get(key) == value for key, value in wanted["Properties"].items()
+                   if key != "LifecycleConfiguration")
+        return None if same else "is another bucket"
+
+    return Need("Resources", bucket_id, wanted, message, serves, after)
 
 
 def source_arns(sources: list[str], plan: RefPlan) -> list:

@@ -7,12 +7,13 @@ import fnmatch
 from dataclasses import dataclass
 from typing import Any
 
-from autofix.edits import Advice, Proposal, SetKey
+from autofix.edits import Advice, Need, Proposal
 from autofix.values import (equals, get_att, getatt_target, if_, ref, ref_target, referenced_names, sub, sub_replace,
                             text_of)
 from autofix.view import TemplateView
 
 from .indexes import ByValue
+from .parameters import condition
 
 LOG_GROUP = "AWS::Logs::LogGroup"
 # Valid in CloudFormation and accepted by the guard rule's older list.
@@ -123,20 +124,19 @@ def ensure_account(view: TemplateView, users: list[str | None], managed_elsewher
                              "level CloudWatch Logs role in this Region (account_role_managed_elsewhere "
                              "is set, so none was added)")]
     parameter, name, proposals = _opt_out(view, parameter)
-    role, account = view.unique_id("ApiGatewayCloudWatchRole"), view.unique_id("ApiGatewayAccount")
-    role_res = _retained("AWS::IAM::Role", name, {
+    role = view.need_into(Need("Resources", "ApiGatewayCloudWatchRole", _retained("AWS::IAM::Role", name, {
         "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
         "ManagedPolicyArns": [sub("arn:${AWS::Partition}:iam::aws:policy/service-role/"
-                                  "AmazonAPIGatewayPushToCloudWatchLogs")]})
-    account_res = _retained(ACCOUNT, name, {"CloudWatchRoleArn": get_att(role, "Arn")})
-    return AccountRole(account, name), proposals + [
-        SetKey(("Resources",), role, role_res, f"{role}: role API Gateway uses to write CloudWatch Logs "
-               f"(retained; only when {parameter} is create)", after=anchor),
-        SetKey(("Resources",), account, account_res, f"{account}: sets the Region's API Gateway CloudWatch "
-               f"Logs role, an account-wide setting (the last stack to set it wins); deploy with "
-               f"{parameter}=existing where the account already has one", after=anchor),
-    ]
+                                  "AmazonAPIGatewayPushToCloudWatchLogs")]}),
+        f"{{name}}: role API Gateway uses to write CloudWatch Logs (retained; only when {parameter} is create)",
+        after=anchor), proposals)
+    account = view.need_into(Need("Resources", "ApiGatewayAccount", _retained(
+        ACCOUNT, name, {"CloudWatchRoleArn": get_att(role, "Arn")}),
+        f"{{name}}: sets the Region's API Gateway CloudWatch Logs role, an account-wide setting (the last stack "
+        f"to set it wins); deploy with {parameter}=existing where the account already has one", after=anchor),
+        proposals)
+    return AccountRole(account, name), proposals
 
 
 def _opt_out(view: TemplateView, parameter: str) -> tuple[str, str, list[Proposal]]:
@@ -147,17 +147,14 @@ def _opt_out(view: TemplateView, parameter: str) -> tuple[str, str, list[Proposa
                            "account-wide setting; the last stack to set it wins). existing: the account "
                            "already has one (another stack or the console), so this stack adds none"}
     proposals: list[Proposal] = []
-    current = view.parameters.get(parameter)
-    if not (isinstance(current, dict) and current.get("AllowedValues") == spec["AllowedValues"]):
-        parameter = view.unique_id(parameter)
-        proposals.append(SetKey(("Parameters",), parameter, spec, f"add parameter {parameter} (create or "
-                                "existing: whether this stack sets the account-wide API Gateway logging role)"))
-    value = equals(ref(parameter), ACCOUNT_ROLE_VALUES[0])
-    name = f"Create{parameter}"
-    if view.conditions.get(name) != value:
-        name = view.unique_id(name)
-        proposals.append(SetKey(("Conditions",), name, value, f"add condition {name} ({parameter} is create)"))
-    return parameter, name, proposals
+    chosen = view.need_into(Need(
+        "Parameters", parameter, spec, "add parameter {name} (create or existing: whether this stack sets the "
+        "account-wide API Gateway logging role)",
+        lambda found: None if isinstance(found, dict) and found.get("AllowedValues") == spec["AllowedValues"]
+        else "is another parameter"), proposals)
+    created = view.need_into(condition(f"Create{chosen}", equals(ref(chosen), ACCOUNT_ROLE_VALUES[0]),
+                                       f"add condition {{name}} ({chosen} is create)"), proposals)
+    return chosen, created, proposals
 
 
 def _retained(kind: str, condition: str | None, props: dict) -> dict:
