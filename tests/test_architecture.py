@@ -70,8 +70,10 @@ def _recording(patch: Patch, reads: dict[str, set[str]]) -> None:
 
 
 def test_resource_types_declare_every_type_a_patch_reads() -> None:
-    """`explain` prints `resource_types`: over every fixture (alone and with all patches), what a
-    patch reads with `of_type` must be declared there ("*" declares every type)."""
+    """`explain` prints `resource_types`, and the engine's view refuses a read beyond them
+    (UndeclaredType, tests/test_needs.py): over every fixture (alone and with all patches), what a
+    patch reads with `of_type`, itself or through a shared memo, must be declared there ("*"
+    declares every type), so no fixture run reports that refusal."""
     from autofix.api import build_patches, fix_text
     from tests.test_patch_fixtures import CASES, _patches
 

@@ -18,24 +18,10 @@ from autofix.model.parameters import not_equals_condition, parameter
 from autofix.registry import Patch
 from autofix.values import NO_VALUE, if_, ref
 from autofix.view import TemplateView
+from tests.test_name_collisions import FUNCTION
 
-FUNCTIONS = textwrap.dedent("""\
-    Resources:
-      FixedFunction:
-        Type: AWS::Lambda::Function
-        Properties:
-          Runtime: python3.12
-          Handler: index.handler
-          Role: arn:aws:iam::123456789012:role/fixed
-          Code: {ZipFile: "def handler(event, context): return 1"}
-      OtherFunction:
-        Type: AWS::Lambda::Function
-        Properties:
-          Runtime: python3.12
-          Handler: index.handler
-          Role: arn:aws:iam::123456789012:role/fixed
-          Code: {ZipFile: "def handler(event, context): return 2"}
-    """)
+# Two functions: the one of tests/test_name_collisions.py and a twin.
+FUNCTIONS = FUNCTION + FUNCTION.split("Resources:\n")[1].replace("FixedFunction", "OtherFunction").replace("1\"", "2\"")
 UNSET = {"Type": "Number", "Default": -1, "MinValue": -1, "Description": "concurrency; -1 leaves it unset"}
 ZERO = {"Type": "Number", "Default": 0, "MinValue": 0, "Description": "concurrency; 0 leaves it off"}
 
