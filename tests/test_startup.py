@@ -1,9 +1,11 @@
 """Start-up stays light: which modules a command imports (never how long it takes).
 
-`cfn-fix --version` must not import the CLI framework or either YAML library; a dry run must
-not import cfn-lint or cfn-flip, nor (with -q, which skips the change summary) deepdiff or
-pydantic. Each command runs in a fresh interpreter through the console script's own entry
-point, `autofix.entry:main`.
+`cfn-fix --version` must not import the CLI framework or either YAML library; a plain dry run,
+as an editor or a pre-commit hook starts it, with its diff and change summary or with -q, must
+import neither the CLI framework (typer reads only what the plain reader hands over) nor
+cfn-lint, cfn-flip, deepdiff, pydantic, the process pool, nor cfn-fix's own SARIF, conversion,
+validation and server modules. Each command runs in a fresh interpreter through the console
+script's own entry point, `autofix.entry:main`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ONE_RESOURCE = "Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n"  # LOG001 fixes it: exit 1
-WATCHED = ("typer", "click", "rich", "ruamel", "yaml", "cfnlint", "deepdiff", "cfn_flip", "pydantic")
+WATCHED = ("typer", "click", "rich", "ruamel", "yaml", "cfnlint", "deepdiff", "cfn_flip", "pydantic", "numpy",
+           "samtranslator", "checkov", "multiprocessing", "concurrent", "pathspec")
+# Modules of cfn-fix itself (and of the standard library) that a plain dry run needs none of.
+WATCHED_MODULES = ("concurrent.futures.process", "autofix.sarif", "autofix.convert", "autofix.validate",
+                   "autofix.server", "autofix.semantics._sam", "autofix.semantics._checkov",
+                   "autofix.semantics.translation")
+HEAVY = {"typer", "click", "rich", "cfnlint", "cfn_flip", "deepdiff", "pydantic", "numpy", "samtranslator", "checkov",
+         "multiprocessing", "concurrent"}
 
 # Runs the entry point as the console script does, then reports the exit code and which of the
 # watched top-level packages ended up in sys.modules, on a line of its own on stderr.
@@ -35,7 +44,7 @@ try:
 except SystemExit as exc:
     code = exc.code
 sys.stdout.flush()
-loaded = sorted({name.split(".")[0] for name in sys.modules} & watched)
+loaded = sorted({name.split(".")[0] for name in sys.modules} & watched | set(sys.modules) & watched)
 sys.stderr.write("\\nPROBE " + json.dumps({"code": code, "loaded": loaded}) + "\\n")
 """
 
@@ -44,7 +53,7 @@ def probe(*args: str, cwd: Path) -> tuple[int, set[str], str]:
     """(exit code, watched packages imported, stdout) of `cfn-fix ARGS` in a fresh interpreter."""
     env = {**os.environ, "NO_COLOR": "1",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    run = subprocess.run([sys.executable, "-c", PROBE, json.dumps(WATCHED), *args], cwd=cwd,
+    run = subprocess.run([sys.executable, "-c", PROBE, json.dumps(WATCHED + WATCHED_MODULES), *args], cwd=cwd,
                          capture_output=True, text=True, env=env, timeout=120)
     lines = [line for line in run.stderr.splitlines() if line.startswith("PROBE ")]
     assert lines, f"probe did not finish (exit {run.returncode}): {run.stderr[-2000:]}"
@@ -70,18 +79,33 @@ def test_version_imports_nothing_heavy(tmp_path: Path) -> None:
     assert loaded == set(), f"`cfn-fix --version` imported {sorted(loaded)}"
 
 
-def test_quiet_dry_run_imports_no_linter_converter_differ_or_pydantic(one: Path) -> None:
+def test_quiet_dry_run_imports_nothing_heavy(one: Path) -> None:
     code, loaded, _ = probe("-q", "--no-diff", str(one), cwd=one.parent)
     assert code == 1  # the fix is pending: the run really went through the engine
-    assert "ruamel" in loaded and "typer" in loaded
-    assert not loaded & {"cfnlint", "cfn_flip", "deepdiff", "pydantic"}, sorted(loaded)
+    assert "ruamel" in loaded and "yaml" in loaded
+    assert not loaded & (HEAVY | set(WATCHED_MODULES)), sorted(loaded)
 
 
-def test_default_dry_run_does_not_import_cfn_lint(one: Path) -> None:
+def test_default_dry_run_with_its_diff_and_summary_imports_nothing_heavy(one: Path) -> None:
     code, loaded, out = probe(str(one), cwd=one.parent)
     assert code == 1 and "RetentionInDays" in out
-    # deepdiff (and, through it, pydantic and numpy) is loaded here for the change summary.
-    assert not loaded & {"cfnlint", "cfn_flip"}, sorted(loaded)
+    assert not loaded & (HEAVY | set(WATCHED_MODULES)), sorted(loaded)
+
+
+def test_a_two_file_dry_run_with_jobs_imports_nothing_heavy(one: Path) -> None:
+    """Under four files the runner works in process: no pool, so no multiprocessing."""
+    (one.parent / "two.yaml").write_text(ONE_RESOURCE)
+    code, loaded, _ = probe("-j", "2", "--unsafe-fixes", str(one), str(one.parent / "two.yaml"), cwd=one.parent)
+    assert code == 1
+    assert not loaded & (HEAVY | set(WATCHED_MODULES)), sorted(loaded)
+
+
+def test_help_and_unusual_flags_go_to_typer(one: Path) -> None:
+    """The control for the plain reader: what it does not read, typer does."""
+    code, loaded, out = probe("--help", cwd=one.parent)
+    assert code == 0 and "--write" in out and "typer" in loaded
+    code, loaded, _ = probe("-qj1", str(one), cwd=one.parent)
+    assert code == 1 and "typer" in loaded
 
 
 @pytest.mark.skipif(importlib.util.find_spec("cfnlint") is None, reason="cfn-lint not installed")
