@@ -14,11 +14,11 @@ from autofix.api import fix_text
 from autofix.edits import Proposal, SetKey
 from autofix.engine import Result
 from autofix.model.buckets import BUCKET, log_bucket_need
-from autofix.model.parameters import not_equals_condition, parameter
+from autofix.model.parameters import parameter
 from autofix.registry import Patch
-from autofix.values import NO_VALUE, if_, ref
+from autofix.values import ref
 from autofix.view import TemplateView
-from tests.test_name_collisions import FUNCTION
+from tests.test_name_collisions import FUNCTION, WiredConcurrency
 
 # Two functions: the one of tests/test_name_collisions.py and a twin.
 FUNCTIONS = FUNCTION + FUNCTION.split("Resources:\n")[1].replace("FixedFunction", "OtherFunction").replace("1\"", "2\"")
@@ -94,27 +94,13 @@ def test_a_need_whose_name_another_section_holds_gets_a_free_name_and_says_why()
     assert not [n for n in result.notes if n.kind == "error"]
 
 
-class Refused(Patch):
-    """Needs a parameter and a condition for one edit, which the engine refuses (beside an Fn::If)."""
-
-    id, name, title = "TEST903", "refused", "needs a parameter for an edit the engine refuses"
-    resource_types = ("AWS::Lambda::Function",)
-
-    def propose(self, view: TemplateView) -> Iterator[Proposal]:
-        name = yield from view.need(parameter("Concurrency", UNSET))
-        condition = yield from view.need(not_equals_condition("HasConcurrency", name, -1))
-        yield SetKey(("Resources", "FixedFunction", "Properties"), "ReservedConcurrentExecutions",
-                     if_(condition, ref(name), NO_VALUE))
-
-
 def test_a_need_only_a_refused_edit_used_is_not_declared() -> None:
-    source = FUNCTIONS.replace("    Properties:\n      Runtime: python3.12\n      Handler: index.handler\n"
-                               "      Role: arn:aws:iam::123456789012:role/fixed\n"
-                               "      Code: {ZipFile: \"def handler(event, context): return 1\"}\n",
-                               "    Properties: !If [Never, {}, {}]\n", 1)
-    source = "Conditions:\n  Never: !Equals [a, b]\n" + source
-    result = fix_text(source, [Refused()])
-    assert result.status == "unchanged", [c.dotted for c in result.changes]  # no orphan parameter or condition
+    """The parameter and condition WiredConcurrency needs serve only an edit beside an Fn::If, which the
+    engine refuses: neither is declared (no orphan, cfn-lint W2001/W8001)."""
+    source = "Conditions:\n  Never: !Equals [a, b]\n" + FUNCTION.replace(
+        FUNCTION[FUNCTION.index("    Properties:"):], "    Properties: !If [Never, {}, {}]\n")
+    result = fix_text(source, [WiredConcurrency()])
+    assert result.status == "unchanged", [c.dotted for c in result.changes]
     assert [n.kind for n in result.notes] == ["skip"]
     assert "Fn::If" in result.notes[0].message
 
