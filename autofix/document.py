@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import codecs
-import copy
 import gc
 import json
+import os
 import re
 import threading
 import warnings
@@ -17,15 +17,24 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.composer import Composer
-from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
+from ruamel.yaml.error import (
+    MarkedYAMLError,
+    ReusedAnchorWarning,
+    StreamMark,
+    YAMLError,
+)
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.scanner import Scanner
 
+from . import ccompose
 from .dialect import Dialect, detect_dialect
 from .errors import NotATemplate, TemplateError
 from .scalars import STD_TAG, explicit_scalar, resolve_plain, tagged
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+# CFN_FIX_COMPOSER=pure composes with ruamel.yaml's pure-Python composer even where the C one
+# is installed (to compare the two, or to rule the C parser out when a file reads oddly).
+COMPOSER_VARIABLE = "CFN_FIX_COMPOSER"
 _UTF8_BOM = b"\xef\xbb\xbf"
 # Longest first: a UTF-32 little-endian BOM starts with the UTF-16 one.
 _WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"), (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
@@ -246,6 +255,18 @@ class _BudgetComposer(Composer):
 
 
 def compose(text: str, fmt: str = "yaml") -> Node | None:
+    """The root node of `text`: by libyaml where ruamel.yaml.clibz is installed and reads the
+    text as the pure composer does (see autofix.ccompose), else by the pure composer."""
+    if os.environ.get(COMPOSER_VARIABLE, "c") != "pure":
+        try:
+            return ccompose.compose(text, _NODE_FLOOR, _MIN_BYTES_PER_NODE)
+        except ccompose.Declined:
+            pass
+    return compose_pure(text, fmt)
+
+
+def compose_pure(text: str, fmt: str = "yaml") -> Node | None:
+    """The root node of `text` by ruamel.yaml's pure-Python composer."""
     try:
         return _compose(text, json_keys=False)
     except TemplateError as exc:
@@ -585,9 +606,9 @@ def _place_empty_value(text: str, key: Node, value: Node) -> None:
         return  # a tag or an anchor (`key: !Ref`), or a key without a colon (`? key`)
     if any(line.split("#", 1)[0].strip() for line in text[colon + 1:at].split("\n")):
         return
-    mark = copy.copy(key.end_mark)
-    mark.index, mark.column = colon + 1, mark.column + colon + 1 - key.end_mark.index
-    value.start_mark, value.end_mark = mark, copy.copy(mark)
+    end = key.end_mark  # libyaml's marks are read-only: make new ones
+    line, column = end.line, end.column + colon + 1 - end.index
+    value.start_mark, value.end_mark = (StreamMark(end.name, colon + 1, line, column) for _ in range(2))
 
 
 def _children(node: Node) -> list[Node]:

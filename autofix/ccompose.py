@@ -1,0 +1,318 @@
+"""The node tree of a template composed by ruamel.yaml.clibz's C parser (libyaml).
+
+Several times faster than ruamel.yaml's pure-Python composer, and for every text it takes,
+the same tree: node types, tags (and whether each was written), values, styles, flow styles,
+anchors (none) and marks (index, line and column, in code points, as the engine splices `str`
+text). What libyaml's composer writes differently is rewritten as the pure one writes it (see
+_as_pure). `compose` raises Declined for every text the two may read differently, and the
+caller composes that text the pure way, so every refusal keeps its wording and every check
+the pure composer makes still holds:
+
+- up front: `%` directives (`%YAML 1.1` makes `yes` a boolean), verbatim and %-escaped tags,
+  NEL / U+2028 / U+2029 / U+FEFF and a lone CR (libyaml: line breaks, or kept);
+- anchors and aliases (libyaml's composer keeps no anchor name), and tabs outside quoted
+  strings in what is not strict JSON (libyaml reads tabs where the pure parser refuses them);
+- what libyaml refuses (`[!Ref AWS::Region]`: it takes `::` in a flow plain scalar for an
+  error; JSON keys over 1,024 characters), nesting over _MAX_DEPTH levels, a text as dense
+  in nodes as the pure composer's node budget refuses, and empty keys and flow items (the
+  two mark them in places no rule maps).
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from typing import Any
+
+from ruamel.yaml.error import StreamMark
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.tag import Tag
+
+try:
+    from _ruamel_yaml_clibz import CParser  # type: ignore[import-not-found, unused-ignore]
+except ImportError:  # not installed (no wheel here, or not CPython): the pure composer does all
+    CParser = None
+
+AVAILABLE = CParser is not None
+_STD = "tag:yaml.org,2002:"
+# Where the pure composer and libyaml read a text differently (see the module docstring).
+_ODD_BREAKS = "\x85\u2028\u2029\ufeff"  # U+FEFF: the pure scanner skips it, libyaml keeps it
+_LONE_CR = re.compile("\r(?!\n)")
+# A token starts at a line's start, after a blank or a flow indicator, or after the `:` of a
+# JSON-like key (`{"a":*b}`).
+_AFTER_TOKEN_START = " \t\r\n[{,"
+_TAGS = re.compile(r"""^%|(?:^|[\s\[{,]|[\]}"']:)!(?:<|[^\s,\[\]{}]*%)""", re.MULTILINE)
+# Blanks, line breaks and comments: what the scanner skips between two tokens.
+_TO_NEXT_TOKEN = re.compile(r"(?:[ \t\r\n]|(?:(?<=[ \t\r\n])|(?<![\s\S]))#[^\r\n]*)*")
+# The pure composer's resolver table: YAML 1.2 core schema, the default of YAML(typ="safe").
+_IMPLICIT = VersionedResolver().versioned_resolver
+# The tag handles of a document without %TAG: a tag written in the source carries them in
+# the pure composer's tree (document._explicit tells written from resolved tags by them).
+_HANDLES = {"!": "!", "!!": _STD}
+# The pure composer recurses in Python and gives up (RecursionError) at a depth that depends
+# on the caller's stack, a few hundred levels; no template nests a tenth as deep. Deeper texts
+# are left to it, so it refuses them as it did; and libyaml's C recursion stays shallow.
+_MAX_DEPTH = 100
+
+
+class Declined(Exception):
+    """The pure composer must compose this text (it may read it differently, or refuse it)."""
+
+
+class _Resolved(Tag):
+    """A tag the resolver gave (not written in the source); one shared instance per tag."""
+
+
+_RESOLVED: dict[str, _Resolved] = {}
+
+
+def _resolved(name: str) -> _Resolved:
+    tag = _RESOLVED.get(name)
+    if tag is None:
+        tag = _RESOLVED[name] = _Resolved(suffix=name)
+    return tag
+
+
+_STR, _SEQ, _MAP = _resolved(_STD + "str"), _resolved(_STD + "seq"), _resolved(_STD + "map")
+
+
+if CParser is not None:
+    class _Composer(CParser):  # type: ignore[misc, valid-type]
+        """libyaml's composer, with the pure composer's resolver and node budget as its hooks."""
+
+        def __init__(self, text: str, floor: int, bytes_per_node: int) -> None:
+            CParser.__init__(self, text)
+            self.nodes = self.depth = 0
+            self.floor, self.bytes_per_node = floor, bytes_per_node
+
+        def descend_resolver(self, parent: Node | None, index: Any) -> None:
+            # Called before each node (no aliases here): the pure composer's count, node for node.
+            self.nodes += 1
+            self.depth += 1
+            if self.depth > _MAX_DEPTH:
+                raise Declined("nested deeper than the pure composer may read")
+            if self.nodes > self.floor and not self.nodes % 1024 \
+                    and self.nodes * self.bytes_per_node > _read(parent, index):
+                raise Declined("as dense in nodes as the node budget refuses")
+
+        def ascend_resolver(self) -> None:
+            self.depth -= 1
+
+        def resolve(self, kind: type, value: str | None, implicit: Any) -> Tag:
+            if kind is ScalarNode:
+                if implicit[0]:
+                    assert value is not None
+                    for name, regexp in _IMPLICIT.get(value[:1], []) + _IMPLICIT.get(None, []):
+                        if regexp.match(value):
+                            return _resolved(name)
+                return _STR
+            return _SEQ if kind is SequenceNode else _MAP
+
+
+def _read(parent: Node | None, index: Any) -> int:
+    """A position at or before the start of the node about to be composed: the end of its
+    previous sibling (or the key, for a value), else where its parent starts. The pure
+    composer checks the node's own start, so this refuses at least whenever it would."""
+    if isinstance(index, Node):
+        return index.end_mark.index
+    if parent is None:
+        return 0
+    if not parent.value:
+        return parent.start_mark.index
+    last = parent.value[-1]
+    return (last[1] if isinstance(last, tuple) else last).end_mark.index
+
+
+def compose(text: str, floor: int, bytes_per_node: int) -> Node | None:
+    """The root node of `text` as the pure composer makes it, or Declined (see the module)."""
+    if CParser is None:
+        raise Declined("ruamel.yaml.clibz is not installed")
+    if _pure_only(text):
+        raise Declined("the pure composer reads this text")
+    maybe_anchors = _anchor_starts(text)
+    tabs = [at for at, ch in enumerate(text) if ch == "\t"] if "\t" in text and not _strict_json(text) else []
+    try:
+        root = _Composer(text, floor, bytes_per_node).get_single_node()
+    except Declined:
+        raise
+    except Exception as exc:  # noqa: BLE001 - libyaml refuses it: the pure composer says why, or reads it
+        raise Declined(str(exc)) from None
+    if root is None:
+        return None
+    if maybe_anchors or tabs:  # before any walk of the tree: an alias would make it a graph
+        spans = _Spans(root, text)
+        if not spans.cover(maybe_anchors, "") and _has_anchors(text):
+            raise Declined("anchors or aliases")
+        if not spans.cover(tabs, "'\""):
+            raise Declined("a tab outside a quoted string")
+    _as_pure(root, text)
+    return root
+
+
+def _pure_only(text: str) -> bool:
+    """Whether `text` has what the two parsers read differently (plain `in` tests first: fast)."""
+    if any(ch in text for ch in _ODD_BREAKS) or ("\r" in text and _LONE_CR.search(text)):
+        return True
+    return ("%" in text or "!<" in text) and _TAGS.search(text) is not None
+
+
+def _anchor_starts(text: str) -> list[int]:
+    """Where an anchor (`&a`) or an alias (`*a`) may start: a `&` or `*` where a token may."""
+    found = []
+    for mark in "&*":
+        at = text.find(mark)
+        while at >= 0:
+            before = text[at - 1] if at else "\n"
+            if before in _AFTER_TOKEN_START or (before == ":" and at > 1 and text[at - 2] in "]}\"'"):
+                found.append(at)
+            at = text.find(mark, at + 1)
+    return found
+
+
+class _Spans:
+    """The text of every scalar without a tag or an anchor, in order, each node met once
+    (however many aliases name it). A `&` or `*` there starts no anchor nor alias (it is
+    prose: `**WARNING**`, `a & b`); both parsers read a tab inside quotes alike."""
+
+    def __init__(self, root: Node, text: str) -> None:
+        spans, stack, seen = [], [root], set()
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if type(node) is ScalarNode:
+                start = node.start_mark.index
+                first = text[start:start + 1]
+                if first not in ("!", "&", ""):  # a tag or anchor first; no plain scalar starts so
+                    spans.append((start, node.end_mark.index, first))
+            elif type(node) is MappingNode:
+                for pair in node.value:
+                    stack.extend(pair)
+            else:
+                stack.extend(node.value)
+        spans.sort()
+        self.spans, self.starts = spans, [start for start, _, _ in spans]
+
+    def cover(self, positions: list[int], quotes: str) -> bool:
+        """Whether each position is inside a scalar's text (a quoted one's, with `quotes`)."""
+        for at in positions:
+            i = bisect.bisect_left(self.starts, at) - 1  # the last scalar starting before `at`
+            if i < 0 or self.spans[i][1] <= at or (quotes and self.spans[i][2] not in quotes):
+                return False
+        return True
+
+
+def _strict_json(text: str) -> bool:
+    """Whether `text` is JSON, where a tab is a blank between tokens. libyaml reads tabs in
+    YAML's block context and after plain scalars, where the pure parser refuses them."""
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _has_anchors(text: str) -> bool:
+    parser = CParser(text)
+    try:
+        while (event := parser.get_event()) is not None:
+            if getattr(event, "anchor", None) is not None:  # an anchor, or an alias's name
+                return True
+    except Exception as exc:  # noqa: BLE001 - libyaml refuses it
+        raise Declined(str(exc)) from None
+    return False
+
+
+def _as_pure(root: Node, text: str) -> None:
+    """Write what libyaml's composer writes differently as the pure composer does: plain
+    style ("" there, None here), a written tag's handles, the marks of an empty value, and
+    marks at the end of a text without a final line break."""
+    stack: list[Any] = [root]
+    end, eof = len(text), _Eof(text)
+    while stack:
+        node = stack.pop()
+        if type(node.ctag) is not _Resolved:
+            node.ctag.handles = _HANDLES
+        if type(node) is ScalarNode:
+            if node.style == "":
+                node.style = None
+                if node.value == "" and node.start_mark.index == node.end_mark.index:
+                    # an empty key, or an empty item of a flow collection: marked elsewhere
+                    raise Declined("an empty key or flow item")
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.append(key)
+                if node.flow_style or not _empty(value):
+                    stack.append(value)
+                    continue
+                value.style = None
+                value.start_mark = value.end_mark = _next_token(text, value.start_mark, eof)
+        else:
+            previous = node.start_mark  # a block sequence starts at its first dash
+            for item in node.value:
+                if node.flow_style or not _empty(item):
+                    stack.append(item)
+                else:
+                    item.style = None
+                    item.start_mark = item.end_mark = _after_dash(text, previous)
+                previous = item.end_mark
+        if node.end_mark.index == end:
+            node.end_mark = eof.mark(node.end_mark)
+
+
+def _empty(node: Node) -> bool:
+    """An empty value the parser made up (`key:` and nothing), not written in the text."""
+    return type(node) is ScalarNode and node.style == "" and node.value == "" \
+        and node.start_mark.index == node.end_mark.index
+
+
+class _Eof:
+    """The end of the text as the pure parser marks it. libyaml adds a line break to a text
+    that does not end with one, so its marks there say the next line, column 0."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self._line = text, -1
+
+    def mark(self, like: Any) -> StreamMark:
+        text = self.text
+        if self._line < 0:  # one count over the text, and only where a node ends there
+            self._line = text.count("\n")
+        return StreamMark(like.name, len(text), self._line, len(text) - text.rfind("\n") - 1)
+
+
+def _next_token(text: str, mark: Any, eof: _Eof) -> StreamMark:
+    """Where the pure parser puts an empty block mapping value (libyaml: right after its
+    colon): where the next token starts, past blanks, line breaks and comments."""
+    index = _token_after(text, mark.index)
+    if index == len(text):
+        return eof.mark(mark)
+    if text[index] in "?:":  # a `?` or `:` indicator: the pure parser marks its end, or its start
+        raise Declined("an empty value before an explicit key or value")
+    return _moved(text, mark, index)
+
+
+def _after_dash(text: str, previous: Any) -> StreamMark:
+    """Where the pure parser puts an empty block sequence item (libyaml: where the next token
+    starts): right after its dash, the first token after the previous item."""
+    index = _token_after(text, previous.index)
+    if text[index:index + 1] != "-":
+        raise Declined("an empty item not after a dash")
+    return _moved(text, previous, index + 1)
+
+
+def _token_after(text: str, index: int) -> int:
+    """Where the next token starts, from `index`: past blanks, line breaks and comments."""
+    skipped = _TO_NEXT_TOKEN.match(text, index)
+    assert skipped is not None  # it matches the empty string
+    return skipped.end()
+
+
+def _moved(text: str, mark: Any, index: int) -> StreamMark:
+    """A mark at `index`, at or after `mark`, counting lines and columns from it."""
+    start = mark.index
+    breaks = text.count("\n", start, index)
+    column = index - text.rfind("\n", start, index) - 1 if breaks else mark.column + index - start
+    return StreamMark(mark.name, index, mark.line + breaks, column)
