@@ -165,6 +165,10 @@ class ApigwAccessLogging(Patch):
     def _sam(self, view: TemplateView, kind: str, chosen: list[str], use_globals: bool, implicit: bool,
              account: AccountRole | None) -> Iterator[Proposal]:
         key, log_format = KINDS[kind]
+        if key in view.globals(kind):
+            yield Skip(("Globals", kind), f"Globals.{kind}: {key} already gives every SAM {kind} access logs; "
+                       "left as is")
+            return
         if use_globals:
             group = view.unique_id(f"{kind}AccessLogGroup")
             yield SetKey(("Resources",), group, self._group(None, account), f"Globals.{kind}: access-log group {group}")

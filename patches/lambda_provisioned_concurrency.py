@@ -158,8 +158,8 @@ class LambdaProvisionedConcurrency(Patch):
         yield from plan.edits
         yield from self._redeploy_advice(view, rid, plan.edits, f"{rid}.Alias")
         for caller in plan.external + plan.others:
-            yield Advice(("Resources", caller), f"{caller}: invokes {rid} unqualified, so it gets no "
-                         f"provisioned concurrency; point it (and its permission) at !Ref {rid}.Alias")
+            yield Advice(("Resources", caller), f"{caller}: {_unqualified(view, caller, rid, 'the alias')}; "
+                         f"point it (and its permission) at !Ref {rid}.Alias to use that capacity")
 
     def _plain(self, view: TemplateView, rid: str, value: dict, state: str) -> Iterator[Proposal]:
         opts = self.options
@@ -178,8 +178,7 @@ class LambdaProvisionedConcurrency(Patch):
         yield from edits
         yield from self._redeploy_advice(view, rid, edits, alias)
         for caller in probe.external + probe.others:
-            yield Advice(("Resources", caller),
-                         f"{caller}: still invokes {rid} unqualified (no provisioned concurrency)")
+            yield Advice(("Resources", caller), f"{caller}: {_unqualified(view, caller, rid, alias)}")
 
     @staticmethod
     def _redeploy_advice(view: TemplateView, rid: str, edits: list, alias: str) -> Iterator[Advice]:
@@ -229,3 +228,13 @@ def stale_versions(view: TemplateView, rid: str) -> list[tuple[str, str]]:
     """(old id, current id) of the hashed versions of `rid` whose code or configuration changed."""
     current = version_id(view, rid)
     return [(v, current) for v in versions_of(view, rid) if hashed_function(v) == rid and v != current]
+
+
+def _unqualified(view: TemplateView, caller: str, rid: str, alias: str) -> str:
+    """What a caller the repair could not move still does: a permission allows, anything else invokes."""
+    if view.type_of(caller) == lam.PERMISSION:
+        who = lam.principal(view, caller)
+        who = who if isinstance(who, str) else "its principal"
+        return (f"still lets {who} invoke {rid} unqualified only, not {alias}, so "
+                "those invocations get no provisioned concurrency")
+    return f"still invokes {rid} unqualified, not {alias}, so it gets no provisioned concurrency"
