@@ -5,8 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from autofix.edits import Advice, Need, Proposal, SetKey, Skip
-from autofix.model.alarms import ALARM, TopicSettings, alarm_topic, alarms_on, unpublishable_topics
+from autofix.edits import Advice, Need, Proposal, SetKey
+from autofix.model.alarms import (
+    ALARM,
+    TopicSettings,
+    alarm_topic,
+    alarms_on,
+    unpublishable_topics,
+)
 from autofix.model.parameters import parameter
 from autofix.registry import UNSAFE, Patch
 from autofix.values import equals, ref, ref_target
@@ -23,19 +29,21 @@ class BillingAlarm(Patch):
     resource_types = (ALARM,)
     after = ("LAM003",)  # share the topic LAM003 adds
     resolves = ()
+    default_enabled = False  # a budget alarm is a choice, not a defect: --unsafe-fixes alone adds none
     explanation = (
-        "Off unless the 'enabled' option is true. Adds an AWS/Billing EstimatedCharges alarm (Maximum\n"
-        "over 6 h > !Ref MonthlyBudgetUsd, default 1000) with Condition IsUsEast1, because billing\n"
-        "metrics exist only in us-east-1. It notifies the same target as the throttle alarms (LAM003):\n"
-        "the 'topic' option, the one target existing alarms notify, a parameter or import the template\n"
-        "already names an alarm topic with, else a new AWS::SNS::Topic (only in us-east-1). CloudWatch\n"
-        "cannot publish to a topic encrypted with alias/aws/sns, so a new topic is unencrypted (checkov\n"
-        "CKV_AWS_26 / cfn_nag W47 skipped with that reason) or, with 'customer_key', encrypted by a new\n"
-        "AWS::KMS::Key (about $1 a month) that allows cloudwatch.amazonaws.com kms:Decrypt and\n"
-        "kms:GenerateDataKey*; an AWS::SNS::TopicPolicy (replacing the default one) lets this account's\n"
-        "alarms publish. The AlarmEmail parameter (default empty) subscribes an address when set.\n"
-        "Billing alerts must also be enabled in the account's billing preferences. The alarm costs about\n"
-        "$0.10 a month. An account-wide budget (AWS::Budgets::Budget, once per account) is the alternative."
+        "Off unless asked for: selected by id or name (--select LOG002), or its 'enabled' option is\n"
+        "true. Adds an AWS/Billing EstimatedCharges alarm (Maximum over 6 h > !Ref MonthlyBudgetUsd,\n"
+        "default 1000) with Condition IsUsEast1, because billing metrics exist only in us-east-1. It\n"
+        "notifies the same target as the throttle alarms (LAM003): the 'topic' option, the one target\n"
+        "existing alarms notify, a parameter or import the template already names an alarm topic with,\n"
+        "else a new AWS::SNS::Topic (only in us-east-1). CloudWatch cannot publish to a topic encrypted\n"
+        "with alias/aws/sns, so a new topic is unencrypted (checkov CKV_AWS_26 / cfn_nag W47 skipped\n"
+        "with that reason) or, with 'customer_key', encrypted by a new AWS::KMS::Key (about $1 a month)\n"
+        "that allows cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*; an\n"
+        "AWS::SNS::TopicPolicy (replacing the default one) lets this account's alarms publish. The\n"
+        "AlarmEmail parameter (default empty) subscribes an address when set. Billing alerts must also\n"
+        "be enabled in the account's billing preferences. The alarm costs about $0.10 a month. An\n"
+        "account-wide budget (AWS::Budgets::Budget, once per account) is the alternative."
     )
 
     @dataclass(frozen=True)
@@ -51,9 +59,7 @@ class BillingAlarm(Patch):
         opts = self.options
         if next(alarms_on(view, "AWS/Billing", "EstimatedCharges"), None):
             return
-        if not opts.enabled:
-            yield Skip(("Resources",), "no estimated-charges alarm added: LOG002 is opt-in (set its 'enabled' "
-                       "option; billing metrics exist only in us-east-1)")
+        if not opts.enabled:  # off unless asked for: says nothing, as an unselected patch
             return
         region = _us_east_1_condition(view)
         condition = view.need_name(region)
