@@ -10,9 +10,11 @@ folder's templates (*.yaml, *.yml, *.json, *.template):
       (read bytes + `fix_bytes`, as the CLI does, without printing);
   (c) the CLI over the folder with `-j <cores>` (`cfn-fix --unsafe-fixes -j N -q --no-diff`),
       whole-run wall time, and the same with `-j 1` for the parallel speed-up;
-  (d) cfn-lint over the same files (when installed), wall time;
+  (e) the CLI's default output (diff, messages and change summary) against `-q`, both `-j 1`
+      with their diffs: what the change summary and the notes cost;
+  (d) cfn-lint over the same files (when installed; its version is printed), wall time;
 
-and prints the times and the ratios b/a, c/b and d/b. (a) and (b) are interleaved file by
+and prints the times and the ratios b/a, c/b, d/b and e (default / -q). (a) and (b) are interleaved file by
 file, so load on a shared machine hits both alike; with --repeat R each file's time is the
 best of R; (c) is the best of --cli-repeat alternating runs (default 5; medians are
 printed too). CPU time (user+sys, including child processes) is printed beside wall time:
@@ -20,8 +22,12 @@ on a busy machine it is the steadier figure.
 
 Then a scaling series on generated templates (bench/generate.py) of 100, 1,000 and 10,000
 resources: time per resource at each size, the peak memory (VmHWM) of a fresh process
-fixing the largest one, and start-up: `cfn-fix --version`, a run on a one-resource file and
-bare `python -c pass` (medians of --version-runs runs).
+fixing the largest one, and start-up: `cfn-fix --version`, a run on a one-resource file, a
+default dry run (diff and summary) of a 200-line generated template, and bare
+`python -c pass` (medians of --version-runs runs).
+
+--cli "python3 -m autofix" runs another CLI than the console script beside this interpreter:
+with the benchmark started from another checkout (its bench/run.py), that checkout's code.
 
 bench/patch_times.py breaks the time down per patch and shows which ones grow faster than
 the template.
@@ -60,11 +66,14 @@ DEFAULT_SIZES = (100, 1_000, 10_000)
 TARGETS = {
     "b/a": ("<=", 1.3),
     "c/b": ("<=", 1 / 1.7),
-    "d/b": (">=", 5.0),
+    "d/b": (">=", 15.0),
+    "def/q": ("<=", 1.10),
     "flatness": ("<=", 1.2),
-    "peak_mb": ("<", 1024.0),
+    "peak_mb": ("<=", 549 / 2),  # half of the 549 MB measured on 2026-11-26
     "startup_s": ("<", 0.3),
+    "startup_200_s": ("<=", 0.12),
 }
+CLI_OVERRIDE: list[str] = []  # --cli
 
 
 class BenchError(Exception):
@@ -79,6 +88,8 @@ def templates(folder: Path) -> list[Path]:
 
 
 def cli_command() -> list[str]:
+    if CLI_OVERRIDE:
+        return list(CLI_OVERRIDE)
     # The console script installed beside this interpreter, not a shim found on PATH (pyenv's
     # shims alone add a bash and a pyenv process to every start).
     beside = Path(sys.executable).parent / "cfn-fix"
@@ -220,6 +231,27 @@ def cli_run(folder: Path, jobs: int) -> tuple[float, float]:
     return timed(cli_command() + ["--unsafe-fixes", "-j", str(jobs), "-q", "--no-diff", str(folder)], ok=(0, 1, 2))
 
 
+def output_runs(folder: Path, repeat: int) -> dict:
+    """(e): the default output against -q, alternating, best of `repeat` each (wall and CPU)."""
+    runs: dict[str, list[tuple[float, float]]] = {"default": [], "quiet": []}
+    for _ in range(max(1, repeat)):
+        for name, extra in (("default", []), ("quiet", ["-q"])):
+            runs[name].append(timed(cli_command() + ["--unsafe-fixes", "-j", "1", *extra, str(folder)], ok=(0, 1, 2)))
+    best = {name: min(samples) for name, samples in runs.items()}
+    cpu = {name: min(c for _, c in samples) for name, samples in runs.items()}
+    return {"e_default_s": best["default"][0], "e_quiet_s": best["quiet"][0], "e_default_cpu_s": cpu["default"],
+            "e_quiet_cpu_s": cpu["quiet"], "e": best["default"][0] / best["quiet"][0],
+            "e_cpu": cpu["default"] / cpu["quiet"]}
+
+
+def lint_version() -> str | None:
+    exe = shutil.which("cfn-lint")
+    if exe is None:
+        return None
+    proc = subprocess.run([exe, "--version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+    return proc.stdout.decode("utf-8", "replace").strip().split()[-1] if proc.stdout else None
+
+
 def lint_run(files: list[Path]) -> tuple[float | None, float | None]:
     exe = shutil.which("cfn-lint")
     if exe is None:
@@ -315,6 +347,7 @@ def memory(path: Path, use_tracemalloc: bool) -> dict:
 
 
 _ONE_RESOURCE = "Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n"
+_TWO_HUNDRED_LINES = 13  # resources: bench/generate.py makes them 194 lines
 
 
 def _spin(n: int) -> int:
@@ -350,9 +383,12 @@ def startup(runs: int, workdir: Path) -> dict:
     """Medians of `cfn-fix --version`, of a real run on a one-resource file, and of bare Python."""
     one = workdir / "one-resource.yaml"
     one.write_text(_ONE_RESOURCE, encoding="utf-8")
+    two_hundred = workdir / "two-hundred-lines.yaml"
+    two_hundred.write_text(generate(_TWO_HUNDRED_LINES), encoding="utf-8")
     commands = {
         "cfn_fix_version": cli_command() + ["--version"],
         "cfn_fix_one_file": cli_command() + ["--unsafe-fixes", "-j", "1", "-q", "--no-diff", str(one)],
+        "cfn_fix_200_lines": cli_command() + [str(two_hundred)],
         "python_floor": [sys.executable, "-c", "pass"],
     }
     out: dict = {"runs": runs, "command": cli_command()[0]}
@@ -381,7 +417,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-cli-serial", action="store_true", help="skip the CLI -j 1 run")
     parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations (slow)")
     parser.add_argument("--json", help="also write every figure to this JSON file")
+    parser.add_argument("--cli", help="the CLI command to time, e.g. 'python3 -m autofix' (default: the console "
+                                      "script beside this interpreter)")
+    parser.add_argument("--output-repeat", type=int, default=3, help="alternating runs for (e); 0 to skip")
     args = parser.parse_args(argv)
+    CLI_OVERRIDE[:] = args.cli.split() if args.cli else []
 
     folder = Path(args.folder)
     out: dict = {"machine": machine(), "folder": str(folder)}
@@ -453,22 +493,29 @@ def _run(args: argparse.Namespace, files: list[Path], folder: Path, out: dict) -
         runs = f"best of {len(serial)}, median {out['c1_cli_serial_median_s']:.2f} s"
         print(f"    cfn-fix CLI, -j 1                {fmt_s(c1)}  [cpu {c1_cpu:7.2f} s]  ({runs})")
 
+    if args.output_repeat > 0:
+        e = output_runs(folder, args.output_repeat)
+        out.update(e)
+        print(f"(e) default output, -j 1             {fmt_s(e['e_default_s'])}  [cpu {e['e_default_cpu_s']:7.2f} s]")
+        print(f"    -q, -j 1                         {fmt_s(e['e_quiet_s'])}  [cpu {e['e_quiet_cpu_s']:7.2f} s]"
+              f"  (best of {args.output_repeat})")
+    version = None if args.no_lint else lint_version()
     d, d_cpu = (None, None) if args.no_lint else lint_run(files)
-    out.update({"d_cfn_lint_s": d, "d_cfn_lint_cpu_s": d_cpu})
+    out.update({"d_cfn_lint_s": d, "d_cfn_lint_cpu_s": d_cpu, "d_cfn_lint_version": version})
     note = "" if d is not None or args.no_lint else "   (cfn-lint not installed)"
     cpu_note = f"  [cpu {d_cpu:7.2f} s]" if d_cpu is not None else ""
-    print(f"(d) cfn-lint                         {fmt_s(d)}{cpu_note}{note}")
+    print(f"(d) cfn-lint {version or '':<24}{fmt_s(d)}{cpu_note}{note}")
     print()
 
-    ratios = {"b/a": _ratio(b, a), "c/b": _ratio(c, b), "d/b": _ratio(d, b)}
+    ratios = {"b/a": _ratio(b, a), "c/b": _ratio(c, b), "d/b": _ratio(d, b), "def/q": out.get("e")}
     cpu_ratios = {"b/a": _ratio(ab["b_fix_1core_cpu_s"], ab["a_load_cpu_s"]),
-                  "d/b": _ratio(d_cpu, ab["b_fix_1core_cpu_s"])}
+                  "d/b": _ratio(d_cpu, ab["b_fix_1core_cpu_s"]), "def/q": out.get("e_cpu")}
     out["ratios"], out["cpu_ratios"] = ratios, cpu_ratios
     out["c1/c"] = _ratio(c1, c)
     for name, value in ratios.items():
         shown = "n/a" if value is None else f"{value:.2f}"
         extra = f"  [cpu {cpu_ratios[name]:.2f}: {verdict(name, cpu_ratios[name])}]" if cpu_ratios.get(name) else ""
-        print(f"{name:<5} {shown:>8}   {verdict(name, value)}{extra}")
+        print(f"{name:<6} {shown:>7}   {verdict(name, value)}{extra}")
     ceiling = machine_parallel(args.jobs) if args.jobs > 1 else 1.0
     out["machine_parallel_speedup"] = ceiling
     if c1:
@@ -508,6 +555,10 @@ def _run(args: argparse.Namespace, files: list[Path], folder: Path, out: dict) -
               + f"  [cpu: {verdict('startup_s', st['cfn_fix_version_cpu_median_s'])}]")
         print(f"  cfn-fix on a 1-resource file {st['cfn_fix_one_file_median_s']:6.3f} s  "
               f"[cpu {st['cfn_fix_one_file_cpu_median_s']:.3f} s]")
+        print(f"  `cfn-fix T` (200 lines)      {st['cfn_fix_200_lines_median_s']:6.3f} s  "
+              f"[cpu {st['cfn_fix_200_lines_cpu_median_s']:.3f} s]   "
+              + verdict("startup_200_s", st["cfn_fix_200_lines_median_s"])
+              + f"  [cpu: {verdict('startup_200_s', st['cfn_fix_200_lines_cpu_median_s'])}]")
         print(f"  bare `python -c pass`        {st['python_floor_median_s']:6.3f} s  "
               f"[cpu {st['python_floor_cpu_median_s']:.3f} s]")
     m["loadavg_end"] = _loadavg()
