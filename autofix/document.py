@@ -211,10 +211,9 @@ def parse(text: str, path: str = "<string>", bom: bool = False) -> Document:
     if not isinstance(root, MappingNode):
         raise NotATemplate("not a CloudFormation template (top level is not a mapping)")
     _check_odd_breaks(text, root)
-    if "&" in text:
-        _check_anchors(root)
+    anchored = "&" in text and _check_anchors(root)
     builder = _Builder(text)
-    data = builder.build_root(root)
+    data = builder.build_root(root, aliased=anchored)
     if not _looks_like_template(data):
         raise NotATemplate("not a CloudFormation template (no Resources section)")
     _check_resources(root, data)
@@ -334,8 +333,9 @@ def _check_odd_breaks(text: str, root: Node) -> None:
                                 line)
 
 
-def _check_anchors(root: Node) -> None:
-    """Refuse an anchor defined twice: libyaml, which verifies every repair, refuses it too."""
+def _check_anchors(root: Node) -> bool:
+    """Whether there is an anchor. Refuse one defined twice: libyaml, which verifies every
+    repair, refuses it too."""
     first: dict[str, Node] = {}
     for node in walk_nodes(root):
         name = getattr(node, "anchor", None)
@@ -345,6 +345,7 @@ def _check_anchors(root: Node) -> None:
         if other is not node:
             early, late = sorted((other, node), key=lambda n: n.start_mark.index)
             raise TemplateError(f"duplicate anchor &{name} (first at line {early.start_mark.line + 1})", *_where(late))
+    return bool(first)
 
 
 def walk_nodes(root: Node) -> Iterator[Node]:
@@ -476,8 +477,9 @@ class _Builder:
         self.shared_scalars: dict[tuple[int, Any], str] = {}
         self._sizes: dict[int, int] = {}
 
-    def build_root(self, root: MappingNode) -> dict:
-        self._check_expansion(root)
+    def build_root(self, root: MappingNode, aliased: bool = True) -> dict:
+        if aliased:  # without an anchor no node is shared: the tree expands to itself
+            self._check_expansion(root)
         try:
             data = self._build(root, inside_alias=False, seen=set())
         except RecursionError:

@@ -223,6 +223,8 @@ DECLINED = {
     "anchor in flow after a JSON-like key": TOPIC + '    Properties: {"TopicName":&n t}\n',
     "duplicate anchor": TOPIC + "    A: &a 1\n    B: &a 2\n",
     "undefined alias": TOPIC + "    A: *nowhere\n",
+    "aliases expanding to 10^12 nodes (never walked as a tree)": TOPIC + "    P:\n      a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        + "".join(f"      a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 12)),
     "merge key": TOPIC + "    A: &a {x: 1}\n    B: {<<: *a}\n",
     "empty flow value": TOPIC + "    A: [k: , x]\n",
     "empty key": TOPIC + "    : x\n",
