@@ -41,6 +41,8 @@ from .conftest import CORPUS, ROOT
 from .test_patch_fixtures import CASES, _patches
 
 _STEP = re.compile(r"\[(?:'((?:[^'\\]|\\.)*)'|(\d+))\]")
+DEEPDIFF_VERBS = (("dictionary_item_added", "added"), ("iterable_item_added", "appended"), ("values_changed", "set"),
+                  ("type_changes", "set"), ("dictionary_item_removed", "removed"), ("iterable_item_removed", "removed"))
 
 
 def deepdiff_summary(source: str, output: str, fmt: str, limit: int = 200) -> list[str]:
@@ -50,9 +52,7 @@ def deepdiff_summary(source: str, output: str, fmt: str, limit: int = 200) -> li
     tree = DeepDiff(fastload.load_data(source, fmt), fastload.load_data(output, fmt), verbose_level=0,
                     view="tree", threshold_to_diff_deeper=0)
     lines = []
-    for kind, verb in (("dictionary_item_added", "added"), ("iterable_item_added", "appended"),
-                       ("values_changed", "set"), ("type_changes", "set"),
-                       ("dictionary_item_removed", "removed"), ("iterable_item_removed", "removed")):
+    for kind, verb in DEEPDIFF_VERBS:
         lines += [f"{verb} {_dotted(item.path())}" for item in tree.get(kind, [])]
     return summary.ordered(lines)[:limit]
 
@@ -297,9 +297,7 @@ def assert_diff_is_deepdiffs(before, after) -> None:
 
     tree = DeepDiff({"v": before}, {"v": after}, verbose_level=0, view="tree", threshold_to_diff_deeper=0)
     expected = set()
-    for kind, verb in (("dictionary_item_added", "added"), ("iterable_item_added", "appended"),
-                       ("values_changed", "set"), ("type_changes", "set"),
-                       ("dictionary_item_removed", "removed"), ("iterable_item_removed", "removed")):
+    for kind, verb in DEEPDIFF_VERBS:
         expected |= {f"{verb} {_dotted(item.path())}" for item in tree.get(kind, [])}
     lines: set = set()
     summary.diff(before, after, ("v",), lines)
