@@ -12,10 +12,13 @@ the pure composer makes still holds:
   NEL / U+2028 / U+2029 / U+FEFF and a lone CR (libyaml: line breaks, or kept);
 - anchors and aliases (libyaml's composer keeps no anchor name), and tabs outside quoted
   strings in what is not strict JSON (libyaml reads tabs where the pure parser refuses them);
-- what libyaml refuses (`[!Ref AWS::Region]`: it takes `::` in a flow plain scalar for an
-  error; JSON keys over 1,024 characters), nesting over _MAX_DEPTH levels, a text as dense
-  in nodes as the pure composer's node budget refuses, and empty keys and flow items (the
-  two mark them in places no rule maps).
+- what libyaml refuses (JSON keys over 1,024 characters, `{a:}`), nesting over _MAX_DEPTH
+  levels, a text as dense in nodes as the pure composer's node budget refuses, and empty
+  keys and flow items (the two mark them in places no rule maps).
+
+libyaml 0.1.7, which ruamel.yaml.clibz is made from, refuses `x:y` in a flow collection
+(`[s3:GetObject, !Ref AWS::Region]`, common in templates); such a text is read again with a
+one-code-point stand-in for each colon inside a word, put back in every value (_retried).
 """
 
 from __future__ import annotations
@@ -44,6 +47,13 @@ _LONE_CR = re.compile("\r(?!\n)")
 # JSON-like key (`{"a":*b}`).
 _AFTER_TOKEN_START = " \t\r\n[{,"
 _TAGS = re.compile(r"""^%|(?:^|[\s\[{,]|[\]}"']:)!(?:<|[^\s,\[\]{}]*%)""", re.MULTILINE)
+# A colon inside a word (`s3:GetObject`, `AWS::Region`): neither after a quote or a bracket
+# (`{"a":1}`, where it is an indicator) nor before a blank or a flow indicator.
+_INNER_COLON = re.compile(r"""(?<=[^\s"'\]}]):(?=[^\s,\[\]{}])""")
+# What stands in for it: a private-use character, one code point like the colon. Not used
+# where the text has one already, or an escape that makes one.
+_STANDIN = "\ue000"
+_STANDIN_ESCAPE = re.compile(r"\\(?:u|U0000)[eE]000")
 # Blanks, line breaks and comments: what the scanner skips between two tokens.
 _TO_NEXT_TOKEN = re.compile(r"(?:[ \t\r\n]|(?:(?<=[ \t\r\n])|(?<![\s\S]))#[^\r\n]*)*")
 # The pure composer's resolver table: YAML 1.2 core schema, the default of YAML(typ="safe").
@@ -82,9 +92,10 @@ if CParser is not None:
     class _Composer(CParser):  # type: ignore[misc, valid-type]
         """libyaml's composer, with the pure composer's resolver and node budget as its hooks."""
 
-        def __init__(self, text: str, floor: int, bytes_per_node: int) -> None:
+        def __init__(self, text: str, floor: int, bytes_per_node: int, standins: bool = False) -> None:
             CParser.__init__(self, text)
             self.nodes = self.depth = 0
+            self.standins = standins
             self.floor, self.bytes_per_node = floor, bytes_per_node
 
         def descend_resolver(self, parent: Node | None, index: Any) -> None:
@@ -104,6 +115,8 @@ if CParser is not None:
             if kind is ScalarNode:
                 if implicit[0]:
                     assert value is not None
+                    if self.standins:
+                        value = value.replace(_STANDIN, ":")
                     for name, regexp in _IMPLICIT.get(value[:1], []) + _IMPLICIT.get(None, []):
                         if regexp.match(value):
                             return _resolved(name)
@@ -133,22 +146,38 @@ def compose(text: str, floor: int, bytes_per_node: int) -> Node | None:
         raise Declined("the pure composer reads this text")
     maybe_anchors = _anchor_starts(text)
     tabs = [at for at, ch in enumerate(text) if ch == "\t"] if "\t" in text and not _strict_json(text) else []
+    read, standins = text, False
     try:
-        root = _Composer(text, floor, bytes_per_node).get_single_node()
+        root = _Composer(read, floor, bytes_per_node).get_single_node()
     except Declined:
         raise
     except Exception as exc:  # noqa: BLE001 - libyaml refuses it: the pure composer says why, or reads it
-        raise Declined(str(exc)) from None
+        if "found unexpected ':'" not in str(exc) or _STANDIN in text or _STANDIN_ESCAPE.search(text):
+            raise Declined(str(exc)) from None
+        read, standins = _INNER_COLON.sub(_STANDIN, text), True
+        root = _retried(read, floor, bytes_per_node)
     if root is None:
         return None
     if maybe_anchors or tabs:  # before any walk of the tree: an alias would make it a graph
         spans = _Spans(root, text)
-        if not spans.cover(maybe_anchors, "") and _has_anchors(text):
+        if not spans.cover(maybe_anchors, "") and _has_anchors(read):
             raise Declined("anchors or aliases")
         if not spans.cover(tabs, "'\""):
             raise Declined("a tab outside a quoted string")
-    _as_pure(root, text)
+    _as_pure(root, text, standins)
     return root
+
+
+def _retried(read: str, floor: int, bytes_per_node: int) -> Node | None:
+    """libyaml 0.1.7 takes `x:y` in a flow collection (`[s3:GetObject, !Ref AWS::Region]`)
+    for an error; YAML 1.2 and the pure parser read a plain scalar. Read again with a stand-in
+    for each colon inside a word (one code point for one: every mark holds), put back after."""
+    try:
+        return _Composer(read, floor, bytes_per_node, standins=True).get_single_node()
+    except Declined:
+        raise
+    except Exception as exc:  # noqa: BLE001 - libyaml refuses it: the pure composer says why, or reads it
+        raise Declined(str(exc)) from None
 
 
 def _pure_only(text: str) -> bool:
@@ -226,10 +255,10 @@ def _has_anchors(text: str) -> bool:
     return False
 
 
-def _as_pure(root: Node, text: str) -> None:
+def _as_pure(root: Node, text: str, standins: bool = False) -> None:
     """Write what libyaml's composer writes differently as the pure composer does: plain
     style ("" there, None here), a written tag's handles, the marks of an empty value, and
-    marks at the end of a text without a final line break."""
+    marks at the end of a text without a final line break; and colons for their stand-ins."""
     stack: list[Any] = [root]
     end, eof = len(text), _Eof(text)
     while stack:
@@ -237,6 +266,8 @@ def _as_pure(root: Node, text: str) -> None:
         if type(node.ctag) is not _Resolved:
             node.ctag.handles = _HANDLES
         if type(node) is ScalarNode:
+            if standins and _STANDIN in node.value:
+                node.value = node.value.replace(_STANDIN, ":")
             if node.style == "":
                 node.style = None
                 if node.value == "" and node.start_mark.index == node.end_mark.index:

@@ -130,7 +130,7 @@ def test_corpus_template_loads_alike(path: Path) -> None:
 @pytest.mark.skipif(not CORPUS_FILES, reason="../shared/corpus is not beside the project")
 def test_c_composer_composes_nearly_all_the_corpus_alike() -> None:
     composed = [p for p in CORPUS_FILES if composed_alike(_prepared(p.read_bytes()))]
-    # Declined today: `[!Ref AWS::Region]` (libyaml refuses `::` in a flow plain scalar), tabs.
+    # Declined today: a tab indenting a block scalar's line (two files).
     assert len(composed) >= 0.95 * len(CORPUS_FILES), f"C composed {len(composed)} of {len(CORPUS_FILES)}"
 
 
@@ -145,7 +145,7 @@ def test_fixture_loads_alike(path: Path) -> None:
 @needs_c
 def test_c_composer_composes_most_fixtures() -> None:
     composed = [p for p in FIXTURES if composed_alike(_prepared(p.read_bytes()))]
-    assert len(composed) >= 0.8 * len(FIXTURES), f"C composed {len(composed)} of {len(FIXTURES)}"
+    assert len(composed) >= 0.95 * len(FIXTURES), f"C composed {len(composed)} of {len(FIXTURES)}"
 
 
 # ---------------------------------------------------------------- generated templates
@@ -182,7 +182,7 @@ def test_generated_templates_are_mostly_composed_in_c() -> None:
         composed.append(composed_alike(_prepared(text.encode())))
 
     compose_one()
-    # Declined: `[!Ref AWS::NoValue]` in flow (libyaml refuses `::` there), empty flow items.
+    # Declined: empty flow items (`{a: , b: 1}`), which the two parsers mark apart.
     assert sum(composed) >= 0.8 * len(composed), f"C composed {sum(composed)} of {len(composed)}"
 
 
@@ -229,7 +229,11 @@ DECLINED = {
     "empty flow value": TOPIC + "    A: [k: , x]\n",
     "empty key": TOPIC + "    : x\n",
     "empty value before an explicit key": TOPIC + "    A:\n    ? B\n    : x\n",
-    "`::` in a flow plain scalar (libyaml refuses it)": TOPIC + "    A: !Equals [!Ref AWS::Region, x]\n",
+    "`::` in flow where the text has the colon's stand-in already":
+        TOPIC + "    A: !Equals [!Ref AWS::Region, x]\n    B: '\ue000'\n",
+    "`::` in flow where an escape makes the colon's stand-in":
+        TOPIC + '    A: !Equals [!Ref AWS::Region, x]\n    B: "\\ue000"\n',
+    "`x:` before a flow indicator (libyaml refuses it)": TOPIC + "    A: {a:}\n",
     "JSON key over 1,024 characters": '{"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "' + "k" * 1100 + '": 1}}}',
     "JSON key and colon on two lines": '{"Resources": {"Topic": {"Type"\n: "AWS::SNS::Topic"}}}',
     "YAML key over 1,024 characters": TOPIC + "    " + "k" * 1100 + ": 1\n",
@@ -281,6 +285,9 @@ COMPOSED = {
     "`*` and `&` in prose and block scalars": TOPIC + "    Description: '**WARNING** a & b'\n"
                                               "    Code: |\n      * item\n      &x\n    Note: see *this* & that\n",
     "duplicate key (refused alike)": TOPIC + "    Type: X\n",
+    "`x:y` in flow (libyaml 0.1.7 refuses it: read with a stand-in for the colon)":
+        TOPIC + "    A: !Equals [!Ref AWS::Region, us-east-1]\n    B: [s3:GetObject, 's3:Put', \"arn:aws:s3:::b/*\"]\n"
+                "    C: {\"k\":v, t: [2001-12-14t21:59:43.10-05:00, 1:20]}\n    Fn::GetAZs: x\n",
     "YAML 1.2 booleans": TOPIC + "    A: [yes, no, on, true, 0o17, 0x1F, 1e3, .inf, ~, 2001-12-14]\n",
 }
 
