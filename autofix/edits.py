@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -16,7 +16,10 @@ class SetKey:
     """Add `key: value` to the mapping at `path`, creating missing mappings on the way.
 
     The key must be absent. `after` names a sibling key the new one should follow
-    (for example the resource it serves); by default it goes at the end.
+    (for example the resource it serves); by default it goes at the end. `part_of` is the
+    (section, name) of the new top-level entry this one comes with (a topic's policy): the
+    engine drops it with that entry, and its references to it keep that entry no more than
+    the entry keeps itself.
     """
 
     path: Path
@@ -24,6 +27,7 @@ class SetKey:
     value: Any
     message: str = ""
     after: str | None = None
+    part_of: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -82,8 +86,13 @@ class Advice:
     message: str
 
 
+def singular(section: str) -> str:
+    """What one entry of a top-level section is called: "parameter" for Parameters."""
+    return _SINGULAR.get(section, "entry")
+
+
 def _equal(section: str, value: Any) -> Callable[[Any], str | None]:
-    return lambda found: None if found == value else f"is another {_SINGULAR.get(section, 'entry')}"
+    return lambda found: None if found == value else f"is another {singular(section)}"
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,13 @@ class Need:
     `serves(found)` says why an entry already declared under a candidate name cannot serve this
     need (None: it can); by default only an equal one can. `{name}` in `message` becomes the name
     chosen. `after` places a new resource after the one it serves.
+
+    `parts(name)`, for an entry that comes with companions named from the name chosen (an alarm
+    topic `name`, its policy `{name}Policy`, its key `{name}Key`), is a generator of every need
+    declared with it, in order, its own entry (same section, `name`) among them; each `yield`
+    gets back the name the engine gave that need (a companion is a need of its own: a taken name
+    gives a variant). Parts are declared only when the entry is new, and are dropped with it.
+    Only an entry this run declared (with its parts) serves such a need.
     """
 
     section: str
@@ -104,19 +120,20 @@ class Need:
     message: str = ""
     serves: Callable[[Any], str | None] | None = None
     after: str | None = None
+    parts: Callable[[str], Generator[Need, str, None]] | None = None
 
     def unfit(self, found: Any) -> str | None:
         """Why `found` (declared under a candidate name) cannot serve this need, or None."""
         return (self.serves or _equal(self.section, self.value))(found)
 
-    def edit(self, name: str, why: str = "") -> SetKey:
+    def edit(self, name: str, why: str = "", part_of: tuple[str, str] | None = None) -> SetKey:
         """The edit declaring this need as `name`; `why` (why it is not `self.name`) closes the
-        message's last parenthesis, or gets one."""
+        message's last parenthesis, or gets one. `part_of`: see SetKey."""
         text = self.message.replace("{name}", name) if self.message else \
             f"add {_SINGULAR.get(self.section, self.section)} {name}"
         if why:
             text = f"{text}; {why}" if text.endswith(")") else f"{text} ({why})"
-        return SetKey((self.section,), name, self.value, text, self.after)
+        return SetKey((self.section,), name, self.value, text, self.after, part_of)
 
 
 _SINGULAR = {"Parameters": "parameter", "Conditions": "condition", "Resources": "resource",

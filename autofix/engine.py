@@ -217,12 +217,15 @@ def _units(edit: Edit) -> set[tuple]:
     units = {target_path(edit)[:2]}
     if isinstance(edit, RenameKey) and len(edit.path) == 1:
         units.add((edit.path[0], edit.old))
+    if isinstance(edit, SetKey) and edit.part_of is not None:  # a companion goes with its entry
+        units.add(edit.part_of)
     return units
 
 
 def _drop_with(steps: list[_Step], refused: set[tuple], data: dict) -> None:
     """Drop the edits on refused units, then the names added only for what was dropped or
-    suppressed (a parameter no kept edit uses is a cfn-lint W2001, a condition W8001)."""
+    suppressed (a parameter no kept edit uses is a cfn-lint W2001, a condition W8001), and the
+    edits that refer to a name the patch does not add after all (a dangling Ref, E1012)."""
     edits = [s for s in steps if s.verdict == EDIT]
     for step in edits:
         if _units(step.proposal) & refused:
@@ -238,17 +241,34 @@ def _drop_with(steps: list[_Step], refused: set[tuple], data: dict) -> None:
             edit = step.proposal
             if not (isinstance(edit, SetKey) and len(edit.path) == 1 and edit.key in served):
                 continue
-            if any(edit.key in mentions[id(other)] for other in kept if other is not step):
-                continue
+            whole = (edit.path[0], edit.key)
+            if any(edit.key in mentions[id(other)] for other in kept
+                   if other is not step and getattr(other.proposal, "part_of", None) != whole):
+                continue  # used by a kept edit other than its own companions
             if existing is None:
                 existing = _mentions(data)
             if edit.key not in existing:
                 orphans.append((edit.path[0], edit.key))
-        if not orphans:
-            return
+        missing = _not_added(steps, data)
+        users = {id(s) for s in kept if mentions[id(s)] & missing}  # they would refer to nothing
+        if not orphans and not users:
+            break
         for step in kept:
-            if _units(step.proposal) & set(orphans):
+            if _units(step.proposal) & set(orphans) or id(step) in users:
                 step.verdict = DROP
+    dropped = {(s.proposal.path[0], s.proposal.key) for s in edits
+               if s.verdict == DROP and isinstance(s.proposal, SetKey) and len(s.proposal.path) == 1}
+    for step in steps:  # advice on what the patch would have added (how to subscribe to its topic)
+        if step.verdict == ADVISE and isinstance(step.proposal, Advice) and tuple(step.path[:2]) in dropped:
+            step.verdict = DROP
+
+
+def _not_added(steps: list[_Step], data: dict) -> set[str]:
+    """New top-level names the patch proposed that it will not add (refused, or dropped with
+    what they served) and no section holds."""
+    names = {s.proposal.key for s in steps if s.verdict != EDIT and isinstance(s.proposal, SetKey)
+             and len(s.proposal.path) == 1}
+    return {n for n in names if not any(isinstance(data.get(sec), dict) and n in data[sec] for sec in SECTIONS)}
 
 
 def _mentions(value: Any) -> set[str]:

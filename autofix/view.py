@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Generator, Iterator
 from typing import Any, TypeVar
 
-from .edits import Need, SetKey
+from .edits import Need, SetKey, singular
 from .suppress import Suppressions
 from .values import referenced_names
 
@@ -271,10 +271,30 @@ class TemplateView:
         resource get one entry; a need an entry of the asked-for name cannot serve gets the first
         free (or serving) variant, and its message says why."""
         chosen, new, why = self._choose(need)
-        if new:
+        if new and need.parts is not None:
+            yield from self._declare_parts(need.parts(chosen), (need.section, chosen), why)
+        elif new:
             self.pending[(need.section, chosen)] = need.value
             yield need.edit(chosen, why)
         return chosen
+
+    def _declare_parts(self, parts: Generator[Need, str, None], whole: tuple[str, str], why: str) \
+            -> Iterator[SetKey]:
+        """The edits of a new need with parts: its own entry (`whole`), each companion as a need of
+        its own (part of it), every message closed with why `whole` is not the asked-for name."""
+        try:
+            part = next(parts)
+            while True:
+                if (part.section, part.name) == whole:
+                    name, new, own, of = whole[1], True, "", None
+                else:
+                    (name, new, own), of = self._choose(part), whole
+                if new:
+                    self.pending[(part.section, name)] = part.value
+                    yield part.edit(name, "; ".join(w for w in (why, own) if w), of)
+                part = parts.send(name)
+        except StopIteration:
+            return
 
     def need_into(self, need: Need, proposals: list) -> str:
         """`need` for a builder that returns its proposals as a list: the declaring edit, if any,
@@ -318,7 +338,9 @@ class TemplateView:
                 "is a name this run reserved" if holder == "reserved" else f"is in {holder}"
         why = need.unfit(self.section(section)[name])
         by = self.declared.get((section, name))
-        return why if why is None or by is None else f"(added by {by}) {why}"
+        if by is None:  # a template's own entry cannot vouch for the parts a need declares with it
+            return f"is the template's own {singular(section)}" if why is None and need.parts else why
+        return None if why is None else f"(added by {by}) {why}"
 
     # ------------------------------------------------------------ naming
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from autofix.edits import Advice, Need, Proposal, SetKey, Skip
+from autofix.edits import Advice, Need, Proposal, Skip
 from autofix.semantics.alarms import CLOUDWATCH, KEY_ACTIONS, KMS_KEY, notified_topics, topic_problem
 from autofix.semantics.model import plain
 from autofix.values import NO_VALUE, equals, getatt_target, if_, not_, ref, ref_target, sub, sub_parts, text_of
@@ -227,27 +227,42 @@ def alarm_topic(view: TemplateView, option: str, condition: str | None = None,
                 topic: TopicSettings | None = None) -> tuple[Any, list[Proposal]]:
     """The AlarmActions entry for new alarms, and the proposals that create what it needs.
 
-    In order: the topic or parameter named by `option`; a topic added earlier in this run; the
-    single target existing alarms already notify; a parameter or import the template already
-    uses to reach an alarm topic; else a new topic CloudWatch can publish to (one per template,
-    given `condition` when only a conditional alarm uses it).
+    In order: the topic or parameter named by `option`; once this run added an alarm topic, the
+    alarm topic need (that topic when it serves these settings, else one of their own whose
+    message says whose topic did not serve); the single target existing alarms already notify; a
+    parameter or import the template already uses to reach an alarm topic; else the need (a new
+    topic CloudWatch can publish to, given `condition` when only a conditional alarm uses it).
     """
     if option:
         if option in view.parameters or view.type_of(option) == TOPIC:
             return ref(option), []
         return None, [Skip(("Resources",), f"alarm topic {option!r} (option 'topic') is neither an "
                            "AWS::SNS::Topic nor a parameter of this template")]
-    created = sorted(rid for rid in view.created if view.type_of(rid) == TOPIC and _usable_topic(view, rid))
-    if created:
-        return ref(created[0]), []
+    settings = topic or TopicSettings()
+    need = alarm_topic_need(view, condition, settings)
+    if any(section == "Resources" and view.type_of(name) == TOPIC for section, name in view.declared):
+        return _declared(view, need, settings)
     existing = _action_of_existing_alarms(view)
     if existing is not None:
         return existing, []
     channel = _notification_channel(view)
     if channel is not None and channel[0] is not None:
         return channel
-    action, proposals = new_topic(view, condition, topic or TopicSettings())
+    action, proposals = _declared(view, need, settings)
     return action, (channel[1] if channel else []) + proposals
+
+
+def _declared(view: TemplateView, need: Need, settings: TopicSettings) -> tuple[dict, list[Proposal]]:
+    """!Ref of the topic `need` gets, and (when it is new) its edits and advice on reaching it."""
+    proposals: list[Proposal] = []
+    topic = view.need_into(need, proposals)
+    if proposals:
+        email = _email_parameter(settings.email_parameter)
+        reach = f"set {view.need_name(email)} to an e-mail address (and confirm the subscription) or subscribe" \
+            if email else "subscribe"
+        proposals.append(Advice(("Resources", topic), f"{topic}: {reach} a chat or paging endpoint; "
+                                "the new alarms notify only this topic"))
+    return ref(topic), proposals
 
 
 # ------------------------------------------------------------ a topic CloudWatch can publish to
@@ -256,32 +271,53 @@ SKIP_REASON = ("Alarm notifications: CloudWatch alarms cannot publish to a topic
                "alias/aws/sns (the LAM003/LOG002 option customer_key adds a key that allows them)")
 
 
-def new_topic(view: TemplateView, condition: str | None, settings: TopicSettings) -> tuple[dict, list[Proposal]]:
-    """A new SNS topic with a topic policy for CloudWatch, an optional key and e-mail subscription."""
-    topic = view.unique_id("AlarmTopic")
-    policy = view.unique_id(f"{topic}Policy")
-    key = view.unique_id(f"{topic}Key") if settings.customer_key else None
+def alarm_topic_need(view: TemplateView, condition: str | None, settings: TopicSettings) -> Need:
+    """An SNS topic for alarm notifications that CloudWatch can publish to, declared once per run:
+    its parts are a topic policy for CloudWatch, with `customer_key` a key that lets CloudWatch use
+    it, and with `email_parameter` an e-mail subscription while that parameter is set.
+
+    A topic this run added serves when it exists wherever the alarm does (no condition, or
+    `condition`) and has a customer-managed key if `customer_key` asks for one; its subscription
+    is as its first user set it."""
+    def serves(found: Any) -> str | None:
+        kind = found.get("Type") if isinstance(found, dict) else None
+        if kind != TOPIC:
+            return f"is an {kind}" if isinstance(kind, str) else "is another resource"
+        if found.get("Condition") not in (None, condition):
+            return f"exists only when {found['Condition']}"
+        if settings.customer_key and "KmsMasterKeyId" not in view.props(found):
+            return "has no customer-managed key"
+        return None
+
+    return Need("Resources", "AlarmTopic", None, serves=serves,
+                parts=lambda topic: _topic_parts(view, topic, condition, settings))
+
+
+def _topic_parts(view: TemplateView, topic: str, condition: str | None,
+                 settings: TopicSettings) -> Generator[Need, str, None]:
+    """The topic `topic`, its key (first: the topic refers to it), policy and e-mail subscription."""
+    key_need = _resource(f"{topic}Key", condition, {
+        "Type": KMS_KEY,
+        "DeletionPolicy": "Delete",
+        "UpdateReplacePolicy": "Delete",
+        "Properties": {
+            "Description": f"Encrypts {topic}; lets CloudWatch alarms publish to it",
+            "EnableKeyRotation": True,
+            "KeyPolicy": _key_policy(),
+        }}) if settings.customer_key else None
+    policy_need = _resource(f"{topic}Policy", condition, {
+        "Type": TOPIC_POLICY,
+        "Properties": {"Topics": [ref(topic)], "PolicyDocument": _topic_policy(topic)}})
     email = _email_parameter(settings.email_parameter)
-    email_name = view.need_name(email) if email else None
-    parts = [f"topic policy {policy}"] + ([f"customer-managed key {key}"] if key else []) \
-        + ([f"e-mail subscription when {email_name} is set"] if email_name else [])
-    message = f"{topic}: new SNS topic for alarm notifications, publishable by CloudWatch ({', '.join(parts)})"
-    subscription = _subscription(view, topic, condition, email, message)
-    proposals: list[Proposal] = []
-    if key:
-        proposals.append(SetKey(("Resources",), key, _with_condition(condition, {
-            "Type": KMS_KEY,
-            "DeletionPolicy": "Delete",
-            "UpdateReplacePolicy": "Delete",
-            "Properties": {
-                "Description": f"Encrypts {topic}; lets CloudWatch alarms publish to it",
-                "EnableKeyRotation": True,
-                "KeyPolicy": _key_policy(),
-            }}), message))
+    names = [f"topic policy {view.need_name(policy_need)}"] \
+        + ([f"customer-managed key {view.need_name(key_need)}"] if key_need else []) \
+        + ([f"e-mail subscription when {view.need_name(email)} is set"] if email else [])
+    message = f"{topic}: new SNS topic for alarm notifications, publishable by CloudWatch ({', '.join(names)})"
     resource: dict[str, Any] = {"Type": TOPIC}
     if condition:
         resource["Condition"] = condition
-    if key:
+    if key_need:
+        key = yield replace(key_need, message=message)
         resource["Properties"] = {"KmsMasterKeyId": ref(key)}
     else:
         resource["Metadata"] = {
@@ -289,16 +325,24 @@ def new_topic(view: TemplateView, condition: str | None, settings: TopicSettings
             "cfn_nag": {"rules_to_suppress": [{"id": "W47", "reason": SKIP_REASON}]},
             "guard": {"SuppressedRules": ["SNS_ENCRYPTED_KMS"]},
         }
-    proposals.append(SetKey(("Resources",), topic, resource, message))
-    proposals.append(SetKey(("Resources",), policy, _with_condition(condition, {
-        "Type": TOPIC_POLICY,
-        "Properties": {"Topics": [ref(topic)], "PolicyDocument": _topic_policy(topic)}}), message))
-    proposals += subscription
-    reach = f"set {email_name} to an e-mail address (and confirm the subscription) or subscribe" if email_name \
-        else "subscribe"
-    proposals.append(Advice(("Resources", topic), f"{topic}: {reach} a chat or paging endpoint; "
-                            "the new alarms notify only this topic"))
-    return ref(topic), proposals
+    yield Need("Resources", topic, resource, message)
+    yield replace(policy_need, message=message)
+    if email is None:
+        return
+    address = yield replace(email, message=message)
+    has = yield replace(not_equals_condition(f"Has{address}", address, ""), message=message)
+    subscribed = has
+    if condition:
+        both = {"Fn::And": [{"Condition": has}, {"Condition": condition}]}
+        subscribed = yield condition_need(f"{has}And{condition}", both, message)
+    yield Need("Resources", f"{topic}EmailSubscription", {
+        "Type": SUBSCRIPTION, "Condition": subscribed,
+        "Properties": {"TopicArn": ref(topic), "Protocol": "email", "Endpoint": ref(address)}}, message)
+
+
+def _resource(name: str, condition: str | None, resource: dict) -> Need:
+    """A resource of a new alarm topic, under `condition` when only a conditional alarm uses it."""
+    return Need("Resources", name, _with_condition(condition, resource))
 
 
 def _with_condition(condition: str | None, resource: dict) -> dict:
@@ -332,24 +376,6 @@ def _email_parameter(name: str) -> Need | None:
     return parameter(name, {
         "Type": "String", "Default": "", "AllowedPattern": r"^$|^[^\s@]+@[^\s@]+$",
         "Description": "E-mail address that receives alarm notifications; empty adds no subscription"})
-
-
-def _subscription(view: TemplateView, topic: str, condition: str | None, email_need: Need | None,
-                  message: str) -> list[SetKey]:
-    """The e-mail parameter, its condition and the subscription."""
-    if email_need is None:
-        return []
-    edits: list[SetKey] = []
-    email = view.need_into(replace(email_need, message=message), edits)
-    has = view.need_into(replace(not_equals_condition(f"Has{email}", email, ""), message=message), edits)
-    subscribed = has
-    if condition:
-        both = {"Fn::And": [{"Condition": has}, {"Condition": condition}]}
-        subscribed = view.need_into(condition_need(f"{has}And{condition}", both, message), edits)
-    edits.append(SetKey(("Resources",), view.unique_id(f"{topic}EmailSubscription"), {
-        "Type": SUBSCRIPTION, "Condition": subscribed,
-        "Properties": {"TopicArn": ref(topic), "Protocol": "email", "Endpoint": ref(email)}}, message))
-    return edits
 
 
 # ------------------------------------------------------------ existing topics
