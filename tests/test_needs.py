@@ -1,6 +1,6 @@
-"""Shared needs: what several patches create (a parameter, a condition, the access-log bucket) is
-declared once per run by the engine (`view.need`), and a patch's reference resolves to the name the
-engine chose. And the view bounds what a patch reads by its declared `resource_types`."""
+"""Shared needs: what several patches create (a parameter, a condition, the access-log bucket, a
+resource with parts such as a topic and its policy) is declared once per run by the engine
+(`view.need`), and a patch's reference resolves to the name the engine chose. And the view bounds what a patch reads by its declared `resource_types`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from autofix import fastload
 from autofix.api import fix_text
-from autofix.edits import Proposal, SetKey
+from autofix.edits import Need, Proposal, SetKey
 from autofix.engine import Result
 from autofix.model.buckets import BUCKET, log_bucket_need
 from autofix.model.parameters import parameter
@@ -152,6 +152,67 @@ def test_a_log_bucket_whose_lifecycle_or_tags_changed_still_serves() -> None:
     need = log_bucket_need("AccessLogBucket", None)
     assert need.unfit(bucket) is None
     assert need.unfit({**bucket, "Condition": "Elsewhere"}) is not None
+
+
+# ---------------------------------------------------------------- a need with parts
+
+
+def _topic_parts(topic: str) -> Iterator[Need]:
+    """A dead-letter topic and its policy, named from the topic's chosen name."""
+    yield Need("Resources", topic, {"Type": "AWS::SNS::Topic"}, f"{topic}: dead-letter topic")
+    policy = yield Need("Resources", f"{topic}Policy", {"Type": "AWS::SNS::TopicPolicy", "Properties": {
+        "Topics": [ref(topic)], "PolicyDocument": {"Statement": []}}}, f"{topic}: dead-letter topic")
+    assert policy.startswith(f"{topic}Policy")  # the name the engine gave it comes back
+
+
+def _dead_letters_to_topic(pid: str, function: str) -> Patch:
+    """A patch that sends one function's failed events to a topic that comes with its policy."""
+
+    class DeadLetters(Patch):
+        id, name, title = pid, pid.lower(), f"dead letters of {function}"
+        resource_types = ("AWS::Lambda::Function",)
+
+        def propose(self, view: TemplateView) -> Iterator[Proposal]:
+            if "DeadLetterConfig" in view.props(view.resources[function]):
+                return
+            need = Need("Resources", "DeadLetterTopic", None, parts=_topic_parts,
+                        serves=lambda found: None if found.get("Type") == "AWS::SNS::Topic" else "is not a topic")
+            topic = yield from view.need(need)
+            yield SetKey(("Resources", function, "Properties"), "DeadLetterConfig", {"TargetArn": ref(topic)},
+                         f"{function}: dead letters to {topic}")
+
+    return DeadLetters()
+
+
+def _dead_letter_run(source: str) -> tuple[Result, dict]:
+    result = _stable(source, [_dead_letters_to_topic("TEST911", "FixedFunction"),
+                              _dead_letters_to_topic("TEST912", "OtherFunction")])
+    return result, _data(result)["Resources"]
+
+
+def test_two_patches_needing_a_topic_with_parts_share_it_and_its_parts() -> None:
+    result, resources = _dead_letter_run(FUNCTIONS)
+    assert [r for r in resources if "Topic" in r] == ["DeadLetterTopic", "DeadLetterTopicPolicy"]
+    for function in ("FixedFunction", "OtherFunction"):
+        assert resources[function]["Properties"]["DeadLetterConfig"] == {"TargetArn": ref("DeadLetterTopic")}
+    assert [c.path for c in result.changes if c.patch_id == "TEST912"] == \
+        [("Resources", "OtherFunction", "Properties", "DeadLetterConfig")]
+
+
+def test_a_part_whose_name_is_taken_gets_a_variant_and_says_why() -> None:
+    source = "Parameters:\n  DeadLetterTopicPolicy:\n    Type: String\n" + FUNCTIONS
+    result, resources = _dead_letter_run(source)
+    assert [r for r in resources if "Topic" in r] == ["DeadLetterTopic", "DeadLetterTopicPolicy2"]
+    assert [c.message for c in result.changes if c.path == ("Resources", "DeadLetterTopicPolicy2")] == \
+        ["DeadLetterTopic: dead-letter topic (DeadLetterTopicPolicy is in Parameters)"]
+
+
+def test_a_templates_own_entry_does_not_serve_a_need_with_parts() -> None:
+    """Its policy (or its absence) is the author's: the need declares DeadLetterTopic2 with its own."""
+    result, resources = _dead_letter_run(FUNCTIONS + "  DeadLetterTopic:\n    Type: AWS::SNS::Topic\n")
+    assert [r for r in resources if "Topic" in r] == ["DeadLetterTopic", "DeadLetterTopic2", "DeadLetterTopic2Policy"]
+    assert {c.message for c in result.changes if c.path[1].startswith("DeadLetterTopic2")} == \
+        {"DeadLetterTopic2: dead-letter topic (DeadLetterTopic is the template's own resource)"}
 
 
 # ---------------------------------------------------------------- resource_types bound what a patch reads
