@@ -68,9 +68,9 @@ def test_a_customer_key_only_log002_asks_for_gets_a_topic_of_its_own_saying_whos
     assert _actions(resources, "EstimatedChargesAlarm") == [ref("AlarmTopic2")]
     assert list(data["Parameters"]) == ["AlarmEmail", "MonthlyBudgetUsd"]
     topic = [c.message for c in result.changes if c.path == ("Resources", "AlarmTopic2")]
-    assert topic == ["AlarmTopic2: new SNS topic for alarm notifications, publishable by CloudWatch (topic policy "
-                     "AlarmTopic2Policy, customer-managed key AlarmTopic2Key, e-mail subscription when AlarmEmail "
-                     "is set); AlarmTopic (added by LAM003) has no customer-managed key"]
+    assert topic == [("AlarmTopic2: new SNS topic for alarm notifications, publishable by CloudWatch (topic policy "
+                      "AlarmTopic2Policy, customer-managed key AlarmTopic2Key, e-mail subscription when AlarmEmail "
+                      "is set); AlarmTopic (added by LAM003) has no customer-managed key")]
     assert list(alarm_topics_publishable(Deployed(data))) == []
 
 
@@ -94,8 +94,8 @@ def test_a_topic_name_a_parameter_holds_gives_the_topic_and_its_parts_the_next_n
     assert _actions(resources, "EstimatedChargesAlarm") == [ref("AlarmTopic2")]
     messages = {c.message for c in result.changes if c.path[:2] in {("Resources", "AlarmTopic2"),
                                                                     ("Resources", "AlarmTopic2Policy")}}
-    assert messages == {"AlarmTopic2: new SNS topic for alarm notifications, publishable by CloudWatch (topic policy "
-                        "AlarmTopic2Policy, e-mail subscription when AlarmEmail is set); AlarmTopic is in Parameters"}
+    assert messages == {("AlarmTopic2: new SNS topic for alarm notifications, publishable by CloudWatch (topic policy "
+                         "AlarmTopic2Policy, e-mail subscription when AlarmEmail is set); AlarmTopic is in Parameters")}
 
 
 def test_a_topic_of_the_template_no_alarm_notifies_is_not_taken_for_the_new_one() -> None:
