@@ -40,7 +40,7 @@ def test_sam_repair_keeps_the_api_authorised() -> None:
     source = SAM_BODY.read_text(encoding="utf-8")
     result = fix_text(source, build_patches(select=["LAM002"], unsafe=True), str(SAM_BODY))
     assert result.status == "fixed"
-    assert "${FixedFunction.Alias}" in result.output
+    assert "FixedFunctionAlias: !Ref FixedFunction.Alias" in result.output  # the form cfn-lint 1.58 accepts
     assert Deployed(_data(result.output)).translated
     assert new_violations(_data(source), _data(result.output)) == []
 
