@@ -11,11 +11,12 @@ from autofix.model.apis import (
     REST_STAGE,
     SAM_API,
     deployment_stage_skips,
+    has_implicit_api,
     props_path,
     sam_property,
     sam_single_stage,
 )
-from autofix.model.serving import sampling_rule_saving, trace_volume
+from autofix.model.serving import sampling_rule_saving, trace_volume, traced_by_globals
 from autofix.registry import UNSAFE, Patch
 from autofix.view import TemplateView
 
@@ -50,7 +51,8 @@ class ApigwStageTracing(Patch):
         edits += sam_property(view, "Api", "TracingEnabled", True, "trace requests with X-Ray")
         edits += sam_single_stage(view, edits)  # else SAM's extra 'Stage' stage stays untraced
         yield from edits
-        yield from deployment_stage_skips(view, "tracing")
+        yield from traced_by_globals(view, "Api", "TracingEnabled", (SAM_API,), has_implicit_api(view, "Api"))
+        yield from deployment_stage_skips(view, "tracing", ("TracingEnabled",))
         first = next((e for e in edits if isinstance(e, SetKey)), None)
         if first is not None and self.options.target_rps > 0:
             rps = self.options.target_rps

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
 
 from autofix.edits import Advice, AppendItem, Proposal, ReplaceValue, Skip
 from autofix.model.iam import (
@@ -85,11 +84,10 @@ class IamLeastPrivilege(Patch):
                 if not wildcard_actions(stmt):
                     continue
                 path = doc.path + ("Statement",) + ((index,) if listed else ())
-                problems = [*map(partial(role_problem, view), doc.roles),
-                            *map(partial(generated_role_problem, view), doc.functions)]
-                blocker = next(filter(None, problems), None)
+                blocker = _role_blocker(view, doc)
                 if blocker:
-                    yield Skip(path, f"{doc.holder}: left as is; {blocker}")
+                    acts = ", ".join(wildcard_actions(stmt))
+                    yield Skip(path, f"{doc.holder}: {acts} on all resources left as is; {blocker}")
                     continue
                 for proposal in self._rewrite(view, graph, doc, stmt, path, roles, suppressed):
                     if isinstance(proposal, Advice) and proposal.message in advised:
@@ -139,6 +137,21 @@ class IamLeastPrivilege(Patch):
         yield Advice(path, f"{doc.holder}: check that {', '.join(functions)} {verb} no other action or resource "
                      "(SSE-KMS buckets also need kms:Decrypt / kms:GenerateDataKey on their key)")
 
+
+
+def _role_blocker(view: TemplateView, doc: Document) -> str | None:
+    """Why the roles a document applies to may serve more than its functions, naming each role
+    as the holder's reader sees it, else None."""
+    for rid in doc.roles:
+        problem = role_problem(view, rid)
+        if problem:
+            return f"{'the role' if rid == doc.holder else f'its role {rid}'} {problem}"
+    for fid in doc.functions:
+        problem = generated_role_problem(view, fid)
+        if problem:
+            whose = "it" if fid == doc.holder else fid
+            return f"the role SAM generates for {whose} ({fid}Role) {problem}"
+    return None
 
 
 def _suppress_w58(view: TemplateView, functions: list[str], done: set[str]) -> Iterator[Proposal]:

@@ -9,7 +9,12 @@ from typing import Any
 from autofix.edits import Advice, AppendItem, Proposal, SetKey, Skip
 from autofix.model import lambdas as lam
 from autofix.model.lambdas import POLICY_TYPES, XRAY_MANAGED
-from autofix.model.serving import deploy_time_only, sampling_rule_saving, trace_volume
+from autofix.model.serving import (
+    deploy_time_only,
+    sampling_rule_saving,
+    trace_volume,
+    traced_by_globals,
+)
 from autofix.registry import UNSAFE, Patch
 from autofix.values import referenced_names, sub
 from autofix.view import TemplateView
@@ -46,6 +51,7 @@ class LambdaTracing(Patch):
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         mode = self.options.mode
+        yield from traced_by_globals(view, "Function", "Tracing", (lam.SAM_FUNCTION,))
         plain = [rid for rid, res in view.of_type(lam.FUNCTION) if "TracingConfig" not in view.props(res)]
         serverless = [rid for rid, res in view.of_type(lam.SAM_FUNCTION)
                       if not view.has_prop(res, "Tracing", "Function")]

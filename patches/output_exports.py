@@ -10,7 +10,15 @@ from autofix.edits import Proposal, SetKey, Skip
 from autofix.kinds import Phase
 from autofix.registry import SAFE, Patch
 from autofix.semantics.exports import frozen_reason
-from autofix.values import ref, ref_target, referenced_names, sub, text_of
+from autofix.values import (
+    ref,
+    ref_target,
+    referenced_names,
+    sub,
+    sub_parts,
+    sub_variables,
+    text_of,
+)
 from autofix.view import TemplateView
 
 MAX_OUTPUTS = 200  # E6010
@@ -101,11 +109,40 @@ def _not_exportable(view: TemplateView, value: Any) -> str | None:
     if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in _LIST_FUNCTIONS:
         return f"its value is a list ({next(iter(value))})"
     frozen = frozen_reason(value)
+    pseudo = _pseudo_parameters(value) if frozen else []
+    if pseudo:
+        return f"its value is {_listed_pseudo(pseudo)}, {_nothing_to_share(pseudo)}"
     if frozen:
-        return f"its value is {frozen}, and an export cannot change while another stack imports it"
+        return f"its value is {frozen}, which changes on its own, and an export cannot change while " \
+               "another stack imports it"
     target = ref_target(value)
     param = view.parameters.get(target) if target else None
     kind = param.get("Type") if isinstance(param, dict) else None
     if isinstance(kind, str) and (kind.startswith("List<") or kind == "CommaDelimitedList"):
         return f"its value is a list parameter ({target})"
     return None
+
+
+# The same in every stack that can import from this one (imports stay in one account and Region).
+_SHARED_BY_ALL = ("AWS::Region", "AWS::Partition", "AWS::AccountId", "AWS::URLSuffix")
+
+
+def _pseudo_parameters(value: Any) -> list[str]:
+    """The pseudo parameters a value is made of (Ref, or a Sub of nothing else), else []."""
+    target = ref_target(value)
+    parts = sub_parts(value)
+    names = [target] if target else list(dict.fromkeys(sub_variables(parts[0]))) if parts else []
+    return names if names and all(n.startswith("AWS::") for n in names) else []
+
+
+def _listed_pseudo(names: list[str]) -> str:
+    if len(names) == 1:
+        return f"the pseudo parameter {names[0]}"
+    return f"made of the pseudo parameters {', '.join(names)}"
+
+
+def _nothing_to_share(names: list[str]) -> str:
+    if all(n in _SHARED_BY_ALL for n in names):
+        return "which an importing stack (same account and Region) reads itself: there is nothing to share"
+    also = " or reads itself" if any(n in _SHARED_BY_ALL for n in names) else ""
+    return f"which an importing stack already knows (export names start with it){also}: there is nothing to share"

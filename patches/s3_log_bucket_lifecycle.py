@@ -38,20 +38,23 @@ class S3LogBucketLifecycle(Patch):
         if min(opts.expiration_days, opts.noncurrent_days, opts.abort_upload_days) < 1:
             raise ValueError("S3004: lifecycle days must be at least 1")
         lifecycle = access_log_lifecycle(opts.expiration_days, opts.noncurrent_days, opts.abort_upload_days)
+        expires = (f"expire access logs after {opts.expiration_days} days, noncurrent versions "
+                   f"{opts.noncurrent_days} days after they are superseded, and unfinished uploads after "
+                   f"{opts.abort_upload_days} days")
         for rid, sources in access_log_destinations(view).items():
             props = props_of(view, rid)
             if "LifecycleConfiguration" in props:
                 if rid in view.created and props["LifecycleConfiguration"] != lifecycle:
                     # S3001's new log bucket comes with the default rule: these options win.
                     yield ReplaceValue(("Resources", rid, "Properties", "LifecycleConfiguration"), lifecycle,
-                                       f"{rid}: expire access logs after {opts.expiration_days} days")
+                                       f"{rid}: {expires} (S3004's options, instead of the rule S3001 "
+                                       "created it with)")
                 continue
             reason = self._reason_to_skip(view, rid, sources, props)
             if reason:
                 yield Skip(("Resources", rid), f"{rid}: {reason}; add a lifecycle rule by hand")
                 continue
-            yield SetKey(("Resources", rid, "Properties"), "LifecycleConfiguration", lifecycle,
-                         f"{rid}: expire access logs after {opts.expiration_days} days")
+            yield SetKey(("Resources", rid, "Properties"), "LifecycleConfiguration", lifecycle, f"{rid}: {expires}")
 
     @staticmethod
     def _reason_to_skip(view: TemplateView, rid: str, sources: list[str], props: dict) -> str | None:

@@ -16,8 +16,10 @@ def test_reasons_are_reported() -> None:
     result = fix_text(CASE.read_text(encoding="utf-8"), IAM001, str(CASE))
     assert result.status == "unchanged"
     notes = [n.message for n in result.notes]
-    assert "TrustedByEc2: left as is; TrustedByEc2: the role is also assumed by ec2.amazonaws.com" in notes
-    assert "SharedRoleFunction: left as is; SharedRoleFunctionRole: the role is also used by Profile" in notes
+    assert ("TrustedByEc2: s3:* on all resources left as is; the role SAM generates for it (TrustedByEc2Role) "
+            "is also assumed by ec2.amazonaws.com") in notes
+    assert ("SharedRoleFunction: s3:* on all resources left as is; the role SAM generates for it "
+            "(SharedRoleFunctionRole) is also used by Profile") in notes
 
 
 @pytest.mark.parametrize("function,old,new", [

@@ -9,8 +9,10 @@ Beside each case, a snapshot of what the run told the user, as ruff keeps a rule
 beside its fix: `NAME.messages` for `NAME.in.yaml` and `noop_NAME.yaml`, `NAME.json.messages`
 for a `.json` case. One line per change, then per note (skip, advice, suppressed, replaces,
 error), in the order the engine reports them and deduplicated as the text output prints them:
-`line: ID kind message`. So a no-op case shows why it was left alone, and a changed message
-fails the case like a changed output. `pytest --update-fixtures` rewrites outputs and snapshots.
+`line: ID kind message`, the kind said once (a message that starts with its kind's word, 'add
+parameter X', is not prefixed with it again). So a no-op case shows why it was left alone, and a
+changed message fails the case like a changed output. `pytest --update-fixtures` rewrites outputs
+and snapshots.
 """
 
 from __future__ import annotations
@@ -54,9 +56,15 @@ def _snapshot_path(case: Path) -> Path:
     return case.with_name(stem + ("" if case.suffix == ".yaml" else case.suffix) + SNAPSHOT)
 
 
+def _labelled(kind: str, message: str) -> str:
+    """`kind message`, or the message alone when it starts with its kind's word ('add parameter X',
+    'replaces AWS::...'): the word said twice ('add add parameter') tells the reader nothing."""
+    return message if message.split(" ", 1)[0] == kind else f"{kind} {message}"
+
+
 def _messages(result: Result) -> str:
     """What the run said, one `line: ID kind message` per line (the text output's selection)."""
-    lines = [f"{item.line}: {item.patch_id} {item.kind} {item.message}"
+    lines = [f"{item.line}: {item.patch_id} {_labelled(item.kind, item.message)}"
              for item in distinct_changes(result.changes) + distinct_notes(result.notes)]
     if result.error:
         lines.append(f"{result.error_line or 0}: error {result.error}")
@@ -128,6 +136,16 @@ def test_every_case_has_its_own_snapshot_and_every_snapshot_a_case() -> None:
     assert len(owned) == len(CASES), "two cases map to one snapshot"
     orphans = sorted(str(p.relative_to(HERE)) for p in HERE.glob(f"*/*{SNAPSHOT}") if p not in owned)
     assert orphans == [], "delete these snapshots or restore their cases"
+
+
+def test_snapshot_line_says_its_kind_once() -> None:
+    assert _labelled("add", "add parameter ApiCacheClusterSize") == "add parameter ApiCacheClusterSize"
+    assert _labelled("add", "FixedBucket: block all public access") == "add FixedBucket: block all public access"
+    assert _labelled("add", "address FixedBucket") == "add address FixedBucket"  # a word, not a prefix
+    doubled = [f"{p.relative_to(HERE)}:{n}" for p in sorted(HERE.glob(f"*/*{SNAPSHOT}"))
+               for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+               if len(words := line.split(" ")) > 3 and words[2] == words[3]]
+    assert doubled == [], "regenerate these snapshots with pytest --update-fixtures"
 
 
 def test_every_patch_has_fixtures() -> None:

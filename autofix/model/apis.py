@@ -143,13 +143,16 @@ def sam_property(view: TemplateView, kind: str, key: str, value: Any, message: s
         yield SetKey(props_path(rid), key, value, f"{rid}: {message}", after=after)
 
 
-def sam_method_settings(view: TemplateView, settings: dict[str, Any], message: str,
+def sam_method_settings(view: TemplateView, settings: dict[str, Any], message: str | Callable[[str], str],
                         wanted: Callable[[dict | None], bool] = lambda res: True) -> Iterator[Proposal]:
     """Missing `/*` `*` MethodSettings keys on SAM Apis; a Globals.Api entry counts as set.
 
     An API with its own `/*` `*` entry gets the keys there (SAM concatenates the Globals list
-    with the API's, so a second `/*` `*` entry in Globals would duplicate it).
+    with the API's, so a second `/*` `*` entry in Globals would duplicate it). `message` is what
+    follows `<where>: `, or a function of where (an API's id, `Globals.Api`) giving the whole
+    message, so a patch can say this change and its own other change to that API in one message.
     """
+    said = message if callable(message) else lambda where: f"{where}: {message}"
     chosen, use_globals, implicit_wanted = sam_scope(view, "Api", wanted)
     if any(not isinstance(view.props(res).get("MethodSettings", []), list) for _, res in view.of_type(SAM_API)):
         use_globals = False  # SAM cannot merge a Globals list into an intrinsic
@@ -168,9 +171,9 @@ def sam_method_settings(view: TemplateView, settings: dict[str, Any], message: s
             continue
         missing = {k: v for k, v in settings.items() if k not in (own[rid] or {}) and k not in present}
         if missing:
-            yield from merge_default_entry(view, props_path(rid), missing, f"{rid}: {message}", rid)
+            yield from merge_default_entry(view, props_path(rid), missing, said(rid), rid)
     if to_globals:
-        yield from merge_default_entry(view, global_path, to_globals, f"Globals.Api: {message}", "Globals.Api")
+        yield from merge_default_entry(view, global_path, to_globals, said("Globals.Api"), "Globals.Api")
 
 
 # Any OpenApiVersion stops SAM from also deploying each Api to a stage named "Stage"; "2.0"
@@ -197,21 +200,30 @@ def sam_single_stage(view: TemplateView, edits: list[Proposal]) -> Iterator[Prop
         return via_globals or any(res is c for c in configured)
 
     yield from sam_property(view, "Api", "OpenApiVersion", SINGLE_STAGE_VERSION,
-                            "OpenApiVersion '2.0', so SAM does not also deploy a stage named 'Stage' "
-                            "without these settings (callers of .../Stage/ move to the API's own stage)", wanted)
+                            "OpenApiVersion '2.0', so SAM stops deploying a second stage named 'Stage' that "
+                            "these settings do not reach; callers of the .../Stage/ URL break until they use "
+                            "the API's own stage URL", wanted)
 
 
-def deployment_stage_skips(view: TemplateView, what: str) -> Iterator[Skip]:
-    """A Deployment that creates its own stage (StageName / StageDescription) is not edited.
+def deployment_stage_skips(view: TemplateView, what: str, keys: tuple[str, ...] = ()) -> Iterator[Skip]:
+    """A Deployment that creates its own stage (StageName / StageDescription) is not edited;
+    one whose StageDescription sets any of `keys` (the stage properties that give `what`) has it.
 
     cfn-facts §0: stage settings belong on an explicit AWS::ApiGateway::Stage; editing
-    StageDescription on an existing deployment is unreliable.
+    StageDescription on an existing deployment is unreliable, so the skip offers it to the author.
     """
     for rid, res in view.of_type(DEPLOYMENT):
         props = view.props(res)
-        if "StageDescription" in props or "StageName" in props:
-            yield Skip(props_path(rid), f"{rid}: its stage is created by the Deployment (StageName/"
-                       f"StageDescription); move the stage to an AWS::ApiGateway::Stage resource to get {what}")
+        if "StageDescription" not in props and "StageName" not in props:
+            continue
+        described = view.mapping(props.get("StageDescription"))
+        if any(key in described for key in keys):
+            continue
+        by_hand = " or ".join(f"StageDescription.{key}" for key in keys)
+        yield Skip(props_path(rid), f"{rid}: its stage is created by the Deployment (StageName/StageDescription), "
+                   f"which cfn-fix does not edit; to get {what}, "
+                   + (f"set {by_hand} by hand or " if keys else "")
+                   + "move the stage to an AWS::ApiGateway::Stage resource")
 
 
 # ---------------------------------------------------------------- caching (APIGW002)
@@ -247,9 +259,11 @@ def invalid_cache_size(view: TemplateView, path: tuple, where: str, size: Any,
     value = view.get(path + ("CacheClusterSize",))
     if value is None or isinstance(value, dict | list) or str(value) in valid:
         return
-    yield ReplaceValue(path + ("CacheClusterSize",), size, f"{where}: CacheClusterSize {value!r} is not a valid size")
-    yield Advice(path + ("CacheClusterSize",), f"{where}: CacheClusterSize {value!r} would fail to deploy (valid: "
-                 f"{', '.join(valid)}); set {ref_target(size) or 'the parameter'} to the size you meant")
+    source = ref_target(size) or "the size parameter"
+    yield ReplaceValue(path + ("CacheClusterSize",), size, f"{where}: CacheClusterSize {value!r}, which would "
+                       f"fail to deploy (valid: {', '.join(valid)}), now comes from {source}")
+    yield Advice(path + ("CacheClusterSize",), f"{where}: {source}'s default replaces CacheClusterSize {value!r}; "
+                 "set the parameter to the size you meant")
 
 
 def cache_key_names(props: dict, path_names: list[str] = ()) -> list[str]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from autofix.edits import DeleteKey, Proposal, RenameKey, ReplaceValue
+from autofix.edits import DeleteKey, Proposal, RenameKey, ReplaceValue, dotted
 from autofix.values import (
     is_intrinsic,
-    mappings,
     referenced_names,
     renamed,
     sub_names,
@@ -34,18 +33,35 @@ def is_deprecated(spec: Any) -> bool:
 # ---------------------------------------------------------------- rewriting values
 
 
-def _sub_problems(value: Any, renames: dict[str, str]) -> Iterator[tuple[str, str]]:
-    """(renamed name, reason) for Fn::Sub strings that cannot be rewritten well."""
-    for item in mappings(value):
-        parts = sub_parts(item)
-        if parts is None:
-            continue
+def _sub_problems(value: Any, path: tuple, renames: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """(renamed name, reason) for Fn::Sub strings under `path` that cannot be rewritten well."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _sub_problems(item, path + (index,), renames)
+        return
+    if not isinstance(value, dict):
+        return
+    parts = sub_parts(value)
+    if parts is not None:
         text, local = parts
-        for name in set(sub_variables(text)) & set(renames) - set(local):
+        for name in sorted(set(sub_variables(text)) & set(renames) - set(local)):
             if renames[name] in local:
-                yield name, f"a Fn::Sub local variable named {renames[name]} would hide the renamed ${{{name}}}"
+                yield name, (f"{_place(path)} has a Fn::Sub local variable named {renames[name]}, which would "
+                             f"hide the renamed ${{{name}}}")
             elif "\n" in text:
-                yield name, f"{name} is used in a multi-line Fn::Sub string that would lose its block style"
+                yield name, (f"{_place(path)} uses it in a multi-line Fn::Sub string, which would lose its "
+                             "block style; rename it there by hand")
+    for key, item in value.items():
+        yield from _sub_problems(item, path + (key,), renames)
+
+
+def _place(path: tuple) -> str:
+    """Where a value is, as an author names it: `Fn.Code.ZipFile`, `Outputs.Url.Value`."""
+    if path[:1] == ("Resources",) and path[2:3] == ("Properties",):
+        path = path[1:2] + path[3:]
+    elif path[:1] == ("Resources",):
+        path = path[1:]
+    return dotted(path)
 
 
 def _mentions(value: Any, names: dict[str, str]) -> bool:
@@ -91,8 +107,8 @@ def rename_problems(view: TemplateView, renames: dict[str, str]) -> dict[str, st
     problems: dict[str, str] = {}
     for key, section in view.data.items():
         if key != "Parameters":
-            for name, reason in _sub_problems(section, renames):
-                problems.setdefault(name, f"{key}: {reason}")
+            for name, reason in _sub_problems(section, (key,), renames):
+                problems.setdefault(name, reason)
     return problems
 
 

@@ -48,33 +48,34 @@ def lambda_roles(view: TemplateView) -> dict[str, list[str]]:
 
 
 def role_problem(view: TemplateView, rid: str) -> str | None:
-    """Why a role's permissions may serve more than its Lambda functions, else None."""
+    """Why a role's permissions may serve more than its Lambda functions ('is also assumed by
+    ec2.amazonaws.com', said of the role), else None."""
     trust = view.get(("Resources", rid, "Properties", "AssumeRolePolicyDocument"))
-    return _trust_problem(rid, trust) or _users_problem(view, rid)
+    return _trust_problem(trust) or _users_problem(view, rid)
 
 
 def generated_role_problem(view: TemplateView, fid: str) -> str | None:
     """Why the role SAM generates for a function (`<fid>Role`) may serve more than it, else None."""
     trust = function_settings(view, fid).get("AssumeRolePolicyDocument")
-    return (_trust_problem(fid, trust) if trust is not None else None) or _users_problem(view, f"{fid}Role")
+    return (_trust_problem(trust) if trust is not None else None) or _users_problem(view, f"{fid}Role")
 
 
-def _trust_problem(holder: str, trust: Any) -> str | None:
+def _trust_problem(trust: Any) -> str | None:
     services = set()
     for stmt in _as_list(trust.get("Statement")) if isinstance(trust, dict) else [None]:
         principal = stmt.get("Principal") if isinstance(stmt, dict) else None
         names = principal.get("Service") if isinstance(principal, dict) and len(principal) == 1 else None
         if not all(isinstance(n, str) for n in _as_list(names)) or not names:
-            return f"{holder}: its trust policy is not a plain service principal"
+            return "has a trust policy that is not a plain service principal"
         services.update(_as_list(names))
     if not services <= LAMBDA_PRINCIPALS:
-        return f"{holder}: the role is also assumed by {', '.join(sorted(services - LAMBDA_PRINCIPALS))}"
+        return f"is also assumed by {', '.join(sorted(services - LAMBDA_PRINCIPALS))}"
     return None
 
 
 def _users_problem(view: TemplateView, rid: str) -> str | None:
     others = [r for r in view.referrers(rid) if view.type_of(r) not in ROLE_USERS]
-    return f"{rid}: the role is also used by {', '.join(sorted(others))}" if others else None
+    return f"is also used by {', '.join(sorted(others))}" if others else None
 
 
 # ---------------------------------------------------------------- what a function touches

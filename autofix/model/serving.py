@@ -10,7 +10,9 @@ nothing in the template calls may be invoked from outside, so it stays on the re
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
+from autofix.edits import Skip
 from autofix.values import referenced_names
 from autofix.view import TemplateView
 
@@ -81,3 +83,18 @@ def sampling_rule_saving(rps: float) -> str:
     return (f"an AWS::XRay::SamplingRule with FixedRate {SUGGESTED_RATE} records about {math.ceil(lower):,}/s "
             f"(about ${monthly_cost(lower):,.0f} a month); a rule applies to every service of the account and "
             "Region it matches, so scope it by ServiceName and URLPath")
+
+
+def traced_by_globals(view: TemplateView, kind: str, key: str, types: tuple[str, ...],
+                      implicit: bool = False) -> Iterator[Skip]:
+    """Say, where it is set, which SAM resources Globals.<kind>'s tracing `key` reaches: a patch
+    that sets `key` leaves them as the author decided (`implicit`: also SAM's implicit API)."""
+    if not view.is_sam or key not in view.globals(kind):
+        return
+    reached = [rid for rid, res in view.of_type(*types) if key not in view.props(res)]
+    reached += ["the implicit API"] if implicit else []
+    if reached:
+        value = view.globals(kind)[key]
+        shown = str(value).lower() if isinstance(value, bool) else value if isinstance(value, str) else "computed"
+        yield Skip(("Globals", kind, key), f"Globals.{kind}: its {key} ({shown}) applies to {', '.join(reached)}; "
+                   "left as the author set it")
