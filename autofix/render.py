@@ -76,7 +76,8 @@ def short_form(value: Any, dialect: Dialect) -> tuple[str, Any] | None:
         return None  # one YAML node holds one tag: `!Base64 !Sub x` is not YAML
     if tag == "!GetAtt":
         if isinstance(arg, list) and len(arg) == 2 and all(isinstance(a, str) for a in arg):
-            return tag, f"{arg[0]}.{arg[1]}"
+            # "A.B" splits at its first dot: a name with a dot keeps the list (`!GetAtt [A, B]`)
+            return tag, (f"{arg[0]}.{arg[1]}" if "." not in arg[0] else list(arg))
         return None  # a "A.B" string reads back as a list in short form
     if not isinstance(arg, str | list):
         return None  # a tagged scalar is a string: `!Ref 5` would not read back as 5
