@@ -104,9 +104,7 @@ class ApigwAccessLogging(Patch):
     def _proposals(self, view: TemplateView) -> Iterator[Proposal]:
         if self.options.retention_days not in GUARD_SAFE_DAYS:
             raise ValueError(f"retention {self.options.retention_days} is not one of {GUARD_SAFE_DAYS}")
-        for skip in deployment_stage_skips(view, "access logging"):
-            if "AccessLogSetting" not in (view.get(skip.path + ("StageDescription",)) or {}):
-                yield skip
+        yield from deployment_stage_skips(view, "access logging", ("AccessLogSetting",))
         rest = [rid for rid, res in view.of_type(REST_STAGE)
                 if "AccessLogSetting" not in view.props(res) and not view.suppressed(rid, self)]
         sam_rest, sam_rest_globals, implicit_rest = self._sam_scope(view, "Api")

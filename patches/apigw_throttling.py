@@ -84,7 +84,7 @@ class ApigwThrottling(Patch):
         edits += sam_nested(view, "HttpApi", "DefaultRouteSettings", method, message)
         edits += self._usage_plans(view, plan, message)
         edits += sam_single_stage(view, edits)
-        yield from deployment_stage_skips(view, "throttling")
+        yield from deployment_stage_skips(view, "throttling", ("ThrottlingRateLimit", "ThrottlingBurstLimit"))
         used = {name for e in edits if not isinstance(e, Skip) for name in referenced_names(e.value)}
         for name, need in ((rate_name, rate_need), (burst_name, burst_need)):
             if name in used:

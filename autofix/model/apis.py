@@ -219,7 +219,7 @@ def deployment_stage_skips(view: TemplateView, what: str, keys: tuple[str, ...] 
         described = view.mapping(props.get("StageDescription"))
         if any(key in described for key in keys):
             continue
-        by_hand = " or ".join(f"StageDescription.{key}" for key in keys)
+        by_hand = " and ".join(f"StageDescription.{key}" for key in keys)
         yield Skip(props_path(rid), f"{rid}: its stage is created by the Deployment (StageName/StageDescription), "
                    f"which cfn-fix does not edit; to get {what}, "
                    + (f"set {by_hand} by hand or " if keys else "")
