@@ -108,6 +108,12 @@ def wants_colour(stream: Any, environ: Any = None) -> bool:
         return False
 
 
+def labelled(kind: str, message: str, sep: str = ": ") -> str:
+    """`kind: message`, or the message alone when it starts with its kind's word ('replaces
+    AWS::...', 'add parameter X'): the word said twice tells the reader nothing."""
+    return message if message.split(" ", 1)[0] == kind else f"{kind}{sep}{message}"
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -136,7 +142,7 @@ def text(run: Run, out: TextIO, err: TextIO, show_diff: bool, stat: bool, writte
                 label = loud.paint(note.kind, fg="red" if note.kind == "error" else "yellow")
                 err.write(f"{result.path}:{note.line}: {note.patch_id} {label}: {note.message}\n")
             elif not quiet:
-                err.write(f"{result.path}:{note.line}: {note.patch_id} {note.kind}: {note.message}\n")
+                err.write(f"{result.path}:{note.line}: {note.patch_id} {labelled(note.kind, note.message)}\n")
         if result.status == FAILED:
             where = f":{result.error_line}:{result.error_col or 1}" if result.error_line else ""
             err.write(f"{result.path}{where}: {loud.paint('error', fg='red')}: {result.error}\n")
@@ -269,7 +275,7 @@ def as_markdown(run: Run) -> str:
         advice = [n for n in distinct_notes(result.notes) if n.kind in ("replaces", "advice", "skip", "suppressed")]
         if advice:
             out += ["", "<details><summary>Replacements on update, advice, skips and suppressions</summary>", ""]
-            out += [f"- line {n.line}: **{n.patch_id}** {n.kind}: {_md(n.message)}" for n in advice]
+            out += [f"- line {n.line}: **{n.patch_id}** {_md(labelled(n.kind, n.message))}" for n in advice]
             out += ["", "</details>"]
         out += ["", "<details><summary>Diff</summary>", "", "```diff", diff_of(outcome).rstrip("\n"), "```", "",
                 "</details>", ""]

@@ -28,7 +28,7 @@ from autofix.api import build_patches, fix_text
 from autofix.diff import unified_diff
 from autofix.engine import Result
 from autofix.registry import all_patches
-from autofix.report import distinct_changes, distinct_notes
+from autofix.report import distinct_changes, distinct_notes, labelled
 from autofix.validate import new_findings
 
 HERE = Path(__file__).resolve().parent / "patches"
@@ -57,9 +57,8 @@ def _snapshot_path(case: Path) -> Path:
 
 
 def _labelled(kind: str, message: str) -> str:
-    """`kind message`, or the message alone when it starts with its kind's word ('add parameter X',
-    'replaces AWS::...'): the word said twice ('add add parameter') tells the reader nothing."""
-    return message if message.split(" ", 1)[0] == kind else f"{kind} {message}"
+    """The report's label, with a space where the text output puts a colon."""
+    return labelled(kind, message, sep=" ")
 
 
 def _messages(result: Result) -> str:

@@ -77,6 +77,16 @@ def _replacing_run() -> Run:
 
 def test_replacement_on_update_reaches_pull_request_reports() -> None:
     markdown = report.as_markdown(_replacing_run())
-    assert "**LAM008** replaces: replaces AWS::Lambda::Permission Perm on update" in markdown
+    assert "**LAM008** replaces AWS::Lambda::Permission Perm on update" in markdown  # the kind said once
     github = report.as_github(_replacing_run())
     assert "::warning file=p.yaml,line=7,title=LAM008::replaces AWS" in github
+
+
+def test_text_output_says_a_notes_kind_once() -> None:
+    """'APIGW003 replaces: replaces AWS::ApiGateway::Deployment ...' said the kind twice."""
+    from autofix.report import labelled
+
+    assert labelled("replaces", "replaces AWS::Lambda::Permission P on update") == \
+        "replaces AWS::Lambda::Permission P on update"
+    assert labelled("advice", "size it") == "advice: size it"
+    assert labelled("skip", "skipped by hand") == "skip: skipped by hand"
