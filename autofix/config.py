@@ -13,11 +13,6 @@ from .document import DEFAULT_MAX_BYTES
 from .registry import all_patches
 from .selectors import ALL, SelectorError, parse
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI (a dependency there)
-    import tomli as tomllib  # type: ignore[no-redef]
-
 CONFIG_NAMES = (".cfn-fix.toml", "pyproject.toml")
 _SELECTOR_KEYS = ("select", "ignore", "extend-select", "extend-ignore")
 _LIST_KEYS = (*_SELECTOR_KEYS, "exclude")
@@ -74,6 +69,11 @@ def find_config(folder: Path) -> tuple[Path, dict] | None:
 
 
 def _read_table(path: Path) -> dict | None:
+    # Imported here: a run without a config file does not pay for the TOML parser.
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI (a dependency there)
+        import tomli as tomllib  # type: ignore[no-redef]
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:

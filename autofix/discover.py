@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -149,6 +148,8 @@ def _excluded(path: str, exclude: Excludes) -> bool:
 
 def _git_visible(root: Path) -> set[str] | None:
     """Real paths git does not ignore below `root`, or None outside a git work tree."""
+    import subprocess  # only where git runs: a one-file run does not pay its import
+
     try:
         run = subprocess.run(["git", "-C", str(root), "ls-files", "-co", "--exclude-standard", "-z"],
                              capture_output=True, timeout=30)

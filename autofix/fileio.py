@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import signal
 import stat
 import threading
@@ -200,7 +199,7 @@ def _current(target: Path, identity: Identity | None, expected: bytes, allow_har
 def _temp_name(folder: Path, name: str) -> str:
     """A new hidden name in `folder`, short enough even beside a 255-byte file name."""
     stem = os.fsencode(name)[:_NAME_KEEP].decode("utf-8", "ignore")
-    return str(folder / f".{stem or 't'}{TMP_MARK}{secrets.token_hex(4)}")
+    return str(folder / f".{stem or 't'}{TMP_MARK}{os.urandom(4).hex()}")
 
 
 def _write_temp(tmp: str, new: bytes, info: os.stat_result, target: Path) -> None:

@@ -101,3 +101,33 @@ def test_verification_data_costs_no_node_tree() -> None:
     finally:
         tracemalloc.stop()
     assert data["Resources"] and peak < 1.5 * held, f"peak {peak:,} bytes while reading {held:,} bytes of data"
+
+
+def test_verification_starts_with_the_editor_freed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run's memory peaks while verification parses the output again; by then the editor
+    (its ledger and layouts, which hold each other in a cycle the paused collector would keep)
+    is gone, and the result still reports the splices."""
+    import gc
+
+    from autofix import engine
+    from autofix.api import build_patches, fix_bytes
+    from autofix.splice.block_layout import BlockLayout
+    from autofix.splice.editor import Editor
+    from autofix.splice.ledger import Ledger
+
+    alive: list[list[str]] = []
+    verify = engine._verify
+
+    def counting(*args: object) -> str | None:
+        alive.append(sorted({type(o).__name__ for o in gc.get_objects() if type(o) in (Editor, Ledger, BlockLayout)}))
+        return verify(*args)
+
+    monkeypatch.setattr(engine, "_verify", counting)
+    text = _generated(20)
+    result = fix_bytes(text.encode(), "t.yaml", build_patches(unsafe=True))
+    assert result.status == "fixed" and alive == [[]], alive
+    out, pos = [], 0
+    for start, end, new in result.splices:
+        out.append(text[pos:start] + new)
+        pos = end
+    assert "".join(out) + text[pos:] == result.output
