@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -145,6 +144,8 @@ def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
 def _raised(exc: Exception) -> str:
     """The note for a patch that raised: the error and where (for an undeclared read, where the
     patch or its model helper asked, not the view that refused)."""
+    import traceback  # only when a patch raises: a run without one does not pay its import
+
     frames = list(traceback.extract_tb(exc.__traceback__))
     if isinstance(exc, UndeclaredType):
         frames = [f for f in frames if not f.filename.endswith("view.py")] or frames

@@ -4,9 +4,9 @@
 as an editor or a pre-commit hook starts it, with its diff and change summary or with -q, must
 import neither the CLI framework (typer reads only what the plain reader hands over) nor
 cfn-lint, cfn-flip, deepdiff, pydantic, the process pool, nor cfn-fix's own SARIF, conversion,
-validation and server modules, nor subprocess, secrets and tomllib (where no config file is).
-Each command runs in a fresh interpreter through the console script's own entry point,
-`autofix.entry:main`.
+validation and server modules, nor subprocess, secrets, traceback and tomllib (where no
+config file is). Each command runs in a fresh interpreter through the console script's own
+entry point, `autofix.entry:main`.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ WATCHED_MODULES = ("concurrent.futures.process", "autofix.sarif", "autofix.conve
                    "autofix.server", "autofix.semantics._sam", "autofix.semantics._checkov",
                    "autofix.semantics.translation",
                    # Standard library modules only some runs need: git (folder discovery), a
-                   # temporary file's name (writing), a config file's TOML.
-                   "subprocess", "secrets", "tomllib")
+                   # temporary file's name (writing), a config file's TOML, a patch that raised.
+                   "subprocess", "secrets", "tomllib", "traceback")
 HEAVY = {"typer", "click", "rich", "cfnlint", "cfn_flip", "deepdiff", "pydantic", "numpy", "samtranslator", "checkov",
          "multiprocessing", "concurrent"}
 
