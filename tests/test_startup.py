@@ -30,8 +30,9 @@ WATCHED_MODULES = ("concurrent.futures.process", "autofix.sarif", "autofix.conve
                    "autofix.server", "autofix.semantics._sam", "autofix.semantics._checkov",
                    "autofix.semantics.translation",
                    # Standard library modules only some runs need: git (folder discovery), a
-                   # temporary file's name (writing), a config file's TOML, a patch that raised.
-                   "subprocess", "secrets", "tomllib", "traceback")
+                   # temporary file's name (writing), a config file's TOML, a patch that raised,
+                   # a function's version hash (LAM002).
+                   "subprocess", "secrets", "tomllib", "traceback", "hashlib")
 HEAVY = {"typer", "click", "rich", "cfnlint", "cfn_flip", "deepdiff", "pydantic", "numpy", "samtranslator", "checkov",
          "multiprocessing", "concurrent"}
 

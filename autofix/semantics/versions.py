@@ -10,7 +10,6 @@ name has another shape was not made by cfn-fix and is not judged.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -52,6 +51,8 @@ def _canonical(value: Any) -> Any:
 
 def code_hash(props: dict) -> str:
     """8 upper-case hex digits over the version-locked properties of a function."""
+    import hashlib  # here, not at the top: the largest standard module a plain run would load
+
     locked = {k: _canonical(props[k]) for k in VERSION_LOCKED if k in props}
     text = json.dumps(locked, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:HASH_LENGTH].upper()
