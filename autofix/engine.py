@@ -35,7 +35,7 @@ class Result:
     error: str = ""
     error_line: int | None = None
     error_col: int | None = None
-    summary: list[str] = field(default_factory=list)  # semantic, from deepdiff (when asked)
+    summary: list[str] = field(default_factory=list)  # semantic, from the applied changes (when asked)
     # The text edits that turn `source` into `output`: (start, end, text), for the language server.
     splices: list[tuple[int, int, str]] = field(default_factory=list)
 
