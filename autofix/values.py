@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from typing import Any
 
 NO_VALUE = {"Ref": "AWS::NoValue"}
@@ -177,3 +177,13 @@ def _renamed_text(text: str, renames: dict[str, str], local: dict) -> str:
         return "${" + renames[name] + dot + attribute + "}"
 
     return sub_replace(text, rename)
+
+
+def first_free(base: str, taken: Container[str] | Callable[[str], bool], sep: str = "") -> str:
+    """`base`, else `base2`, `base3`... (`sep` between): the first name not `taken` (a set of
+    names, or a test of one)."""
+    is_taken = taken if callable(taken) else taken.__contains__
+    candidate, n = base, 2
+    while is_taken(candidate):
+        candidate, n = f"{base}{sep}{n}", n + 1
+    return candidate

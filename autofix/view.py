@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from .edits import Need, SetKey, singular
 from .suppress import Suppressions
-from .values import referenced_names
+from .values import first_free, referenced_names
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 _LOGICAL_ID = re.compile(r"[^A-Za-z0-9]")
@@ -347,9 +347,7 @@ class TemplateView:
     def unique_id(self, base: str) -> str:
         """A logical id derived from `base` that no section uses (and reserve it)."""
         base = _LOGICAL_ID.sub("", base)[:240] or "CfnFix"
-        candidate, n = base, 2
-        while self._is_taken(candidate):
-            candidate, n = f"{base}{n}", n + 1
+        candidate = first_free(base, self._is_taken)
         self._taken.add(candidate)
         return candidate
 

@@ -10,7 +10,7 @@ from autofix.edits import Advice, Proposal, SetKey, Skip
 from autofix.model.lambdas import FUNCTION_TYPES, SAM_FUNCTION
 from autofix.model.logs import GUARD_SAFE_DAYS, function_group, group_names, log_group, role_writes_logs
 from autofix.registry import UNSAFE, Patch
-from autofix.values import ref, sub, text_of
+from autofix.values import first_free, ref, sub, text_of
 from autofix.view import TemplateView
 
 
@@ -109,7 +109,4 @@ def _group_name(rid: str, function_name: str | None, taken: set[str]) -> str:
     base = f"/aws/lambda/${{AWS::StackName}}-{rid.lower()}"
     if function_name is not None and f"/aws/lambda/{function_name}" == base:
         base += "-logs"
-    name, n = base, 2
-    while name in taken:
-        name, n = f"{base}-{n}", n + 1
-    return name
+    return first_free(base, taken, sep="-")

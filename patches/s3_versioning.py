@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from autofix.edits import Advice, AppendItem, Proposal, SetKey
 from autofix.model.buckets import BUCKET, bucket_ids, props_of
 from autofix.registry import UNSAFE, Patch
-from autofix.values import is_intrinsic
+from autofix.values import first_free, is_intrinsic
 from autofix.view import TemplateView
 
 RULE_ID = "expire-noncurrent-versions"
@@ -26,11 +26,7 @@ def _expires_old_versions(value: object) -> bool:
 
 
 def _free_rule_id(rules: list) -> str:
-    taken = {r.get("Id") for r in rules if isinstance(r, dict)}
-    rule_id, n = RULE_ID, 2
-    while rule_id in taken:
-        rule_id, n = f"{RULE_ID}-{n}", n + 1
-    return rule_id
+    return first_free(RULE_ID, {r.get("Id") for r in rules if isinstance(r, dict)}, sep="-")
 
 
 class S3Versioning(Patch):

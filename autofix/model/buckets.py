@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autofix.edits import AppendItem, Need, Proposal, ReplaceValue, SetKey, Skip
-from autofix.values import (NO_VALUE, get_att, getatt_target, if_, is_intrinsic, ref_target,
-                            referenced_names, sub)
+from autofix.values import (NO_VALUE, first_free, get_att, getatt_target, if_, is_intrinsic,
+                            ref_target, referenced_names, sub)
 from autofix.view import TemplateView
 
 from .indexes import ByValue
@@ -269,11 +269,7 @@ def is_access_log_grant(statement: Any) -> bool:
 
 
 def unique_sid(existing: list, base: str) -> str:
-    taken = {s.get("Sid") for s in existing if isinstance(s, dict)}
-    sid, n = base, 2
-    while sid in taken:
-        sid, n = f"{base}{n}", n + 1
-    return sid
+    return first_free(base, {s.get("Sid") for s in existing if isinstance(s, dict)})
 
 
 def iter_strings(value: Any) -> Iterator[str]:

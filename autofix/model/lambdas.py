@@ -9,6 +9,7 @@ from typing import Any
 from autofix.edits import ReplaceValue
 from autofix.semantics.versions import hashed_version_id
 from autofix.values import (
+    first_free,
     get_att,
     getatt_target,
     is_intrinsic,
@@ -192,15 +193,6 @@ def _var(name: str) -> str:
     return "${" + name + "}"
 
 
-def _free_variable(name: str, taken: set[str]) -> str:
-    """`name`, or `name2`, `name3`... : the first not already a variable of the Sub string."""
-    candidate, n = name, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{name}{n}"
-    return candidate
-
-
 def _retarget_sub(arg: Any, fn: str, alias: str, alias_name: str) -> tuple[tuple, Any] | None:
     if isinstance(arg, str):
         arn, name = _var(f"{fn}.Arn") + "/invocations", f":function:{_var(fn)}/invocations"
@@ -212,7 +204,7 @@ def _retarget_sub(arg: Any, fn: str, alias: str, alias_name: str) -> tuple[tuple
             # SAM's `Fn.Alias`: cfn-lint 1.54+ checks SAM templates untranslated and refuses
             # `${Fn.Alias}` inside a Sub string (E1019), though SAM resolves it; a variable bound
             # to `!Ref Fn.Alias` is the form both accept.
-            var = _free_variable(alias.replace(".", ""), set(sub_names(arg)))
+            var = first_free(alias.replace(".", ""), set(sub_names(arg)))
             return (), {"Fn::Sub": [arg.replace(arn, _var(var) + "/invocations"), {var: ref(alias)}]}
         if arg.count(name) == 1 and re.fullmatch(r"[A-Za-z0-9_-]+", alias_name):
             return (), {"Fn::Sub": arg.replace(name, f":function:{_var(fn)}:{alias_name}/invocations")}
