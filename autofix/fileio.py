@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import signal
 import stat
 import threading
 import time
@@ -124,6 +123,8 @@ def _sigint_deferred() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread receives it
         return
+    import signal  # only where a file is written: a dry run never needs it
+
     caught: list[tuple] = []
     previous = signal.signal(signal.SIGINT, lambda *frame: caught.append(frame))
     try:

@@ -7,7 +7,6 @@ from collections import Counter
 from typing import Any, TextIO
 
 from . import __version__
-from .diff import unified_diff
 from .edits import Change
 from .engine import FAILED, FIXED, SKIPPED, UNCHANGED
 from .runner import Outcome, Run
@@ -55,6 +54,9 @@ def change_count(run: Run) -> int:
 
 
 def diff_of(outcome: Outcome) -> str:
+    # difflib is imported only where a diff is shown (not with -q or --no-diff)
+    from .diff import unified_diff
+
     result = outcome.result
     return unified_diff(result.source, result.output, result.path) if result.status == FIXED else ""
 

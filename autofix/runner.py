@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -146,6 +145,8 @@ def __getattr__(name: str) -> Any:
 
 @contextlib.contextmanager
 def _sigint_ignored() -> Iterator[None]:
+    import signal  # here and in the workers only: a dry run of one file never needs it
+
     try:
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     except ValueError:  # not the main thread: signals go elsewhere anyway
@@ -164,6 +165,8 @@ def _worker_start(parent: int) -> None:
     """A worker dies with its parent and leaves Ctrl-C to it (it finishes its file, then stops)."""
     global _PARENT
     _PARENT = parent
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     if os.getppid() != parent:  # the parent died before the line above took effect
@@ -175,6 +178,7 @@ def _die_with_parent() -> None:
         return  # elsewhere the pid check before each write is the guard
     try:
         import ctypes
+        import signal
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG

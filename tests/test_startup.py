@@ -4,9 +4,11 @@
 as an editor or a pre-commit hook starts it, with its diff and change summary or with -q, must
 import neither the CLI framework (typer reads only what the plain reader hands over) nor
 cfn-lint, cfn-flip, deepdiff, pydantic, the process pool, nor cfn-fix's own SARIF, conversion,
-validation and server modules, nor subprocess, secrets, traceback and tomllib (where no
-config file is). Each command runs in a fresh interpreter through the console script's own
-entry point, `autofix.entry:main`.
+validation and server modules, nor subprocess, secrets, traceback, tomllib (where no config
+file is) and signal (only Ctrl-C, writing and the workers use it); with -q and --no-diff, not
+difflib either. Such a run imports with Python's cyclic collector paused, then freezes what the
+imports made and resumes it before the files. Each command runs in a fresh interpreter through
+the console script's own entry point, `autofix.entry:main`.
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ WATCHED_MODULES = ("concurrent.futures.process", "autofix.sarif", "autofix.conve
                    "autofix.semantics.translation",
                    # Standard library modules only some runs need: git (folder discovery), a
                    # temporary file's name (writing), a config file's TOML, a patch that raised,
-                   # a function's version hash (LAM002).
-                   "subprocess", "secrets", "tomllib", "traceback", "hashlib")
+                   # a function's version hash (LAM002), Ctrl-C or a write (signal), a diff (difflib).
+                   "subprocess", "secrets", "tomllib", "traceback", "hashlib", "signal", "difflib")
+SHOWS_A_DIFF = {"difflib"}  # what a run that prints its diff does import
 HEAVY = {"typer", "click", "rich", "cfnlint", "cfn_flip", "deepdiff", "pydantic", "numpy", "samtranslator", "checkov",
          "multiprocessing", "concurrent"}
 
@@ -50,20 +53,26 @@ except SystemExit as exc:
     code = exc.code
 sys.stdout.flush()
 loaded = sorted({name.split(".")[0] for name in sys.modules} & watched | set(sys.modules) & watched)
-sys.stderr.write("\\nPROBE " + json.dumps({"code": code, "loaded": loaded}) + "\\n")
+import gc
+collector = {"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}
+sys.stderr.write("\\nPROBE " + json.dumps({"code": code, "loaded": loaded, "collector": collector}) + "\\n")
 """
 
 
 def probe(*args: str, cwd: Path) -> tuple[int, set[str], str]:
     """(exit code, watched packages imported, stdout) of `cfn-fix ARGS` in a fresh interpreter."""
+    report = _probe(args, cwd)
+    return report["code"], set(report["loaded"]), report["stdout"]
+
+
+def _probe(args: tuple[str, ...], cwd: Path) -> dict:
     env = {**os.environ, "NO_COLOR": "1",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     run = subprocess.run([sys.executable, "-c", PROBE, json.dumps(WATCHED + WATCHED_MODULES), *args], cwd=cwd,
                          capture_output=True, text=True, env=env, timeout=120)
     lines = [line for line in run.stderr.splitlines() if line.startswith("PROBE ")]
     assert lines, f"probe did not finish (exit {run.returncode}): {run.stderr[-2000:]}"
-    report = json.loads(lines[-1][len("PROBE "):])
-    return report["code"], set(report["loaded"]), run.stdout
+    return {**json.loads(lines[-1][len("PROBE "):]), "stdout": run.stdout}
 
 
 @pytest.fixture
@@ -94,7 +103,17 @@ def test_quiet_dry_run_imports_nothing_heavy(one: Path) -> None:
 def test_default_dry_run_with_its_diff_and_summary_imports_nothing_heavy(one: Path) -> None:
     code, loaded, out = probe(str(one), cwd=one.parent)
     assert code == 1 and "RetentionInDays" in out
-    assert not loaded & (HEAVY | set(WATCHED_MODULES)), sorted(loaded)
+    assert loaded & set(WATCHED_MODULES) == SHOWS_A_DIFF  # the control: difflib does come with a diff
+    assert not loaded & (HEAVY | set(WATCHED_MODULES) - SHOWS_A_DIFF), sorted(loaded)
+
+
+def test_a_plain_run_freezes_what_its_imports_made_and_leaves_the_collector_on(one: Path) -> None:
+    """The collector is paused while a plain run imports, and must be on again for the files."""
+    report = _probe(("-q", "--no-diff", str(one)), one.parent)
+    assert report["code"] == 1
+    assert report["collector"]["enabled"] is True
+    assert report["collector"]["frozen"] > 1000  # the imported modules' objects, never traversed again
+    assert _probe(("--help",), one.parent)["collector"] == {"enabled": True, "frozen": 0}  # typer's path
 
 
 def test_a_two_file_dry_run_with_jobs_imports_nothing_heavy(one: Path) -> None:
@@ -102,7 +121,7 @@ def test_a_two_file_dry_run_with_jobs_imports_nothing_heavy(one: Path) -> None:
     (one.parent / "two.yaml").write_text(ONE_RESOURCE)
     code, loaded, _ = probe("-j", "2", "--unsafe-fixes", str(one), str(one.parent / "two.yaml"), cwd=one.parent)
     assert code == 1
-    assert not loaded & (HEAVY | set(WATCHED_MODULES)), sorted(loaded)
+    assert not loaded & (HEAVY | set(WATCHED_MODULES) - SHOWS_A_DIFF), sorted(loaded)
 
 
 def test_help_and_unusual_flags_go_to_typer(one: Path) -> None:
