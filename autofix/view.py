@@ -42,10 +42,14 @@ class TemplateView:
         self.data = data
         self._taken: set[str] = set()
         self._refs: dict[str, list[str]] | None = None
+        # The names each resource refers to, read once per resource until the data changes:
+        # `referrers`, `depends_transitively` and the IAM dependency graph all walk them.
+        self._names: dict[str, frozenset[str]] = {}
         # Resources by type, in file order, so `of_type` costs what it returns, not the
         # whole Resources section (patches call it inside per-resource loops).
-        self._types: dict[str, list[tuple[int, str, dict]]] | None = None
-        self._types_of: tuple[int, int] | None = None  # (id, len) of the Resources indexed
+        self._types: dict[str, list[tuple[str, dict]]] | None = None
+        self._order: dict[str, int] = {}  # logical id -> position in the file, to merge types
+        self._types_of: tuple[Any, int] | None = None  # (the Resources mapping, its len) indexed
         self._memo: dict[Callable, Any] = {}
         # Filled by the engine as patches run: resources added, and resources changed,
         # by earlier patches in this run (empty on a template nothing has touched yet).
@@ -105,28 +109,32 @@ class TemplateView:
         self._read(types)
         index = self._type_index()
         if len(types) == 1:
-            found = index.get(types[0], ())
-        else:
-            found = sorted(item for t in set(types) for item in index.get(t, ()))  # file order
-        for _, rid, res in found:
-            yield rid, res
+            return iter(index.get(types[0], ()))
+        found = [item for t in set(types) for item in index.get(t, ())]
+        order = self._order
+        found.sort(key=lambda item: order[item[0]])  # file order
+        return iter(found)
 
     def _read(self, types: tuple[str, ...] | frozenset[str]) -> None:
         self.types_read.update(types)
         if self._bound is not None and not self._bound.issuperset(types):
             raise UndeclaredType(self._patch_id, sorted(set(types) - self._bound))
 
-    def _type_index(self) -> dict[str, list[tuple[int, str, dict]]]:
+    def _type_index(self) -> dict[str, list[tuple[str, dict]]]:
+        resources = self.data.get("Resources")
+        indexed = self._types_of
+        if self._types is not None and indexed is not None and indexed[0] is resources \
+                and indexed[1] == len(resources):
+            return self._types
         resources = self.resources
-        stamp = (id(resources), len(resources))
-        if self._types is None or self._types_of != stamp:
-            index: dict[str, list[tuple[int, str, dict]]] = {}
-            for pos, (rid, res) in enumerate(resources.items()):
-                kind = res.get("Type") if isinstance(res, dict) else None
-                if isinstance(kind, str):
-                    index.setdefault(kind, []).append((pos, rid, res))
-            self._types, self._types_of = index, stamp
-        return self._types
+        index: dict[str, list[tuple[str, dict]]] = {}
+        for rid, res in resources.items():
+            kind = res.get("Type") if isinstance(res, dict) else None
+            if isinstance(kind, str):
+                index.setdefault(kind, []).append((rid, res))
+        self._types, self._types_of = index, (resources, len(resources))
+        self._order = {rid: pos for pos, rid in enumerate(resources)}
+        return index
 
     def type_of(self, rid: str) -> str | None:
         res = self.resources.get(rid)
@@ -198,6 +206,7 @@ class TemplateView:
     def invalidate(self) -> None:
         """Forget cached indexes after the data changed."""
         self._refs = None
+        self._names.clear()
         self._types = None
         self._memo.clear()
         self._memo_types.clear()
@@ -205,12 +214,19 @@ class TemplateView:
 
     # ------------------------------------------------------------ references
 
+    def references(self, rid: str) -> frozenset[str]:
+        """The names resource `rid`'s definition refers to (Ref, GetAtt, Sub); empty for no resource."""
+        found = self._names.get(rid)
+        if found is None:
+            found = self._names[rid] = frozenset(referenced_names(self.resources.get(rid)))
+        return found
+
     def referrers(self, name: str) -> list[str]:
         """Logical ids of resources whose definition refers to `name`."""
         if self._refs is None:
             refs: dict[str, list[str]] = {}
-            for rid, res in self.resources.items():
-                for target in set(referenced_names(res)):
+            for rid in self.resources:
+                for target in self.references(rid):
                     refs.setdefault(target, []).append(rid)
             self._refs = refs
         return self._refs.get(name, [])
@@ -226,10 +242,11 @@ class TemplateView:
         Sub, DependsOn)."""
         seen, stack = {start}, [start]
         while stack:
-            res = self.resources.get(stack.pop())
+            rid = stack.pop()
+            res = self.resources.get(rid)
             if not isinstance(res, dict):
                 continue
-            for name in set(referenced_names(res)) | set(self.depends_on(res)):
+            for name in self.references(rid) | set(self.depends_on(res)):
                 if name == target:
                     return True
                 if name not in seen and name in self.resources:

@@ -226,8 +226,11 @@ class LambdaProvisionedConcurrency(Patch):
 
 def stale_versions(view: TemplateView, rid: str) -> list[tuple[str, str]]:
     """(old id, current id) of the hashed versions of `rid` whose code or configuration changed."""
+    hashed = [v for v in versions_of(view, rid) if hashed_function(v) == rid]
+    if not hashed:
+        return []  # the code hash is not needed: no version of cfn-fix's to compare it with
     current = version_id(view, rid)
-    return [(v, current) for v in versions_of(view, rid) if hashed_function(v) == rid and v != current]
+    return [(v, current) for v in hashed if v != current]
 
 
 def _unqualified(view: TemplateView, caller: str, rid: str, alias: str) -> str:

@@ -75,3 +75,45 @@ def test_gc_paused_nests_and_restores() -> None:
         assert not gc.isenabled()  # left off when the caller had switched it off
     finally:
         gc.enable()
+
+
+def _referring_view() -> TemplateView:
+    return TemplateView({"Resources": {
+        "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Role": {"Fn::GetAtt": ["Role", "Arn"]}}},
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {"Path": {"Fn::Sub": "/${Env}/${Bucket.Arn}"}}},
+        "Bucket": {"Type": "AWS::S3::Bucket", "DependsOn": "Queue"},
+        "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"Name": "jobs"}},
+        "Odd": ["not", {"Ref": "Fn"}],
+    }})
+
+
+def test_referrers_and_depends_transitively_answer_as_a_scan_of_every_resource() -> None:
+    view = _referring_view()
+    assert view.references("Role") == {"Env", "Bucket"} and view.references("Missing") == frozenset()
+    assert {name: view.referrers(name) for name in ("Fn", "Role", "Bucket", "Env", "Queue")} == {
+        "Fn": ["Odd"], "Role": ["Fn"], "Bucket": ["Role"], "Env": ["Role"], "Queue": []}
+    assert view.depends_transitively("Fn", "Queue")  # Fn -> Role -> Bucket -(DependsOn)-> Queue
+    assert not view.depends_transitively("Queue", "Bucket")
+
+
+def test_each_resource_is_walked_once_for_all_reference_questions_until_invalidate(monkeypatch) -> None:
+    import autofix.view as view_module
+
+    walked: list = []
+    real = view_module.referenced_names
+
+    def counting(value):
+        walked.append(value)
+        return real(value)
+
+    monkeypatch.setattr(view_module, "referenced_names", counting)
+    view = _referring_view()
+    for _ in range(3):
+        view.referrers("Fn")
+        view.depends_transitively("Fn", "Queue")
+        view.depends_transitively("Queue", "Bucket")
+    assert len(walked) == len(view.resources)
+    view.resources["Queue"]["Properties"]["Name"] = {"Ref": "Fn"}
+    view.invalidate()  # what the engine does after applying a patch's edits
+    assert view.referrers("Fn") == ["Queue", "Odd"] and view.depends_transitively("Queue", "Bucket")
+    assert len(walked) == 2 * len(view.resources)

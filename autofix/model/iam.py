@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import AppendItem, Edit, SetKey
@@ -192,26 +192,24 @@ def other_services(view: TemplateView, fid: str) -> str | None:
 # ---------------------------------------------------------------- dependency cycles
 
 
-@dataclass
 class Graph:
-    """Which resource waits for which: references, DependsOn and SAM S3 events (bucket -> function)."""
+    """Which resource waits for which: references, DependsOn and SAM S3 events (bucket -> function).
 
-    edges: dict[str, set[str]] = field(default_factory=dict)
+    Read on first use: most templates IAM001 runs on have no statement it rewrites."""
+
+    def __init__(self, view: TemplateView) -> None:
+        self._view = view
+        self._edges: dict[str, set[str]] | None = None
 
     @classmethod
     def of(cls, view: TemplateView) -> Graph:
-        graph = cls()
-        names = set(view.resources)
-        for rid, res in view.resources.items():
-            if not isinstance(res, dict):
-                continue
-            targets = set(referenced_names(res)) | set(view.depends_on(res))
-            targets.discard(rid)  # not `targets & names - {rid}`: that copies `names` per resource
-            graph.edges.setdefault(rid, set()).update(targets & names)
-            if res.get("Type") == "AWS::Serverless::Function":
-                for bucket in _sam_s3_event_buckets(view.props(res)):
-                    graph.edges.setdefault(bucket, set()).add(rid)
-        return graph
+        return cls(view)
+
+    @property
+    def edges(self) -> dict[str, set[str]]:
+        if self._edges is None:
+            self._edges = _edges(self._view)
+        return self._edges
 
     def reaches(self, start: str, goal: str) -> bool:
         seen, stack = set(), [start]
@@ -223,6 +221,20 @@ class Graph:
                 seen.add(node)
                 stack.extend(self.edges.get(node, ()))
         return False
+
+
+def _edges(view: TemplateView) -> dict[str, set[str]]:
+    edges: dict[str, set[str]] = {}
+    names = view.resources.keys()
+    for rid, res in view.resources.items():
+        if not isinstance(res, dict):
+            continue
+        targets = (view.references(rid) | set(view.depends_on(res))) & names
+        edges.setdefault(rid, set()).update(targets - {rid})
+        if res.get("Type") == "AWS::Serverless::Function":
+            for bucket in _sam_s3_event_buckets(view.props(res)):
+                edges.setdefault(bucket, set()).add(rid)
+    return edges
 
 
 def _sam_s3_event_buckets(props: dict) -> Iterator[str]:
