@@ -15,7 +15,6 @@ from lsprotocol import types
 from ..registry import by_id
 from .analysis import ALL, SAFE, Analysis
 from .diagnostics import SOURCE, lsp_range
-from .lines import LineIndex
 
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.{SOURCE}"
 # Not below source.fixAll: an editor that fixes all on save must never apply unsafe fixes.
@@ -80,7 +79,7 @@ def fill(action: types.CodeAction, found: Analysis, client: Client, encoding: st
     helpers = found.helpers.get(data.get("key", ""))
     if helpers:
         action.title += f" (with {', '.join(helpers)})"
-    lines = LineIndex(found.text, encoding)
+    lines = found.lines(encoding)
     edits = [types.TextEdit(range=lsp_range(lines, start, end), new_text=new)
              for start, end, new in replacements]
     uri = data.get("uri", "")

@@ -13,6 +13,7 @@ from ..engine import FAILED, FIXED, Result, fix_document
 from ..errors import NotATemplate, TemplateError
 from ..suppression_check import suppression_warnings
 from . import locate
+from .lines import LineIndex
 from .settings import Configurations, Profile
 from .textedits import Replacement, edits_for
 
@@ -40,6 +41,16 @@ class Analysis:
     spans: list[locate.Span] = field(default_factory=list)  # changes, then notes
     _fixes: dict[str, Result] = field(default_factory=dict)
     helpers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # patch id -> the others its fix ran
+    # The diagnostics' JSON by (position encoding, explain url): a text published again costs nothing.
+    rendered: dict[tuple[str, str | None], list[dict]] = field(default_factory=dict)
+    _lines: dict[str, LineIndex] = field(default_factory=dict)
+
+    def lines(self, encoding: str = "utf-16") -> LineIndex:
+        """The buffer's line index: built once per text, for its diagnostics, code actions and hovers."""
+        index = self._lines.get(encoding)
+        if index is None:
+            index = self._lines[encoding] = LineIndex(self.text, encoding)
+        return index
 
     @property
     def bom(self) -> int:

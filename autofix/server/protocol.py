@@ -10,17 +10,19 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import attrs
+from cattrs import Converter
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import default_converter
 from pygls.uris import to_fs_path
 
 from .. import __version__
 from ..config import CONFIG_NAMES
 from .actions import FIX_ALL, FIX_ALL_UNSAFE, QUICKFIX, Client, code_actions, fill
 from .analysis import Analysis, analyse
-from .diagnostics import diagnostics
+from .diagnostics import rendered
 from .explain import hover_text
-from .lines import LineIndex
 from .settings import Configurations
 
 log = logging.getLogger(__name__)
@@ -30,10 +32,36 @@ RECENT = 3  # analyses kept per buffer, by text: undoing an edit costs no new ru
 POLL_SECONDS = 2.0  # how often config files are looked at when the client watches none for us
 
 
+@attrs.define
+class RenderedDiagnostics(types.PublishDiagnosticsParams):
+    """A publish whose diagnostics are already their JSON (`payload`, from diagnostics.rendered),
+    sent as they are; its typed `diagnostics` stay empty."""
+
+    payload: list[dict[str, Any]] = attrs.field(factory=list, kw_only=True)
+
+
+def converter() -> Converter:
+    """pygls' converter, which sends RenderedDiagnostics without converting each diagnostic again."""
+    made = default_converter()
+    generic = made.get_unstructure_hook(types.PublishDiagnosticsParams)
+
+    def unstructure(params: types.PublishDiagnosticsParams) -> dict[str, Any]:
+        if not isinstance(params, RenderedDiagnostics):
+            return generic(params)
+        out: dict[str, Any] = {"uri": params.uri, "diagnostics": params.payload}
+        if params.version is not None:
+            out["version"] = params.version
+        return out
+
+    made.register_unstructure_hook(types.PublishDiagnosticsParams, unstructure)
+    return made
+
+
 class CfnFixServer(LanguageServer):
     def __init__(self) -> None:
         # Full sync: the server holds exactly the client's text, with LSP's own line breaks.
-        super().__init__("cfn-fix", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        super().__init__("cfn-fix", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full,
+                         converter_factory=converter)
         self.configurations = Configurations()
         self.debounce = DEBOUNCE_MS / 1000
         self.explain_url: str | None = None
@@ -80,12 +108,29 @@ class CfnFixServer(LanguageServer):
         key = (uri, self.generation, text)
         running = self.running.get(key)
         if running is None:
-            running = asyncio.get_running_loop().run_in_executor(
-                self.engine, analyse, text, path, self.configurations)
+            running = asyncio.get_running_loop().run_in_executor(self.engine, self._analyse, text, path)
             self.running[key] = running
             running.add_done_callback(lambda done: self._remember(key, signature, done))
         # Shielded: a debounced publish that is cancelled must not cancel a run others wait for.
         return version, await asyncio.shield(running)
+
+    def _analyse(self, text: str, path: str) -> Analysis:
+        """An engine run, with its diagnostics rendered in the same turn of the engine thread: the
+        publish that waits for it only sends them, and no code action's run comes between."""
+        found = analyse(text, path, self.configurations)
+        try:
+            self.rendered(found)
+        except Exception:  # noqa: BLE001, S110 - the publish renders them again, and logs why that fails
+            pass
+        return found
+
+    def rendered(self, found: Analysis) -> list[dict[str, Any]]:
+        """The analysis' diagnostics in the client's encoding, rendered once per text and setting."""
+        key = (self.encoding, self.explain_url)
+        items = found.rendered.get(key)
+        if items is None:
+            items = found.rendered[key] = rendered(found, found.lines(self.encoding), self.explain_url)
+        return items
 
     def _remember(self, key: tuple[str, int, str], signature: tuple, done: asyncio.Future) -> None:
         if self.running.get(key) is done:
@@ -176,10 +221,10 @@ class CfnFixServer(LanguageServer):
             document = self.workspace.get_text_document(uri)
             if document.version != version or document.source != found.text:
                 return  # typed on meanwhile: the newer change publishes
-            # A few milliseconds, on the loop: queued behind a code action's runs it could wait seconds.
-            items = diagnostics(found, LineIndex(found.text, self.encoding), self.explain_url)
+            # Rendered with the analysis (or here, on the loop: queued behind a code action's
+            # runs in the engine thread it could wait seconds).
             self.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(uri=uri, diagnostics=items, version=version))
+                RenderedDiagnostics(uri=uri, diagnostics=[], version=version, payload=self.rendered(found)))
         except asyncio.CancelledError:
             raise
         except Exception:  # a bug costs one round of diagnostics, never the server
@@ -308,7 +353,7 @@ async def hover(ls: CfnFixServer, params: types.HoverParams) -> types.Hover | No
     if got is None or got[1].result is None:
         return None
     found = got[1]
-    text = hover_text(found, LineIndex(found.text, ls.encoding), params.position.line, params.position.character)
+    text = hover_text(found, found.lines(ls.encoding), params.position.line, params.position.character)
     if text is None:
         return None
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))

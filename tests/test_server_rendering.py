@@ -1,0 +1,132 @@
+"""The server renders a buffer's diagnostics once, as the JSON pygls' converter would make of
+lsprotocol Diagnostics, and builds its line index once per text (issue 16's latency target)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+pytest.importorskip("pygls")
+
+from lsprotocol import types
+from pygls.protocol import default_converter
+from pygls.workspace import Workspace
+
+from autofix.edits import Change
+from autofix.server import analysis, locate, protocol
+from autofix.server.actions import Client, code_actions
+from autofix.server.analysis import analyse
+from autofix.server.diagnostics import diagnostics, rendered
+from autofix.server.explain import hover_text
+from autofix.server.settings import Configurations
+
+from ._lsp_client import ROOT
+
+FIXTURES = ROOT / "tests" / "patches"
+BUFFERS = [(FIXTURES / "s3-default-encryption", "*.in.yaml"), (FIXTURES / "lambda-reserved-concurrency", "*.in.json")]
+ODD = [
+    "\ufeffResources:\n  KeptBucket😀Twin:\n    Type: AWS::S3::Bucket\n",  # a BOM, an emoji before a position
+    "Resources:\r\n  KeptLogGroup:\r\n    Type: AWS::Logs::LogGroup\r\n",
+    "Resources:\n  Broken: [\n",  # invalid YAML: one error at its position
+    "Resources:\n  Twice: 1\n  Twice: 2\n",  # a duplicate key
+]
+
+
+def _texts() -> list[str]:
+    texts = [path.read_text(encoding="utf-8") for folder, pattern in BUFFERS for path in sorted(folder.glob(pattern))]
+    assert len(texts) >= 2
+    return texts + ODD
+
+
+def _publish(converter, params) -> str:
+    return json.dumps(converter.unstructure(types.PublishDiagnosticsNotification(
+        method=types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, jsonrpc="2.0", params=params)))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8"])
+@pytest.mark.parametrize("explain_url", [None, "https://rules.example/{id}/{name}"])
+def test_rendered_diagnostics_are_the_json_of_lsprotocol_diagnostics(tmp_path, encoding, explain_url):
+    generic, server = default_converter(), protocol.converter()
+    seen = 0
+    for text in _texts():
+        found = analyse(text, str(tmp_path / "t.yaml"), Configurations())
+        items = rendered(found, found.lines(encoding), explain_url)
+        seen += len(items)
+        # Each is what converting it to a typed Diagnostic and back makes of it: no key misnamed,
+        # no value of the wrong type, nothing the protocol would drop.
+        assert items == [generic.unstructure(generic.structure(item, types.Diagnostic)) for item in items]
+        typed = types.PublishDiagnosticsParams(uri="file:///t.yaml", version=7,
+                                               diagnostics=diagnostics(found, found.lines(encoding), explain_url))
+        sent = protocol.RenderedDiagnostics(uri="file:///t.yaml", version=7, diagnostics=[], payload=items)
+        assert _publish(server, sent) == _publish(generic, typed)  # byte for byte what pygls would send
+    assert seen > 10
+
+
+def test_the_servers_converter_still_converts_typed_diagnostics():
+    diagnostic = types.Diagnostic(range=types.Range(start=types.Position(line=1, character=2),
+                                                    end=types.Position(line=1, character=5)), message="m")
+    params = types.PublishDiagnosticsParams(uri="file:///t.yaml", diagnostics=[diagnostic])
+    assert _publish(protocol.converter(), params) == _publish(default_converter(), params)
+
+
+def test_an_analysis_indexes_its_lines_once_for_diagnostics_actions_and_hovers(tmp_path, monkeypatch):
+    built: list[str] = []
+    real = analysis.LineIndex
+
+    def counted(text, encoding="utf-16"):
+        built.append(encoding)
+        return real(text, encoding)
+
+    monkeypatch.setattr(analysis, "LineIndex", counted)
+    text = (FIXTURES / "s3-default-encryption" / "basic.in.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "t.yaml"
+    found = analyse(text, str(path), Configurations())
+    diags = diagnostics(found, found.lines("utf-16"))
+    params = types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
+        range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
+        context=types.CodeActionContext(diagnostics=diags))
+    actions = code_actions(found, path.as_uri(), 1, params, Client(document_changes=True), "utf-16")
+    start = diags[0].range.start
+    assert actions and hover_text(found, found.lines("utf-16"), start.line, start.character)
+    assert built == ["utf-16"]
+
+
+def test_a_text_published_again_is_not_rendered_again(tmp_path, monkeypatch):
+    renders: list[str] = []
+    real = protocol.rendered
+
+    def counted(found, lines, explain_url=None):
+        renders.append(found.text)
+        return real(found, lines, explain_url)
+
+    monkeypatch.setattr(protocol, "rendered", counted)
+    ls = protocol.CfnFixServer()
+    ls.protocol._workspace = Workspace(tmp_path.as_uri(), types.TextDocumentSyncKind.Full)
+    uri = (tmp_path / "t.yaml").as_uri()
+    text = "Resources:\n  KeptLogGroup:\n    Type: AWS::Logs::LogGroup\n"
+    ls.workspace.put_text_document(types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=text))
+    ls.open.add(uri)
+
+    async def body():
+        _, found = await ls.current(uri)  # the engine run renders them, in the engine thread
+        assert renders == [text]
+        assert ls.rendered(found) is ls.rendered(found) and renders == [text]
+        ls.apply_options({"explainUrl": "https://rules.example/{id}"})  # another link: rendered anew
+        assert ls.rendered(found)[0]["codeDescription"] == {"href": "https://rules.example/LOG001"}
+        assert renders == [text, text]
+
+    asyncio.run(body())
+
+
+def test_a_new_resource_is_placed_on_the_longest_logical_id_it_is_named_after(tmp_path):
+    text = ("Resources:\n  Api:\n    Type: AWS::Serverless::Api\n"
+            "  ApiStage:\n    Type: AWS::ApiGateway::Stage\n")
+    found = analyse(text, str(tmp_path / "t.yaml"), Configurations())
+    assert found.doc is not None
+    change = Change("X001", "safe", "add", ("Resources", "ApiStageAccessLogGroup"), 1,
+                             "add Resources.ApiStageAccessLogGroup")
+    stage = text.index("ApiStage:")
+    assert locate.spans(found.doc, [change]) == [(stage, stage + len("ApiStage"))]
