@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from autofix.config import CONFIG_NAMES
 from autofix.server.analysis import analyse
 from autofix.server.settings import Configurations
 
-from ._lsp_client import Session, run
+from ._lsp_client import WAIT, Session, run
 
 TEMPLATE = ("Resources:\n  KeptLogGroup:\n    Type: AWS::Logs::LogGroup\n"
             "  KeptBucket:\n    Type: AWS::S3::Bucket\n")
@@ -79,10 +80,9 @@ def test_changed_settings_rediagnose_every_open_buffer(tmp_path):
             config.write_text('ignore = ["LOG001"]\n')  # no file event: the settings notification reloads
             pushed = {"cfn-fix": {"explainUrl": "https://rules.example/{id}"}}
             session.client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=pushed))
-            seen: dict[str, list[types.Diagnostic]] = {}
-            while len(seen) < 2:
-                params = await session.published_after(lambda: None)
-                seen[params.uri] = list(params.diagnostics)
+            # The client keeps each buffer's latest diagnostics: two publishes arriving back to
+            # back are both seen (waiting for one notification after another can miss the second).
+            seen = await _published_with_link(session, [uri, other.as_uri()], "https://rules.example/")
             assert "LOG001" not in _codes(seen[uri])  # under stack/: its config applies
             assert "LOG001" in _codes(seen[other.as_uri()])  # beside stack/: none applies
             assert all(d.code_description.href == f"https://rules.example/{d.code}"
@@ -91,6 +91,19 @@ def test_changed_settings_rediagnose_every_open_buffer(tmp_path):
             await session.stop()
 
     run(body())
+
+
+async def _published_with_link(session: Session, uris: list[str], prefix: str) -> dict[str, list[types.Diagnostic]]:
+    """Each buffer's latest diagnostics, once every one links to `prefix` (bounded wait)."""
+    def linked(uri: str) -> bool:
+        found = session.client.diagnostics.get(uri) or []
+        return bool(found) and all(d.code_description and d.code_description.href.startswith(prefix) for d in found)
+
+    deadline = asyncio.get_running_loop().time() + WAIT
+    while not all(linked(uri) for uri in uris):
+        assert asyncio.get_running_loop().time() < deadline, "no diagnostics with the new settings"
+        await asyncio.sleep(0.02)
+    return {uri: list(session.client.diagnostics[uri]) for uri in uris}
 
 
 def test_settings_are_pulled_from_a_client_that_answers(tmp_path):
