@@ -10,7 +10,7 @@ import copy
 import dataclasses
 import pickle
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar  # noqa: F401 - dataclasses reads a string "ClassVar[...]" through this name
 
 import pytest
 
@@ -22,30 +22,26 @@ from autofix.registry import (
     option_defaults,
 )
 
+# One declaration made into both forms, so the tests below compare nothing but the form.
+ANNOTATIONS = {"retention_days": "int", "parameter": "str", "share": "float", "enabled": "bool", "actions": "tuple",
+               "LIMIT": "ClassVar[int]"}  # a class variable, not an option
+VALUES = {"retention_days": 30, "parameter": "Retention", "share": 0.7, "enabled": False,
+          "actions": ("s3:GetObject",), "LIMIT": 10}
+
+
+def _options(owner: str, bases: tuple[type, ...]) -> type:
+    return type("Options", bases, {"__annotations__": dict(ANNOTATIONS), "__module__": __name__,
+                                   "__qualname__": f"{owner}.Options", **VALUES})
+
 
 class Light(Patch):
     id, name, title = "ZZZ001", "light", "Options as a PatchOptions subclass"
-
-    class Options(PatchOptions):
-        retention_days: int = 30
-        parameter: str = "Retention"
-        share: float = 0.7
-        enabled: bool = False
-        actions: tuple = ("s3:GetObject",)
-        LIMIT: ClassVar[int] = 10  # not an option
+    Options = _options("Light", (PatchOptions,))
 
 
 class Classic(Patch):
     id, name, title = "ZZZ002", "classic", "Options as a frozen dataclass"
-
-    @dataclass(frozen=True)
-    class Options:
-        retention_days: int = 30
-        parameter: str = "Retention"
-        share: float = 0.7
-        enabled: bool = False
-        actions: tuple = ("s3:GetObject",)
-        LIMIT: ClassVar[int] = 10  # not an option
+    Options = dataclass(frozen=True)(_options("Classic", ()))
 
 
 BOTH = pytest.mark.parametrize("patch", [Light, Classic], ids=["PatchOptions", "dataclass"])
