@@ -115,6 +115,13 @@ class TemplateView:
         found.sort(key=lambda item: order[item[0]])  # file order
         return iter(found)
 
+    def has_any(self, types: tuple[str, ...]) -> bool:
+        """Some resource is of one of `types` (a read of them, as `of_type`): a patch with nothing
+        of its types to repair returns before it builds anything."""
+        self._read(types)
+        index = self._type_index()
+        return any(t in index for t in types)
+
     def _read(self, types: tuple[str, ...] | frozenset[str]) -> None:
         self.types_read.update(types)
         if self._bound is not None and not self._bound.issuperset(types):

@@ -11,6 +11,7 @@ from autofix.model.apis import (
     REST_STAGE,
     SAM_API,
     SAM_HTTP_API,
+    SAM_TYPES,
     V2_STAGE,
     deployment_stage_skips,
     merge_default_entry,
@@ -104,6 +105,8 @@ class ApigwAccessLogging(Patch):
     def _proposals(self, view: TemplateView) -> Iterator[Proposal]:
         if self.options.retention_days not in GUARD_SAFE_DAYS:
             raise ValueError(f"retention {self.options.retention_days} is not one of {GUARD_SAFE_DAYS}")
+        if not (view.has_any(self.resource_types) or view.section("Globals")):
+            return  # no stage or API, and no SAM Globals that could hold their settings
         yield from deployment_stage_skips(view, "access logging", ("AccessLogSetting",))
         rest = [rid for rid, res in view.of_type(REST_STAGE)
                 if "AccessLogSetting" not in view.props(res) and not view.suppressed(rid, self)]
@@ -153,7 +156,7 @@ class ApigwAccessLogging(Patch):
         key = KINDS[kind][0]
         if key in view.globals(kind):
             return [], False, False
-        ids = {id(res): rid for rid, res in view.resources.items()}
+        ids = {id(res): rid for rid, res in view.of_type(SAM_TYPES[kind])}  # what sam_scope asks about
 
         def wanted(res: dict | None) -> bool:
             return res is None or (key not in view.props(res) and not view.suppressed(ids[id(res)], self))

@@ -44,6 +44,8 @@ class ApigwStageTracing(Patch):
         target_rps: float = 0.0  # set from --target-rps: adds the trace cost estimate
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        if not (view.has_any(self.resource_types) or view.section("Globals")):
+            return  # no stage or API, and no SAM Globals that could hold their settings
         edits: list[Proposal] = []
         for rid, res in view.of_type(REST_STAGE):
             if "TracingEnabled" not in view.props(res):

@@ -65,6 +65,8 @@ class ApigwThrottling(Patch):
         burst_default: int = 5000
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        if not (view.has_any(self.resource_types) or view.section("Globals")):
+            return  # no stage or API, and no SAM Globals that could hold their settings
         opts = self.options
         rate_need = parameter(opts.rate_parameter, {
             "Type": "Number", "Default": opts.rate_default, "MinValue": 0,

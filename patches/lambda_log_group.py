@@ -48,6 +48,9 @@ class LambdaLogGroup(Patch):
         days = self.options.retention_days
         if days not in GUARD_SAFE_DAYS:
             raise ValueError(f"retention {days} is not one of {GUARD_SAFE_DAYS}")
+        key = _key(self.options.kms_key_arn)
+        if not view.has_any(FUNCTION_TYPES):
+            return  # every proposal serves a function
         shared = view.globals("Function").get("LoggingConfig")
         # Globals reach SAM functions only: a plain AWS::Lambda::Function beside them needs its own group.
         covered = [rid for rid, _ in view.of_type(SAM_FUNCTION)] if view.is_sam and isinstance(shared, dict) \
@@ -56,7 +59,6 @@ class LambdaLogGroup(Patch):
             yield Skip(("Globals", "Function", "LoggingConfig", "LogGroup"), "Globals.Function: LoggingConfig."
                        f"LogGroup already sets the log group of {', '.join(covered)}; left as is")
         taken = group_names(view)
-        key = _key(self.options.kms_key_arn)
         moved = []
         for rid, res in view.of_type(*FUNCTION_TYPES):
             if rid in covered:

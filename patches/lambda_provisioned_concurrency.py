@@ -77,6 +77,8 @@ class LambdaProvisionedConcurrency(Patch):
         opts = self.options
         if not re.fullmatch(r"(?!\d+$)[A-Za-z0-9_-]{1,128}", opts.alias_name):
             raise ValueError(f"alias name {opts.alias_name!r} must be 1-128 letters, digits, - or _, not all digits")
+        if not view.has_any(lam.FUNCTION_TYPES):
+            return  # every proposal serves a function
         wanted = parameter(opts.parameter, {
             "Type": "Number", "Default": opts.default, "MinValue": 0,
             "Description": "Provisioned concurrency on each function's alias; 0 disables it (the minimum is 1)"})

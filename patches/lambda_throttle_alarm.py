@@ -72,8 +72,10 @@ class LambdaThrottleAlarm(Patch):
         customer_key: bool = TopicSettings.customer_key
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
-        notified = set(notified_topics(view.resources))
         yield from unpublishable_topics(view)
+        if not view.has_any(FUNCTION_TYPES):
+            return  # no function to watch
+        notified = set(notified_topics(view.resources))
         watched = watched_functions(view)
         todo = []
         for rid, res in view.of_type(*FUNCTION_TYPES):
