@@ -74,6 +74,12 @@ class Editor:
             self._splices = [s for s in splices if s[0] != s[1] or s[2]]
         return list(self._splices)
 
+    def close(self) -> None:
+        """Free what the edits recorded (the splices stay as last computed): an editor closed
+        and dropped is freed at once, with no help from the cyclic collector."""
+        self.splices()
+        self._ledger.clear()
+
     def output(self) -> str:
         out: list[str] = []
         pos = 0

@@ -78,6 +78,14 @@ class Ledger:
         self._names: dict[tuple[int, Any], Any] = {}  # -> the source's name, or GONE
         self._added: dict[tuple[int, Any], Added] = {}  # -> the insertion of a key an edit added
 
+    def clear(self) -> None:
+        """Forget every op and name. An op's text closes over the layout that renders it, which
+        holds this ledger: without this the cycle waits for the collector, paused while a run lasts."""
+        self.ops.clear()
+        self._under.clear()
+        self._names.clear()
+        self._added.clear()
+
     # ------------------------------------------------------------ ops
 
     def add(self, path: tuple, start: int, end: int, text: Callable[[], str],
