@@ -46,7 +46,10 @@ _LONE_CR = re.compile("\r(?!\n)")
 # A token starts at a line's start, after a blank or a flow indicator, or after the `:` of a
 # JSON-like key (`{"a":*b}`).
 _AFTER_TOKEN_START = " \t\r\n[{,"
-_TAGS = re.compile(r"""^%|(?:^|[\s\[{,]|[\]}"']:)!(?:<|[^\s,\[\]{}]*%)""", re.MULTILINE)
+# A verbatim or %-escaped tag: a `!` where a token starts, then `<`, or a `%` before a blank.
+# The `!` comes first so that the search skips to each `!` (the lookbehinds then check what
+# is before it), not tries a pattern at every character.
+_TAGS = re.compile(r"""!(?:(?<=^!)|(?<=[\s\[{,]!)|(?<=[\]}"']:!))(?:<|[^\s,\[\]{}]*%)""", re.MULTILINE)
 # A colon inside a word (`s3:GetObject`, `AWS::Region`): neither after a quote or a bracket
 # (`{"a":1}`, where it is an indicator) nor before a blank or a flow indicator.
 _INNER_COLON = re.compile(r"""(?<=[^\s"'\]}]):(?=[^\s,\[\]{}])""")
@@ -59,7 +62,7 @@ _TO_NEXT_TOKEN = re.compile(r"(?:[ \t\r\n]|(?:(?<=[ \t\r\n])|(?<![\s\S]))#[^\r\n
 # The pure composer's resolver table: YAML 1.2 core schema, the default of YAML(typ="safe").
 _IMPLICIT = VersionedResolver().versioned_resolver
 # The tag handles of a document without %TAG: a tag written in the source carries them in
-# the pure composer's tree (document._explicit tells written from resolved tags by them).
+# the pure composer's tree (document tells written from resolved tags by them).
 _HANDLES = {"!": "!", "!!": _STD}
 # The pure composer recurses in Python and gives up (RecursionError) at a depth that depends
 # on the caller's stack, a few hundred levels; no template nests a tenth as deep. Deeper texts
@@ -113,15 +116,36 @@ if CParser is not None:
 
         def resolve(self, kind: type, value: str | None, implicit: Any) -> Tag:
             if kind is ScalarNode:
-                if implicit[0]:
-                    assert value is not None
-                    if self.standins:
-                        value = value.replace(_STANDIN, ":")
-                    for name, regexp in _IMPLICIT.get(value[:1], []) + _IMPLICIT.get(None, []):
-                        if regexp.match(value):
-                            return _resolved(name)
-                return _STR
+                if not implicit[0]:
+                    return _STR
+                assert value is not None
+                if self.standins:
+                    value = value.replace(_STANDIN, ":")
+                tag = _PLAIN_TAGS.get(value)
+                if tag is None:
+                    tag = _plain_tag(value)
+                return tag
             return _SEQ if kind is SequenceNode else _MAP
+
+
+# The tag of each plain scalar value met, resolved once: templates repeat values (keys, types,
+# `AWS::Region`...) across resources and files. Emptied when full, so a long-running server's
+# memo stays small.
+_PLAIN_TAGS: dict[str, _Resolved] = {}
+_PLAIN_TAGS_MAX = 50_000
+
+
+def _plain_tag(value: str) -> _Resolved:
+    """The pure resolver's tag for an untagged plain scalar (its implicit resolver table)."""
+    tag = _STR
+    for name, regexp in _IMPLICIT.get(value[:1], []) + _IMPLICIT.get(None, []):
+        if regexp.match(value):
+            tag = _resolved(name)
+            break
+    if len(_PLAIN_TAGS) >= _PLAIN_TAGS_MAX:
+        _PLAIN_TAGS.clear()
+    _PLAIN_TAGS[value] = tag
+    return tag
 
 
 def _read(parent: Node | None, index: Any) -> int:
@@ -159,7 +183,7 @@ def compose(text: str, floor: int, bytes_per_node: int) -> Node | None:
     if root is None:
         return None
     if maybe_anchors or tabs:  # before any walk of the tree: an alias would make it a graph
-        spans = _Spans(root, text)
+        spans = _Scalars(root, text)
         if not spans.cover(maybe_anchors, "") and _has_anchors(read):
             raise Declined("anchors or aliases")
         if not spans.cover(tabs, "'\""):
@@ -184,6 +208,8 @@ def _pure_only(text: str) -> bool:
     """Whether `text` has what the two parsers read differently (plain `in` tests first: fast)."""
     if any(ch in text for ch in _ODD_BREAKS) or ("\r" in text and _LONE_CR.search(text)):
         return True
+    if text.startswith("%") or "\n%" in text:  # a directive
+        return True
     return ("%" in text or "!<" in text) and _TAGS.search(text) is not None
 
 
@@ -200,38 +226,50 @@ def _anchor_starts(text: str) -> list[int]:
     return found
 
 
-class _Spans:
-    """The text of every scalar without a tag or an anchor, in order, each node met once
-    (however many aliases name it). A `&` or `*` there starts no anchor nor alias (it is
-    prose: `**WARNING**`, `a & b`); both parsers read a tab inside quotes alike."""
+class _Scalars:
+    """Finds the scalar whose text holds a position by descending from the root, child by
+    child in document order (a bisection on their starts), so that a few positions cost a few
+    paths, not a walk of the whole tree. A `&` or `*` inside the text of a scalar without a tag
+    or an anchor starts no anchor nor alias (it is prose: `**WARNING**`, `a && b`); both
+    parsers read a tab inside quotes alike."""
 
     def __init__(self, root: Node, text: str) -> None:
-        spans, stack, seen = [], [root], set()
-        while stack:
-            node = stack.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            if type(node) is ScalarNode:
-                start = node.start_mark.index
-                first = text[start:start + 1]
-                if first not in ("!", "&", ""):  # a tag or anchor first; no plain scalar starts so
-                    spans.append((start, node.end_mark.index, first))
-            elif type(node) is MappingNode:
-                for pair in node.value:
-                    stack.extend(pair)
-            else:
-                stack.extend(node.value)
-        spans.sort()
-        self.spans, self.starts = spans, [start for start, _, _ in spans]
+        self.root, self.text = root, text
+        self._children: dict[int, tuple[list[int], list[Node]]] = {}
 
     def cover(self, positions: list[int], quotes: str) -> bool:
         """Whether each position is inside a scalar's text (a quoted one's, with `quotes`)."""
         for at in positions:
-            i = bisect.bisect_left(self.starts, at) - 1  # the last scalar starting before `at`
-            if i < 0 or self.spans[i][1] <= at or (quotes and self.spans[i][2] not in quotes):
+            node = self._scalar_at(at)
+            if node is None:
+                return False
+            first = self.text[node.start_mark.index]
+            if first in "!&" or (quotes and first not in quotes):  # a tag or an anchor first
                 return False
         return True
+
+    def _scalar_at(self, at: int) -> ScalarNode | None:
+        node = self.root
+        # An alias may make the tree a graph, even a cycle (`&a [*a]`): a path longer than any
+        # tree's is given up, and the caller then looks for anchors in the events.
+        for _ in range(_MAX_DEPTH + 2):
+            if not node.start_mark.index <= at < node.end_mark.index:
+                return None  # between two nodes: a blank, a comment, an indicator
+            if type(node) is ScalarNode:
+                return node
+            starts, children = self._starts(node)
+            i = bisect.bisect_right(starts, at) - 1
+            if i < 0:
+                return None
+            node = children[i]
+        return None
+
+    def _starts(self, node: Node) -> tuple[list[int], list[Node]]:
+        known = self._children.get(id(node))
+        if known is None:
+            children = [n for pair in node.value for n in pair] if type(node) is MappingNode else node.value
+            known = self._children[id(node)] = ([child.start_mark.index for child in children], children)
+        return known
 
 
 def _strict_json(text: str) -> bool:
@@ -259,39 +297,68 @@ def _as_pure(root: Node, text: str, standins: bool = False) -> None:
     """Write what libyaml's composer writes differently as the pure composer does: plain
     style ("" there, None here), a written tag's handles, the marks of an empty value, and
     marks at the end of a text without a final line break; and colons for their stand-ins."""
-    stack: list[Any] = [root]
-    end, eof = len(text), _Eof(text)
-    while stack:
-        node = stack.pop()
+    eof = _Eof(text)
+    scalars = _place_empty_values(root, text, eof)
+    for node in scalars:
         if type(node.ctag) is not _Resolved:
             node.ctag.handles = _HANDLES
+        if node.style == "":
+            node.style = None
+            if node.value == "" and node.start_mark.index == node.end_mark.index:
+                # an empty key, or an empty item of a flow collection: marked elsewhere
+                raise Declined("an empty key or flow item")
+        if standins and _STANDIN in node.value:
+            node.value = node.value.replace(_STANDIN, ":")
+    _mark_the_end(root, text, eof)
+
+
+def _place_empty_values(root: Node, text: str, eof: _Eof) -> list[ScalarNode]:
+    """Mark the empty values of block collections where the pure parser does (libyaml: by the
+    neighbouring tokens); give each collection's written tag its handles. Returns every other
+    scalar, for _as_pure to rewrite."""
+    scalars: list[ScalarNode] = []
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
         if type(node) is ScalarNode:
-            if standins and _STANDIN in node.value:
-                node.value = node.value.replace(_STANDIN, ":")
-            if node.style == "":
-                node.style = None
-                if node.value == "" and node.start_mark.index == node.end_mark.index:
-                    # an empty key, or an empty item of a flow collection: marked elsewhere
-                    raise Declined("an empty key or flow item")
-        elif isinstance(node, MappingNode):
+            scalars.append(node)
+            continue
+        if type(node.ctag) is not _Resolved:
+            node.ctag.handles = _HANDLES
+        block = not node.flow_style
+        if type(node) is MappingNode:
             for key, value in node.value:
                 stack.append(key)
-                if node.flow_style or not _empty(value):
-                    stack.append(value)
-                    continue
-                value.style = None
-                value.start_mark = value.end_mark = _next_token(text, value.start_mark, eof)
-        else:
-            previous = node.start_mark  # a block sequence starts at its first dash
-            for item in node.value:
-                if node.flow_style or not _empty(item):
-                    stack.append(item)
+                if block and _empty(value):
+                    value.style = None
+                    value.start_mark = value.end_mark = _next_token(text, value.start_mark, eof)
                 else:
-                    item.style = None
-                    item.start_mark = item.end_mark = _after_dash(text, previous)
-                previous = item.end_mark
-        if node.end_mark.index == end:
-            node.end_mark = eof.mark(node.end_mark)
+                    stack.append(value)
+            continue
+        previous = node.start_mark  # a block sequence starts at its first dash
+        for item in node.value:
+            if block and _empty(item):
+                item.style = None
+                item.start_mark = item.end_mark = _after_dash(text, previous)
+            else:
+                stack.append(item)
+            previous = item.end_mark
+    return scalars
+
+
+def _mark_the_end(root: Node, text: str, eof: _Eof) -> None:
+    """Give the nodes that end where the text ends the pure parser's mark there: the root, and
+    below a node that ends there, its last item or its last key and value (every other child
+    has a sibling after it, and no child ends after its parent)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.end_mark.index != len(text):
+            continue
+        node.end_mark = eof.mark(node.end_mark)
+        if type(node) is not ScalarNode and node.value:
+            last = node.value[-1]
+            stack.extend(last if type(node) is MappingNode else (last,))
 
 
 def _empty(node: Node) -> bool:

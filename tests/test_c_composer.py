@@ -217,6 +217,9 @@ DECLINED = {
     "YAML 1.1 directive (yes is a bool there)": "%YAML 1.1\n---\n" + TOPIC + "    Name: yes\n",
     "TAG directive": "%TAG !e! tag:example.com,2000:\n---\n" + TOPIC + "    Name: !e!x 1\n",
     "verbatim tag": TOPIC + "    Name: !<tag:yaml.org,2002:str> x\n",
+    "verbatim tag after a JSON-like key": TOPIC + '    Name: {"a":!<tag:yaml.org,2002:str> x}\n',
+    "verbatim tag starting the text": "!<tag:yaml.org,2002:map>\n" + TOPIC,
+    "percent-escaped tag in flow": TOPIC + "    Name: [!a%21 x]\n",
     "percent-escaped tag (libyaml decodes it once more)": TOPIC + "    Name: !a%2541 x\n",
     "anchor and alias": TOPIC + "    Properties: &p {TopicName: t}\n  Other:\n    Type: X\n    Properties: *p\n",
     "anchor never aliased": TOPIC + "    Properties: &p {TopicName: t}\n",
@@ -268,6 +271,8 @@ COMPOSED = {
     "empty sequence items (libyaml marks them at the next token)":
         TOPIC + "    A:\n      -\n      - # c\n\n      -\n      - - \n        -\n    B:\n    -\n    - x\n    C:\n    - ",
     "end without a line break": TOPIC.rstrip("\n"),
+    "explicit key collections ending the text (their last items end there too)": TOPIC + "    ? - a",
+    "explicit keys ending the text": TOPIC + "    ? [a]\n    : 1\n    ? a",
     "end in a comment": TOPIC + "# end",
     "document markers": "---\n" + TOPIC + "...\n",
     "explicit core tags": TOPIC + "    A: !!int 5\n    B: !!str x\n    C: !!float 1\n    D: !!null ''\n",
@@ -288,6 +293,8 @@ COMPOSED = {
     "`x:y` in flow (libyaml 0.1.7 refuses it: read with a stand-in for the colon)":
         TOPIC + "    A: !Equals [!Ref AWS::Region, us-east-1]\n    B: [s3:GetObject, 's3:Put', \"arn:aws:s3:::b/*\"]\n"
                 "    C: {\"k\":v, t: [2001-12-14t21:59:43.10-05:00, 1:20]}\n    Fn::GetAZs: x\n",
+    "`!<` and `%` inside plain and quoted scalars (no tag there)":
+        TOPIC + "    A: a!<b> %\n    B: '100%'\n    C: !Sub '${A}%'\n",
     "YAML 1.2 booleans": TOPIC + "    A: [yes, no, on, true, 0o17, 0x1F, 1e3, .inf, ~, 2001-12-14]\n",
 }
 
@@ -317,6 +324,41 @@ def test_empty_value_moves_after_its_colon_with_the_c_marks() -> None:
         doc = parse(text)
     value = doc.root.value[0][1]
     assert (value.start_mark.index, value.start_mark.line, value.start_mark.column) == (8, 0, 8)
+
+
+@needs_c
+def test_prose_ampersands_cost_a_path_not_a_walk_of_the_tree() -> None:
+    resources = "".join(f"  R{i}:\n    Type: AWS::SNS::Topic\n    Properties: {{TopicName: t{i}}}\n" for i in range(200))
+    text = "Resources:\n" + resources + "  Script:\n    Type: X\n    Code: |\n      make && make install\n"
+    root = c_tree(text)
+    assert root is not None
+    scalars = ccompose._Scalars(root, text)
+    assert scalars.cover(ccompose._anchor_starts(text), "")
+    # The root, Resources, Script and its mapping: not the 200 other resources' mappings.
+    assert len(scalars._children) == 3
+
+
+@needs_c
+def test_an_alias_cycle_is_never_taken_for_prose() -> None:
+    text = TOPIC + "    P: &a [*a, x]\n"
+    with pytest.raises(ccompose.Declined):
+        c_tree(text)
+    loads_alike(text.encode())
+
+
+@needs_c
+def test_plain_tags_are_the_resolvers_remembered_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ruamel.yaml.resolver import VersionedResolver
+    resolver = VersionedResolver()
+    values = ["x", "", "~", "null", "true", "yes", "0o17", "0x1F", "1e3", ".inf", ".nan", "2001-12-14", "<<", "=", "1:20"]
+    for value in values:
+        expected = str(resolver.resolve(ScalarNode, value, (True, False)))
+        assert str(ccompose._plain_tag(value)) == expected
+        assert ccompose._PLAIN_TAGS[value] is ccompose._plain_tag(value)
+    monkeypatch.setattr(ccompose, "_PLAIN_TAGS_MAX", 4)
+    for value in values:
+        ccompose._plain_tag(value)
+        assert len(ccompose._PLAIN_TAGS) <= 4
 
 
 @needs_c
