@@ -8,6 +8,9 @@ import pytest
 
 from autofix import engine
 from autofix.api import build_patches, fix_bytes
+from autofix.dialect import Dialect
+from autofix.document import Document, parse
+from autofix.engine import fix_document
 from autofix.splice.block_layout import BlockLayout
 from autofix.splice.editor import Editor
 from autofix.splice.flow_layout import FlowLayout
@@ -73,3 +76,32 @@ def test_a_patch_proposing_nothing_is_not_judged(monkeypatch: pytest.MonkeyPatch
     result = fix_bytes(_generated(5).encode(), "t.yaml", build_patches(unsafe=True))
     assert result.status == "fixed"
     assert judged and 0 not in judged
+
+
+def _counting_dialect_reads(doc: Document) -> list[int]:
+    """Make `doc` count the reads of its dialect (detected at most once, when first read)."""
+    reads: list[int] = []
+    dialect = doc.dialect
+
+    class Counting(type(doc)):  # type: ignore[misc]
+        @property
+        def dialect(self) -> Dialect:
+            reads.append(1)
+            return dialect
+
+    doc.__class__ = Counting
+    return reads
+
+
+def test_the_dialect_is_read_only_when_an_edit_renders() -> None:
+    """The engine makes an editor for every template; only an edit it applies reads the file's
+    dialect, so a template no patch changes never needs it detected."""
+    patches = build_patches(unsafe=True)
+    untouched = parse("Resources:\n  UntouchedTopic:\n    Type: AWS::SNS::Topic\n")
+    reads = _counting_dialect_reads(untouched)
+    assert fix_document(untouched, patches).status == "unchanged"
+    assert reads == []
+    fixed = parse(_generated(2))
+    reads = _counting_dialect_reads(fixed)
+    assert fix_document(fixed, patches).status == "fixed"
+    assert reads

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cached_property
 from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from .. import render
+from ..dialect import Dialect
 from ..document import Document
 from ..edits import AppendItem, DeleteKey, Edit, RenameKey, ReplaceValue, SetKey
 from ..errors import EditError
@@ -28,14 +30,32 @@ class Editor:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.src = doc.source
-        self.d = doc.dialect
         self._json = doc.fmt == "json"
-        self._geo = Geometry(doc.source, doc.dialect.eol)
         self._ledger = Ledger(doc)
-        self._block = BlockLayout(self._geo, self._ledger, doc.dialect)
-        self._flow = FlowLayout(self._geo, self._ledger, doc.dialect, self._json)
-        self._scalars = BlockScalarPass(self._geo, doc.root)
         self._splices: list[Splice] | None = None  # as last computed; any edit or undo clears it
+
+    # The file's dialect is read when an edit first needs it: the engine makes an editor for
+    # every template, and most patches on most templates apply nothing.
+
+    @cached_property
+    def d(self) -> Dialect:
+        return self.doc.dialect
+
+    @cached_property
+    def _geo(self) -> Geometry:
+        return Geometry(self.src, self.d.eol)
+
+    @cached_property
+    def _block(self) -> BlockLayout:
+        return BlockLayout(self._geo, self._ledger, self.d)
+
+    @cached_property
+    def _flow(self) -> FlowLayout:
+        return FlowLayout(self._geo, self._ledger, self.d, self._json)
+
+    @cached_property
+    def _scalars(self) -> BlockScalarPass:
+        return BlockScalarPass(self._geo, self.doc.root)
 
     # ------------------------------------------------------------ public
 
