@@ -29,7 +29,7 @@ from ruamel.yaml.scanner import Scanner
 from . import ccompose
 from .dialect import Dialect, detect_dialect
 from .errors import NotATemplate, TemplateError
-from .scalars import STD_TAG, explicit_scalar, resolve_plain, tagged
+from .scalars import STD_TAG, resolve_plain, tagged
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 # CFN_FIX_COMPOSER=pure composes with ruamel.yaml's pure-Python composer even where the C one
@@ -43,7 +43,6 @@ _WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"), (b"\x00\x00\xfe\x
 _WIDE_CODECS = (("utf-32-le", "UTF-32 (little-endian)"), ("utf-32-be", "UTF-32 (big-endian)"),
                 ("utf-16-le", "UTF-16 (little-endian)"), ("utf-16-be", "UTF-16 (big-endian)"))
 _SNIFF_BYTES = 4096
-_IMPLICIT = {STD_TAG + k for k in ("str", "int", "float", "bool", "null", "timestamp")}
 # An alias-heavy document may expand to at most this many nodes beyond its own size.
 _EXPANSION_ALLOWANCE = 200_000
 # Brackets nested deeper than this are refused before parsing: the YAML scanner slows to a
@@ -59,6 +58,8 @@ _FIRST_CHAR = re.compile(r"\S")
 _CONTENT_LINE = re.compile(r"^[^\S\n]*[^\s#]", re.MULTILINE)
 _ODD_BREAK = re.compile("[\x85\u2028\u2029]|\r(?!\n)")
 # Standard tags a template may use explicitly (`!!str`...), with the types their value may have.
+_MERGE_TAG = STD_TAG + "merge"
+_COLLECTION_TAGS = (STD_TAG + "map", STD_TAG + "seq")
 _CORE_TAGS: dict[str, tuple[type, ...]] = {
     "str": (str,), "int": (int,), "float": (int, float), "bool": (bool,), "null": (type(None),)}
 
@@ -417,24 +418,26 @@ def _key_data(node: Node) -> Any:
 
 
 def _scalar(node: ScalarNode) -> Any:
-    tag = node.tag
-    if node.style == '"' and not _encodable(node.value):
+    style = node.style
+    if style == '"' and not _encodable(node.value):
         raise TemplateError("invalid escape in a double-quoted string (a lone surrogate)", *_where(node))
-    if tag.startswith(STD_TAG) and _explicit(node):
-        return _core_scalar(node, tag[len(STD_TAG):])
-    if node.style is None and tag in _IMPLICIT:
-        return resolve_plain(node.value)
-    text = node.value
-    if node.style == ">":
-        text = text.replace("\a", "")  # ruamel marks fold points with BEL in round-trip mode
+    tag = _written_tag(node)
+    if tag is None:
+        # A resolved tag (none written): a plain scalar's value is the core schema's reading
+        # (the tag the resolver gave says the same), any other style's is its text.
+        if style is None:
+            return resolve_plain(node.value)
+        return node.value.replace("\a", "") if style == ">" else node.value  # ruamel marks fold points with BEL
     if tag.startswith(STD_TAG):
-        return explicit_scalar(tag, text)
+        return _core_scalar(node, tag[len(STD_TAG):])
+    text = node.value.replace("\a", "") if style == ">" else node.value
     return tagged(tag, text, _where(node))
 
 
-def _explicit(node: Node) -> bool:
-    """Whether the node's tag was written in the source (`!!int 5`) rather than resolved."""
-    return getattr(getattr(node, "ctag", None), "handles", None) is not None  # ruamel sets handles only when parsing a tag
+def _written_tag(node: Node) -> str | None:
+    """The tag written in the source for `node` (`!Ref`, `tag:yaml.org,2002:int`), or None."""
+    tag = node.ctag
+    return None if tag.handles is None else tag.trval
 
 
 def _core_scalar(node: ScalarNode, kind: str) -> Any:
@@ -476,12 +479,17 @@ class _Builder:
         self.shared: set[int] = set()
         self.shared_scalars: dict[tuple[int, Any], str] = {}
         self._sizes: dict[int, int] = {}
+        self._seen: set[int] = set()
+        self._aliased = True
 
     def build_root(self, root: MappingNode, aliased: bool = True) -> dict:
-        if aliased:  # without an anchor no node is shared: the tree expands to itself
+        # Without an anchor no node is shared: the tree expands to itself, and no node needs
+        # the bookkeeping of aliases (met twice, frozen, shared scalars).
+        self._aliased = aliased
+        if aliased:
             self._check_expansion(root)
         try:
-            data = self._build(root, inside_alias=False, seen=set())
+            data = self._build(root, inside_alias=False)
         except RecursionError:
             raise TemplateError("document is nested too deeply to process") from None
         assert isinstance(data, dict)
@@ -521,77 +529,84 @@ class _Builder:
             stack.extend((k, False) for k in kids if id(k) not in sizes)
         return sizes[id(root)]
 
-    def _build(self, node: Node, inside_alias: bool, seen: set[int]) -> Any:
-        # A node met a second time is an alias; its copy is frozen against edits. So is all
-        # of an anchored node: an edit inside it would change every alias of it as well.
-        again = id(node) in seen or inside_alias or bool(getattr(node, "anchor", None))
-        seen.add(id(node))
-        if isinstance(node, ScalarNode):
-            value = _scalar(node)
-            if isinstance(value, dict):
-                # `!Ref X` and friends: no mapping text to edit, nor list text (`!GetAtt A.B`).
-                # Kept alive like every container named by id: once an edit drops this value,
-                # a new container could get its id and be taken for frozen.
-                parts = [part for part in (value, *value.values()) if isinstance(part, dict | list)]
-                self.frozen.update(map(id, parts))
-                self.originals.extend(parts)
-            return value
-        if isinstance(node, SequenceNode):
-            items = [self._build(item, again, seen) for item in node.value]
-            for index, item in enumerate(node.value):
-                self._note_shared_scalar(items, index, item)
+    def _build(self, node: Node, inside_alias: bool) -> Any:
+        if type(node) is ScalarNode:
+            return self._scalar(node)
+        again = inside_alias
+        if self._aliased:
+            # A node met a second time is an alias; its copy is frozen against edits. So is all
+            # of an anchored node: an edit inside it would change every alias of it as well.
+            again = again or id(node) in self._seen or bool(node.anchor)
+            self._seen.add(id(node))
+        if type(node) is SequenceNode:
+            items = [self._build(item, again) for item in node.value]
+            if self._aliased:
+                for index, item in enumerate(node.value):
+                    self._note_shared_scalar(items, index, item)
             return self._finish(node, items, again)
-        if isinstance(node, MappingNode):
-            return self._finish(node, self._mapping(node, again, seen), again)
+        if type(node) is MappingNode:
+            return self._finish(node, self._mapping(node, again), again)
         raise TemplateError(f"unsupported YAML node {type(node).__name__}")
 
-    def _mapping(self, node: MappingNode, again: bool, seen: set[int]) -> dict:
+    def _scalar(self, node: ScalarNode) -> Any:
+        value = _scalar(node)
+        if type(value) is dict:
+            # `!Ref X` and friends: no mapping text to edit, nor list text (`!GetAtt A.B`).
+            # Kept alive like every container named by id: once an edit drops this value,
+            # a new container could get its id and be taken for frozen.
+            parts = [part for part in (value, *value.values()) if isinstance(part, dict | list)]
+            self.frozen.update(map(id, parts))
+            self.originals.extend(parts)
+        return value
+
+    def _mapping(self, node: MappingNode, again: bool) -> dict:
         result: dict = {}
-        lines: dict = {}
+        block = not node.flow_style
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise TemplateError("YAML merge keys (<<) are not supported in templates",
-                                    key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if not isinstance(key_node, ScalarNode):
-                raise TemplateError("mapping keys must be scalars",
-                                    key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key_node.ctag.trval == _MERGE_TAG:
+                raise TemplateError("YAML merge keys (<<) are not supported in templates", *_where(key_node))
+            if type(key_node) is not ScalarNode:
+                raise TemplateError("mapping keys must be scalars", *_where(key_node))
             if key_node.value == "" and key_node.style is None:  # `: value`, or `?` with no key
-                raise TemplateError("a mapping key is empty", key_node.start_mark.line + 1,
-                                    key_node.start_mark.column + 1)
+                raise TemplateError("a mapping key is empty", *_where(key_node))
             key = _scalar(key_node)
             if isinstance(key, dict | list):  # `!Ref x: value`
-                raise TemplateError("mapping keys must be plain scalars, not intrinsic functions",
-                                    key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            line = key_node.start_mark.line + 1
-            if key in lines:
-                raise TemplateError(f"duplicate key {key!r} (first at line {lines[key]})",
-                                    line, key_node.start_mark.column + 1)
-            lines[key] = line
-            result[key] = self._build(value_node, again, seen)
-            self._note_shared_scalar(result, key, value_node)
-            if not node.flow_style:
+                raise TemplateError("mapping keys must be plain scalars, not intrinsic functions", *_where(key_node))
+            if key in result:
+                raise TemplateError(f"duplicate key {key!r} (first at line {_first_line(node, key)})", *_where(key_node))
+            result[key] = self._build(value_node, again)
+            if self._aliased:
+                self._note_shared_scalar(result, key, value_node)
+            if block and type(value_node) is ScalarNode and value_node.value == "" and value_node.style is None:
                 _place_empty_value(self.text, key_node, value_node)
         return result
 
     def _note_shared_scalar(self, container: dict | list, step: Any, node: Node) -> None:
-        if isinstance(node, ScalarNode) and node.anchor:  # `&name value`, or an alias of it
+        if type(node) is ScalarNode and node.anchor:  # `&name value`, or an alias of it
             self.shared_scalars[(id(container), step)] = node.anchor
 
     def _finish(self, node: Node, value: Any, frozen: bool) -> Any:
+        tag = _written_tag(node)  # None: resolved, so `map` or `seq`
+        if tag is not None and tag.startswith(STD_TAG) and tag not in _COLLECTION_TAGS:
+            raise TemplateError(f"unsupported YAML tag !!{tag[len(STD_TAG):]}", *_where(node))
         self.node_of[id(value)] = node
         self.originals.append(value)
-        if node.tag.startswith(STD_TAG) and node.tag not in (STD_TAG + "map", STD_TAG + "seq"):
-            raise TemplateError(f"unsupported YAML tag !!{node.tag[len(STD_TAG):]}", *_where(node))
         if frozen or node.anchor:
             self.frozen.add(id(value))
             self.shared.add(id(value))
-        if node.tag not in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
-            where = (node.start_mark.line + 1, node.start_mark.column + 1)
-            wrapped = tagged(node.tag, value, where)
-            self.frozen.add(id(wrapped))  # the intrinsic wrapper has no text of its own
-            self.originals.append(wrapped)
-            return wrapped
-        return value
+        if tag is None or tag in _COLLECTION_TAGS:
+            return value
+        wrapped = tagged(tag, value, _where(node))
+        self.frozen.add(id(wrapped))  # the intrinsic wrapper has no text of its own
+        self.originals.append(wrapped)
+        return wrapped
+
+
+def _first_line(node: MappingNode, key: Any) -> int:
+    """The line of `key`'s first entry in a mapping node (the key is there more than once).
+    Matched as a dict matches keys (`1` is `1.0`; `.nan` is itself)."""
+    wanted = {key: None}
+    return next(k.start_mark.line + 1 for k, _ in node.value if _scalar(k) in wanted)
 
 
 def _place_empty_value(text: str, key: Node, value: Node) -> None:
