@@ -516,6 +516,7 @@ class _Builder:
     def _expanded_size(self, root: Node) -> int:
         # Post-order over distinct nodes with memoised sizes: linear in distinct nodes.
         sizes = self._sizes
+        sizing: set[int] = set()  # nodes whose children are being sized
         stack: list[tuple[Node, bool]] = [(root, False)]
         while stack:
             node, done = stack.pop()
@@ -525,6 +526,10 @@ class _Builder:
             if done:
                 sizes[id(node)] = min(1 + sum(sizes[id(k)] for k in kids), 1 << 40)
                 continue
+            if id(node) in sizing:  # met again below itself: `&a [*a]`, which has no size at all
+                raise TemplateError(f"an alias inside its own anchor &{node.anchor}: a recursive structure, which no "
+                                    "template can hold", *_where(node))
+            sizing.add(id(node))
             stack.append((node, True))
             stack.extend((k, False) for k in kids if id(k) not in sizes)
         return sizes[id(root)]
