@@ -109,29 +109,47 @@ def mappings(value: Any) -> Iterator[dict]:
 
 def referenced_names(value: Any) -> Iterator[str]:
     """Every logical id or parameter a value refers to, through Ref, GetAtt and Sub."""
+    return iter(_referenced(value))
+
+
+def _referenced(value: Any) -> list[str]:
+    # The hot loop of every patch run (resource references, the referrers index): one look at
+    # a mapping's only key decides, in place of ref_target, getatt_target and sub_parts in turn.
+    found: list[str] = []
     stack = [value]
+    pop, push, add = stack.pop, stack.extend, found.append
     while stack:
-        item = stack.pop()
+        item = pop()
         if isinstance(item, list):
-            stack.extend(item)
+            push(item)
             continue
         if not isinstance(item, dict):
             continue
-        target = ref_target(item)
-        if target is not None:
-            yield target
-            continue
-        att = getatt_target(item)
-        if att is not None:
-            yield att[0]
-            continue
-        parts = sub_parts(item)
-        if parts is not None:
-            text, local = parts
-            yield from (n for n in sub_names(text) if n not in local)
-            stack.extend(local.values())
-            continue
-        stack.extend(item.values())
+        if len(item) == 1:
+            key = next(iter(item))
+            arg = item[key]
+            if key == "Ref":
+                if isinstance(arg, str):
+                    add(arg)
+                    continue
+            elif key == "Fn::GetAtt":
+                if isinstance(arg, str) and "." in arg:
+                    add(arg.partition(".")[0])
+                    continue
+                if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], str):
+                    add(arg[0])
+                    continue
+            elif key == "Fn::Sub":
+                if isinstance(arg, str):
+                    found.extend(sub_names(arg))
+                    continue
+                if isinstance(arg, list) and arg and isinstance(arg[0], str):
+                    local = arg[1] if len(arg) > 1 and isinstance(arg[1], dict) else {}
+                    found.extend(n for n in sub_names(arg[0]) if n not in local)
+                    push(local.values())
+                    continue
+        push(item.values())
+    return found
 
 
 def text_of(value: Any) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any, TypeVar
 
 from .edits import Need, SetKey, singular
@@ -44,11 +44,12 @@ class TemplateView:
         self._refs: dict[str, list[str]] | None = None
         # The names each resource refers to, read once per resource until the data changes:
         # `referrers`, `depends_transitively` and the IAM dependency graph all walk them.
-        self._names: dict[str, frozenset[str]] = {}
+        self._names: dict[str, tuple[Any, frozenset[str]]] = {}  # logical id -> (resource, names)
         # Resources by type, in file order, so `of_type` costs what it returns, not the
         # whole Resources section (patches call it inside per-resource loops).
         self._types: dict[str, list[tuple[str, dict]]] | None = None
-        self._order: dict[str, int] = {}  # logical id -> position in the file, to merge types
+        # Logical id -> (position in the file, to merge types; the mapping and Type it was filed under).
+        self._filed: dict[str, tuple[int, Any, Any]] = {}
         self._types_of: tuple[Any, int] | None = None  # (the Resources mapping, its len) indexed
         self._memo: dict[Callable, Any] = {}
         # Filled by the engine as patches run: resources added, and resources changed,
@@ -111,8 +112,8 @@ class TemplateView:
         if len(types) == 1:
             return iter(index.get(types[0], ()))
         found = [item for t in set(types) for item in index.get(t, ())]
-        order = self._order
-        found.sort(key=lambda item: order[item[0]])  # file order
+        filed = self._filed
+        found.sort(key=lambda item: filed[item[0]][0])  # file order
         return iter(found)
 
     def has_any(self, types: tuple[str, ...]) -> bool:
@@ -135,13 +136,24 @@ class TemplateView:
             return self._types
         resources = self.resources
         index: dict[str, list[tuple[str, dict]]] = {}
-        for rid, res in resources.items():
+        filed = {}
+        for pos, (rid, res) in enumerate(resources.items()):
             kind = res.get("Type") if isinstance(res, dict) else None
+            filed[rid] = (pos, res, kind)
             if isinstance(kind, str):
                 index.setdefault(kind, []).append((rid, res))
-        self._types, self._types_of = index, (resources, len(resources))
-        self._order = {rid: pos for pos, rid in enumerate(resources)}
+        self._types, self._types_of, self._filed = index, (resources, len(resources)), filed
         return index
+
+    def _filed_as_before(self, rids: Iterable[str]) -> bool:
+        """Each of `rids` is the mapping, of the Type, the type index filed (a resource added,
+        removed, renamed, replaced or retyped is not)."""
+        resources = self.resources
+        for rid in rids:
+            known, res = self._filed.get(rid), resources.get(rid)
+            if known is None or known[1] is not res or known[2] != (res.get("Type") if isinstance(res, dict) else None):
+                return False
+        return True
 
     def type_of(self, rid: str) -> str | None:
         res = self.resources.get(rid)
@@ -210,23 +222,36 @@ class TemplateView:
         self._patch_id = getattr(patch, "id", "")
         self._bound = None if patch is None or "*" in types else frozenset(types)
 
-    def invalidate(self) -> None:
-        """Forget cached indexes after the data changed."""
+    def invalidate(self, resources: Iterable[str] | None = None) -> None:
+        """Forget cached indexes after the data changed. `resources`, when given, names every
+        resource the edits added, changed, replaced or removed (a renamed one by its new id): what
+        the others refer to is kept, and the type index too while no resource came, went or
+        changed Type (the engine passes the resources of the changes it applied)."""
         self._refs = None
-        self._names.clear()
-        self._types = None
         self._memo.clear()
         self._memo_types.clear()
         self._suppressed.clear()
+        if resources is None:
+            self._names.clear()
+            self._types = None
+            return
+        touched = list(resources)
+        for rid in touched:
+            self._names.pop(rid, None)
+        if not self._filed_as_before(touched):
+            self._types = None
 
     # ------------------------------------------------------------ references
 
     def references(self, rid: str) -> frozenset[str]:
         """The names resource `rid`'s definition refers to (Ref, GetAtt, Sub); empty for no resource."""
-        found = self._names.get(rid)
-        if found is None:
-            found = self._names[rid] = frozenset(referenced_names(self.resources.get(rid)))
-        return found
+        res = self.resources.get(rid)
+        known = self._names.get(rid)
+        if known is not None and known[0] is res:
+            return known[1]
+        names = frozenset(referenced_names(res))
+        self._names[rid] = (res, names)
+        return names
 
     def referrers(self, name: str) -> list[str]:
         """Logical ids of resources whose definition refers to `name`."""

@@ -117,3 +117,43 @@ def test_each_resource_is_walked_once_for_all_reference_questions_until_invalida
     view.invalidate()  # what the engine does after applying a patch's edits
     assert view.referrers("Fn") == ["Queue", "Odd"] and view.depends_transitively("Queue", "Bucket")
     assert len(walked) == 2 * len(view.resources)
+
+
+def test_invalidate_of_named_resources_rereads_only_those_and_any_replaced_mapping(monkeypatch) -> None:
+    import autofix.view as view_module
+
+    walked: list = []
+    real = view_module.referenced_names
+
+    def counting(value):
+        walked.append(value)
+        return real(value)
+
+    monkeypatch.setattr(view_module, "referenced_names", counting)
+    view = _referring_view()
+    view.referrers("Fn")
+    walked.clear()
+    view.resources["Queue"]["Properties"]["Name"] = {"Ref": "Fn"}  # edited in place
+    view.resources["Bucket"] = {"Type": "AWS::S3::Bucket", "Properties": {"Tags": [{"Value": {"Ref": "Fn"}}]}}
+    view.invalidate(["Queue"])  # the Bucket mapping was replaced: noticed without being named
+    assert view.referrers("Fn") == ["Bucket", "Queue", "Odd"]
+    assert walked == [view.resources["Bucket"], view.resources["Queue"]]
+    assert view.references("Bucket") == {"Fn"}
+
+
+def test_invalidate_of_named_resources_keeps_the_type_index_only_while_no_resource_came_went_or_changed_type() -> None:
+    view = _view()
+    index = view._type_index()
+    view.resources["A"]["Properties"] = {"BucketName": "x"}
+    view.invalidate(["A"])
+    assert view._type_index() is index  # edited in place, same Type: the index stands
+    view.resources["B"]["Type"] = "AWS::SNS::Topic"  # same size: only the named resource tells
+    view.invalidate(["B"])
+    assert [rid for rid, _ in view.of_type("AWS::SNS::Topic")] == ["B"]
+    view.resources["C"] = {"Type": "AWS::SQS::Queue"}  # replaced
+    view.invalidate(["C"])
+    assert [rid for rid, _ in view.of_type("AWS::SQS::Queue")] == ["C"]
+    assert [rid for rid, _ in view.of_type("AWS::S3::Bucket", "AWS::SQS::Queue", "AWS::SNS::Topic")] == ["A", "B", "C"]
+    view.resources["Renamed"] = view.resources.pop("D")  # same size, named by its new id only
+    view.invalidate(["Renamed"])
+    assert [rid for rid, _ in view.of_type("AWS::Lambda::Function")] == ["Renamed"]
