@@ -1,8 +1,12 @@
-"""The server object in process: one engine run per buffer text, shared and remembered."""
+"""The server object in process: one engine run per buffer text, shared and remembered; its
+diagnostics rendered once; garbage collected between engine jobs, never during one."""
 
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+import threading
 
 import pytest
 
@@ -12,6 +16,8 @@ from lsprotocol import types
 from pygls.workspace import Workspace
 
 from autofix.server import protocol
+
+from ._lsp_client import ROOT
 
 TEXT = "Resources:\n  KeptLogGroup:\n    Type: AWS::Logs::LogGroup\n"
 
@@ -161,3 +167,76 @@ def test_a_config_changed_behind_the_servers_back_is_seen_by_looking(tmp_path, r
         assert found.result.changes == []
 
     asyncio.run(body())
+
+
+def test_a_text_published_again_is_not_rendered_again(tmp_path, monkeypatch):
+    renders: list[str] = []
+    real = protocol.rendered
+
+    def counted(found, lines, explain_url=None):
+        renders.append(found.text)
+        return real(found, lines, explain_url)
+
+    monkeypatch.setattr(protocol, "rendered", counted)
+    ls, uri = _server(tmp_path)
+
+    async def body():
+        _, found = await ls.current(uri)  # the engine run renders them, in the engine thread
+        assert renders == [TEXT]
+        assert ls.rendered(found) is ls.rendered(found) and renders == [TEXT]
+        ls.apply_options({"explainUrl": "https://rules.example/{id}"})  # another link: rendered anew
+        assert ls.rendered(found)[0]["codeDescription"] == {"href": "https://rules.example/LOG001"}
+        assert renders == [TEXT, TEXT]
+
+    asyncio.run(body())
+
+
+def test_garbage_is_collected_after_an_engine_job_not_while_one_runs(tmp_path, monkeypatch):
+    ls, uri = _server(tmp_path)
+    collections: list[int] = []  # engine jobs under way at each of the server's collections
+    real = protocol.gc.collect
+
+    def collect(generation: int = 2) -> int:
+        if generation:  # the engine's own gc.collect(0) of a run's young objects is not the server's
+            collections.append(ls.jobs)
+        return real(generation)
+
+    monkeypatch.setattr(protocol.gc, "collect", collect)
+    monkeypatch.setattr(protocol, "COLLECT_AFTER", 0.01)
+    release = threading.Event()
+
+    async def body():
+        await ls.current(uri)  # its collection is due in 10 ms...
+        blocked = ls.run_engine(release.wait, 5)  # ...but the engine is busy again by then
+        queued = ls.run_engine(lambda: None)
+        await asyncio.sleep(0.05)
+        assert collections == []  # nothing while a job runs or waits its turn
+        release.set()
+        await asyncio.gather(blocked, queued)
+        for _ in range(500):  # bounded: a loaded machine may fire the timer late
+            if collections:
+                break
+            await asyncio.sleep(0.01)
+        assert collections == [0] and ls.jobs == 0  # once, when the engine was idle
+
+    asyncio.run(body())
+
+
+def test_the_whole_heap_is_collected_now_and_then(tmp_path, monkeypatch):
+    ls, _ = _server(tmp_path)
+    generations: list[int] = []
+    monkeypatch.setattr(protocol.gc, "collect", lambda generation=2: generations.append(generation))
+    for _ in range(2 * protocol.FULL_EVERY):
+        ls._collect()
+    assert generations.count(2) == 2 and generations.count(1) == 2 * protocol.FULL_EVERY - 2
+
+
+def test_the_server_process_runs_with_the_automatic_collector_off():
+    probe = ("import gc, sys\n"
+             "from autofix.server import protocol\n"
+             "protocol.server.start_io = lambda: sys.stdout.write(f'{gc.isenabled()} {gc.get_freeze_count() > 0}')\n"
+             "protocol.serve()\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=ROOT,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "False True"

@@ -1,9 +1,9 @@
 """The server renders a buffer's diagnostics once, as the JSON pygls' converter would make of
-lsprotocol Diagnostics, and builds its line index once per text (issue 16's latency target)."""
+lsprotocol Diagnostics, builds its line index once per text and places diagnostics with the
+logical ids read once (issue 16's latency target)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
@@ -12,7 +12,6 @@ pytest.importorskip("pygls")
 
 from lsprotocol import types
 from pygls.protocol import default_converter
-from pygls.workspace import Workspace
 
 from autofix.edits import Change
 from autofix.server import analysis, locate, protocol
@@ -92,33 +91,6 @@ def test_an_analysis_indexes_its_lines_once_for_diagnostics_actions_and_hovers(t
     start = diags[0].range.start
     assert actions and hover_text(found, found.lines("utf-16"), start.line, start.character)
     assert built == ["utf-16"]
-
-
-def test_a_text_published_again_is_not_rendered_again(tmp_path, monkeypatch):
-    renders: list[str] = []
-    real = protocol.rendered
-
-    def counted(found, lines, explain_url=None):
-        renders.append(found.text)
-        return real(found, lines, explain_url)
-
-    monkeypatch.setattr(protocol, "rendered", counted)
-    ls = protocol.CfnFixServer()
-    ls.protocol._workspace = Workspace(tmp_path.as_uri(), types.TextDocumentSyncKind.Full)
-    uri = (tmp_path / "t.yaml").as_uri()
-    text = "Resources:\n  KeptLogGroup:\n    Type: AWS::Logs::LogGroup\n"
-    ls.workspace.put_text_document(types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=text))
-    ls.open.add(uri)
-
-    async def body():
-        _, found = await ls.current(uri)  # the engine run renders them, in the engine thread
-        assert renders == [text]
-        assert ls.rendered(found) is ls.rendered(found) and renders == [text]
-        ls.apply_options({"explainUrl": "https://rules.example/{id}"})  # another link: rendered anew
-        assert ls.rendered(found)[0]["codeDescription"] == {"href": "https://rules.example/LOG001"}
-        assert renders == [text, text]
-
-    asyncio.run(body())
 
 
 def test_a_new_resource_is_placed_on_the_longest_logical_id_it_is_named_after(tmp_path):
