@@ -28,6 +28,8 @@ default dry run (diff and summary) of a 200-line generated template, and bare
 
 --cli "python3 -m autofix" runs another CLI than the console script beside this interpreter:
 with the benchmark started from another checkout (its bench/run.py), that checkout's code.
+--startup-only times the start-up commands alone (no folder), e.g. of a copy installed as
+users install it: `--startup-only --cli VENV/bin/cfn-fix` (the floor is then VENV's python).
 
 bench/patch_times.py breaks the time down per patch and shows which ones grow faster than
 the template.
@@ -97,6 +99,17 @@ def cli_command() -> list[str]:
         return [str(beside)]
     exe = shutil.which("cfn-fix")
     return [exe] if exe else [sys.executable, "-m", "autofix"]
+
+
+def cli_python() -> str:
+    """The interpreter of the timed CLI (its console script's `#!` line, else this one), for the floor."""
+    try:
+        with open(cli_command()[0], "rb") as script:
+            first = script.readline().decode("utf-8", "replace")
+    except OSError:
+        return sys.executable
+    interpreter = first[2:].strip() if first.startswith("#!") else ""
+    return interpreter if os.path.isabs(interpreter) and os.access(interpreter, os.X_OK) else sys.executable
 
 
 def timed(cmd: list[str], ok: tuple[int, ...], cwd: Path | None = None) -> tuple[float, float]:
@@ -395,14 +408,34 @@ def startup(runs: int, workdir: Path) -> dict:
         "cfn_fix_version": cli_command() + ["--version"],
         "cfn_fix_one_file": cli_command() + ["--unsafe-fixes", "-j", "1", "-q", "--no-diff", str(one)],
         "cfn_fix_200_lines": cli_command() + [str(two_hundred)],
-        "python_floor": [sys.executable, "-c", "pass"],
+        "python_floor": [cli_python(), "-c", "pass"],
     }
-    out: dict = {"runs": runs, "command": cli_command()[0]}
+    out: dict = {"runs": runs, "command": cli_command()[0], "python": commands["python_floor"][0]}
     for name, cmd in commands.items():
         samples = [timed(cmd, ok=(0, 1)) for _ in range(runs)]
         out[f"{name}_median_s"] = statistics.median(w for w, _ in samples)
         out[f"{name}_cpu_median_s"] = statistics.median(c for _, c in samples)
     return out
+
+
+def report_startup(runs: int, out: dict) -> None:
+    """Time and print the start-up commands (`startup`), into out["startup"]."""
+    with tempfile.TemporaryDirectory(prefix="cfn-fix-bench-") as tmp:
+        st = startup(runs, Path(tmp))
+    out["startup"] = st
+    print(f"start-up, median of {st['runs']} runs ({st['command']}):")
+    print(f"  `cfn-fix --version`          {st['cfn_fix_version_median_s']:6.3f} s  "
+          f"[cpu {st['cfn_fix_version_cpu_median_s']:.3f} s]   "
+          + verdict("startup_s", st["cfn_fix_version_median_s"])
+          + f"  [cpu: {verdict('startup_s', st['cfn_fix_version_cpu_median_s'])}]")
+    print(f"  cfn-fix on a 1-resource file {st['cfn_fix_one_file_median_s']:6.3f} s  "
+          f"[cpu {st['cfn_fix_one_file_cpu_median_s']:.3f} s]")
+    print(f"  `cfn-fix T` (200 lines)      {st['cfn_fix_200_lines_median_s']:6.3f} s  "
+          f"[cpu {st['cfn_fix_200_lines_cpu_median_s']:.3f} s]   "
+          + verdict("startup_200_s", st["cfn_fix_200_lines_median_s"])
+          + f"  [cpu: {verdict('startup_200_s', st['cfn_fix_200_lines_cpu_median_s'])}]")
+    print(f"  bare `python -c pass`        {st['python_floor_median_s']:6.3f} s  "
+          f"[cpu {st['python_floor_cpu_median_s']:.3f} s]  ({st['python']})")
 
 
 # ---------------------------------------------------------------- main
@@ -426,8 +459,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cli", help="the CLI command to time, e.g. 'python3 -m autofix' (default: the console "
                                       "script beside this interpreter)")
     parser.add_argument("--output-repeat", type=int, default=3, help="alternating runs for (e); 0 to skip")
+    parser.add_argument("--startup-only", action="store_true",
+                        help="only the start-up commands (--version-runs each; no folder needed), e.g. of an "
+                             "installed copy with --cli VENV/bin/cfn-fix")
     args = parser.parse_args(argv)
     CLI_OVERRIDE[:] = args.cli.split() if args.cli else []
+    if args.startup_only:
+        return _startup_only(args)
 
     folder = Path(args.folder)
     out: dict = {"machine": machine(), "folder": str(folder)}
@@ -448,6 +486,26 @@ def main(argv: list[str] | None = None) -> int:
         for line in out["errors"][:20]:
             print(f"bench: error: {line}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _startup_only(args: argparse.Namespace) -> int:
+    out: dict = {"machine": machine()}
+    m = out["machine"]
+    print(f"machine: {m['cores']} cores, {m['cpu']}, Python {m['python']}, load average {m['loadavg_start']}")
+    if not CLI_OVERRIDE and not ensure_bytecode():
+        print("bench: error: cfn-fix's own modules do not compile", file=sys.stderr)
+        return 2
+    try:
+        report_startup(max(1, args.version_runs), out)
+    except BenchError as exc:
+        print(f"bench: error: {exc}", file=sys.stderr)
+        out["error"] = str(exc)
+        _write_json(args.json, out)
+        return 2
+    m["loadavg_end"] = _loadavg()
+    print(f"load average at the end: {m['loadavg_end']}")
+    _write_json(args.json, out)
     return 0
 
 
@@ -551,22 +609,7 @@ def _run(args: argparse.Namespace, files: list[Path], folder: Path, out: dict) -
                   + verdict("peak_mb", mem["peak_mb"]))
 
     if args.version_runs > 0:
-        with tempfile.TemporaryDirectory(prefix="cfn-fix-bench-") as tmp:
-            st = startup(args.version_runs, Path(tmp))
-        out["startup"] = st
-        print(f"start-up, median of {st['runs']} runs ({st['command']}):")
-        print(f"  `cfn-fix --version`          {st['cfn_fix_version_median_s']:6.3f} s  "
-              f"[cpu {st['cfn_fix_version_cpu_median_s']:.3f} s]   "
-              + verdict("startup_s", st["cfn_fix_version_median_s"])
-              + f"  [cpu: {verdict('startup_s', st['cfn_fix_version_cpu_median_s'])}]")
-        print(f"  cfn-fix on a 1-resource file {st['cfn_fix_one_file_median_s']:6.3f} s  "
-              f"[cpu {st['cfn_fix_one_file_cpu_median_s']:.3f} s]")
-        print(f"  `cfn-fix T` (200 lines)      {st['cfn_fix_200_lines_median_s']:6.3f} s  "
-              f"[cpu {st['cfn_fix_200_lines_cpu_median_s']:.3f} s]   "
-              + verdict("startup_200_s", st["cfn_fix_200_lines_median_s"])
-              + f"  [cpu: {verdict('startup_200_s', st['cfn_fix_200_lines_cpu_median_s'])}]")
-        print(f"  bare `python -c pass`        {st['python_floor_median_s']:6.3f} s  "
-              f"[cpu {st['python_floor_cpu_median_s']:.3f} s]")
+        report_startup(args.version_runs, out)
     m["loadavg_end"] = _loadavg()
     print(f"load average at the end: {m['loadavg_end']}")
 
