@@ -57,6 +57,8 @@ _BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 _FIRST_CHAR = re.compile(r"\S")
 _CONTENT_LINE = re.compile(r"^[^\S\n]*[^\s#]", re.MULTILINE)
 _ODD_BREAK = re.compile("[\x85\u2028\u2029]|\r(?!\n)")
+_ODD_BREAK_CHARS = "\x85\u2028\u2029"
+_LONE_CR = re.compile("\r(?!\n)")
 # Standard tags a template may use explicitly (`!!str`...), with the types their value may have.
 _MERGE_TAG = STD_TAG + "merge"
 _COLLECTION_TAGS = (STD_TAG + "map", STD_TAG + "seq")
@@ -318,9 +320,9 @@ def _check_odd_breaks(text: str, root: Node) -> None:
     """Refuse NEL, U+2028 and U+2029 outside quoted strings: YAML 1.1 readers (libyaml, which
     verifies every repair) take them for line breaks, YAML 1.2 readers (ruamel.yaml) do not.
     Refuse a lone CR there too in a file with LF line ends: the editor finds lines by LF."""
+    if not any(ch in text for ch in _ODD_BREAK_CHARS) and not ("\r" in text and _LONE_CR.search(text)):
+        return  # plain `in` tests: many times faster than the search below, which finds none
     hits = [m.start() for m in _ODD_BREAK.finditer(text)]
-    if not hits:
-        return
     quoted = [(n.start_mark.index, n.end_mark.index) for n in walk_nodes(root)
               if isinstance(n, ScalarNode) and n.style in ("'", '"')]
     for at in hits:
@@ -375,6 +377,8 @@ def _untab_json_start(text: str, start: int) -> str:
 
 def _check_brackets(text: str) -> None:
     # Counts brackets in strings and comments too; those are balanced in any real template.
+    if text.count("[") + text.count("{") <= _MAX_BRACKET_DEPTH:
+        return  # fewer opening brackets than the limit cannot nest past it
     steps = map(_BRACKET_STEP.__getitem__, _NOT_BRACKET.sub("", text))
     if max(accumulate(steps), default=0) > _MAX_BRACKET_DEPTH:
         raise TemplateError(f"document is nested too deeply to process (over {_MAX_BRACKET_DEPTH:,} levels)")
@@ -421,13 +425,13 @@ def _scalar(node: ScalarNode) -> Any:
     style = node.style
     if style == '"' and not _encodable(node.value):
         raise TemplateError("invalid escape in a double-quoted string (a lone surrogate)", *_where(node))
-    tag = _written_tag(node)
-    if tag is None:
+    if node.ctag.handles is None:
         # A resolved tag (none written): a plain scalar's value is the core schema's reading
         # (the tag the resolver gave says the same), any other style's is its text.
         if style is None:
             return resolve_plain(node.value)
         return node.value.replace("\a", "") if style == ">" else node.value  # ruamel marks fold points with BEL
+    tag = str(node.ctag.trval)
     if tag.startswith(STD_TAG):
         return _core_scalar(node, tag[len(STD_TAG):])
     text = node.value.replace("\a", "") if style == ">" else node.value
@@ -544,7 +548,7 @@ class _Builder:
             again = again or id(node) in self._seen or bool(node.anchor)
             self._seen.add(id(node))
         if type(node) is SequenceNode:
-            items = [self._build(item, again) for item in node.value]
+            items = [self._scalar(item) if type(item) is ScalarNode else self._build(item, again) for item in node.value]
             if self._aliased:
                 for index, item in enumerate(node.value):
                     self._note_shared_scalar(items, index, item)
@@ -568,7 +572,7 @@ class _Builder:
         result: dict = {}
         block = not node.flow_style
         for key_node, value_node in node.value:
-            if key_node.ctag.trval == _MERGE_TAG:
+            if _merge_key(key_node):
                 raise TemplateError("YAML merge keys (<<) are not supported in templates", *_where(key_node))
             if type(key_node) is not ScalarNode:
                 raise TemplateError("mapping keys must be scalars", *_where(key_node))
@@ -579,7 +583,7 @@ class _Builder:
                 raise TemplateError("mapping keys must be plain scalars, not intrinsic functions", *_where(key_node))
             if key in result:
                 raise TemplateError(f"duplicate key {key!r} (first at line {_first_line(node, key)})", *_where(key_node))
-            result[key] = self._build(value_node, again)
+            result[key] = self._scalar(value_node) if type(value_node) is ScalarNode else self._build(value_node, again)
             if self._aliased:
                 self._note_shared_scalar(result, key, value_node)
             if block and type(value_node) is ScalarNode and value_node.value == "" and value_node.style is None:
@@ -605,6 +609,12 @@ class _Builder:
         self.frozen.add(id(wrapped))  # the intrinsic wrapper has no text of its own
         self.originals.append(wrapped)
         return wrapped
+
+
+def _merge_key(node: Node) -> bool:
+    """Whether a key is `<<` resolved as a merge key (the resolver's only reading of that
+    tag: `^(?:<<)$`), or has the merge tag written."""
+    return (node.value == "<<" or node.ctag.handles is not None) and node.ctag.trval == _MERGE_TAG
 
 
 def _first_line(node: MappingNode, key: Any) -> int:

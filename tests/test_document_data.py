@@ -121,3 +121,18 @@ def test_anchored_content_is_shared_and_frozen() -> None:
     assert id(props["P"]) in doc.shared and id(props["Q"]) in doc.frozen
     assert sorted(doc.shared_scalars.values()) == ["s", "s"]
     assert doc.shared_at(("Resources", "A", "S")) == (("Resources", "A", "S"), "s")
+
+
+def test_only_a_plain_double_angle_resolves_as_a_merge_key() -> None:
+    # The builder asks for a key's tag only when it is `<<` or written: the resolver must give
+    # the merge tag to nothing else.
+    from ruamel.yaml.resolver import VersionedResolver
+    table = VersionedResolver().versioned_resolver
+    merge = [(first, regexp) for first, entries in table.items() for tag, regexp in entries if tag.endswith(":merge")]
+    assert merge and all(not regexp.match(text) for _, regexp in merge for text in ("<", "<<<", "<< ", "a<<", ""))
+    assert all(first == "<" and regexp.match("<<") for first, regexp in merge)
+
+
+@pytest.mark.parametrize("name", COMPOSERS)
+def test_keys_like_a_merge_key_are_plain_keys(name: str) -> None:
+    assert resource("    <<<: a\n    '<<': b\n", name) == {"Type": "X", "<<<": "a", "<<": "b"}
