@@ -47,6 +47,8 @@ class ApigwRedeploy(Patch):
         suffix: str = "V"  # new ids are <base><suffix><n>
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        if not view.has_any(self.resource_types):
+            return  # no API whose change needs a new deployment
         reserved: set[str] = set()
         for api, reasons in redeploy_triggers(view):
             deployments = [rid for rid, res in view.of_type(DEPLOYMENT)

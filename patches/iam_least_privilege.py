@@ -23,6 +23,7 @@ from autofix.model.iam import (
     suppress_w58,
     wildcard_actions,
 )
+from autofix.model.lambdas import FUNCTION_TYPES
 from autofix.registry import UNSAFE, Patch
 from autofix.view import TemplateView
 
@@ -69,6 +70,8 @@ class IamLeastPrivilege(Patch):
         replace_star: bool = True
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        if not view.has_any(FUNCTION_TYPES):
+            return  # every document it rewrites serves a function
         roles = lambda_roles(view)
         graph = Graph.of(view)
         advised: set[str] = set()

@@ -63,6 +63,8 @@ class LambdaProvisionedConcurrencyAutoscaling(Patch):
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         if not 0.1 <= self.options.target_utilization <= 0.9:
             raise ValueError("target_utilization must be between 0.1 and 0.9")
+        if not view.has_any(lam.FUNCTION_TYPES):
+            return  # every proposal serves a function's alias
         found: list[Scalable] = []
         skips: list[Skip] = []
         for fid, _ in view.of_type(*lam.FUNCTION_TYPES):

@@ -34,6 +34,8 @@ class LambdaThrottleAlarmDimension(Patch):
     )
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        if not view.has_any((ALARM,)):
+            return  # it repairs alarms only
         functions = {rid: res for rid, res in view.of_type(*FUNCTION_TYPES)}
         for rid, props in alarms_on(view, "AWS/Lambda", "Throttles"):
             if props.get("Namespace") != "AWS/Lambda" or props.get("MetricName") != "Throttles":

@@ -54,6 +54,8 @@ class S3AccessLogBucket(Patch):
         bucket_id: str = "AccessLogBucket"
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        if not view.has_any((BUCKET,)):
+            return  # every proposal serves a bucket
         sources = yield from self._sources(view)
         if not sources:
             return

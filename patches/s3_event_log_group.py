@@ -84,6 +84,8 @@ class S3EventLogGroup(Patch):
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         if self.options.retention_days not in GUARD_SAFE_DAYS:
             raise ValueError(f"S3002: retention {self.options.retention_days} is not one of {GUARD_SAFE_DAYS}")
+        if not view.has_any((BUCKET,)):
+            return  # every proposal serves a bucket
         buckets = []
         for rid in data_buckets(view):
             if view.suppressed(rid, self):

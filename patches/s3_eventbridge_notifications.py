@@ -30,6 +30,8 @@ class S3EventBridgeNotifications(Patch):
     )
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
+        if not view.has_any((BUCKET,)):
+            return  # every proposal serves a bucket
         for rid in data_buckets(view):
             if view.suppressed(rid, self):
                 continue

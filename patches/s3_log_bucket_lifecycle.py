@@ -37,6 +37,8 @@ class S3LogBucketLifecycle(Patch):
         opts = self.options
         if min(opts.expiration_days, opts.noncurrent_days, opts.abort_upload_days) < 1:
             raise ValueError("S3004: lifecycle days must be at least 1")
+        if not view.has_any((BUCKET,)):
+            return  # every proposal serves a bucket
         lifecycle = access_log_lifecycle(opts.expiration_days, opts.noncurrent_days, opts.abort_upload_days)
         expires = (f"expire access logs after {opts.expiration_days} days, noncurrent versions "
                    f"{opts.noncurrent_days} days after they are superseded, and unfinished uploads after "

@@ -22,6 +22,9 @@ def _only(pid: str, **options: object) -> list[Patch]:
     ("LAM009", "kms_key_arn", "not-a-key"),
     ("APIGW002", "ttl", 7200),
     ("APIGW004", "retention_days", 31),
+    ("S3002", "retention_days", 31),
+    ("S3004", "expiration_days", 0),
+    ("LAM010", "target_utilization", 0.95),
 ])
 def test_a_refused_option_is_still_refused_by_a_patch_that_returns_early(pid: str, option: str, value: object) -> None:
     """The probe that checks options runs each patch on an empty template, where every early exit applies."""

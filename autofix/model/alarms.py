@@ -161,7 +161,7 @@ def _imports(value: Any) -> Iterator[dict]:
             if len(item) == 1 and "Fn::ImportValue" in item:
                 yield item
             else:
-                stack.extend(reversed(list(item.values())))
+                stack.extend(reversed(item.values()))
 
 
 def _topic_parameter(view: TemplateView, name: str, spec: Any) -> str | None:
