@@ -192,10 +192,11 @@ def _notification_channel(view: TemplateView) -> tuple[Any, list[Proposal]] | No
         rank = _topic_parameter(view, name, spec)
         if rank:
             ranked[rank].append(name)
-    imports = {json.dumps(plain(v), sort_keys=True): plain(v)
-               for v in _imports([view.resources, view.outputs]) if _alerting_import(v)}
     if len(ranked["strong"]) == 1:
         return _parameter_action(view, ranked["strong"][0])
+    # Read only now: the walk of every resource and output is most of a run's cost here.
+    imports = {json.dumps(plain(v), sort_keys=True): plain(v)
+               for v in _imports([view.resources, view.outputs]) if _alerting_import(v)}
     if not ranked["strong"] and len(imports) == 1:
         return next(iter(imports.values())), []
     if not ranked["strong"] and not imports and len(ranked["weak"]) == 1:
