@@ -10,8 +10,9 @@ the pure composer makes still holds:
 
 - up front: `%` directives (`%YAML 1.1` makes `yes` a boolean), verbatim and %-escaped tags,
   NEL / U+2028 / U+2029 / U+FEFF and a lone CR (libyaml: line breaks, or kept);
-- anchors and aliases (libyaml's composer keeps no anchor name), and tabs outside quoted
-  strings in what is not strict JSON (libyaml reads tabs where the pure parser refuses them);
+- anchors and aliases (libyaml's composer keeps no anchor name), and, in what is not strict
+  JSON, tabs other than in quoted strings, after the start of a block scalar's content line
+  and in comments (libyaml reads tabs where the pure parser refuses them);
 - what libyaml refuses (JSON keys over 1,024 characters, `{a:}`), nesting over _MAX_DEPTH
   levels, a text as dense in nodes as the pure composer's node budget refuses, and empty
   keys and flow items (the two mark them in places no rule maps).
@@ -183,11 +184,11 @@ def compose(text: str, floor: int, bytes_per_node: int) -> Node | None:
     if root is None:
         return None
     if maybe_anchors or tabs:  # before any walk of the tree: an alias would make it a graph
-        spans = _Scalars(root, text)
-        if not spans.cover(maybe_anchors, "") and _has_anchors(read):
+        scalars = _Scalars(root, text)
+        if not scalars.hold_prose(maybe_anchors) and _has_anchors(read):
             raise Declined("anchors or aliases")
-        if not spans.cover(tabs, "'\""):
-            raise Declined("a tab outside a quoted string")
+        if not scalars.hold_tabs(tabs):
+            raise Declined("a tab outside a quoted string or a block scalar's text")
     _as_pure(root, text, standins)
     return root
 
@@ -237,16 +238,45 @@ class _Scalars:
         self.root, self.text = root, text
         self._children: dict[int, tuple[list[int], list[Node]]] = {}
 
-    def cover(self, positions: list[int], quotes: str) -> bool:
-        """Whether each position is inside a scalar's text (a quoted one's, with `quotes`)."""
+    def hold_prose(self, positions: list[int]) -> bool:
+        """Whether each position is inside the text of a scalar without a tag or an anchor."""
+        for at in positions:
+            node = self._scalar_at(at)
+            if node is None or self.text[node.start_mark.index] in "!&":
+                return False
+        return True
+
+    def hold_tabs(self, positions: list[int]) -> bool:
+        """Whether each tab is one both parsers read alike: a character of a value inside
+        quotes, or on a content line of a block scalar after a character that is not a blank
+        (one in the indentation, or on the header line, they read apart); or in a comment."""
         for at in positions:
             node = self._scalar_at(at)
             if node is None:
-                return False
+                if not self._in_comment(at):
+                    return False
+                continue
             first = self.text[node.start_mark.index]
-            if first in "!&" or (quotes and first not in quotes):  # a tag or an anchor first
+            if first in "'\"":
+                continue
+            if first not in "|>" or not self._after_content(node, at):
                 return False
         return True
+
+    def _in_comment(self, at: int) -> bool:
+        """Whether a `#` outside every scalar, after a blank or at the start of the line,
+        comes before `at` on its line: a comment, which both parsers skip."""
+        line_start = self.text.rfind("\n", 0, at) + 1
+        mark = self.text.find("#", line_start, at)
+        while mark >= 0:
+            if (mark == line_start or self.text[mark - 1] in " \t") and self._scalar_at(mark) is None:
+                return True
+            mark = self.text.find("#", mark + 1, at)
+        return False
+
+    def _after_content(self, node: ScalarNode, at: int) -> bool:
+        line_start = self.text.rfind("\n", node.start_mark.index, at) + 1
+        return line_start > 0 and self.text[line_start:at].strip(" \t") != ""
 
     def _scalar_at(self, at: int) -> ScalarNode | None:
         node = self.root
