@@ -423,7 +423,7 @@ def _key_data(node: Node) -> Any:
 
 def _scalar(node: ScalarNode) -> Any:
     style = node.style
-    if style == '"' and not _encodable(node.value):
+    if style == '"' and not node.value.isascii() and not _encodable(node.value):  # isascii: O(1)
         raise TemplateError("invalid escape in a double-quoted string (a lone surrogate)", *_where(node))
     if node.ctag.handles is None:
         # A resolved tag (none written): a plain scalar's value is the core schema's reading
