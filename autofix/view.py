@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Generator, Iterable, Iterator
+from itertools import islice
 from typing import Any, TypeVar
 
 from .edits import Need, SetKey, singular
@@ -15,6 +16,10 @@ _LOGICAL_ID = re.compile(r"[^A-Za-z0-9]")
 # The sections whose entries have names; a new name must be free in all of them.
 SECTIONS = ("Resources", "Parameters", "Conditions", "Outputs", "Mappings")
 T = TypeVar("T")
+
+
+def _type(resource: Any) -> Any:
+    return resource.get("Type") if isinstance(resource, dict) else None
 
 
 class UndeclaredType(Exception):
@@ -78,7 +83,8 @@ class TemplateView:
 
     @property
     def resources(self) -> dict:
-        return self.section("Resources")
+        value = self.data.get("Resources")  # section("Resources"), asked for most often of all
+        return value if isinstance(value, dict) else {}
 
     @property
     def parameters(self) -> dict:
@@ -138,21 +144,36 @@ class TemplateView:
         index: dict[str, list[tuple[str, dict]]] = {}
         filed = {}
         for pos, (rid, res) in enumerate(resources.items()):
-            kind = res.get("Type") if isinstance(res, dict) else None
+            kind = _type(res)
             filed[rid] = (pos, res, kind)
             if isinstance(kind, str):
                 index.setdefault(kind, []).append((rid, res))
         self._types, self._types_of, self._filed = index, (resources, len(resources)), filed
         return index
 
-    def _filed_as_before(self, rids: Iterable[str]) -> bool:
-        """Each of `rids` is the mapping, of the Type, the type index filed (a resource added,
-        removed, renamed, replaced or retyped is not)."""
-        resources = self.resources
+    def _refiled(self, rids: list[str]) -> bool:
+        """The type index updated for `rids`, each the mapping of the Type it was filed under or
+        new at the end of Resources (as the editor adds them); False when a resource went,
+        changed Type or was replaced (the index is then built again)."""
+        resources, filed = self.resources, self._filed
+        if self._types is None or self._types_of is None or self._types_of[0] is not resources:
+            return False
+        new = [rid for rid in dict.fromkeys(rids) if rid not in filed]
         for rid in rids:
-            known, res = self._filed.get(rid), resources.get(rid)
-            if known is None or known[1] is not res or known[2] != (res.get("Type") if isinstance(res, dict) else None):
+            known, res = filed.get(rid), resources.get(rid)
+            if known is not None and (known[1] is not res or known[2] != _type(res)):
                 return False
+        if len(resources) != len(filed) + len(new):
+            return False  # one went (or was renamed) as well
+        added = list(islice(reversed(resources), len(new)))[::-1]
+        if set(added) != set(new):
+            return False
+        for rid in added:
+            res, kind = resources[rid], _type(resources[rid])
+            filed[rid] = (len(filed), res, kind)
+            if isinstance(kind, str):
+                self._types.setdefault(kind, []).append((rid, res))
+        self._types_of = (resources, len(resources))
         return True
 
     def type_of(self, rid: str) -> str | None:
@@ -168,7 +189,9 @@ class TemplateView:
     def mapping(value: Any) -> dict:
         """`value` when it is a literal mapping, else {}: an intrinsic function call (`{Fn::If: [...]}`,
         `!Ref X`) is not a mapping whose keys a patch may read or add to."""
-        return value if isinstance(value, dict) and intrinsic_name(value) is None else {}
+        if not isinstance(value, dict) or (len(value) == 1 and intrinsic_name(value) is not None):
+            return {}
+        return value
 
     def opaque(self, rid: str) -> str | None:
         """Why resource `rid` cannot be read and must be left alone (its Properties are an
@@ -225,8 +248,8 @@ class TemplateView:
     def invalidate(self, resources: Iterable[str] | None = None) -> None:
         """Forget cached indexes after the data changed. `resources`, when given, names every
         resource the edits added, changed, replaced or removed (a renamed one by its new id): what
-        the others refer to is kept, and the type index too while no resource came, went or
-        changed Type (the engine passes the resources of the changes it applied)."""
+        the others refer to is kept, and the type index is brought up to date while resources were
+        only edited in place or added (the engine passes the resources of the changes it applied)."""
         self._refs = None
         self._memo.clear()
         self._memo_types.clear()
@@ -238,7 +261,7 @@ class TemplateView:
         touched = list(resources)
         for rid in touched:
             self._names.pop(rid, None)
-        if not self._filed_as_before(touched):
+        if not self._refiled(touched):
             self._types = None
 
     # ------------------------------------------------------------ references

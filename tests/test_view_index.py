@@ -141,7 +141,7 @@ def test_invalidate_of_named_resources_rereads_only_those_and_any_replaced_mappi
     assert view.references("Bucket") == {"Fn"}
 
 
-def test_invalidate_of_named_resources_keeps_the_type_index_only_while_no_resource_came_went_or_changed_type() -> None:
+def test_invalidate_of_named_resources_keeps_the_type_index_while_resources_are_edited_or_added_at_the_end() -> None:
     view = _view()
     index = view._type_index()
     view.resources["A"]["Properties"] = {"BucketName": "x"}
@@ -154,6 +154,15 @@ def test_invalidate_of_named_resources_keeps_the_type_index_only_while_no_resour
     view.invalidate(["C"])
     assert [rid for rid, _ in view.of_type("AWS::SQS::Queue")] == ["C"]
     assert [rid for rid, _ in view.of_type("AWS::S3::Bucket", "AWS::SQS::Queue", "AWS::SNS::Topic")] == ["A", "B", "C"]
+    index = view._type_index()
+    view.resources["New"] = {"Type": "AWS::SQS::Queue"}  # added at the end, as the editor adds
+    view.resources["A"]["Metadata"] = {}
+    view.invalidate(["A", "New"])
+    assert view._type_index() is index
+    assert [rid for rid, _ in view.of_type("AWS::SQS::Queue", "AWS::S3::Bucket")] == ["A", "C", "New"]
+    del view.resources["New"]
+    view.invalidate(["New"])
+    assert [rid for rid, _ in view.of_type("AWS::SQS::Queue")] == ["C"]
     view.resources["Renamed"] = view.resources.pop("D")  # same size, named by its new id only
     view.invalidate(["Renamed"])
     assert [rid for rid, _ in view.of_type("AWS::Lambda::Function")] == ["Renamed"]
