@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
+from functools import cache
+from json.encoder import encode_basestring
 from typing import Any
 
 from .dialect import JSON_INLINE_WIDTH, Dialect
@@ -39,7 +42,7 @@ def quote(text: str, dialect: Dialect) -> str:
     prefer_single = dialect.quote == "'" or ('"' in text and "'" not in text)
     if single_ok and prefer_single:
         return "'" + text.replace("'", "''") + "'"
-    return json.dumps(text, ensure_ascii=False)
+    return _json_string(text)
 
 
 def scalar(value: Any, dialect: Dialect, flow: bool = False) -> str:
@@ -200,6 +203,16 @@ def value_lines(value: Any, col: int, dialect: Dialect) -> list[str]:
 
 # ---------------------------------------------------------------- JSON
 
+# What json.dumps(value, ensure_ascii=False, ...) writes, without the encoder it makes per call
+# (most of its cost on the small values rendered here).
+_json_string = encode_basestring
+
+
+@cache
+def _json_encoder(colon: str) -> Callable[[Any], str]:
+    return json.JSONEncoder(ensure_ascii=False, separators=(", ", colon)).encode
+
+
 
 def json_value(value: Any, base: str, dialect: Dialect, compact: bool = False) -> str:
     """JSON text of a value whose first line continues a line indented by `base`.
@@ -207,7 +220,7 @@ def json_value(value: Any, base: str, dialect: Dialect, compact: bool = False) -
     Small values (intrinsics, tags, short lists) stay on one line, as most people write them,
     unless the file writes small objects or arrays over several lines (Dialect.json_expand_*).
     """
-    one = json.dumps(value, ensure_ascii=False, separators=(", ", dialect.json_colon))
+    one = _json_encoder(dialect.json_colon)(value)
     if compact or not isinstance(value, dict | list) or not value:
         return one
     if len(one) <= JSON_INLINE_WIDTH and not _expands(value, dialect):
@@ -230,4 +243,4 @@ def _expands(value: Any, dialect: Dialect) -> bool:
 
 
 def json_key(key: Any) -> str:
-    return json.dumps(str(key), ensure_ascii=False)
+    return _json_string(str(key))
