@@ -9,7 +9,8 @@ aws-cloudformation-templates folder alone, prints the best of N runs of:
 - cfn-fix: autofix.document.compose, the C composer where it reads the text as the pure one
   does, the pure one for the rest (how many of each is printed);
 - bare C: ruamel.yaml.clibz's own loader composing the same texts, without cfn-fix's checks;
-- load:   autofix.document.load (decode, compose, checks, data with positions), pure and C.
+- load:   autofix.document.load (decode, compose, checks, data with positions), pure and C,
+  and how many times the bare C compose loading costs.
 
 Figures are CPU seconds of this process (steadier than wall time on a shared machine; the
 same on an idle one, as everything here runs on one core). Figures only; nothing is asserted.
@@ -109,14 +110,16 @@ def report(name: str, items: list[tuple[bytes, str, str]], repeat: int) -> None:
         print("  ruamel.yaml.clibz is not installed: no C figures")
         return
     auto = _best(_each(lambda _raw, text, fmt: document.compose(text, fmt), items), repeat)
-    bare = _bare_c()
+    bare_c = _bare_c()
     print(f"  cfn-fix composer     {auto:7.3f} s  ({pure / auto:.1f}x faster; C composed "
           f"{_c_share(items)}, the pure composer the rest)")
+    bare = _best(_each(bare_c, items), repeat) if bare_c is not None else None
     if bare is not None:
-        print(f"  bare C compose       {_best(_each(bare, items), repeat):7.3f} s  (ruamel.yaml.clibz, no checks)")
+        print(f"  bare C compose       {bare:7.3f} s  (ruamel.yaml.clibz, no checks)")
     load_pure, load_c = (_best(_each(_load(c), items), repeat) for c in ("pure", "c"))
     print(f"  load, pure           {load_pure:7.3f} s")
-    print(f"  load, C              {load_c:7.3f} s  ({load_pure / load_c:.1f}x faster)")
+    times_bare = f"; {load_c / bare:.1f}x the bare C compose" if bare else ""
+    print(f"  load, C              {load_c:7.3f} s  ({load_pure / load_c:.1f}x faster{times_bare})")
 
 
 def main(argv: list[str] | None = None) -> int:
