@@ -5,33 +5,18 @@ without anchors must read every template as the full rules do."""
 from __future__ import annotations
 
 import math
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
 from autofix import ccompose
-from autofix.document import COMPOSER_VARIABLE, parse
+from autofix.document import parse
 from autofix.errors import TemplateError
+from tests.test_c_composer import composer
 
 RESOURCE = "Resources:\n  A:\n    Type: X\n"
 COMPOSERS = ["pure", pytest.param("c", marks=pytest.mark.skipif(not ccompose.AVAILABLE,
                                                                  reason="ruamel.yaml.clibz is not installed"))]
-
-
-@contextmanager
-def composer(name: str) -> Iterator[None]:
-    saved = os.environ.get(COMPOSER_VARIABLE)
-    os.environ[COMPOSER_VARIABLE] = name
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop(COMPOSER_VARIABLE)
-        else:
-            os.environ[COMPOSER_VARIABLE] = saved
 
 
 def resource(lines: str, name: str) -> dict:
