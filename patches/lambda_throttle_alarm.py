@@ -15,12 +15,12 @@ from autofix.model.alarms import (
     dimension,
     function_of_dimension,
     metrics,
+    topics_notified,
     unpublishable_topics,
 )
 from autofix.model.lambdas import FUNCTION_TYPES
 from autofix.model.serving import deploy_time_only
 from autofix.registry import UNSAFE, Patch
-from autofix.semantics.alarms import notified_topics
 from autofix.values import ref, ref_target
 from autofix.view import TemplateView
 
@@ -75,7 +75,7 @@ class LambdaThrottleAlarm(Patch):
         yield from unpublishable_topics(view)
         if not view.has_any(FUNCTION_TYPES):
             return  # no function to watch
-        notified = set(notified_topics(view.resources))
+        notified = set(topics_notified(view))
         watched = watched_functions(view)
         todo = []
         for rid, res in view.of_type(*FUNCTION_TYPES):

@@ -43,3 +43,21 @@ def test_an_alerting_import_is_found_where_no_parameter_names_the_topic(monkeypa
     walks, output = _run(monkeypatch, "", "1\n      Environment:\n        Variables:\n"
                          "          TOPIC: !ImportValue ops-AlarmTopicArn")
     assert walks == 1 and "AlarmActions:\n        - !ImportValue ops-AlarmTopicArn" in output
+
+
+def test_the_topics_alarms_notify_are_read_once_per_run_of_lam003(monkeypatch) -> None:
+    patches = build_patches(select=["LAM003"], unsafe=True)  # its option probe runs it once too
+    scans = []
+    real = alarms.notified_topics
+
+    def counting(resources):
+        scans.append(1)
+        return real(resources)
+
+    monkeypatch.setattr(alarms, "notified_topics", counting)
+    source = (FUNCTION % ("Parameters:\n  AlarmTopicArn:\n    Type: String\n", "1")
+              + "  Old:\n    Type: AWS::CloudWatch::Alarm\n    Properties:\n      AlarmActions: [!Ref Topic]\n"
+              + "  Topic:\n    Type: AWS::SNS::Topic\n")
+    result = fix_text(source, patches)
+    assert result.status == "fixed" and "FnThrottleAlarm" in result.output
+    assert len(scans) == 2  # one per pass: the repair and its verification

@@ -381,9 +381,18 @@ def _email_parameter(name: str) -> Need | None:
 
 # ------------------------------------------------------------ existing topics
 
+def topics_notified(view: TemplateView) -> dict[str, list[str]]:
+    """`notified_topics` of the template, read once until the data changes (not to be mutated)."""
+    return view.memo(_notified)
+
+
+def _notified(view: TemplateView) -> dict[str, list[str]]:
+    return notified_topics(view.resources)
+
+
 def unpublishable_topics(view: TemplateView, topics: Iterable[str] | None = None) -> Iterator[Advice]:
     """Advice on each template topic alarms notify (or `topics`) that CloudWatch cannot publish to."""
-    notified = notified_topics(view.resources)
+    notified = topics_notified(view)
     for topic in notified if topics is None else topics:
         problem = topic_problem(view.resources, topic) if view.type_of(topic) == TOPIC else None
         if problem is None:
