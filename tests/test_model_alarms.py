@@ -21,15 +21,21 @@ FUNCTION = """\
 """
 
 
-def _run(monkeypatch, parameters: str, code: str) -> tuple[int, list[str]]:
-    walks = []
-    real = alarms._imports
+def _calls(monkeypatch, name: str) -> list:
+    """The calls of model.alarms' function `name` from now on."""
+    calls: list = []
+    real = getattr(alarms, name)
 
-    def counting(value):
-        walks.append(1)
-        return real(value)
+    def counting(*args):
+        calls.append(args)
+        return real(*args)
 
-    monkeypatch.setattr(alarms, "_imports", counting)
+    monkeypatch.setattr(alarms, name, counting)
+    return calls
+
+
+def _run(monkeypatch, parameters: str, code: str) -> tuple[int, str]:
+    walks = _calls(monkeypatch, "_imports")
     result = fix_text(FUNCTION % (parameters, code), build_patches(select=["LAM003"], unsafe=True))
     return len(walks), result.output
 
@@ -47,14 +53,7 @@ def test_an_alerting_import_is_found_where_no_parameter_names_the_topic(monkeypa
 
 def test_the_topics_alarms_notify_are_read_once_per_run_of_lam003(monkeypatch) -> None:
     patches = build_patches(select=["LAM003"], unsafe=True)  # its option probe runs it once too
-    scans = []
-    real = alarms.notified_topics
-
-    def counting(resources):
-        scans.append(1)
-        return real(resources)
-
-    monkeypatch.setattr(alarms, "notified_topics", counting)
+    scans = _calls(monkeypatch, "notified_topics")
     source = (FUNCTION % ("Parameters:\n  AlarmTopicArn:\n    Type: String\n", "1")
               + "  Old:\n    Type: AWS::CloudWatch::Alarm\n    Properties:\n      AlarmActions: [!Ref Topic]\n"
               + "  Topic:\n    Type: AWS::SNS::Topic\n")

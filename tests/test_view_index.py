@@ -87,16 +87,8 @@ def _referring_view() -> TemplateView:
     }})
 
 
-def test_referrers_and_depends_transitively_answer_as_a_scan_of_every_resource() -> None:
-    view = _referring_view()
-    assert view.references("Role") == {"Env", "Bucket"} and view.references("Missing") == frozenset()
-    assert {name: view.referrers(name) for name in ("Fn", "Role", "Bucket", "Env", "Queue")} == {
-        "Fn": ["Odd"], "Role": ["Fn"], "Bucket": ["Role"], "Env": ["Role"], "Queue": []}
-    assert view.depends_transitively("Fn", "Queue")  # Fn -> Role -> Bucket -(DependsOn)-> Queue
-    assert not view.depends_transitively("Queue", "Bucket")
-
-
-def test_each_resource_is_walked_once_for_all_reference_questions_until_invalidate(monkeypatch) -> None:
+def _walks(monkeypatch) -> list:
+    """Each value the view walks for references, as it walks it."""
     import autofix.view as view_module
 
     walked: list = []
@@ -107,6 +99,20 @@ def test_each_resource_is_walked_once_for_all_reference_questions_until_invalida
         return real(value)
 
     monkeypatch.setattr(view_module, "referenced_names", counting)
+    return walked
+
+
+def test_referrers_and_depends_transitively_answer_as_a_scan_of_every_resource() -> None:
+    view = _referring_view()
+    assert view.references("Role") == {"Env", "Bucket"} and view.references("Missing") == frozenset()
+    assert {name: view.referrers(name) for name in ("Fn", "Role", "Bucket", "Env", "Queue")} == {
+        "Fn": ["Odd"], "Role": ["Fn"], "Bucket": ["Role"], "Env": ["Role"], "Queue": []}
+    assert view.depends_transitively("Fn", "Queue")  # Fn -> Role -> Bucket -(DependsOn)-> Queue
+    assert not view.depends_transitively("Queue", "Bucket")
+
+
+def test_each_resource_is_walked_once_for_all_reference_questions_until_invalidate(monkeypatch) -> None:
+    walked = _walks(monkeypatch)
     view = _referring_view()
     for _ in range(3):
         view.referrers("Fn")
@@ -120,16 +126,7 @@ def test_each_resource_is_walked_once_for_all_reference_questions_until_invalida
 
 
 def test_invalidate_of_named_resources_rereads_only_those_and_any_replaced_mapping(monkeypatch) -> None:
-    import autofix.view as view_module
-
-    walked: list = []
-    real = view_module.referenced_names
-
-    def counting(value):
-        walked.append(value)
-        return real(value)
-
-    monkeypatch.setattr(view_module, "referenced_names", counting)
+    walked = _walks(monkeypatch)
     view = _referring_view()
     view.referrers("Fn")
     walked.clear()
