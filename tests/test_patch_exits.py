@@ -37,8 +37,8 @@ def test_a_computed_globals_setting_is_reported_without_any_api() -> None:
               "    DefaultRouteSettings: [ThrottlingRateLimit]\n" + BUCKET_ONLY)
     result = fix_text(source, _only("APIGW001"))
     assert [(n.kind, n.message) for n in result.notes] == [
-        ("skip", "Globals.HttpApi: DefaultRouteSettings is computed; set ThrottlingRateLimit, "
-                 "ThrottlingBurstLimit by hand")]
+        ("skip", ("Globals.HttpApi: DefaultRouteSettings is computed; set ThrottlingRateLimit, "
+                  "ThrottlingBurstLimit by hand"))]
 
 
 def test_a_globals_cache_size_is_repaired_without_any_api() -> None:
