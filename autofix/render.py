@@ -26,11 +26,11 @@ _YAML11_WORDS = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|O
 def is_plain_safe(text: str, flow: bool) -> bool:
     if not text or text != text.strip() or text[0] in _INDICATORS:
         return False
-    if any(ch in text for ch in "\n\r\t\x85\u2028\u2029") or not text.isprintable():
+    if not text.isprintable():  # line breaks and tabs included
         return False
     if ": " in text or " #" in text or text.endswith(":"):
         return False
-    if flow and (":" in text or any(ch in _FLOW_UNSAFE for ch in text)):
+    if flow and (":" in text or not _FLOW_UNSAFE.isdisjoint(text)):
         return False
     if _NUMBERISH.match(text) or _YAML11_WORDS.match(text):
         return False  # keep YAML 1.1 readers (cfn-lint, the CLI) from seeing a number or bool
