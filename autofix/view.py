@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Hashable, Iterable, Iterator
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -56,7 +56,7 @@ class TemplateView:
         # Logical id -> (position in the file, to merge types; the mapping and Type it was filed under).
         self._filed: dict[str, tuple[int, Any, Any]] = {}
         self._types_of: tuple[Any, int] | None = None  # (the Resources mapping, its len) indexed
-        self._memo: dict[Callable, Any] = {}
+        self._memo: dict[Any, Any] = {}
         # Filled by the engine as patches run: resources added, and resources changed,
         # by earlier patches in this run (empty on a template nothing has touched yet).
         self.created: set[str] = set()
@@ -72,7 +72,7 @@ class TemplateView:
         self.types_read: set[str] = set()
         self._patch_id = ""
         self._bound: frozenset[str] | None = None
-        self._memo_types: dict[Callable, frozenset[str]] = {}
+        self._memo_types: dict[Any, frozenset[str]] = {}
         self._suppressed: dict[tuple[str, str], bool] = {}
 
     # ------------------------------------------------------------ sections
@@ -215,22 +215,25 @@ class TemplateView:
                 return default
         return node
 
-    def memo(self, build: Callable[[TemplateView], T]) -> T:
-        """`build(view)`, computed once until the data changes, then shared.
+    def memo(self, build: Callable[..., T], *args: Hashable) -> T:
+        """`build(view, *args)`, computed once until the data changes, then shared.
 
         For the indexes a patch would otherwise recompute inside a per-resource loop (the
         aliases of every function, the policies of every bucket): a helper that scans all
         resources once and returns a mapping, called as `view.memo(helper)[rid]`, keeps the
-        patch linear in the template's size. Keyed by the function itself, so helpers of
-        different patches never collide. The value must not be mutated.
+        patch linear in the template's size; with arguments, for an answer asked again and
+        again of the same resources (`view.memo(blocked, fn, caller)`). Keyed by the function
+        itself (and the arguments), so helpers of different patches never collide. The value
+        must not be mutated.
         """
-        if build in self._memo:
-            self._read(self._memo_types[build])  # what it read counts as read by every patch using it
-            return self._memo[build]
+        key: Any = (build, args) if args else build
+        if key in self._memo:
+            self._read(self._memo_types[key])  # what it read counts as read by every patch using it
+            return self._memo[key]
         outer, self.types_read = self.types_read, set()
         try:
-            value = self._memo[build] = build(self)
-            self._memo_types[build] = frozenset(self.types_read)
+            value = self._memo[key] = build(self, *args)
+            self._memo_types[key] = frozenset(self.types_read)
         finally:
             self.types_read = outer | self.types_read
         return value

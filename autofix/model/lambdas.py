@@ -283,10 +283,18 @@ def _split(view: TemplateView, rid: str, paths: dict[str, tuple]) -> tuple[tuple
     return path, view.get(path), rest
 
 
+def _stuck_caller(view: TemplateView, fn: str, rid: str) -> bool:
+    """API caller `rid` names the function outside the URI (or OpenAPI body) that would move, or
+    moving it would close a dependency cycle: asked of each caller by every plan (view.memo)."""
+    _, part, rest = _split(view, rid, URI_PATHS if view.type_of(rid) in URI_PATHS else BODY_PATHS)
+    if view.type_of(rid) in BODY_PATHS and (not isinstance(part, dict) or _includes(part)):
+        return True  # an included part (AWS::Include) may invoke the function too, unseen
+    return bool(function_and_wrappers(view, fn) & set(referenced_names(rest))) or _would_loop(view, fn, rid)
+
+
 def _plan_uri(view: TemplateView, plan: Repoint, rid: str, fn: str, alias: str, alias_name: str) -> None:
-    path, uri, rest = _split(view, rid, URI_PATHS)
-    names = function_and_wrappers(view, fn)
-    if names & set(referenced_names(rest)) or _would_loop(view, fn, rid):
+    path, uri, _ = _split(view, rid, URI_PATHS)
+    if view.memo(_stuck_caller, fn, rid):
         plan.unknown.append(rid)  # the function is named elsewhere too, or moving would loop
         return
     plan.callers += 1
@@ -319,11 +327,9 @@ def _would_loop(view: TemplateView, fn: str, caller: str) -> bool:
 
 def _plan_body(view: TemplateView, plan: Repoint, rid: str, fn: str, alias: str, alias_name: str) -> None:
     """Integration URIs of an API's inline OpenAPI definition (SAM DefinitionBody, RestApi Body)."""
-    path, body, rest = _split(view, rid, BODY_PATHS)
+    path, body, _ = _split(view, rid, BODY_PATHS)
     names = function_and_wrappers(view, fn)
-    # An included part (AWS::Include) may invoke the function too, unseen: it would lose its permission.
-    if not isinstance(body, dict) or _includes(body) or names & set(referenced_names(rest)) \
-            or _would_loop(view, fn, rid):
+    if view.memo(_stuck_caller, fn, rid):  # an included part would lose its permission, unseen
         plan.unknown.append(rid)
         return
     found = list(_body_uris(body, (), names))
