@@ -129,7 +129,7 @@ def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
         if step.replaces:  # applied, with a consequence the user must hear of
             replaced.setdefault(step.replaces[:2], []).append(step.replaces[2])
     if applied:
-        view.invalidate()
+        view.invalidate(_touched(applied))
         for change in applied:
             if len(change.path) == 2 and change.kind == Kind.ADD:  # what later needs of this run find
                 view.declared[(change.path[0], change.path[1])] = patch.id
@@ -140,6 +140,15 @@ def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
         for (rtype, rid), why in replaced.items():  # one note per resource
             result.notes.append(_note(patch, REPLACES, ("Resources", rid), doc,
                                       f"replaces {rtype} {rid} on update: {_joined(why)}"))
+
+
+def _touched(changes: list[Change]) -> list[str] | None:
+    """The resources the changes added, edited, replaced or removed (a renamed one by its new
+    id), for the view to forget what it knew of them only; None when one rewrote the Resources
+    section as a whole."""
+    if any(change.path[:1] == ("Resources",) and change.resource is None for change in changes):
+        return None
+    return [change.resource for change in changes if change.resource is not None]
 
 
 def _raised(exc: Exception) -> str:

@@ -10,6 +10,8 @@ from autofix import engine
 from autofix.api import build_patches, fix_bytes
 from autofix.dialect import Dialect
 from autofix.document import Document, parse
+from autofix.edits import Change
+from autofix.kinds import Kind, Safety
 from autofix.engine import fix_document
 from autofix.splice.block_layout import BlockLayout
 from autofix.splice.editor import Editor
@@ -105,3 +107,30 @@ def test_the_dialect_is_read_only_when_an_edit_renders() -> None:
     reads = _counting_dialect_reads(fixed)
     assert fix_document(fixed, patches).status == "fixed"
     assert reads
+
+
+def test_after_a_patch_applies_the_view_forgets_only_the_resources_it_touched(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """What every other resource refers to, and the type index, outlive a patch's edits."""
+    from autofix.view import TemplateView
+
+    forgotten: list[list[str] | None] = []
+    invalidate = TemplateView.invalidate
+
+    def recording(self: TemplateView, resources=None) -> None:  # noqa: ANN001 - the view's signature
+        forgotten.append(None if resources is None else list(resources))
+        invalidate(self, resources)
+
+    monkeypatch.setattr(TemplateView, "invalidate", recording)
+    result = fix_bytes(_generated(20).encode(), "t.yaml", build_patches(unsafe=True))
+    assert result.status == "fixed"
+    assert forgotten and None not in forgotten
+    assert set().union(*forgotten) == {c.resource for c in result.changes if c.resource is not None}
+
+
+def test_a_change_to_the_resources_section_as_a_whole_forgets_every_resource() -> None:
+    def change(path: tuple) -> Change:
+        return Change("X001", Safety.SAFE, Kind.SET, path, 1, "")
+
+    assert engine._touched([change(("Resources", "A", "Properties")), change(("Outputs", "O"))]) == ["A"]
+    assert engine._touched([change(("Resources", "A")), change(("Resources",))]) is None
