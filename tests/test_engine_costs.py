@@ -11,8 +11,8 @@ from autofix.api import build_patches, fix_bytes
 from autofix.dialect import Dialect
 from autofix.document import Document, parse
 from autofix.edits import Change
-from autofix.kinds import Kind, Safety
 from autofix.engine import fix_document
+from autofix.kinds import Kind, Safety
 from autofix.splice.block_layout import BlockLayout
 from autofix.splice.editor import Editor
 from autofix.splice.flow_layout import FlowLayout
@@ -70,7 +70,7 @@ def test_a_patch_proposing_nothing_is_not_judged(monkeypatch: pytest.MonkeyPatch
     judged: list[int] = []
     judge = engine._judge
 
-    def counting(patch, proposals, *args):  # noqa: ANN001, ANN202 - the engine's own signature
+    def counting(patch, proposals, *args):
         judged.append(len(proposals))
         return judge(patch, proposals, *args)
 
@@ -117,7 +117,7 @@ def test_after_a_patch_applies_the_view_forgets_only_the_resources_it_touched(
     forgotten: list[list[str] | None] = []
     invalidate = TemplateView.invalidate
 
-    def recording(self: TemplateView, resources=None) -> None:  # noqa: ANN001 - the view's signature
+    def recording(self: TemplateView, resources=None) -> None:
         forgotten.append(None if resources is None else list(resources))
         invalidate(self, resources)
 
