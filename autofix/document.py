@@ -76,7 +76,6 @@ class Document:
     fmt: str  # "yaml" or "json"
     root: MappingNode
     data: dict
-    dialect: Dialect
     node_of: dict[int, Node] = field(default_factory=dict)
     frozen: set[int] = field(default_factory=set)
     # node_of and frozen are keyed by id(): the containers they name are kept alive here, so an
@@ -91,6 +90,15 @@ class Document:
     shared: set[int] = field(default_factory=set)
     # (id of a container, key or index) -> anchor, for scalars that are anchored or aliased.
     shared_scalars: dict[tuple[int, Any], str] = field(default_factory=dict)
+    _dialect: Dialect | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def dialect(self) -> Dialect:
+        """The file's writing habits, detected when first read: only an edit's rendering needs
+        them, and most runs leave a good share of templates unchanged."""
+        if self._dialect is None:
+            self._dialect = detect_dialect(self.source, self.root, self.fmt)
+        return self._dialect
 
     def shared_at(self, path: tuple) -> tuple[tuple, str] | None:
         """The first prefix of `path` that is anchored or aliased content, with its anchor name."""
@@ -220,8 +228,7 @@ def parse(text: str, path: str = "<string>", bom: bool = False) -> Document:
     if not _looks_like_template(data):
         raise NotATemplate("not a CloudFormation template (no Resources section)")
     _check_resources(root, data)
-    dialect = detect_dialect(text, root, fmt)
-    return Document(path, text, bom, fmt, root, data, dialect, builder.node_of, builder.frozen, builder.originals,
+    return Document(path, text, bom, fmt, root, data, builder.node_of, builder.frozen, builder.originals,
                     cr_only=cr_only, shared=builder.shared, shared_scalars=builder.shared_scalars)
 
 

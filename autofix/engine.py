@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import fastload, limits
+from . import limits
 from .document import Document, gc_paused
 from .edits import Advice, AppendItem, Change, DeleteKey, Edit, Proposal, RenameKey, ReplaceValue, SetKey, Skip, \
     dotted, edit_kind, target_path
@@ -500,6 +500,8 @@ def _note(patch: Patch, kind: str, path: tuple, doc: Document, message: str) -> 
 
 def _verify(doc: Document, output: str, patches: list[Patch], originals: dict[str, str]) -> str | None:
     """None when the output parses, holds exactly the intended data, and is stable."""
+    from . import fastload  # PyYAML's libyaml binding: imported only when a repair is verified
+
     ids = ", ".join(sorted({p.id for p in patches}))
     try:
         data = fastload.load_data(output, doc.fmt)

@@ -19,7 +19,6 @@ from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from . import fastload
 from .document import Document
 from .edits import Change, Path, dotted
 from .kinds import Kind
@@ -37,6 +36,8 @@ def semantic_summary(doc: Document, changes: list[Change], limit: int = 200) -> 
     try:
         lines = _Compare(_Nodes(doc)).run(places, doc.root, doc.data)
     except _NeedsData:
+        from . import fastload  # rarely needed: the nodes answer for almost every change
+
         lines = _Compare(_Data()).run(places, fastload.load_data(doc.source, doc.fmt), doc.data)
     return ordered(f"{verb} {dotted(path)}" for verb, path in lines)[:limit]
 

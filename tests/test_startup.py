@@ -107,6 +107,25 @@ def test_default_dry_run_with_its_diff_and_summary_imports_nothing_heavy(one: Pa
     assert not loaded & (HEAVY | set(WATCHED_MODULES) - SHOWS_A_DIFF), sorted(loaded)
 
 
+def test_a_run_with_nothing_to_repair_does_not_import_pyyaml(tmp_path: Path) -> None:
+    """PyYAML (libyaml's binding) reads back a repaired text to verify it; a file no patch
+    changes is never verified, so a pre-commit run over clean templates does without it."""
+    clean = tmp_path / "clean.yaml"
+    clean.write_text("Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n    Properties:\n"
+                     "      RetentionInDays: 365\n")
+    code, loaded, _ = probe("-q", "--no-diff", "--select", "LOG001", str(clean), cwd=tmp_path)
+    assert code == 0 and "ruamel" in loaded
+    assert "yaml" not in loaded, sorted(loaded)
+    code, loaded, _ = probe("-q", "--no-diff", "--select", "LOG001", str(tmp_path / "clean.yaml"),
+                            str(_write(tmp_path / "one.yaml", ONE_RESOURCE)), cwd=tmp_path)
+    assert code == 1 and "yaml" in loaded  # the control: a repair is verified with it
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
 def test_a_plain_run_freezes_what_its_imports_made_and_leaves_the_collector_on(one: Path) -> None:
     """The collector is paused while a plain run imports, and must be on again for the files."""
     report = _probe(("-q", "--no-diff", str(one)), one.parent)
