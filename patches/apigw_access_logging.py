@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from autofix.edits import Proposal, SetKey, Skip
 from autofix.model.apis import (
@@ -21,7 +20,7 @@ from autofix.model.apis import (
     sam_single_stage,
 )
 from autofix.model.logs import GUARD_SAFE_DAYS, AccountRole, ensure_account, log_group
-from autofix.registry import UNSAFE, Patch
+from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.values import get_att, ref_target
 from autofix.view import TemplateView
 
@@ -91,8 +90,7 @@ class ApigwAccessLogging(Patch):
         "turned on. Unsafe: new billable log groups and an account-wide setting."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         retention_days: int = 30
         account_role_managed_elsewhere: bool = False
         account_role_parameter: str = "ApiGatewayAccountRole"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Advice, AppendItem, Proposal, ReplaceValue, SetKey, Skip
@@ -33,7 +32,7 @@ from autofix.model.apis import (
     sam_single_stage,
 )
 from autofix.model.parameters import parameter
-from autofix.registry import SAFE, Patch
+from autofix.registry import SAFE, Patch, PatchOptions
 from autofix.values import is_intrinsic, ref, ref_target
 from autofix.view import TemplateView
 
@@ -72,8 +71,7 @@ class ApigwCaching(Patch):
         "switched on: it is billed hourly, so that is your decision."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         ttl: int = 300
         size_parameter: str = "ApiCacheClusterSize"
         size_default: str = "0.5"

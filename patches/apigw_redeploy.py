@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Advice, Proposal, RenameKey
 from autofix.model.apis import DEPLOYMENT, REST_API, SNAPSHOT_TYPES, reference_updates
-from autofix.registry import UNSAFE, Patch
+from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.values import ref
 from autofix.view import TemplateView
 
@@ -42,8 +41,7 @@ class ApigwRedeploy(Patch):
         "resource changed in this run."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         suffix: str = "V"  # new ids are <base><suffix><n>
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:

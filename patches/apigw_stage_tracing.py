@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from autofix.edits import Advice, Proposal, SetKey
 from autofix.model.apis import (
@@ -17,7 +16,7 @@ from autofix.model.apis import (
     sam_single_stage,
 )
 from autofix.model.serving import sampling_rule_saving, trace_volume, traced_by_globals
-from autofix.registry import UNSAFE, Patch
+from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.view import TemplateView
 
 
@@ -39,8 +38,7 @@ class ApigwStageTracing(Patch):
         "StageName/StageDescription are skipped."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         target_rps: float = 0.0  # set from --target-rps: adds the trace cost estimate
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:

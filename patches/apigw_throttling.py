@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Advice, Proposal, SetKey, Skip
@@ -20,7 +19,7 @@ from autofix.model.apis import (
     sam_single_stage,
 )
 from autofix.model.parameters import parameter
-from autofix.registry import SAFE, Patch
+from autofix.registry import SAFE, Patch, PatchOptions
 from autofix.values import ref, referenced_names
 from autofix.view import TemplateView
 
@@ -57,8 +56,7 @@ class ApigwThrottling(Patch):
         "of .../Stage/ must move to the API's own stage."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         rate_parameter: str = "ApiThrottlingRateLimit"
         burst_parameter: str = "ApiThrottlingBurstLimit"
         rate_default: int = 10000

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Advice, Proposal, ReplaceValue, SetKey
 from autofix.model.apis import SAM_API, SAM_HTTP_API, props_path
-from autofix.registry import SAFE, Patch
+from autofix.registry import SAFE, Patch, PatchOptions
 from autofix.view import TemplateView
 
 REST_DOMAIN = "AWS::ApiGateway::DomainName"
@@ -33,8 +32,7 @@ class ApigwTlsPolicy(Patch):
         "are left alone; guard's rule accepts only TLS_1_2, so suppress it for those."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         upgrade_tls_1_0: bool = True
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:

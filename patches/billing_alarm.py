@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from autofix.edits import Advice, Need, Proposal, SetKey
 from autofix.model.alarms import (
@@ -14,7 +14,7 @@ from autofix.model.alarms import (
     unpublishable_topics,
 )
 from autofix.model.parameters import parameter
-from autofix.registry import UNSAFE, Patch
+from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.values import equals, ref, ref_target
 from autofix.view import TemplateView
 
@@ -48,8 +48,7 @@ class BillingAlarm(Patch):
         "account-wide budget (AWS::Budgets::Budget, once per account) is the alternative."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         enabled: bool = False
         parameter: str = "MonthlyBudgetUsd"
         default_usd: int = 1000

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from autofix.edits import Advice, AppendItem, Proposal, ReplaceValue, Skip
 from autofix.model.iam import (
@@ -24,7 +23,7 @@ from autofix.model.iam import (
     wildcard_actions,
 )
 from autofix.model.lambdas import FUNCTION_TYPES
-from autofix.registry import UNSAFE, Patch
+from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.view import TemplateView
 
 
@@ -63,8 +62,7 @@ class IamLeastPrivilege(Patch):
         "denied."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         object_actions: tuple = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
         list_bucket: bool = True
         replace_star: bool = True

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Proposal, ReplaceValue, SetKey, Skip
@@ -21,7 +20,7 @@ from autofix.model.lambdas import (
     rest_methods_calling,
     sam_events,
 )
-from autofix.registry import UNSAFE, Patch
+from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.view import TemplateView
 
 
@@ -39,8 +38,7 @@ class LambdaApiTimeout(Patch):
         "TimeoutInMillis, and non-literal timeouts are left alone."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         seconds: int = 29
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:

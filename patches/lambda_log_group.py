@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Advice, Proposal, SetKey, Skip
 from autofix.model.lambdas import FUNCTION_TYPES, SAM_FUNCTION
-from autofix.model.logs import GUARD_SAFE_DAYS, function_group, group_names, log_group, role_writes_logs
-from autofix.registry import UNSAFE, Patch
+from autofix.model.logs import (
+    GUARD_SAFE_DAYS,
+    function_group,
+    group_names,
+    log_group,
+    role_writes_logs,
+)
+from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.values import first_free, ref, sub, text_of
 from autofix.view import TemplateView
 
@@ -39,8 +44,7 @@ class LambdaLogGroup(Patch):
         "new group."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         retention_days: int = 30
         kms_key_arn: str = ""  # empty: no customer-managed key, scanners' skips with the reason
 

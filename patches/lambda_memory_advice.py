@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from autofix.edits import Advice, Proposal
 from autofix.model import lambdas as lam
-from autofix.registry import ADVICE, Patch
+from autofix.registry import ADVICE, Patch, PatchOptions
 from autofix.view import TemplateView
 
 DEFAULT_MEMORY = 128
@@ -28,8 +27,7 @@ class LambdaMemoryAdvice(Patch):
         "function runs on a capacity provider (CapacityProviderConfig)."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         full_vcpu_mb: int = 1769
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:

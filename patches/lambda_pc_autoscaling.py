@@ -9,7 +9,7 @@ from typing import Any
 from autofix.edits import Proposal, SetKey, Skip
 from autofix.model import lambdas as lam
 from autofix.model.parameters import condition, not_equals_condition, parameter
-from autofix.registry import SAFE, Patch
+from autofix.registry import SAFE, Patch, PatchOptions
 from autofix.values import NO_VALUE, ref, referenced_names, sub
 from autofix.view import TemplateView
 
@@ -52,8 +52,7 @@ class LambdaProvisionedConcurrencyAutoscaling(Patch):
         "A stack update puts the alias back to its configured value until the policy scales again."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         parameter: str = "LambdaProvisionedConcurrencyMax"
         condition: str = "HasProvisionedConcurrencyAutoscaling"
         target_utilization: float = 0.7

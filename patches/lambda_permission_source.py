@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Proposal, SetKey, Skip
 from autofix.model import lambdas as lam
-from autofix.registry import SAFE, Patch
+from autofix.registry import SAFE, Patch, PatchOptions
 from autofix.values import getatt_target, ref, ref_target, referenced_names, text_of
 from autofix.view import TemplateView
 
@@ -44,8 +43,7 @@ class LambdaPermissionSource(Patch):
         "would loop with the bucket's DependsOn). SourceArns naming another account are left alone."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         source_account_services: tuple = SOURCE_ACCOUNT_SERVICES
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
 
 from autofix.edits import Advice, Proposal, RenameKey, SetKey, Skip
 from autofix.model import lambdas as lam
 from autofix.model.apis import reference_updates
 from autofix.model.lambdas import version_id, versions_of
 from autofix.model.parameters import not_equals_condition, parameter
-from autofix.registry import UNSAFE, Patch
+from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.semantics.versions import hashed_function
 from autofix.values import NO_VALUE, get_att, if_, ref, ref_target, referenced_names
 from autofix.view import TemplateView
@@ -66,8 +65,7 @@ class LambdaProvisionedConcurrency(Patch):
         "unqualified (queues, rules, Config) are skipped with a reason."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         parameter: str = "LambdaProvisionedConcurrency"
         condition: str = "HasProvisionedConcurrency"
         alias_name: str = "live"

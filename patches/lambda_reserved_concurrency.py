@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from autofix.edits import Advice, Proposal, SetKey, Skip
 from autofix.model.lambdas import FUNCTION_TYPES
 from autofix.model.parameters import not_equals_condition, parameter
 from autofix.model.serving import deploy_time_only
-from autofix.registry import SAFE, Patch
+from autofix.registry import SAFE, Patch, PatchOptions
 from autofix.suppress import Suppressions
 from autofix.values import NO_VALUE, if_, ref
 from autofix.view import TemplateView
@@ -33,8 +32,7 @@ class LambdaReservedConcurrency(Patch):
         "concurrency for them takes it from every other function in the account."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         parameter: str = "LambdaReservedConcurrency"
         condition: str = "HasReservedConcurrency"
         default: int = -1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from autofix.edits import Proposal, SetKey, Skip
 from autofix.model.alarms import (
@@ -20,7 +19,7 @@ from autofix.model.alarms import (
 )
 from autofix.model.lambdas import FUNCTION_TYPES
 from autofix.model.serving import deploy_time_only
-from autofix.registry import UNSAFE, Patch
+from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.values import ref, ref_target
 from autofix.view import TemplateView
 
@@ -65,8 +64,7 @@ class LambdaThrottleAlarm(Patch):
         "costs about $0.10 a month; SNS e-mail beyond 1,000 a month is billed."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         topic: str = ""  # logical id of an AWS::SNS::Topic or a parameter holding a topic ARN
         email_parameter: str = TopicSettings.email_parameter
         customer_key: bool = TopicSettings.customer_key

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Advice, AppendItem, Proposal, SetKey, Skip
@@ -15,7 +14,7 @@ from autofix.model.serving import (
     trace_volume,
     traced_by_globals,
 )
-from autofix.registry import UNSAFE, Patch
+from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.values import referenced_names, sub
 from autofix.view import TemplateView
 
@@ -44,8 +43,7 @@ class LambdaTracing(Patch):
         "--target-rps the advice gives the estimate at that rate."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         mode: str = "Active"
         target_rps: float = 0.0  # set from --target-rps: adds the trace cost estimate
 

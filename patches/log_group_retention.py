@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from autofix.edits import Proposal, SetKey
 from autofix.model.logs import GUARD_SAFE_DAYS
-from autofix.registry import SAFE, Patch
+from autofix.registry import SAFE, Patch, PatchOptions
 from autofix.view import TemplateView
 
 
@@ -26,8 +25,7 @@ class LogGroupRetention(Patch):
         "to an existing group is a cost and a key policy the logs service then depends on."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         days: int = 30
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Proposal, SetKey, Skip
 from autofix.kinds import Phase
-from autofix.registry import SAFE, Patch
+from autofix.registry import SAFE, Patch, PatchOptions
 from autofix.semantics.exports import frozen_reason
 from autofix.values import (
     ref,
@@ -50,8 +49,7 @@ class OutputExports(Patch):
         "with the resource's Condition). Nothing is billed; nothing account-wide is set."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         export_new_resources: bool = False
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import AppendItem, Proposal, SetKey, Skip
 from autofix.kinds import Phase
 from autofix.model.environment import ENV_NAMES, STRING_TYPES, is_deprecated
 from autofix.model.tag_shapes import CREATE_ONLY, SAM_GLOBALS_WITH_TAGS, TAG_SHAPES
-from autofix.registry import SAFE, Patch
+from autofix.registry import SAFE, Patch, PatchOptions
 from autofix.values import is_intrinsic, ref
 from autofix.view import TemplateView
 
@@ -37,8 +36,7 @@ class ResourceTags(Patch):
         "tags (`aws cloudformation deploy --tags`) are an alternative that needs no template change."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         tags: tuple = ()
         environment_key: str = "Environment"
         environment_parameters: tuple = ENV_NAMES

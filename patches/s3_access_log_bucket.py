@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Advice, Proposal, SetKey, Skip
@@ -24,7 +23,7 @@ from autofix.model.buckets import (
     props_of,
     source_arns,
 )
-from autofix.registry import UNSAFE, Patch
+from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.values import ref, referenced_names
 from autofix.view import TemplateView
 
@@ -49,8 +48,7 @@ class S3AccessLogBucket(Patch):
         "conditional buckets that one unconditional policy cannot name safely."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         bucket_id: str = "AccessLogBucket"
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:

@@ -9,13 +9,20 @@ others deploy with the parameter set to `exists`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from autofix.edits import Advice, AppendItem, Proposal, SetKey, Skip
-from autofix.model.buckets import BUCKET, LOG_DELIVERY_TYPES, RefPlan, data_buckets, new_resource, plan_refs, props_of
+from autofix.model.buckets import (
+    BUCKET,
+    LOG_DELIVERY_TYPES,
+    RefPlan,
+    data_buckets,
+    new_resource,
+    plan_refs,
+    props_of,
+)
 from autofix.model.logs import GUARD_SAFE_DAYS, log_group
 from autofix.model.parameters import condition, parameter
-from autofix.registry import UNSAFE, Patch
+from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.values import equals, get_att, getatt_target, ref, referenced_names, sub
 from autofix.view import TemplateView
 
@@ -72,8 +79,7 @@ class S3EventLogGroup(Patch):
         "data buckets to the same rule. Unsafe: per-event cost (EventBridge and log ingestion)."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         log_group_id: str = "S3EventsLogGroup"
         rule_id: str = "S3EventsRule"
         retention_days: int = 30

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from autofix.edits import Proposal, ReplaceValue, SetKey, Skip
-from autofix.model.buckets import BUCKET, POLICY, access_log_destinations, access_log_lifecycle, props_of
-from autofix.registry import SAFE, Patch
+from autofix.model.buckets import (
+    BUCKET,
+    POLICY,
+    access_log_destinations,
+    access_log_lifecycle,
+    props_of,
+)
+from autofix.registry import SAFE, Patch, PatchOptions
 from autofix.view import TemplateView
 
 
@@ -27,8 +32,7 @@ class S3LogBucketLifecycle(Patch):
         "resources also use (they may hold more than logs)."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         expiration_days: int = 90
         noncurrent_days: int = 30
         abort_upload_days: int = 7

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from autofix.edits import Advice, AppendItem, Proposal, SetKey
 from autofix.model.buckets import BUCKET, bucket_ids, props_of
-from autofix.registry import UNSAFE, Patch
+from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.values import first_free, is_intrinsic
 from autofix.view import TemplateView
 
@@ -48,8 +47,7 @@ class S3Versioning(Patch):
         "turned off. A declared Status (Enabled, Suspended, !Ref ...) is left alone."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         noncurrent_days: int = 90
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:

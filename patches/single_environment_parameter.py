@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Advice, DeleteKey, Proposal, ReplaceValue, SetKey, Skip
@@ -20,7 +19,7 @@ from autofix.model.environment import (
     rename_problems,
     rename_references,
 )
-from autofix.registry import UNSAFE, Patch
+from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.values import equals, ref, referenced_names
 from autofix.view import TemplateView
 
@@ -48,8 +47,7 @@ class SingleEnvironmentParameter(Patch):
         "change. Unsafe: callers should move to the kept parameter; nothing is billed."
     )
 
-    @dataclass(frozen=True)
-    class Options:
+    class Options(PatchOptions):
         keep: str = ""
         # Each group lists names that mean the same thing; ties go to the earlier name.
         groups: tuple = (ENV_NAMES,)
