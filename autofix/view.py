@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Generator, Hashable, Iterable, Iterator
+from functools import cache
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -244,9 +245,8 @@ class TemplateView:
         it declares in `resource_types` ("*" for every type)."""
         self.pending.clear()
         self.types_read.clear()
-        types = tuple(getattr(patch, "resource_types", ()) or ())
         self._patch_id = getattr(patch, "id", "")
-        self._bound = None if patch is None or "*" in types else frozenset(types)
+        self._bound = None if patch is None else _bound_of(type(patch))
 
     def invalidate(self, resources: Iterable[str] | None = None) -> None:
         """Forget cached indexes after the data changed. `resources`, when given, names every
@@ -437,3 +437,11 @@ class TemplateView:
             if name in self.section(section) or (section, name) in self.pending:
                 return section
         return "reserved" if name in self._taken else None
+
+
+@cache
+def _bound_of(patch_class: type) -> frozenset[str] | None:
+    """The types a patch class may read with `of_type` (None: every type), made once per class
+    rather than once per run of every patch on every template."""
+    types = tuple(getattr(patch_class, "resource_types", ()) or ())
+    return None if "*" in types else frozenset(types)
