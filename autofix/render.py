@@ -6,7 +6,7 @@ import json
 import math
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -23,7 +23,10 @@ _YAML11_WORDS = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|O
 # ---------------------------------------------------------------- scalars
 
 
+@lru_cache(maxsize=4096)
 def is_plain_safe(text: str, flow: bool) -> bool:
+    """Whether `text` may be written unquoted (in a flow collection with `flow`). Cached: the
+    same names and values (tag keys, parameter names) are written again and again."""
     if not text or text != text.strip() or text[0] in _INDICATORS:
         return False
     if not text.isprintable():  # line breaks and tabs included
