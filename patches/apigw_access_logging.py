@@ -14,6 +14,7 @@ from autofix.model.apis import (
     V2_STAGE,
     deployment_stage_skips,
     merge_default_entry,
+    nothing_to_configure,
     props_path,
     sam_method_settings,
     sam_scope,
@@ -103,8 +104,8 @@ class ApigwAccessLogging(Patch):
     def _proposals(self, view: TemplateView) -> Iterator[Proposal]:
         if self.options.retention_days not in GUARD_SAFE_DAYS:
             raise ValueError(f"retention {self.options.retention_days} is not one of {GUARD_SAFE_DAYS}")
-        if not (view.has_any(self.resource_types) or view.section("Globals")):
-            return  # no stage or API, and no SAM Globals that could hold their settings
+        if nothing_to_configure(view, self.resource_types):
+            return
         yield from deployment_stage_skips(view, "access logging", ("AccessLogSetting",))
         rest = [rid for rid, res in view.of_type(REST_STAGE)
                 if "AccessLogSetting" not in view.props(res) and not view.suppressed(rid, self)]

@@ -20,6 +20,7 @@ from autofix.model.apis import (
     is_cached,
     is_true,
     merge_default_entry,
+    nothing_to_configure,
     openapi_cache_keys,
     path_keys,
     path_parameters,
@@ -80,8 +81,8 @@ class ApigwCaching(Patch):
         opts = self.options
         if not 0 <= opts.ttl <= 3600 or opts.size_default not in VALID_SIZES:
             raise ValueError(f"ttl must be 0-3600 and size_default one of {VALID_SIZES}")
-        if not (view.has_any(self.resource_types) or view.section("Globals")):
-            return  # no stage or API, and no SAM Globals that could hold their settings
+        if nothing_to_configure(view, self.resource_types):
+            return
         settings = {"CachingEnabled": True, "CacheTtlInSeconds": opts.ttl, "CacheDataEncrypted": True}
         size_need = parameter(opts.size_parameter, {
             "Type": "String", "Default": opts.size_default, "AllowedValues": list(VALID_SIZES),

@@ -11,6 +11,7 @@ from autofix.model.apis import (
     SAM_API,
     deployment_stage_skips,
     has_implicit_api,
+    nothing_to_configure,
     props_path,
     sam_property,
     sam_single_stage,
@@ -42,8 +43,8 @@ class ApigwStageTracing(Patch):
         target_rps: float = 0.0  # set from --target-rps: adds the trace cost estimate
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
-        if not (view.has_any(self.resource_types) or view.section("Globals")):
-            return  # no stage or API, and no SAM Globals that could hold their settings
+        if nothing_to_configure(view, self.resource_types):
+            return
         edits: list[Proposal] = []
         for rid, res in view.of_type(REST_STAGE):
             if "TracingEnabled" not in view.props(res):

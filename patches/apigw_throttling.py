@@ -13,6 +13,7 @@ from autofix.model.apis import (
     V2_STAGE,
     deployment_stage_skips,
     merge_default_entry,
+    nothing_to_configure,
     props_path,
     sam_method_settings,
     sam_scope,
@@ -63,8 +64,8 @@ class ApigwThrottling(Patch):
         burst_default: int = 5000
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
-        if not (view.has_any(self.resource_types) or view.section("Globals")):
-            return  # no stage or API, and no SAM Globals that could hold their settings
+        if nothing_to_configure(view, self.resource_types):
+            return
         opts = self.options
         rate_need = parameter(opts.rate_parameter, {
             "Type": "Number", "Default": opts.rate_default, "MinValue": 0,

@@ -91,6 +91,12 @@ def merge_default_entry(view: TemplateView, path: tuple, settings: dict[str, Any
     yield from default_method_settings(view, path, settings, message)
 
 
+def nothing_to_configure(view: TemplateView, types: tuple[str, ...]) -> bool:
+    """No stage or API of `types`, and no SAM Globals that could hold their settings: a stage
+    patch returns at once (after its option checks)."""
+    return not (view.has_any(types) or view.section("Globals"))
+
+
 def has_implicit_api(view: TemplateView, kind: str) -> bool:
     """True when a SAM event of type `kind` (Api / HttpApi) makes SAM create its implicit API."""
     if not view.is_sam:
