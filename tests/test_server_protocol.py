@@ -7,6 +7,7 @@ import asyncio
 import subprocess
 import sys
 import threading
+import weakref
 
 import pytest
 
@@ -218,6 +219,26 @@ def test_garbage_is_collected_after_an_engine_job_not_while_one_runs(tmp_path, m
                 break
             await asyncio.sleep(0.01)
         assert collections == [0] and ls.jobs == 0  # once, when the engine was idle
+
+    asyncio.run(body())
+
+
+def test_an_analysis_pushed_out_of_the_recent_ones_is_freed_at_the_collection_not_before_the_publish(
+        tmp_path, monkeypatch):
+    ls, uri = _server(tmp_path)
+    monkeypatch.setattr(protocol, "COLLECT_AFTER", 60)  # no collection comes between by itself
+
+    async def body():
+        _, first = await ls.current(uri)
+        oldest = weakref.ref(first)
+        del first
+        for version in range(2, protocol.RECENT + 2):
+            _type(ls, uri, version, TEXT + f"# edit {version}\n")
+            await ls.current(uri)
+        assert TEXT not in ls.analyses[uri]  # out of the recent ones...
+        assert oldest() is not None  # ...but freed later, off the way of the publish that waited
+        ls._collect()
+        assert oldest() is None
 
     asyncio.run(body())
 
