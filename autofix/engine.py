@@ -37,6 +37,8 @@ class Result:
     summary: list[str] = field(default_factory=list)  # semantic, from the applied changes (when asked)
     # The text edits that turn `source` into `output`: (start, end, text), for the language server.
     splices: list[tuple[int, int, str]] = field(default_factory=list)
+    # An unverified run's repair, for `verified` to finish as the verified run would.
+    unverified: _Unverified | None = field(default=None, repr=False, compare=False)
 
     @property
     def changed(self) -> bool:
@@ -76,18 +78,61 @@ def _fix_document(doc: Document, patches: list[Patch], verify: bool) -> Result:
     editor.close()
     del editor, view
     refused = {n.patch_id for n in result.notes if n.kind == ERROR}
-    failure = _verify(doc, output, [p for p in patches if p.id not in refused], originals) if verify else None
+    repair = _Unverified(doc, output, splices, [p for p in patches if p.id not in refused], originals, before)
+    if not verify:
+        result.unverified = repair
+    return _finish(result, repair, verify)
+
+
+@dataclass
+class _Unverified:
+    """A run's repair before its verification: what `_finish` needs, and `verified` later."""
+
+    doc: Document  # as the run left it: its data is what the edits intended
+    output: str
+    splices: list[tuple[int, int, str]]
+    patches: list[Patch]  # those to run again on the output: all but the ones that raised or were refused
+    originals: dict[str, str]
+    before: limits.Measure
+    warned: int = 0  # the notes `_finish` appended (limit warnings): the last ones of the result's notes
+
+
+def _finish(result: Result, repair: _Unverified, verify: bool) -> Result:
+    """Verify the repair (when asked), then hold it to CloudFormation's quotas."""
+    doc = repair.doc
+    failure = _verify(doc, repair.output, repair.patches, repair.originals) if verify else None
     if failure:
         result.status, result.error = FAILED, failure
         return result
-    crossed, warnings = limits.check(before, limits.measure(doc.data, output, doc.bom), result.changes, doc.line_of)
+    crossed, warnings = limits.check(repair.before, limits.measure(doc.data, repair.output, doc.bom),
+                                     result.changes, doc.line_of)
     result.notes.extend(warnings)
+    repair.warned = len(warnings)
     if crossed:  # CloudFormation would refuse the repair: the file fails, nothing is written
         result.status, result.error = FAILED, crossed
         return result
-    result.status, result.output = FIXED, output
-    result.splices = splices
+    result.status, result.output = FIXED, repair.output
+    result.splices = repair.splices
     return result
+
+
+def verified(result: Result) -> Result:
+    """What `fix_document(doc, patches)` (verified) gives, from the unverified run of the same
+    document and patches: that run's first pass is the verified run's, so only the verification
+    (and what follows it) is left to do. The document must be as the run left it. The result
+    given is a new one; the unverified one is not changed."""
+    repair = result.unverified
+    again = Result(result.path, result.status, source=result.source, output=result.output, fmt=result.fmt,
+                   bom=result.bom, changes=list(result.changes), notes=list(result.notes), error=result.error,
+                   error_line=result.error_line, error_col=result.error_col, summary=list(result.summary),
+                   splices=list(result.splices))
+    if repair is None:  # nothing to repair, edits that collided, or a run verified already
+        return again
+    if repair.warned:
+        del again.notes[-repair.warned:]  # the limit warnings, which follow the verification
+    again.status, again.output, again.error, again.splices = UNCHANGED, again.source, "", []
+    with gc_paused():
+        return _finish(again, repair, verify=True)
 
 
 def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,

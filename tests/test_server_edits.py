@@ -117,3 +117,45 @@ def test_the_engines_splices_are_used_without_a_diff(fixture, tmp_path, monkeypa
     monkeypatch.setattr(textedits, "replacements", no_diff)
     edits = found.edits(SAFE)
     assert edits and apply(text, edits) == found.fix(SAFE).output
+
+
+MALFORMED = FLOW_LOG_GROUP + "  Other:\r\n    Type: AWS::Logs::LogGroup\r\n    Metadata:\r\n      cfn-fix:\r\n" \
+                             "        ignore: LOG001\r\n"
+
+
+@pytest.mark.parametrize("text", [FLOW_LOG_GROUP, "\ufeff" + MALFORMED,
+                                  (ROOT / "tests" / "patches" / "s3-https-only" / "basic.in.yaml").read_text()])
+def test_fix_all_including_unsafe_finishes_the_diagnostics_run_as_a_fresh_run_would(text, tmp_path, monkeypatch):
+    from autofix.api import fix_bytes
+    from autofix.server import analysis
+    from autofix.server.analysis import ALL
+
+    path = tmp_path / "t.yaml"
+    found = analyse(text, str(path), Configurations())
+    fresh = fix_bytes(text.encode("utf-8"), str(path), list(found.profile.every))
+    runs: list[str] = []
+    monkeypatch.setattr(analysis, "fix_bytes", lambda *args: runs.append("run") or fix_bytes(*args))
+    assert found.fix(ALL) == fresh and found.fix(ALL).splices == fresh.splices
+    assert runs == []  # the diagnostics' run was its first pass: only the verification was left
+
+
+def test_fix_all_safe_runs_afresh_where_its_selection_is_not_the_diagnostics(tmp_path, monkeypatch):
+    from autofix.server import analysis
+
+    found = analyse(FLOW_LOG_GROUP, str(tmp_path / "t.yaml"), Configurations())
+    assert [p.id for p in found.profile.safe] != [p.id for p in found.profile.every]
+    runs: list[str] = []
+    real = analysis.fix_bytes
+    monkeypatch.setattr(analysis, "fix_bytes", lambda *args: runs.append("run") or real(*args))
+    assert found.fix(SAFE).status == "fixed" and runs == ["run"]
+
+
+def test_fix_all_safe_finishes_the_diagnostics_run_where_every_selected_patch_is_safe(tmp_path, monkeypatch):
+    from autofix.server import analysis
+
+    (tmp_path / ".cfn-fix.toml").write_text('select = ["LOG001"]\n')
+    found = analyse(FLOW_LOG_GROUP, str(tmp_path / "t.yaml"), Configurations())
+    assert [p.id for p in found.profile.safe] == [p.id for p in found.profile.every] == ["LOG001"]
+    runs: list[str] = []
+    monkeypatch.setattr(analysis, "fix_bytes", lambda *args: runs.append("run"))
+    assert found.fix(SAFE).status == "fixed" and runs == []

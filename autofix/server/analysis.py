@@ -9,8 +9,9 @@ from ..api import fix_bytes
 from ..config import ConfigError
 from ..document import Document, load
 from ..edits import Change
-from ..engine import FAILED, FIXED, Result, fix_document
+from ..engine import FAILED, FIXED, Result, fix_document, verified
 from ..errors import NotATemplate, TemplateError
+from ..registry import Patch
 from ..suppression_check import suppression_warnings
 from . import locate
 from .lines import LineIndex
@@ -88,7 +89,11 @@ class Analysis:
         raw = self.text.encode("utf-8", "surrogatepass")
         limit = self.profile.settings.max_bytes
         if key in (SAFE, ALL):
-            return fix_bytes(raw, self.path, list(self.profile.safe if key == SAFE else self.profile.every), limit)
+            chosen = self.profile.safe if key == SAFE else self.profile.every
+            if self.result is not None and _same(chosen, self.profile.every):
+                # The diagnostics' run is this repair's first pass (same text, patches, checks): verify it.
+                return verified(self.result)
+            return fix_bytes(raw, self.path, list(chosen), limit)
         alone = fix_bytes(raw, self.path, list(self.profile.only(key)), limit)
         if alone.status in (FIXED, FAILED):
             return alone
@@ -96,6 +101,12 @@ class Analysis:
         chosen = self.profile.with_prerequisites(key)
         self.helpers[key] = tuple(p.id for p in chosen if p.id != key)
         return fix_bytes(raw, self.path, list(chosen), limit)
+
+
+def _same(some: tuple[Patch, ...], others: tuple[Patch, ...]) -> bool:
+    """Whether two selections run the same patches, in the same order, with the same options."""
+    return len(some) == len(others) and all(type(a) is type(b) and a.options == b.options
+                                            for a, b in zip(some, others))
 
 
 def analyse(text: str, path: str, configurations: Configurations) -> Analysis:
