@@ -25,15 +25,29 @@ class Session:
         self.versions: dict[str, int] = {}
         self.texts: dict[str, str] = {}
         self.registrations: list[types.Registration] = []  # what the server asked the client to send
+        self.published: list[types.PublishDiagnosticsParams] = []  # every publish, in arrival order
+        self.arrived = asyncio.Event()  # set at each publish
+        # pytest-lsp's own handler is wrapped (registering another raises FeatureAlreadyRegisteredError):
+        # waiting with its wait_for_notification would miss a publish that comes right behind
+        # another, before the wait is renewed.
+        handlers = client.protocol.fm.features
+        keep = handlers[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+        def _published(params: types.PublishDiagnosticsParams) -> None:
+            self.published.append(params)
+            self.arrived.set()
+            keep(params)
+
+        handlers[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _published
 
     @classmethod
     async def start(cls, folder: Path, resolve: bool = False, debounce_ms: int = 0) -> Session:
         client = make_test_lsp_client()
-        registrations: list[types.Registration] = []
+        session = cls(client, folder)
 
         @client.feature(types.CLIENT_REGISTER_CAPABILITY)
         def _register(params: types.RegistrationParams) -> None:
-            registrations.extend(params.registrations)
+            session.registrations.extend(params.registrations)
 
         await client.start_io(sys.executable, "-m", "autofix.server", cwd=str(ROOT))
         caps = client_capabilities("visual-studio-code") if resolve else types.ClientCapabilities(
@@ -47,8 +61,6 @@ class Session:
         await client.initialize_session(types.InitializeParams(
             capabilities=caps, root_uri=folder.as_uri(),
             initialization_options={"debounceMs": debounce_ms}))
-        session = cls(client, folder)
-        session.registrations = registrations
         return session
 
     async def stop(self) -> None:
@@ -66,13 +78,22 @@ class Session:
         return list((await self.published_after(send)).diagnostics)
 
     async def published_after(self, send) -> types.PublishDiagnosticsParams:
-        """Send a notification, then wait for diagnostics of some buffer's latest version."""
+        """Send a notification, then wait for diagnostics of some buffer's latest version: the
+        first such publish to arrive after the send, however close behind another it comes."""
+        seen = len(self.published)
         send()
-        while True:
-            params = await asyncio.wait_for(
-                self.client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), WAIT)
-            if params.version is None or params.version == self.versions.get(params.uri):
-                return params
+
+        async def latest() -> types.PublishDiagnosticsParams:
+            nonlocal seen
+            while True:
+                for params in self.published[seen:]:
+                    seen += 1
+                    if params.version is None or params.version == self.versions.get(params.uri):
+                        return params
+                self.arrived.clear()  # nothing runs between the look above and this: none is missed
+                await self.arrived.wait()
+
+        return await asyncio.wait_for(latest(), WAIT)
 
     async def open(self, uri: str, text: str) -> list[types.Diagnostic]:
         self.versions[uri], self.texts[uri] = 1, text
