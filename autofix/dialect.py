@@ -11,6 +11,7 @@ from .scalars import SHORT_TAGS
 
 _SAMPLE = 20_000  # nodes looked at; style is uniform enough that a sample decides it
 JSON_INLINE_WIDTH = 60  # a JSON value up to this long is "small": writers put it on one line or not
+_COLLECTIONS = (MappingNode, SequenceNode)
 
 
 @dataclass(frozen=True)
@@ -70,46 +71,44 @@ class _Counts:
         self.long = 0
 
     def walk(self, root: Node) -> None:
+        """Count the habits of the first _SAMPLE nodes, last child first."""
         stack = [root]
         seen = 0
         while stack and seen < _SAMPLE:
             node = stack.pop()
             seen += 1
-            if node.tag in SHORT_TAGS:
+            tag = node.ctag  # node.tag, without the two calls that make it a str
+            if tag is not None and tag.trval in SHORT_TAGS:
                 self.short += 1
             if isinstance(node, ScalarNode):
                 if node.style in ("'", '"'):
                     self.quotes[node.style] += 1
-                continue
-            if isinstance(node, SequenceNode):
+            elif isinstance(node, SequenceNode):
                 self._sequence(node)
                 stack.extend(node.value)
-                continue
-            if isinstance(node, MappingNode):
-                self._mapping(node)
-                for key, value in node.value:
-                    if isinstance(key, ScalarNode) and (key.value == "Ref" or key.value.startswith("Fn::")):
-                        self.long += 1
-                    stack.append(value)
+            elif isinstance(node, MappingNode):
+                self._mapping(node, stack)
 
-    def _mapping(self, node: MappingNode) -> None:
-        if node.flow_style:
-            return
+    def _mapping(self, node: MappingNode, stack: list[Node]) -> None:
+        """Count a mapping's long-form intrinsics and the indents of its block values; stack
+        the values to walk."""
+        block = not node.flow_style
         col = node.start_mark.column
         for key, value in node.value:
-            if key.start_mark.line == value.start_mark.line or getattr(value, "flow_style", True):
-                continue
-            if isinstance(value, MappingNode):
-                self.map_indent[value.start_mark.column - col] += 1
-            elif isinstance(value, SequenceNode):
-                self.seq_indent[value.start_mark.column - col] += 1
+            stack.append(value)
+            if isinstance(key, ScalarNode) and (key.value == "Ref" or key.value.startswith("Fn::")):
+                self.long += 1
+            if block and isinstance(value, _COLLECTIONS) and not value.flow_style \
+                    and key.start_mark.line != value.start_mark.line:
+                indents = self.map_indent if isinstance(value, MappingNode) else self.seq_indent
+                indents[value.start_mark.column - col] += 1
 
     def _sequence(self, node: SequenceNode) -> None:
         if node.flow_style:
             return
         dash = node.start_mark.column
         for item in node.value[:3]:
-            if isinstance(item, MappingNode | SequenceNode) and item.flow_style:
+            if isinstance(item, _COLLECTIONS) and item.flow_style:
                 continue
             if item.start_mark.line == node.start_mark.line or item.start_mark.column > dash:
                 offset = item.start_mark.column - dash
@@ -148,22 +147,48 @@ def _json_expansion(root: MappingNode) -> tuple[bool, bool]:
     declarations and a resource's Properties do not vote: even authors who write `{"Ref": "X"}`
     on one line open those over several lines. The majority of each kind wins; a kind with no
     vote follows the other; a tie, or no vote at all, keeps small values on one line.
+
+    The walk goes down through collections written over several lines, last child first, and
+    looks at the first _SAMPLE nodes it meets; a collection's size is its children's, summed on
+    the way back up, so no subtree is measured twice.
     """
     votes: dict[type, Counter] = {MappingNode: Counter(), SequenceNode: Counter()}
     structural = _property_blocks(root)
-    stack = [(node, 1) for _, node in root.value]
-    seen = 0
-    while stack and seen < _SAMPLE:
-        node, depth = stack.pop()
-        seen += 1
-        if not isinstance(node, MappingNode | SequenceNode) or not node.value:
-            continue
+    left = _SAMPLE
+
+    def visit(node: Node, depth: int) -> int:
+        """The node's _json_size, after its votes and those below it (in the sample)."""
+        nonlocal left
+        if left <= 0:  # past the sample: measured for its parent, not looked at
+            return _json_size(node, JSON_INLINE_WIDTH)
+        left -= 1
+        if isinstance(node, ScalarNode):
+            return node.end_mark.index - node.start_mark.index
+        items = node.value
+        if not items:
+            return 2
         one_line = node.start_mark.line == node.end_mark.line
-        if depth >= 3 and id(node) not in structural and _json_size(node, JSON_INLINE_WIDTH) <= JSON_INLINE_WIDTH:
+        if one_line:
+            size = _json_size(node, JSON_INLINE_WIDTH)
+        else:
+            pairs = isinstance(node, MappingNode)
+            size = (4 if pairs else 2) * len(items)  # brackets, ", " between items, ": " in pairs
+            for item in reversed(items):
+                if pairs:
+                    key, item = item
+                    size += (key.end_mark.index - key.start_mark.index if isinstance(key, ScalarNode)
+                             else _json_size(key, JSON_INLINE_WIDTH))
+                if isinstance(item, ScalarNode):  # looked at here: a call per scalar costs
+                    left -= 1
+                    size += item.end_mark.index - item.start_mark.index
+                else:
+                    size += visit(item, depth + 1)
+        if depth >= 3 and size <= JSON_INLINE_WIDTH and id(node) not in structural:
             votes[type(node)][not one_line] += 1
-        if not one_line:
-            children = [value for _, value in node.value] if isinstance(node, MappingNode) else node.value
-            stack.extend((child, depth + 1) for child in children)
+        return size
+
+    for _, section in reversed(root.value):
+        visit(section, 1)
     objects, arrays = (_majority(votes[kind]) for kind in (MappingNode, SequenceNode))
     return (objects if objects is not None else bool(arrays),
             arrays if arrays is not None else bool(objects))
