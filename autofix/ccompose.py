@@ -62,8 +62,7 @@ _STANDIN_ESCAPE = re.compile(r"\\(?:u|U0000)[eE]000")
 _TO_NEXT_TOKEN = re.compile(r"(?:[ \t\r\n]|(?:(?<=[ \t\r\n])|(?<![\s\S]))#[^\r\n]*)*")
 # The pure composer's resolver table: YAML 1.2 core schema, the default of YAML(typ="safe").
 _IMPLICIT = VersionedResolver().versioned_resolver
-# The tag handles of a document without %TAG: a tag written in the source carries them in
-# the pure composer's tree (document tells written from resolved tags by them).
+# The tag handles of a document without %TAG, which a written tag carries (see _written).
 _HANDLES = {"!": "!", "!!": _STD}
 # The pure composer recurses in Python and gives up (RecursionError) at a depth that depends
 # on the caller's stack, a few hundred levels; no template nests a tenth as deep. Deeper texts
@@ -94,39 +93,55 @@ _STR, _SEQ, _MAP = _resolved(_STD + "str"), _resolved(_STD + "seq"), _resolved(_
 
 if CParser is not None:
     class _Composer(CParser):  # type: ignore[misc, valid-type]
-        """libyaml's composer, with the pure composer's resolver and node budget as its hooks."""
+        """libyaml's composer, with the pure composer's resolver and node budget as its hooks.
+
+        libyaml calls the hooks for every node. They are set on the instance as plain functions
+        (closures for the count): methods reading and writing attributes of an instance of
+        this C type cost twice as much (~0.025 s more over the 298-file corpus)."""
 
         def __init__(self, text: str, floor: int, bytes_per_node: int, standins: bool = False) -> None:
             CParser.__init__(self, text)
-            self.nodes = self.depth = 0
-            self.standins = standins
-            self.floor, self.bytes_per_node = floor, bytes_per_node
+            self.descend_resolver, self.ascend_resolver = _budget(floor, bytes_per_node)
+            self.resolve = _resolve_standins if standins else _resolve
 
-        def descend_resolver(self, parent: Node | None, index: Any) -> None:
-            # Called before each node (no aliases here): the pure composer's count, node for node.
-            self.nodes += 1
-            self.depth += 1
-            if self.depth > _MAX_DEPTH:
-                raise Declined("nested deeper than the pure composer may read")
-            if self.nodes > self.floor and not self.nodes % 1024 \
-                    and self.nodes * self.bytes_per_node > _read(parent, index):
-                raise Declined("as dense in nodes as the node budget refuses")
 
-        def ascend_resolver(self) -> None:
-            self.depth -= 1
+def _budget(floor: int, bytes_per_node: int) -> tuple[Any, Any]:
+    """The hooks called before and after each node (no aliases here): the pure composer's
+    node count, node for node, and the nesting depth."""
+    nodes = depth = 0
 
-        def resolve(self, kind: type, value: str | None, implicit: Any) -> Tag:
-            if kind is ScalarNode:
-                if not implicit[0]:
-                    return _STR
-                assert value is not None
-                if self.standins:
-                    value = value.replace(_STANDIN, ":")
-                tag = _PLAIN_TAGS.get(value)
-                if tag is None:
-                    tag = _plain_tag(value)
-                return tag
-            return _SEQ if kind is SequenceNode else _MAP
+    def descend(parent: Node | None, index: Any) -> None:
+        nonlocal nodes, depth
+        nodes += 1
+        depth += 1
+        if depth > _MAX_DEPTH:
+            raise Declined("nested deeper than the pure composer may read")
+        if nodes > floor and not nodes % 1024 and nodes * bytes_per_node > _read(parent, index):
+            raise Declined("as dense in nodes as the node budget refuses")
+
+    def ascend() -> None:
+        nonlocal depth
+        depth -= 1
+
+    return descend, ascend
+
+
+def _resolve(kind: type, value: str | None, implicit: Any) -> Tag:
+    """The pure resolver's tag for a node without a written tag."""
+    if kind is ScalarNode:
+        if not implicit[0]:
+            return _STR
+        tag = _PLAIN_TAGS.get(value)  # type: ignore[arg-type]
+        return _plain_tag(value) if tag is None else tag  # type: ignore[arg-type]
+    return _SEQ if kind is SequenceNode else _MAP
+
+
+def _resolve_standins(kind: type, value: str | None, implicit: Any) -> Tag:
+    """_resolve, for a text read with stand-ins for colons: a plain value's tag is its own."""
+    if kind is ScalarNode and implicit[0]:
+        assert value is not None
+        value = value.replace(_STANDIN, ":")
+    return _resolve(kind, value, implicit)
 
 
 # The tag of each plain scalar value met, resolved once: templates repeat values (keys, types,
@@ -206,8 +221,11 @@ def _retried(read: str, floor: int, bytes_per_node: int) -> Node | None:
 
 
 def _pure_only(text: str) -> bool:
-    """Whether `text` has what the two parsers read differently (plain `in` tests first: fast)."""
-    if any(ch in text for ch in _ODD_BREAKS) or ("\r" in text and _LONE_CR.search(text)):
+    """Whether `text` has what the two parsers read differently (plain `in` tests first: fast;
+    str.isascii is O(1), and an ASCII text has none of the odd breaks)."""
+    if not text.isascii() and any(ch in text for ch in _ODD_BREAKS):
+        return True
+    if "\r" in text and _LONE_CR.search(text):
         return True
     if text.startswith("%") or "\n%" in text:  # a directive
         return True
@@ -326,54 +344,75 @@ def _has_anchors(text: str) -> bool:
 def _as_pure(root: Node, text: str, standins: bool = False) -> None:
     """Write what libyaml's composer writes differently as the pure composer does: plain
     style ("" there, None here), a written tag's handles, the marks of an empty value, and
-    marks at the end of a text without a final line break; and colons for their stand-ins."""
+    marks at the end of a text without a final line break; and colons for their stand-ins.
+    One walk over the collections, each child rewritten from its parent: an empty value of a
+    block collection is marked where the pure parser marks it (libyaml: by the neighbouring
+    tokens), which only the parent's neighbouring children tell."""
     eof = _Eof(text)
-    scalars = _place_empty_values(root, text, eof)
-    for node in scalars:
-        if type(node.ctag) is not _Resolved:
-            node.ctag.handles = _HANDLES
-        if node.style == "":
-            node.style = None
-            if node.value == "" and node.start_mark.index == node.end_mark.index:
-                # an empty key, or an empty item of a flow collection: marked elsewhere
-                raise Declined("an empty key or flow item")
-        if standins and _STANDIN in node.value:
-            node.value = node.value.replace(_STANDIN, ":")
-    _mark_the_end(root, text, eof)
-
-
-def _place_empty_values(root: Node, text: str, eof: _Eof) -> list[ScalarNode]:
-    """Mark the empty values of block collections where the pure parser does (libyaml: by the
-    neighbouring tokens); give each collection's written tag its handles. Returns every other
-    scalar, for _as_pure to rewrite."""
-    scalars: list[ScalarNode] = []
-    stack: list[Any] = [root]
+    stack: list[Any] = []
+    if type(root) is ScalarNode:
+        _as_pure_scalar(root, standins)
+    else:
+        stack.append(root)
     while stack:
         node = stack.pop()
-        if type(node) is ScalarNode:
-            scalars.append(node)
-            continue
         if type(node.ctag) is not _Resolved:
-            node.ctag.handles = _HANDLES
+            node.ctag = _written(node.ctag.suffix)
         block = not node.flow_style
         if type(node) is MappingNode:
             for key, value in node.value:
-                stack.append(key)
-                if block and _empty(value):
+                if type(key) is ScalarNode:
+                    _as_pure_scalar(key, standins)
+                else:
+                    stack.append(key)
+                if type(value) is not ScalarNode:
+                    stack.append(value)
+                elif block and _empty(value):
                     value.style = None
                     value.start_mark = value.end_mark = _next_token(text, value.start_mark, eof)
                 else:
-                    stack.append(value)
+                    _as_pure_scalar(value, standins)
             continue
         previous = node.start_mark  # a block sequence starts at its first dash
         for item in node.value:
-            if block and _empty(item):
+            if type(item) is not ScalarNode:
+                stack.append(item)
+            elif block and _empty(item):
                 item.style = None
                 item.start_mark = item.end_mark = _after_dash(text, previous)
             else:
-                stack.append(item)
+                _as_pure_scalar(item, standins)
             previous = item.end_mark
-    return scalars
+    _mark_the_end(root, text, eof)
+
+
+def _as_pure_scalar(node: ScalarNode, standins: bool) -> None:
+    """A scalar as the pure composer writes it (not an empty value of a block collection)."""
+    if type(node.ctag) is not _Resolved:
+        node.ctag = _written(node.ctag.suffix)
+    if node.style == "":
+        node.style = None
+        if node.value == "" and node.start_mark.index == node.end_mark.index:
+            # an empty key, or an empty item of a flow collection: marked elsewhere
+            raise Declined("an empty key or flow item")
+    if standins and _STANDIN in node.value:
+        node.value = node.value.replace(_STANDIN, ":")
+
+
+# A tag written in the source, with the handles of a document without %TAG (document tells
+# written from resolved tags by them), shared by the nodes that carry it: its decoded value
+# is then worked out once, not for each node. Bounded like _PLAIN_TAGS.
+_WRITTEN: dict[str, Tag] = {}
+_WRITTEN_MAX = 1_000
+
+
+def _written(suffix: str) -> Tag:
+    tag = _WRITTEN.get(suffix)
+    if tag is None:
+        if len(_WRITTEN) >= _WRITTEN_MAX:
+            _WRITTEN.clear()
+        tag = _WRITTEN[suffix] = Tag(suffix=suffix, handles=_HANDLES)
+    return tag
 
 
 def _mark_the_end(root: Node, text: str, eof: _Eof) -> None:

@@ -371,6 +371,20 @@ def test_plain_tags_are_the_resolvers_remembered_and_bounded(monkeypatch: pytest
 
 
 @needs_c
+def test_written_tags_are_shared_by_their_nodes_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = TOPIC + "    A: !Ref X\n    B: !Ref Y\n    C: !Sub [a, {b: !Ref Z}]\n"
+    root = c_tree(text)
+    assert root is not None
+    pairs = root.value[0][1].value[0][1].value
+    refs = [pairs[1][1], pairs[2][1], pairs[3][1].value[1].value[0][1]]
+    assert all(node.ctag is refs[0].ctag for node in refs) and refs[0].tag == "!Ref"
+    assert refs[0].ctag.handles is not None and pairs[3][1].ctag.handles is not None
+    monkeypatch.setattr(ccompose, "_WRITTEN_MAX", 2)
+    c_tree(TOPIC + "".join(f"    A{i}: !T{i} x\n" for i in range(5)))
+    assert len(ccompose._WRITTEN) <= 2
+
+
+@needs_c
 def test_dense_text_is_refused_with_the_pure_composers_message() -> None:
     raw = (TOPIC + "    P: [" + ",".join(["0"] * 40_000) + "]\n").encode()
     refused = loads_alike(raw)
