@@ -1,6 +1,6 @@
 """How fast `cfn-fix server` answers a change, after start-up.
 
-    python3 bench/server_latency.py [--lines 1000] [--changes 20] [--debounce-ms 150] [--pause-ms 300]
+    python3 bench/server_latency.py [--lines 1000] [--changes 20] [--debounce-ms 150] [--pause-ms 300] [--timeline]
 
 Starts the server over stdio (`python -m autofix.server`), opens a generated template of
 about --lines lines (bench/generate.py), waits for its first diagnostics (start-up and the
@@ -18,7 +18,10 @@ parse proper: C where ruamel.yaml.clibz is installed, else pure Python; CFN_FIX_
 forces the latter, here and in the server), the rest of loading, the patches (unverified),
 placing diagnostics, rendering them as JSON-ready dicts and the JSON text pygls sends, with
 the garbage collections that fall inside; then what a change costs beyond the parse. Prints
-figures and asserts none; the target is 50 ms for 1,000 lines.
+figures and asserts none; the target is 50 ms for 1,000 lines. With --timeline the server runs
+with timestamps, and each change's time is split into its way there, the wait for the engine
+thread, the analysis, the hand-off back to the event loop, the publish (JSON and write) and the
+client's reading of it.
 """
 
 from __future__ import annotations
@@ -46,7 +49,8 @@ def template(lines: int) -> str:
     return generate(n)
 
 
-async def measure(text: str, changes: int, debounce_ms: int, pause_ms: int) -> dict[str, list[float]]:
+async def measure(text: str, changes: int, debounce_ms: int, pause_ms: int,
+                  timeline: str | None = None) -> dict[str, list[float]]:
     from lsprotocol import types
     from pygls.lsp.client import LanguageClient
 
@@ -57,7 +61,11 @@ async def measure(text: str, changes: int, debounce_ms: int, pause_ms: int) -> d
     def _published(params: types.PublishDiagnosticsParams) -> None:
         arrived.put_nowait((time.perf_counter(), params))
 
-    await client.start_io(sys.executable, "-m", "autofix.server", cwd=str(ROOT))
+    if timeline is None:
+        await client.start_io(sys.executable, "-m", "autofix.server", cwd=str(ROOT))
+    else:  # the server with timestamps (_TIMELINE_SERVER), written to the file `timeline`
+        await client.start_io(sys.executable, "-c", _TIMELINE_SERVER, cwd=str(ROOT),
+                              env={**os.environ, "CFN_FIX_TIMELINE": timeline})
     await client.initialize_async(types.InitializeParams(
         capabilities=types.ClientCapabilities(), initialization_options={"debounceMs": debounce_ms}))
     client.initialized(types.InitializedParams())
@@ -89,6 +97,7 @@ async def measure(text: str, changes: int, debounce_ms: int, pause_ms: int) -> d
             context=types.CodeActionContext(diagnostics=[])))
 
     cpu = _CpuClock(client)
+    moments: list[tuple[float, float]] = []  # (change sent, its diagnostics received) of the plain changes
     version = 1
     for name, with_actions in (("diagnostics after a change", False),
                                ("... a code-action request right behind it", True)):
@@ -100,7 +109,10 @@ async def measure(text: str, changes: int, debounce_ms: int, pause_ms: int) -> d
             sent = time.perf_counter()
             change(version, text[:middle] + str(version) + text[middle:])
             asked = asyncio.ensure_future(actions()) if with_actions else None  # as an editor's lightbulb does
-            latencies.append((await diagnostics_of(version)) - sent)
+            received = await diagnostics_of(version)
+            latencies.append(received - sent)
+            if not with_actions:
+                moments.append((sent, received))
             if asked is not None:
                 await asyncio.wait_for(asked, 120)
                 answered.append(time.perf_counter() - sent)
@@ -121,7 +133,67 @@ async def measure(text: str, changes: int, debounce_ms: int, pause_ms: int) -> d
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()
+    if timeline is not None:
+        figures.update(_stages(timeline, moments))
     return figures
+
+
+# The server, with the moments of each change's way through it written to $CFN_FIX_TIMELINE:
+# the didChange handled, the analysis (engine thread) begun and ended, the publish begun and
+# written. perf_counter is the system's monotonic clock on Linux, so the bench's own moments
+# (change sent, diagnostics received) line up with them.
+_TIMELINE_SERVER = """
+import os, time
+from pygls.protocol.json_rpc import JsonRPCProtocol
+from autofix.server import protocol
+
+out = open(os.environ["CFN_FIX_TIMELINE"], "w", buffering=1)
+marks = {}
+
+def wrapped(real, before=None, after=None):
+    def run(self, *args):
+        if before: before(*args)
+        try:
+            return real(self, *args)
+        finally:
+            if after: after(*args)
+    return run
+
+def handled(message):
+    if getattr(message, "method", "") == "textDocument/didChange":
+        marks.clear()
+        marks["handled"] = time.perf_counter()
+
+def sending(data):
+    if getattr(data, "method", "") == "textDocument/publishDiagnostics" and "handled" in marks:
+        marks["send"] = time.perf_counter()
+
+def sent(data):
+    if all(k in marks for k in ("handled", "start", "end", "send")):  # not a remembered text's publish
+        out.write(" ".join(str(marks[k]) for k in ("handled", "start", "end", "send")) + f" {time.perf_counter()}\\n")
+        marks.clear()
+
+JsonRPCProtocol.handle_message = wrapped(JsonRPCProtocol.handle_message, before=handled)
+JsonRPCProtocol._send_data = wrapped(JsonRPCProtocol._send_data, before=sending, after=sent)
+protocol.CfnFixServer._analyse = wrapped(protocol.CfnFixServer._analyse,
+                                         before=lambda *a: marks.setdefault("start", time.perf_counter()),
+                                         after=lambda *a: marks.setdefault("end", time.perf_counter()))
+protocol.serve()
+"""
+
+
+def _stages(timeline: str, moments: list[tuple[float, float]]) -> dict[str, list[float]]:
+    """Each plain change's way, from the server's timestamps and the bench's own."""
+    with open(timeline, encoding="ascii") as fh:
+        rows = [[float(v) for v in line.split()] for line in fh if line.strip()]
+    names = ["  sent -> handled by the server", "  handled -> analysis begins (thread)", "  analysis (engine thread)",
+             "  analysis ends -> publish begins (loop)", "  publish: JSON and write", "  written -> client has it (parse)"]
+    stages: dict[str, list[float]] = {name: [] for name in names}
+    for (sent, received), (handled, start, end, send, written) in zip(moments, rows):
+        for name, value in zip(names, (handled - sent, start - handled, end - start, send - end, written - send,
+                                       received - written)):
+            stages[name].append(value)
+    return stages
 
 
 class _CpuClock:
@@ -261,13 +333,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changes", type=int, default=20)
     parser.add_argument("--debounce-ms", type=int, default=150)
     parser.add_argument("--pause-ms", type=int, default=300, help="idle time before each edit")
+    parser.add_argument("--timeline", action="store_true",
+                        help="run the server with timestamps and show where each change's time goes")
     args = parser.parse_args(argv)
     text = template(args.lines)
     with open("/proc/loadavg", encoding="ascii") as fh:
         load = fh.read().split()[0]
     print(f"template: {len(text.splitlines())} lines, {len(text):,} characters; load average {load}; "
           f"composer: {composer()}")
-    served = asyncio.run(measure(text, args.changes, args.debounce_ms, args.pause_ms))
+    timeline = None
+    if args.timeline:
+        import tempfile
+
+        timeline = os.path.join(tempfile.mkdtemp(prefix="cfn-fix-latency-"), "timeline.txt")
+    served = asyncio.run(measure(text, args.changes, args.debounce_ms, args.pause_ms, timeline))
     show(f"server over stdio (debounce {args.debounce_ms} ms, {args.pause_ms} ms between edits):", served)
     if args.pause_ms >= args.debounce_ms:
         print(f"  (the debounce is not in the diagnostics figures: each edit follows {args.pause_ms} ms of quiet, "
