@@ -103,15 +103,6 @@ def flow(value: Any, dialect: Dialect) -> str:
     return scalar(value, dialect, True)
 
 
-def _inline_ok(value: Any, dialect: Dialect) -> bool:
-    if is_scalar(value):
-        return True
-    short = short_form(value, dialect)
-    if short is not None:
-        return _args_inline_ok(short[1], dialect)
-    return False
-
-
 def _args_inline_ok(arg: Any, dialect: Dialect) -> bool:
     if is_scalar(arg):
         return True
@@ -122,13 +113,19 @@ def _args_inline_ok(arg: Any, dialect: Dialect) -> bool:
 
 def inline(value: Any, dialect: Dialect, limit: int | None = _INLINE_LIMIT) -> str | None:
     """One-line rendering for block context when the value reads well on one line."""
+    return _inline(value, short_form(value, dialect), dialect, limit)
+
+
+def _inline(value: Any, short: tuple[str, Any] | None, dialect: Dialect,
+            limit: int | None = _INLINE_LIMIT) -> str | None:
+    """inline(value, dialect, limit), `short` being short_form(value, dialect)."""
     if isinstance(value, dict | list) and not value:
         return "{}" if isinstance(value, dict) else "[]"
     if is_scalar(value):
         return scalar(value, dialect)
-    if not _inline_ok(value, dialect):
+    if short is None or not _args_inline_ok(short[1], dialect):
         return None
-    tag, arg = short_form(value, dialect)  # type: ignore[misc]
+    tag, arg = short
     text = f"{tag} {scalar(arg, dialect) if is_scalar(arg) else flow(arg, dialect)}"
     return text if limit is None or len(text) <= limit else None
 
@@ -140,10 +137,10 @@ def entry_lines(key: Any, value: Any, col: int, dialect: Dialect) -> list[str]:
     """Lines of `key: value` with the key at column `col`."""
     pad = " " * col
     head = f"{pad}{scalar(key, dialect)}:"
-    one = inline(value, dialect)
+    short = short_form(value, dialect)
+    one = _inline(value, short, dialect)
     if one is not None:
         return [f"{head} {one}"]
-    short = short_form(value, dialect)
     if short is not None:
         tag, arg = short
         return [f"{head} {tag}"] + _nested(arg, col + max(dialect.map_indent, 2), dialect, tagged=True)
@@ -194,10 +191,10 @@ def item_lines(value: Any, dash_col: int, dialect: Dialect, offset: int | None =
 
 def value_lines(value: Any, col: int, dialect: Dialect) -> list[str]:
     """A value whose first line starts at column `col` (as after a dash)."""
-    one = inline(value, dialect)
+    short = short_form(value, dialect)
+    one = _inline(value, short, dialect)
     if one is not None:
         return [" " * col + one]
-    short = short_form(value, dialect)
     if short is not None:
         tag, arg = short
         return [" " * col + tag] + _nested(arg, col + max(dialect.map_indent, 2), dialect, tagged=True)
@@ -223,21 +220,40 @@ def json_value(value: Any, base: str, dialect: Dialect, compact: bool = False) -
     Small values (intrinsics, tags, short lists) stay on one line, as most people write them,
     unless the file writes small objects or arrays over several lines (Dialect.json_expand_*).
     """
-    one = _json_encoder(dialect.json_colon)(value)
+    one = _json_encoder(dialect.json_colon)(value)  # refuses, as a whole, what JSON cannot hold
     if compact or not isinstance(value, dict | list) or not value:
         return one
     if len(one) <= JSON_INLINE_WIDTH and not _expands(value, dialect):
         return one
+    return _json_open(value, base, dialect)
+
+
+def _json_open(value: dict | list, base: str, dialect: Dialect) -> str:
+    """A non-empty collection, once encoded whole, over several lines: each entry as json_value
+    writes it, but encoded again only where it may stay on one line."""
     inner = base + dialect.json_indent
     if isinstance(value, dict):
-        parts = [f"{inner}{json_key(k)}{dialect.json_colon}{json_value(v, inner, dialect)}" for k, v in value.items()]
+        parts = [f"{inner}{json_key(k)}{dialect.json_colon}{_json_entry(v, inner, dialect)}" for k, v in value.items()]
         return "{" + dialect.eol + ("," + dialect.eol).join(parts) + dialect.eol + base + "}"
-    parts = [inner + json_value(v, inner, dialect) for v in value]
+    parts = [inner + _json_entry(v, inner, dialect) for v in value]
     return "[" + dialect.eol + ("," + dialect.eol).join(parts) + dialect.eol + base + "]"
+
+
+def _json_entry(value: Any, base: str, dialect: Dialect) -> str:
+    """json_value(value, base, dialect) of a part of a value already encoded without error."""
+    if isinstance(value, str):
+        return _json_string(value)  # what the encoder does with a string
+    collection = isinstance(value, dict | list) and bool(value)
+    if collection and _expands(value, dialect):
+        return _json_open(value, base, dialect)
+    one = _json_encoder(dialect.json_colon)(value)
+    return _json_open(value, base, dialect) if collection and len(one) > JSON_INLINE_WIDTH else one
 
 
 def _expands(value: Any, dialect: Dialect) -> bool:
     """Whether the value holds a non-empty collection of a kind the file writes expanded."""
+    if not (dialect.json_expand_objects or dialect.json_expand_arrays):
+        return False  # without a walk: most files expand neither
     if isinstance(value, dict):
         return bool(value) and dialect.json_expand_objects or any(_expands(v, dialect) for v in value.values())
     if isinstance(value, list):
