@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
+from types import ModuleType
 from typing import Any
 
 from . import limits
@@ -145,13 +147,14 @@ def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
         return
     if not proposals:  # most patches on most templates: nothing to judge or apply
         return
-    steps = _judge(patch, proposals, view.data, suppressions, originals, doc.shared_at)
+    steps = _judge(patch, proposals, view.data, suppressions, originals, _sharing(doc))
     error = next((step for step in steps if step.verdict == ERROR), None)
     if error is not None:  # a patch bug: none of its edits in this file
         result.notes.append(_note(patch, ERROR, error.path, doc, error.message))
         return
     undos = []
     applied: list[Change] = []
+    resolves = tuple(patch.resolves)
     replaced: dict[tuple[str, str], list[str]] = {}
     for step in steps:
         if step.verdict in NOTES:
@@ -168,9 +171,9 @@ def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
                 undo()
             result.notes.append(_note(patch, ERROR, path, doc, f"invalid edit at {dotted(path)}: {exc}"))
             return
-        message = proposal.message or f"{edit_kind(proposal)} {dotted(path)}"
-        applied.append(Change(patch.id, patch.safety, edit_kind(proposal), path,
-                              doc.line_of(path), message, tuple(patch.resolves)))
+        kind = edit_kind(proposal)
+        applied.append(Change(patch.id, patch.safety, kind, path, doc.line_of(path),
+                              proposal.message or f"{kind} {dotted(path)}", resolves))
         if step.replaces:  # applied, with a consequence the user must hear of
             replaced.setdefault(step.replaces[:2], []).append(step.replaces[2])
     if applied:
@@ -185,6 +188,12 @@ def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
         for (rtype, rid), why in replaced.items():  # one note per resource
             result.notes.append(_note(patch, REPLACES, ("Resources", rid), doc,
                                       f"replaces {rtype} {rid} on update: {_joined(why)}"))
+
+
+def _sharing(doc: Document) -> Callable[[tuple], tuple[tuple, str] | None] | None:
+    """What finds anchored or aliased content along a path, or None where the document has none
+    (then it never finds any: judging need not walk each edit's path for it)."""
+    return doc.shared_at if doc.shared or doc.shared_scalars else None
 
 
 def _touched(changes: list[Change]) -> list[str] | None:
@@ -421,15 +430,13 @@ def _create_only(edit: Edit, data: dict, originals: dict[str, str]) -> _Step | N
     """An edit that changes a create-only property of a resource of the original template
     (which replaces it on update): refused as advice, or applied with a note where the type
     is known to be stateless. Resources this run adds are never judged."""
-    from .create_only import CREATE_ONLY
-
     if not edit.path or edit.path[0] != "Resources":
         return None
     if len(edit.path) == 1:
         return _resource_replaced(edit, data, originals)
     rid = edit.path[1]
     rtype = originals.get(rid)
-    paths = CREATE_ONLY.get(rtype, ()) if rtype is not None else ()
+    paths = _create_only_table().CREATE_ONLY.get(rtype, ()) if rtype is not None else ()
     if not paths or _type_of(data, rid) != rtype:
         return None
     hits = [prop for loc, old, new in _changes(edit, data) for prop in _create_only_hits(rid, loc, old, new, paths)]
@@ -442,6 +449,14 @@ def _create_only(edit: Edit, data: dict, originals: dict[str, str]) -> _Step | N
     return _Step(edit, ADVISE, ("Resources", rid, "Properties", *hits[0]),
                  f"{where} {'is' if len(hits) == 1 else 'are'} create-only: changing it replaces {rtype} {rid} "
                  "(a new physical resource, the old one deleted); left alone")
+
+
+@cache
+def _create_only_table() -> ModuleType:
+    """The create-only and stateless tables (a large generated module), imported when an edit is first judged."""
+    from . import create_only
+
+    return create_only
 
 
 def _resource_replaced(edit: Edit, data: dict, originals: dict[str, str]) -> _Step | None:
@@ -467,11 +482,10 @@ def _type_of(data: dict, rid: Any) -> Any:
 
 
 def _stateless(rtype: str, resource: dict) -> bool:
-    from .create_only import STATELESS
-
-    if rtype not in STATELESS:
+    stateless = _create_only_table().STATELESS
+    if rtype not in stateless:
         return False
-    rule = STATELESS[rtype]
+    rule = stateless[rtype]
     if rule is None:
         return True
     prop, values = rule
@@ -566,7 +580,7 @@ def _verify(doc: Document, output: str, patches: list[Patch], originals: dict[st
             continue
         if not proposals:
             continue
-        again = [s.proposal for s in _judge(patch, proposals, data, suppressions, originals, doc.shared_at)
+        again = [s.proposal for s in _judge(patch, proposals, data, suppressions, originals, _sharing(doc))
                  if s.verdict == EDIT]
         if again:
             return f"internal error: patch {patch.id} is not idempotent (proposes {dotted(target_path(again[0]))} again)"

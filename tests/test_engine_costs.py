@@ -134,3 +134,16 @@ def test_a_change_to_the_resources_section_as_a_whole_forgets_every_resource() -
 
     assert engine._touched([change(("Resources", "A", "Properties")), change(("Outputs", "O"))]) == ["A"]
     assert engine._touched([change(("Resources", "A")), change(("Resources",))]) is None
+
+
+def test_judging_looks_for_anchored_content_only_in_a_document_that_has_some(monkeypatch: pytest.MonkeyPatch) -> None:
+    walks: list[tuple] = []
+    real = Document.shared_at
+    monkeypatch.setattr(Document, "shared_at", lambda self, path: walks.append(path) or real(self, path))
+    patches = build_patches(select=["LOG001"])
+    plain = "Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n"
+    assert fix_bytes(plain.encode(), "t.yaml", patches).status == "fixed" and walks == []
+    anchored = "Resources:\n  Logs: &logs\n    Type: AWS::Logs::LogGroup\n  Copy: *logs\n"
+    result = fix_bytes(anchored.encode(), "t.yaml", patches)
+    assert walks and result.status == "unchanged"
+    assert result.notes and all(n.kind == "skip" and "anchored or aliased" in n.message for n in result.notes)

@@ -8,7 +8,6 @@ the output is produced, so edits compose without positions ever going stale.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
@@ -117,14 +116,13 @@ class Editor:
     # ------------------------------------------------------------ edits
 
     def _apply(self, edit: Edit) -> Undo:
-        if isinstance(edit, SetKey | ReplaceValue | AppendItem):
-            edit = replace(edit, value=fresh(edit.value))
+        # What a value-writing edit writes is a copy of its value (see `apply`), passed beside it.
         if isinstance(edit, SetKey):
-            return self._set_key(edit)
+            return self._set_key(edit, fresh(edit.value))
         if isinstance(edit, ReplaceValue):
-            return self._replace(edit)
+            return self._replace(edit.path, fresh(edit.value))
         if isinstance(edit, AppendItem):
-            return self._append(edit)
+            return self._append(edit, fresh(edit.value))
         if isinstance(edit, DeleteKey):
             return self._delete(edit)
         if isinstance(edit, RenameKey):
@@ -147,7 +145,7 @@ class Editor:
 
     # ------------------------------------------------------------ SetKey
 
-    def _set_key(self, edit: SetKey) -> Undo:
+    def _set_key(self, edit: SetKey, written: Any) -> Undo:
         data: Any = self.doc.data
         path = edit.path
         for depth, step in enumerate(path):
@@ -157,19 +155,19 @@ class Editor:
             if not isinstance(data, dict):
                 raise EditError(f"{_show(path[:depth])} is not a mapping")
             if step not in data:
-                value: Any = {edit.key: edit.value}
+                value: Any = {edit.key: written}
                 for name in reversed(path[depth + 1:]):
                     value = {name: value}
                 return self._insert(data, path[:depth], step, value, None)
             if data[step] is None:
-                value = {edit.key: edit.value}
+                value = {edit.key: written}
                 for name in reversed(path[depth + 1:]):
                     value = {name: value}
-                return self._replace(ReplaceValue(path[:depth + 1], value))
+                return self._replace(path[:depth + 1], value)
             data = data[step]
         if not isinstance(data, dict):
             raise EditError(f"{_show(path)} is not a mapping")
-        return self._insert(data, path, edit.key, edit.value, edit.after)
+        return self._insert(data, path, edit.key, written, edit.after)
 
     def _insert(self, mapping: dict, path: tuple, key: Any, value: Any, after: Any) -> Undo:
         if key in mapping:
@@ -193,12 +191,12 @@ class Editor:
 
     # ------------------------------------------------------------ AppendItem
 
-    def _append(self, edit: AppendItem) -> Undo:
+    def _append(self, edit: AppendItem, written: Any) -> Undo:
         seq = self._walk(edit.path)
         if not isinstance(seq, list):
             raise EditError(f"{_show(edit.path)} is not a sequence")
         node = self._node(seq)
-        seq.append(edit.value)
+        seq.append(written)
         index = len(seq) - 1
 
         def undo_data() -> None:
@@ -215,17 +213,17 @@ class Editor:
 
     # ------------------------------------------------------------ ReplaceValue
 
-    def _replace(self, edit: ReplaceValue) -> Undo:
-        if not edit.path:
+    def _replace(self, path: tuple, value: Any) -> Undo:
+        if not path:
             raise EditError("cannot replace the whole template")
-        parent = self._walk(edit.path[:-1])
-        last = edit.path[-1]
+        parent = self._walk(path[:-1])
+        last = path[-1]
         try:
             old = parent[last]
         except (KeyError, IndexError, TypeError):
-            raise EditError(f"path {_show(edit.path)} does not exist") from None
+            raise EditError(f"path {_show(path)} does not exist") from None
         node = self._node(parent)
-        parent[last] = edit.value
+        parent[last] = value
 
         def undo_data() -> None:
             parent[last] = old
@@ -233,7 +231,7 @@ class Editor:
         if node is None or self._ledger.child(node, last) is None:
             return undo_data  # the value was added by an earlier edit and renders from data
         try:
-            return both(undo_data, self._replace_child(edit.path, node, lambda: edit.value))
+            return both(undo_data, self._replace_child(path, node, lambda: value))
         except EditError:
             undo_data()  # a refused edit leaves the data as it found it
             raise
@@ -343,6 +341,8 @@ class Editor:
 
 def fresh(value: Any) -> Any:
     """A copy of template data (dicts, lists, tuples of scalars) that shares no container with `value`."""
+    if type(value) is str:  # most leaves: said before the three questions below
+        return value
     if isinstance(value, dict):
         return {key: fresh(item) for key, item in value.items()}
     if isinstance(value, list):
