@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
+
+from .record import record
 
 ACCOUNT_CONCURRENCY = 1_000  # default Lambda concurrency quota per Region
 ACCOUNT_RPS = 10_000  # default API Gateway request rate per Region
@@ -14,7 +15,7 @@ PROVISIONED_SHARE = 0.3  # warm baseline; on-demand absorbs bursts
 RAMP_PER_10S = 1_000  # new execution environments Lambda adds per function every 10 s
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Plan:
     rps: float
     p99_ms: float

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
 from typing import Any, Union
 
 from .kinds import Kind, Safety
+from .record import field, record
 
 Path = tuple
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SetKey:
     """Add `key: value` to the mapping at `path`, creating missing mappings on the way.
 
@@ -30,7 +30,7 @@ class SetKey:
     part_of: tuple[str, str] | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ReplaceValue:
     """Replace the value at `path` (which must exist) with `value`."""
 
@@ -39,7 +39,7 @@ class ReplaceValue:
     message: str = ""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AppendItem:
     """Append `value` to the sequence at `path`."""
 
@@ -48,7 +48,7 @@ class AppendItem:
     message: str = ""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DeleteKey:
     """Remove `key` and its value from the mapping at `path`."""
 
@@ -57,7 +57,7 @@ class DeleteKey:
     message: str = ""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RenameKey:
     """Rename `old` to `new` in the mapping at `path`, keeping its value and place."""
 
@@ -70,7 +70,7 @@ class RenameKey:
 Edit = Union[SetKey, ReplaceValue, AppendItem, DeleteKey, RenameKey]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Skip:
     """The patch declines to touch something, with the reason a user should read."""
 
@@ -78,7 +78,7 @@ class Skip:
     reason: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Advice:
     """Something a human must decide; printed, never written."""
 
@@ -95,7 +95,7 @@ def _equal(section: str, value: Any) -> Callable[[Any], str | None]:
     return lambda found: None if found == value else f"is another {singular(section)}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Need:
     """A top-level entry a patch needs and other patches may need too: a parameter, a condition,
     a shared resource (the access-log bucket). Asked for with `name = yield from view.need(need)`:
@@ -142,7 +142,7 @@ _SINGULAR = {"Parameters": "parameter", "Conditions": "condition", "Resources": 
 Proposal = Union[SetKey, ReplaceValue, AppendItem, DeleteKey, RenameKey, Skip, Advice]
 
 
-@dataclass
+@record
 class Change:
     """One applied edit, as reported to the user."""
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 import heapq
 import importlib
-import inspect
-import pkgutil
+import importlib.machinery
+import os
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .edits import Proposal
 from .kinds import Phase, Safety
+from .record import fields, is_class_var, record
 
 if TYPE_CHECKING:
     from .view import TemplateView
@@ -20,61 +20,26 @@ if TYPE_CHECKING:
 SAFE, UNSAFE, ADVICE = Safety.SAFE, Safety.UNSAFE, Safety.ADVICE
 
 
+@record(frozen=True, kw_only=True)
 class PatchOptions:
     """The base of a patch's `Options`: declared like a frozen dataclass (`name: type = default`,
     every field with an immutable default), frozen, compared and hashed by value, keyword
-    arguments only. Built without compiling code: a frozen dataclass compiles six methods as
-    its class is created, about half a millisecond each class, which for every patch's
-    options was a tenth of a one-file run's start-up. `option_defaults` reads either form."""
-
-    _defaults: ClassVar[dict[str, Any]] = {}
+    arguments only. A record (autofix.record), built without compiling code: a frozen dataclass
+    compiles six methods as its class is created, about half a millisecond each class, which for
+    every patch's options was a tenth of a one-file run's start-up. `option_defaults` reads
+    either form."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        declared = {}
-        for name, annotation in inspect.get_annotations(cls).items():
-            if _is_class_var(annotation):
+        for name, annotation in cls.__annotations__.items():
+            if is_class_var(annotation):
                 continue
             if name not in cls.__dict__:
                 raise TypeError(f"{cls.__qualname__}.{name}: an option needs a default")
             default = cls.__dict__[name]
             if type(default).__hash__ is None:  # the rule of dataclasses: a list, dict or set would be shared
                 raise TypeError(f"{cls.__qualname__}.{name}: the default {default!r} is mutable; use a tuple")
-            declared[name] = default
-        cls._defaults = {**cls._defaults, **declared}  # inherited fields first, as a dataclass orders them
-
-    def __init__(self, **values: Any) -> None:
-        for name in values:
-            if name not in self._defaults:
-                raise TypeError(f"{type(self).__qualname__}() got an unexpected keyword argument {name!r}")
-        for name, default in self._defaults.items():
-            object.__setattr__(self, name, values.get(name, default))
-
-    def _values(self) -> tuple:
-        return tuple(getattr(self, name) for name in self._defaults)
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._defaults)
-        return f"{type(self).__qualname__}({shown})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
-
-
-def _is_class_var(annotation: Any) -> bool:
-    text = annotation if isinstance(annotation, str) else repr(annotation)
-    return text.startswith(("ClassVar", "typing.ClassVar"))
+        record(frozen=True, kw_only=True)(cls)  # inherited fields first, as a dataclass orders them
 
 
 class NoOptions(PatchOptions):
@@ -83,9 +48,11 @@ class NoOptions(PatchOptions):
 
 def option_defaults(options: type) -> dict[str, Any]:
     """Each option's name and default: of a `PatchOptions` subclass or of a frozen dataclass."""
-    if dataclasses.is_dataclass(options):
+    if not hasattr(options, "__record__"):  # a plugin's dataclass: dataclasses is imported already
+        import dataclasses
+
         return {f.name: f.default for f in dataclasses.fields(options)}
-    return dict(options._defaults)  # type: ignore[attr-defined]
+    return {f.name: f.default for f in fields(options)}
 
 
 class Patch:
@@ -153,20 +120,54 @@ def all_patches() -> tuple[type[Patch], ...]:
     import patches as package
 
     found: dict[str, type[Patch]] = {}
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
+    for name in module_names(package.__path__):
+        if name.startswith("_"):
             continue
         try:
-            module = importlib.import_module(f"patches.{info.name}")
+            module = importlib.import_module(f"patches.{name}")
         except Exception as exc:  # one broken module must not take the others down
-            _IMPORT_ERRORS.append(f"patches.{info.name}: {type(exc).__name__}: {exc}")
+            _IMPORT_ERRORS.append(f"patches.{name}: {type(exc).__name__}: {exc}")
             continue
-        for _, obj in inspect.getmembers(module, inspect.isclass):
-            if issubclass(obj, Patch) and obj is not Patch and obj.__module__ == module.__name__:
+        for _, obj in sorted(vars(module).items()):  # by name, as inspect.getmembers lists them
+            if isinstance(obj, type) and issubclass(obj, Patch) and obj is not Patch and obj.__module__ == module.__name__:
                 if obj.id in found:
                     raise RuntimeError(f"patch id {obj.id} declared twice")
                 found[obj.id] = obj
     return tuple(order(found))
+
+
+def module_names(path: Iterable[str]) -> list[str]:
+    """The modules and packages in the folders of a package's `path`, sorted: what
+    `pkgutil.iter_modules` names, without the `inspect` it imports to read a file's module name
+    (and `ast` and `dis` with it: ~10 ms of a one-file run). A path entry that is no folder (a
+    zip file) is left to pkgutil."""
+    suffixes = sorted(importlib.machinery.all_suffixes(), key=len, reverse=True)  # as inspect.getmodulename
+
+    def module_name(filename: str) -> str | None:
+        return next((filename[:-len(s)] for s in suffixes if filename.endswith(s)), None)
+
+    names: set[str] = set()
+    for folder in path:
+        if not os.path.isdir(folder):
+            import pkgutil
+
+            names.update(info.name for info in pkgutil.iter_modules([folder]))
+            continue
+        for filename in _listdir(folder):
+            name = module_name(filename)
+            if name is None and "." not in filename and os.path.isdir(os.path.join(folder, filename)):
+                is_package = any(module_name(f) == "__init__" for f in _listdir(os.path.join(folder, filename)))
+                name = filename if is_package else None
+            if name and name != "__init__" and "." not in name:
+                names.add(name)
+    return sorted(names)
+
+
+def _listdir(folder: str) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []
 
 
 def order(found: dict[str, type[Patch]]) -> Iterator[type[Patch]]:

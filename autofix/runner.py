@@ -6,7 +6,6 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from .api import build_patches, fix_bytes
@@ -14,12 +13,13 @@ from .config import ConfigError, Settings, settings_for
 from .discover import Target, discover
 from .engine import FAILED, FIXED, SKIPPED, UNCHANGED, Result
 from .fileio import WriteRefused, create_atomically, read_file, replace_atomically
+from .record import field, record
 from .registry import Patch, all_patches
 
 _QUICK_MARKERS = (b"Resources", b"AWSTemplateFormatVersion")
 
 
-@dataclass
+@record
 class Job:
     write: bool = False
     validate: bool = False
@@ -31,7 +31,7 @@ class Job:
     cli: dict[str, Any] = field(default_factory=dict)  # settings given as flags
 
 
-@dataclass
+@record
 class Outcome:
     result: Result
     explicit: bool = True
@@ -50,7 +50,7 @@ class Interrupted(Exception):
                                                        {o.result.path for o in outcomes})
 
 
-@dataclass
+@record
 class Run:
     outcomes: list[Outcome]
     notes: list[str]

@@ -8,8 +8,9 @@ never select nothing (or, as an empty prefix would, everything).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from .record import record
 
 ALL = "ALL"
 
@@ -50,7 +51,7 @@ def parse(values: Any, patches: Sequence[Any], where: str = "selector") -> list[
     return found
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Selection:
     """Which patches run: `select` (None: the default set) minus `ignore`, with the extensions."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from autofix.edits import Advice, Need, Proposal, SetKey
 from autofix.model.alarms import (
@@ -14,6 +13,7 @@ from autofix.model.alarms import (
     unpublishable_topics,
 )
 from autofix.model.parameters import parameter
+from autofix.record import replace
 from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.values import equals, ref, ref_target
 from autofix.view import TemplateView

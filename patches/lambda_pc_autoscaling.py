@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Proposal, SetKey, Skip
 from autofix.model import lambdas as lam
 from autofix.model.parameters import condition, not_equals_condition, parameter
+from autofix.record import record
 from autofix.registry import SAFE, Patch, PatchOptions
 from autofix.values import NO_VALUE, ref, referenced_names, sub
 from autofix.view import TemplateView
@@ -18,7 +18,7 @@ POLICY = "AWS::ApplicationAutoScaling::ScalingPolicy"
 DIMENSION = "lambda:function:ProvisionedConcurrency"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Scalable:
     """A function alias with provisioned concurrency: what a scalable target needs to know."""
     fn: str

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Generator, Iterable, Iterator
-from dataclasses import dataclass, replace
 from typing import Any
 
 from autofix.edits import Advice, Need, Proposal, Skip
+from autofix.record import record, replace
 from autofix.semantics.alarms import CLOUDWATCH, KEY_ACTIONS, KMS_KEY, notified_topics, topic_problem
 from autofix.semantics.model import plain
 from autofix.values import NO_VALUE, equals, getatt_target, if_, not_, ref, ref_target, sub, sub_parts, text_of
@@ -86,7 +86,7 @@ _OTHER_SERVICES = {"kafka", "msk", "kinesis", "sqs", "queue", "iot", "mqtt", "ev
 _STRING_TYPES = ("String", "AWS::SSM::Parameter::Value<String>")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TopicSettings:
     """How a new alarm topic is made: options shared by LAM003 and LOG002."""
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from autofix.edits import AppendItem, Need, Proposal, ReplaceValue, SetKey, Skip
+from autofix.record import field, record
 from autofix.values import (NO_VALUE, first_free, get_att, getatt_target, if_, is_intrinsic,
                             ref_target, referenced_names, sub)
 from autofix.view import TemplateView
@@ -115,7 +115,7 @@ def _names_bucket(view: TemplateView, target: Any, rid: str) -> str:
     return "maybe" if rid in referenced_names(target) else ""
 
 
-@dataclass
+@record
 class _Policies:
     """Bucket policies by their Bucket value; entries are (file position, policy id, Bucket value)."""
 
@@ -199,7 +199,7 @@ def statements(view: TemplateView, pid: str) -> list | None:
 # ------------------------------------------------------------------ conditions
 
 
-@dataclass
+@record
 class RefPlan:
     """How new resources may refer to existing, possibly conditional, resources."""
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import AppendItem, Edit, SetKey
+from autofix.record import record
 from autofix.values import getatt_target, is_intrinsic, ref_target, referenced_names, sub
 from autofix.view import TemplateView
 
@@ -118,7 +118,7 @@ def function_buckets(view: TemplateView, fid: str) -> tuple[set[str], str | None
     return buckets, None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LogTarget:
     arn: Any  # a value for Resource
     group: str | None  # the template log group, when there is one
@@ -266,7 +266,7 @@ def bucket_arns(view: TemplateView, bid: str, holder: str, graph: Graph) -> tupl
 # ---------------------------------------------------------------- policy statements
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Document:
     holder: str  # the resource that holds the policy document
     path: tuple  # path of the PolicyDocument

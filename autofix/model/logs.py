@@ -4,10 +4,10 @@ Gateway account role, and whether a Lambda role may write to a log group."""
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
 from typing import Any
 
 from autofix.edits import Advice, Need, Proposal
+from autofix.record import record
 from autofix.values import (equals, get_att, getatt_target, if_, ref, ref_target, referenced_names, sub, sub_replace,
                             text_of)
 from autofix.view import TemplateView
@@ -74,7 +74,7 @@ def log_group(retention_days: int, condition: Any = None, name: Any = None, depe
 ACCOUNT_ROLE_VALUES = ("create", "existing")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AccountRole:
     """The AWS::ApiGateway::Account that logging waits for, and the condition it exists under.
 
@@ -167,7 +167,7 @@ def _retained(kind: str, condition: str | None, props: dict) -> dict:
 # ---------------------------------------------------------------- Lambda log groups
 
 
-@dataclass
+@record
 class LogGroups:
     """The template's log groups by their LogGroupName: lists of (file position, id, ...) in file order."""
 

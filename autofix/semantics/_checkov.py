@@ -21,15 +21,15 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..record import field, record
 from .model import Violation
 
 NO_COMMENT = "No comment provided"  # what checkov records for a skip without a comment
 
 
-@dataclass
+@record
 class Scan:
     """checkov's verdict on one template: by logical id, failed check ids and skipped (id, comment)."""
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
+from ..record import record
 from .model import Deployed, Violation
 
 APIGW, SNS, S3, EVENTS = ("apigateway.amazonaws.com", "sns.amazonaws.com", "s3.amazonaws.com",
@@ -26,7 +26,7 @@ _NAMED_ARN = re.compile(r"arn:[^:]*:lambda:[^:]*:[^:]*:function:\$\{(?P<name>[A-
 _INVOCATIONS = re.compile(r"/functions/(?P<arn>.+)/invocations")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Target:
     """What a caller invokes: a function, qualified by an alias name or version (None: unqualified)."""
 
@@ -37,7 +37,7 @@ class Target:
         return self.function + (f":{self.qualifier}" if self.qualifier else "")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Caller:
     resource: str
     where: str

@@ -5,14 +5,14 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
+from ..record import record
 from ..values import getatt_target, ref_target, sub_parts, sub_replace, sub_variables
 from ..view import SAM_TRANSFORM
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Reference:
     """One place that refers to a resource: `source` resource (or "Outputs.X"), its path, how."""
 
@@ -22,7 +22,7 @@ class Reference:
     attribute: str | None  # GetAtt / ${X.Attr} attribute; None for Ref / ${X}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Violation:
     """One broken promise: which invariant, on which resource, and what a user would see."""
 

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node
 
 from ..document import Document
+from ..record import record
 
 Undo = Callable[[], None]
 Splice = tuple[int, int, str]  # replace source[start:end] with text
 
 
-@dataclass
+@record
 class Op:
     path: tuple  # where in the data the op writes (original key names); a replacement of an ancestor drops it
     start: int
@@ -33,21 +33,21 @@ class Op:
         return self.place() if self.place else (self.start, self.end)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class KeyText:
     """Last step of the path of an op that rewrites a key's own text (RenameKey)."""
 
     name: Any
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class NewKey:
     """A path step naming a key the source does not hold under that name now."""
 
     name: Any
 
 
-@dataclass
+@record
 class Added:
     """A key an edit added to an original mapping; its insertion renders it by its current name."""
 
