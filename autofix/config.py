@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
+import errno
 import fnmatch
 import os
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from .document import DEFAULT_MAX_BYTES
+from .fileio import is_file
+from .record import field, record
 from .registry import all_patches
 from .selectors import ALL, SelectorError, parse
 
@@ -25,7 +26,7 @@ class ConfigError(Exception):
     """A configuration file is wrong; the message names the file and the key."""
 
 
-@dataclass
+@record
 class Settings:
     select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
@@ -55,32 +56,48 @@ class Settings:
                 self.unsafe_fixes, repr(sorted(self.options.items())), self.target_rps, self.p99_latency_ms)
 
 
-def find_config(folder: Path) -> tuple[Path, dict] | None:
-    """The nearest config file at or above `folder` that has cfn-fix settings."""
-    folder = folder.resolve()
-    for candidate in (folder, *folder.parents):
+def find_config(folder: str) -> tuple[str, dict] | None:
+    """The nearest config file at or above `folder` that has cfn-fix settings (its path, resolved)."""
+    candidate = _resolved(folder)
+    while True:
         for name in CONFIG_NAMES:
-            path = candidate / name
-            if path.is_file():
+            path = os.path.join(candidate, name)
+            if is_file(path):
                 table = _read_table(path)
                 if table is not None:
                     return path, table
-    return None
+        parent = os.path.dirname(candidate)
+        if parent == candidate:
+            return None
+        candidate = parent
 
 
-def _read_table(path: Path) -> dict | None:
+def _resolved(folder: str) -> str:
+    """`folder` absolute, its links resolved: what pathlib's resolve() answers, without pathlib
+    (with what it imports, ~5 ms of a one-file run), symbolic link loop included."""
+    path = os.path.realpath(folder)
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise RuntimeError(f"Symlink loop from {path!r}") from None
+    return path
+
+
+def _read_table(path: str) -> dict | None:
     # Imported here: a run without a config file does not pay for the TOML parser.
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI (a dependency there)
         import tomli as tomllib  # type: ignore[no-redef]
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as handle:
+            data = tomllib.loads(handle.read())
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML ({exc})") from None
-    if path.name == "pyproject.toml":
+    if os.path.basename(path) == "pyproject.toml":
         table = data.get("tool", {}).get("cfn-fix")
         return table if isinstance(table, dict) else None
     return data
@@ -88,19 +105,20 @@ def _read_table(path: Path) -> dict | None:
 
 def settings_for(template: str, cli: dict[str, Any], known_ids: set[str], cache: dict | None = None) -> Settings:
     """Effective settings for one template: defaults < config file < overrides < flags."""
-    folder = Path(template).parent if template != "-" else Path.cwd()
+    folder = _parent(template) if template != "-" else os.getcwd()
     found = _cached_find(folder, cache)
     settings = Settings()
     for key in ("select", "ignore", "unsafe-fixes", "exclude", "max-bytes", "options"):
         settings.sources[key] = "default"
     if found:
         path, table = found
-        settings.config_file = str(path)
-        label = f"{path.name} [tool.cfn-fix]" if path.name == "pyproject.toml" else str(path.name)
+        settings.config_file = path
+        name = os.path.basename(path)
+        label = f"{name} [tool.cfn-fix]" if name == "pyproject.toml" else name
         _apply(settings, {k: v for k, v in table.items() if k != "overrides"}, f"{path}", label, known_ids,
                _KNOWN - {"overrides"})
         for index, override in enumerate(_overrides(table, path)):
-            if _override_matches(override, template, path.parent):
+            if _override_matches(override, template, os.path.dirname(path)):
                 _apply(settings, {k: v for k, v in override.items() if k != "paths"}, f"{path}",
                        f"{label} overrides[{index}]", known_ids, _OVERRIDE_KNOWN - {"paths"}, override=True)
     for key, value in cli.items():
@@ -121,16 +139,15 @@ def settings_for(template: str, cli: dict[str, Any], known_ids: set[str], cache:
     return settings
 
 
-def _cached_find(folder: Path, cache: dict | None) -> tuple[Path, dict] | None:
+def _cached_find(folder: str, cache: dict | None) -> tuple[str, dict] | None:
     if cache is None:
         return find_config(folder)
-    key = str(folder)
-    if key not in cache:
-        cache[key] = find_config(folder)
-    return cache[key]
+    if folder not in cache:
+        cache[folder] = find_config(folder)
+    return cache[folder]
 
 
-def _overrides(table: dict, path: Path) -> list[dict]:
+def _overrides(table: dict, path: str) -> list[dict]:
     overrides = table.get("overrides", [])
     if not isinstance(overrides, list) or not all(isinstance(o, dict) for o in overrides):
         raise ConfigError(f"{path}: 'overrides' must be an array of tables ([[tool.cfn-fix.overrides]])")
@@ -141,12 +158,29 @@ def _overrides(table: dict, path: Path) -> list[dict]:
     return overrides
 
 
-def _override_matches(override: dict, template: str, base: Path) -> bool:
-    try:
-        rel = Path(os.path.abspath(template)).relative_to(base.resolve()).as_posix()
-    except ValueError:
-        rel = Path(template).as_posix()
+def _override_matches(override: dict, template: str, base: str) -> bool:
+    rel = _relative(os.path.abspath(template), _resolved(base))
+    if rel is None:  # outside the config's folder (through a link): the path as given
+        from pathlib import PurePath
+
+        rel = PurePath(template).as_posix()
     return any(fnmatch.fnmatch(rel, pattern) for pattern in override["paths"])
+
+
+def _parent(path: str) -> str:
+    """The folder of the file `path` names, as pathlib's parent ("." for a bare name) once resolved."""
+    return os.path.dirname(path.rstrip(os.sep) or path) or "."
+
+
+def _relative(path: str, base: str) -> str | None:
+    """The absolute, normalised `path` relative to `base` with forward slashes, as pathlib's
+    relative_to answers, or None when it is not below `base`."""
+    if os.path.normcase(path) == os.path.normcase(base):
+        return "."
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if not os.path.normcase(path).startswith(os.path.normcase(prefix)):
+        return None
+    return path[len(prefix):].replace(os.sep, "/")
 
 
 def _apply(settings: Settings, table: dict, where: str, label: str, known_ids: set[str], allowed: set[str],
@@ -165,7 +199,7 @@ def _apply(settings: Settings, table: dict, where: str, label: str, known_ids: s
             _select(settings, key, value, label, override)
             continue
         if key == "exclude":
-            settings.exclude_base = str(Path(where).parent)
+            settings.exclude_base = os.path.dirname(where)
         settings.set(key, value, label)
 
 

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+
+from .fileio import exists_or_is_link, is_dir
+from .record import record
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".aws-sam", "cdk.out"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Target:
     path: str  # as the user will see it; "-" for standard input
     explicit: bool  # named on the command line (not found in a folder)
     root: str | None = None  # the folder walked to find it: a write must stay inside
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Exclusion:
     """Gitignore-style patterns anchored at `base`: the folder of the config file that declares
     them, or the working folder for --exclude. `*` stays inside one folder; `**` crosses folders;
@@ -37,7 +38,7 @@ class Exclusion:
         if not full.startswith(base.rstrip(os.sep) + os.sep):
             rel = os.path.basename(full)  # outside the base: only name patterns can apply
         else:
-            rel = Path(os.path.relpath(full, base)).as_posix()
+            rel = os.path.relpath(full, base).replace(os.sep, "/")
         spec = _spec(self.patterns)
         return spec.match_file(rel + "/" if is_dir else rel)
 
@@ -69,12 +70,15 @@ def discover(paths: list[str], exclude: Excludes = ()) -> tuple[list[Target], li
         if raw == "-":
             targets.append(Target("-", True))
             continue
-        path = Path(raw)
-        if path.is_dir():
-            found = [Target(p, False, raw) for p in _walk(path, exclude)]
+        if is_dir(raw):
+            # pathlib only to walk a folder, named as it writes it ("./a/" as "a"): a one-file
+            # run does without it (~5 ms)
+            from pathlib import Path
+
+            found = [Target(p, False, raw) for p in _walk(str(Path(raw)), exclude)]
             if not found:
                 notes.append(f"{shown(raw)}: no templates found in this folder")
-        elif path.exists() or path.is_symlink():
+        elif exists_or_is_link(raw):
             found = [] if _excluded(raw, exclude) else [Target(raw, True)]
         else:
             notes.append(f"{shown(raw)}: no such file or folder")
@@ -96,12 +100,12 @@ def _identity(path: str) -> object:
     return (info.st_dev, info.st_ino)
 
 
-def _walk(root: Path, exclude: Exclusion) -> list[str]:
+def _walk(root: str, exclude: Exclusion) -> list[str]:
     """Template files below `root`, depth first in name order; iterative, so any depth works."""
     tracked = _git_visible(root)
     real_root = os.path.realpath(root)
     found = []
-    stack = [str(root)]
+    stack = [root]
     while stack:
         folder = stack.pop()
         files, dirs = _entries(folder, exclude)
@@ -146,12 +150,12 @@ def _excluded(path: str, exclude: Excludes) -> bool:
     return _exclusion(exclude).matches(path)
 
 
-def _git_visible(root: Path) -> set[str] | None:
+def _git_visible(root: str) -> set[str] | None:
     """Real paths git does not ignore below `root`, or None outside a git work tree."""
     import subprocess  # only where git runs: a one-file run does not pay its import
 
     try:
-        run = subprocess.run(["git", "-C", str(root), "ls-files", "-co", "--exclude-standard", "-z"],
+        run = subprocess.run(["git", "-C", root, "ls-files", "-co", "--exclude-standard", "-z"],
                              capture_output=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return None
