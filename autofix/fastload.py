@@ -1,8 +1,17 @@
 """A data-only loader for verification: libyaml's C parser with our scalar rules.
 
 Verification needs the data of the spliced output, not its comments or positions, so it
-uses the much faster C parser and resolves scalars with the same rules as the main
-loader (YAML 1.2 core, intrinsic tags in long form) so the two always agree.
+uses a C parser and resolves scalars with the same rules as the main loader (YAML 1.2 core,
+intrinsic tags in long form) so the two always agree.
+
+What it makes of a text is what PyYAML's libyaml binding (`yaml.load` with the loader in
+autofix/fastload_pyyaml.py) makes of it, or the same error. Two parsers give the events:
+
+- ruamel.yaml.clibz's, when it is installed (autofix/verify_reader.py): the main loader has
+  imported it already, so a run verifies without importing PyYAML (~16 ms of a one-file run).
+  It hands over to PyYAML every text it might read differently, and every text it refuses,
+  so that a refusal keeps PyYAML's wording;
+- PyYAML's, otherwise, and for what the first hands over.
 
 The data is built from the parser's events as they come: composing the whole node tree first,
 as `yaml.load` does, held about 25 KB of nodes and marks per resource at once (half the peak
@@ -15,59 +24,9 @@ way, so it reads, or fails, exactly as `yaml.load` would.
 from __future__ import annotations
 
 import json
-from typing import Any
-
-import yaml
-from yaml.events import (
-    AliasEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-    StreamEndEvent,
-)
+from typing import Any, NamedTuple
 
 from .scalars import STD_TAG, explicit_scalar, resolve_plain, tagged
-
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_Base):  # type: ignore[misc, valid-type]
-    """Every plain scalar arrives as str; we resolve it ourselves."""
-
-    yaml_implicit_resolvers: dict = {}
-
-
-def _scalar(loader: _Loader, node: yaml.ScalarNode) -> Any:
-    if not node.style:  # the C parser reports plain style as "" rather than None
-        return resolve_plain(node.value)
-    return node.value
-
-
-def _explicit(loader: _Loader, node: yaml.ScalarNode) -> Any:
-    return explicit_scalar(node.tag, node.value)
-
-
-def _intrinsic(loader: _Loader, suffix: str, node: yaml.Node) -> Any:
-    tag = "!" + suffix
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = node.value
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return tagged(tag, value)
-
-
-_Loader.add_constructor(STD_TAG + "str", _scalar)
-for _kind in ("int", "float", "bool", "null", "timestamp"):
-    _Loader.add_constructor(STD_TAG + _kind, _explicit)
-_Loader.add_multi_constructor("!", _intrinsic)
-
-
-def _not_json(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 def load_data(text: str, fmt: str) -> Any:
@@ -79,78 +38,96 @@ def load_data(text: str, fmt: str) -> Any:
             return json.loads(text, parse_constant=_not_json)
         except ValueError:
             pass  # JSON-looking YAML (comments, trailing commas...): read it as YAML
-    if _CParser is not None:
+    from . import verify_reader  # here: it builds on this module
+
+    if verify_reader.AVAILABLE:
         try:
-            return _from_events(text)
-        except _Unusual:
+            return verify_reader.read(text)
+        except verify_reader.HandedOver:
             pass
-    return load_by_nodes(text)
+    from . import fastload_pyyaml  # PyYAML: only where the clibz parser cannot answer
+
+    return fastload_pyyaml.load(text)
 
 
 def load_by_nodes(text: str) -> Any:
     """Data of a YAML text as `yaml.load` makes it: the whole node tree, then the data."""
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader subclass
+    from . import fastload_pyyaml
+
+    return fastload_pyyaml.load_by_nodes(text)
 
 
-_CParser = getattr(getattr(yaml, "cyaml", None), "CParser", None)
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+class Events(NamedTuple):
+    """A parser's event classes (PyYAML's and ruamel.yaml's are distinct)."""
+
+    mapping_start: type
+    mapping_end: type
+    sequence_start: type
+    sequence_end: type
+    scalar: type
+    alias: type
+    stream_end: type
+
+    @classmethod
+    def of(cls, module: Any) -> Events:
+        """The classes of an events module that names them as PyYAML's does (ruamel.yaml's does)."""
+        return cls(*(getattr(module, name + "Event") for name in (
+            "MappingStart", "MappingEnd", "SequenceStart", "SequenceEnd", "Scalar", "Alias", "StreamEnd")))
+
+
+class Unusual(Exception):
+    """Something no template holds: read the text the node way instead."""
+
+
 _PLAIN_TAGS = (None, "!")  # no tag, or the non-specific `!`: resolved as untagged
 _SCALAR_TAGS = frozenset(STD_TAG + kind for kind in ("int", "float", "bool", "null", "timestamp"))
 _STR, _MAP, _SEQ = STD_TAG + "str", STD_TAG + "map", STD_TAG + "seq"
 
 
-class _Unusual(Exception):
-    """Something no template holds: read the text the node way instead."""
-
-
-def _from_events(text: str) -> Any:
-    """What `yaml.load` with _Loader makes of `text`, built from the parser's events."""
-    assert _CParser is not None
-    parser = _CParser(text)
-    try:
-        return _build(parser.get_event)
-    finally:
-        parser.dispose()
-
-
-def _build(next_event: Any) -> Any:
-    next_event()  # stream start
-    if isinstance(next_event(), StreamEndEvent):  # else a document start
-        return None
+def build(next_event: Any, kinds: Events, standins: str = "") -> Any:
+    """What `yaml.load` makes of the one document whose events `next_event` gives, from its
+    first node on (the document's start is read): the data, or Unusual. `standins`: a
+    character that stands for a colon in the text the parser read, put back in every value."""
+    mapping_start, sequence_start, scalar, alias = kinds.mapping_start, kinds.sequence_start, kinds.scalar, kinds.alias
     anchors: dict[str, Any] = {}
     # Open collections: [container, tag, anchor, the key waiting for its value (or _NO_KEY)].
     stack: list[list[Any]] = []
     while True:
         event = next_event()
         kind = type(event)
-        if kind is MappingStartEvent or kind is SequenceStartEvent:
+        if kind is mapping_start or kind is sequence_start:
             if event.anchor is not None:
                 if event.anchor in anchors:
-                    raise _Unusual
+                    raise Unusual
                 anchors[event.anchor] = _OPEN  # an alias of it inside it would make a cycle
-            stack.append([{} if kind is MappingStartEvent else [], _collection_tag(event, kind), event.anchor,
-                          _NO_KEY])
+            is_mapping = kind is mapping_start
+            stack.append([{} if is_mapping else [], _collection_tag(event.tag, is_mapping), event.anchor, _NO_KEY])
             continue
-        if kind is MappingEndEvent or kind is SequenceEndEvent:
+        if kind is kinds.mapping_end or kind is kinds.sequence_end:
             container, tag, anchor, _ = stack.pop()
             value = container if tag is None else tagged(tag, container)
-        elif kind is ScalarEvent:
+        elif kind is scalar:
             if event.anchor is not None and event.anchor in anchors:
-                raise _Unusual
-            value, anchor = _scalar_value(event), event.anchor
-        elif kind is AliasEvent:
+                raise Unusual
+            value, anchor = _scalar_value(event, standins), event.anchor
+        elif kind is alias:
             value, anchor = anchors.get(event.anchor, _OPEN), None
             if value is _OPEN:
-                raise _Unusual
+                raise Unusual
         else:
-            raise _Unusual
+            raise Unusual
         if anchor is not None:
             anchors[anchor] = value
         if not stack:
             break
         _add(stack[-1], value)
     next_event()  # document end
-    if not isinstance(next_event(), StreamEndEvent):
-        raise _Unusual  # a second document: yaml.load says so
+    if type(next_event()) is not kinds.stream_end:
+        raise Unusual  # a second document: yaml.load says so
     return value
 
 
@@ -160,32 +137,33 @@ def _add(frame: list[Any], value: Any) -> None:
         container.append(value)
     elif key is _NO_KEY:
         if isinstance(value, dict | list):
-            raise _Unusual  # an unhashable key
+            raise Unusual  # an unhashable key
         frame[3] = value
     else:
         container[key] = value
         frame[3] = _NO_KEY
 
 
-def _scalar_value(event: ScalarEvent) -> Any:
-    tag = event.tag
+def _scalar_value(event: Any, standins: str) -> Any:
+    tag, text = event.tag, event.value
+    if standins and standins in text:
+        text = text.replace(standins, ":")
     if tag in _PLAIN_TAGS or tag == _STR:
-        return resolve_plain(event.value) if not event.style else event.value
+        return resolve_plain(text) if not event.style else text
     if tag in _SCALAR_TAGS:
-        return explicit_scalar(tag, event.value)
+        return explicit_scalar(tag, text)
     if tag.startswith("!"):
-        return tagged(tag, event.value)
-    raise _Unusual
+        return tagged(tag, text)
+    raise Unusual
 
 
-def _collection_tag(event: MappingStartEvent | SequenceStartEvent, kind: type) -> str | None:
+def _collection_tag(tag: str | None, is_mapping: bool) -> str | None:
     """None for a plain mapping or sequence, else the intrinsic's tag."""
-    tag = event.tag
-    if tag in _PLAIN_TAGS or tag == (_MAP if kind is MappingStartEvent else _SEQ):
+    if tag in _PLAIN_TAGS or tag == (_MAP if is_mapping else _SEQ):
         return None
     if tag.startswith("!"):
         return tag
-    raise _Unusual
+    raise Unusual
 
 
 _OPEN = object()

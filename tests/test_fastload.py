@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from autofix import fastload
+from autofix import fastload, fastload_pyyaml
 from autofix.api import build_patches, fix_bytes
 
 from .conftest import CORPUS, ROOT
 from .test_memory import _generated
 
-pytestmark = pytest.mark.skipif(fastload._CParser is None, reason="PyYAML without libyaml: the node way only")
+pytestmark = pytest.mark.skipif(fastload_pyyaml.CParser is None, reason="PyYAML without libyaml: the node way only")
 
 SUFFIXES = (".yaml", ".yml", ".json", ".template")
 FIXTURES = sorted(p for p in (ROOT / "tests" / "patches").rglob("*") if p.suffix in SUFFIXES)
@@ -58,7 +58,8 @@ def assert_read_alike(text: str) -> None:
     assert same(fastload.load_data(text, "yaml"), expected)
 
 
-def _texts(path: Path) -> list[str]:
+def texts_and_repair(path: Path) -> list[str]:
+    """A file's text and our repair of it."""
     raw = path.read_bytes()
     try:
         texts = [raw.decode("utf-8").removeprefix("\ufeff")]
@@ -70,14 +71,14 @@ def _texts(path: Path) -> list[str]:
 
 @pytest.mark.parametrize("path", FIXTURES, ids=[str(p.relative_to(ROOT / "tests" / "patches")) for p in FIXTURES])
 def test_fixture_and_its_repair_read_alike(path: Path) -> None:
-    for text in _texts(path):
+    for text in texts_and_repair(path):
         assert_read_alike(text)
 
 
 @pytest.mark.skipif(not CORPUS_FILES, reason="../shared/corpus is not beside the project")
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=[str(p.relative_to(CORPUS)) for p in CORPUS_FILES])
 def test_corpus_file_and_its_repair_read_alike(path: Path) -> None:
-    for text in _texts(path):
+    for text in texts_and_repair(path):
         assert_read_alike(text)
 
 
@@ -106,7 +107,7 @@ def test_an_alias_is_the_same_object_as_its_anchor() -> None:
 
 def test_the_event_reader_is_the_one_used() -> None:
     """The control: ordinary templates go through the events, not back to the node way."""
-    fastload._from_events(_generated(20))
-    with pytest.raises(fastload._Unusual):
-        fastload._from_events("a: &x 1\nb: &x 2\n")
+    fastload_pyyaml.from_events(_generated(20))
+    with pytest.raises(fastload.Unusual):
+        fastload_pyyaml.from_events("a: &x 1\nb: &x 2\n")
     assert isinstance(yaml.cyaml.CParser, type)

@@ -8,7 +8,9 @@ validation and server modules, nor subprocess, secrets, traceback, tomllib (wher
 file is) and signal (only Ctrl-C, writing and the workers use it); with -q and --no-diff, not
 difflib either. Such a run imports with Python's cyclic collector paused, then freezes what the
 imports made and resumes it before the files. Each command runs in a fresh interpreter through
-the console script's own entry point, `autofix.entry:main`.
+the console script's own entry point, `autofix.entry:main`. Where ruamel.yaml.clibz is
+installed, a dry run verifies its repairs with that parser, which the loader has imported
+already: it imports no PyYAML either.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ WATCHED_MODULES = ("concurrent.futures.process", "autofix.sarif", "autofix.conve
                    # a function's version hash (LAM002), Ctrl-C or a write (signal), a diff (difflib).
                    "subprocess", "secrets", "tomllib", "traceback", "hashlib", "signal", "difflib")
 SHOWS_A_DIFF = {"difflib"}  # what a run that prints its diff does import
+# The clibz parser verifies repairs where it is installed; PyYAML's binding otherwise.
+CLIBZ = importlib.util.find_spec("_ruamel_yaml_clibz") is not None
 HEAVY = {"typer", "click", "rich", "cfnlint", "cfn_flip", "deepdiff", "pydantic", "numpy", "samtranslator", "checkov",
          "multiprocessing", "concurrent"}
 
@@ -96,7 +100,7 @@ def test_version_imports_nothing_heavy(tmp_path: Path) -> None:
 def test_quiet_dry_run_imports_nothing_heavy(one: Path) -> None:
     code, loaded, _ = probe("-q", "--no-diff", str(one), cwd=one.parent)
     assert code == 1  # the fix is pending: the run really went through the engine
-    assert "ruamel" in loaded and "yaml" in loaded
+    assert "ruamel" in loaded and ("yaml" in loaded) is not CLIBZ  # PyYAML verifies without clibz
     assert not loaded & (HEAVY | set(WATCHED_MODULES)), sorted(loaded)
 
 
@@ -118,7 +122,21 @@ def test_a_run_with_nothing_to_repair_does_not_import_pyyaml(tmp_path: Path) -> 
     assert "yaml" not in loaded, sorted(loaded)
     code, loaded, _ = probe("-q", "--no-diff", "--select", "LOG001", str(tmp_path / "clean.yaml"),
                             str(_write(tmp_path / "one.yaml", ONE_RESOURCE)), cwd=tmp_path)
-    assert code == 1 and "yaml" in loaded  # the control: a repair is verified with it
+    assert code == 1 and ("yaml" in loaded) is not CLIBZ  # the control: without clibz, a repair is verified with it
+
+
+@pytest.mark.skipif(not CLIBZ, reason="ruamel.yaml.clibz is not installed: PyYAML verifies")
+def test_a_dry_run_that_repairs_verifies_without_pyyaml(tmp_path: Path) -> None:
+    """The clibz parser reads back every repair, `x:y` in flow included (a stand-in for the
+    colon), and the change summary's data; what it hands over is read by PyYAML."""
+    flow = ONE_RESOURCE + "    DependsOn: [s3:GetObject, AWS::Region]\n"
+    code, loaded, out = probe("--select", "LOG001", str(_write(tmp_path / "flow.yaml", flow)), cwd=tmp_path)
+    assert code == 1 and "RetentionInDays" in out and "ruamel" in loaded
+    assert "yaml" not in loaded, sorted(loaded)
+    handed_over = ONE_RESOURCE + "    DependsOn: [x?y]\n"  # `?` in a word: the clibz parser refuses it
+    code, loaded, out = probe("-q", "--select", "LOG001", str(_write(tmp_path / "other.yaml", handed_over)),
+                              cwd=tmp_path)
+    assert code == 1 and "yaml" in loaded, out  # the control: the probe sees PyYAML when it is needed
 
 
 def _write(path: Path, text: str) -> Path:
