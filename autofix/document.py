@@ -327,8 +327,8 @@ def _check_odd_breaks(text: str, root: Node) -> None:
     """Refuse NEL, U+2028 and U+2029 outside quoted strings: YAML 1.1 readers (libyaml, which
     verifies every repair) take them for line breaks, YAML 1.2 readers (ruamel.yaml) do not.
     Refuse a lone CR there too in a file with LF line ends: the editor finds lines by LF."""
-    if not any(ch in text for ch in _ODD_BREAK_CHARS) and not ("\r" in text and _LONE_CR.search(text)):
-        return  # plain `in` tests: many times faster than the search below, which finds none
+    if (text.isascii() or not any(ch in text for ch in _ODD_BREAK_CHARS)) and not ("\r" in text and _LONE_CR.search(text)):
+        return  # O(1) and plain `in` tests: many times faster than the search below, which finds none
     hits = [m.start() for m in _ODD_BREAK.finditer(text)]
     quoted = [(n.start_mark.index, n.end_mark.index) for n in walk_nodes(root)
               if isinstance(n, ScalarNode) and n.style in ("'", '"')]
@@ -443,12 +443,6 @@ def _scalar(node: ScalarNode) -> Any:
         return _core_scalar(node, tag[len(STD_TAG):])
     text = node.value.replace("\a", "") if style == ">" else node.value
     return tagged(tag, text, _where(node))
-
-
-def _written_tag(node: Node) -> str | None:
-    """The tag written in the source for `node` (`!Ref`, `tag:yaml.org,2002:int`), or None."""
-    tag = node.ctag
-    return None if tag.handles is None else tag.trval
 
 
 def _core_scalar(node: ScalarNode, kind: str) -> Any:
@@ -579,18 +573,15 @@ class _Builder:
         result: dict = {}
         block = not node.flow_style
         for key_node, value_node in node.value:
-            if _merge_key(key_node):
-                raise TemplateError("YAML merge keys (<<) are not supported in templates", *_where(key_node))
-            if type(key_node) is not ScalarNode:
-                raise TemplateError("mapping keys must be scalars", *_where(key_node))
-            if key_node.value == "" and key_node.style is None:  # `: value`, or `?` with no key
-                raise TemplateError("a mapping key is empty", *_where(key_node))
-            key = _scalar(key_node)
-            if isinstance(key, dict | list):  # `!Ref x: value`
-                raise TemplateError("mapping keys must be plain scalars, not intrinsic functions", *_where(key_node))
+            key = _key(key_node)
             if key in result:
                 raise TemplateError(f"duplicate key {key!r} (first at line {_first_line(node, key)})", *_where(key_node))
-            result[key] = self._scalar(value_node) if type(value_node) is ScalarNode else self._build(value_node, again)
+            if type(value_node) is not ScalarNode:
+                result[key] = self._build(value_node, again)
+            elif value_node.ctag.handles is None:  # no tag written: never an intrinsic
+                result[key] = _scalar(value_node)
+            else:
+                result[key] = self._scalar(value_node)
             if self._aliased:
                 self._note_shared_scalar(result, key, value_node)
             if block and type(value_node) is ScalarNode and value_node.value == "" and value_node.style is None:
@@ -602,7 +593,7 @@ class _Builder:
             self.shared_scalars[(id(container), step)] = node.anchor
 
     def _finish(self, node: Node, value: Any, frozen: bool) -> Any:
-        tag = _written_tag(node)  # None: resolved, so `map` or `seq`
+        tag = None if node.ctag.handles is None else node.ctag.trval  # None: resolved, so `map` or `seq`
         if tag is not None and tag.startswith(STD_TAG) and tag not in _COLLECTION_TAGS:
             raise TemplateError(f"unsupported YAML tag !!{tag[len(STD_TAG):]}", *_where(node))
         self.node_of[id(value)] = node
@@ -616,6 +607,20 @@ class _Builder:
         self.frozen.add(id(wrapped))  # the intrinsic wrapper has no text of its own
         self.originals.append(wrapped)
         return wrapped
+
+
+def _key(node: Node) -> Any:
+    """A mapping key's data, refused where a template's key cannot be that."""
+    if _merge_key(node):
+        raise TemplateError("YAML merge keys (<<) are not supported in templates", *_where(node))
+    if type(node) is not ScalarNode:
+        raise TemplateError("mapping keys must be scalars", *_where(node))
+    if node.value == "" and node.style is None:  # `: value`, or `?` with no key
+        raise TemplateError("a mapping key is empty", *_where(node))
+    key = _scalar(node)
+    if type(key) is dict:  # `!Ref x: value` (a scalar's data is a dict only then, never a list)
+        raise TemplateError("mapping keys must be plain scalars, not intrinsic functions", *_where(node))
+    return key
 
 
 def _merge_key(node: Node) -> bool:

@@ -59,6 +59,8 @@ def test_merge_key_is_refused_resolved_or_written(lines: str, name: str) -> None
     ("    P: !!str 5\n", "!!str on the unquoted value '5' is not supported; quote it instead", 8),
     ("    P: !Nope x\n", "unknown tag !Nope", 8),
     ("    !Ref x: 1\n", "mapping keys must be plain scalars, not intrinsic functions", 5),
+    ("    !GetAtt A.B: 1\n", "mapping keys must be plain scalars, not intrinsic functions", 5),
+    ("    !Sub '${A}': 1\n", "mapping keys must be plain scalars, not intrinsic functions", 5),
 ])
 def test_written_tags_are_checked(lines: str, message: str, col: int, name: str) -> None:
     assert refusal(lines, name) == (message, 4, col)
