@@ -16,6 +16,7 @@ from .scalars import LONG_TO_SHORT, resolve_plain
 _INDICATORS = set("?:,[]{}#&*!|>'\"%@`-")
 _FLOW_UNSAFE = set(",[]{}")
 _INLINE_LIMIT = 100
+_COLLECTIONS = (dict, list)  # built once: `dict | list` makes a new union at every isinstance
 _NUMBERISH = re.compile(r"^[-+.]?[0-9]")
 _YAML11_WORDS = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 
@@ -49,24 +50,27 @@ def quote(text: str, dialect: Dialect) -> str:
 
 
 def scalar(value: Any, dialect: Dialect, flow: bool = False) -> str:
-    if value is None:
+    if type(value) is str:  # most scalars written are strings
+        text = value
+    elif value is None:
         return "null"
-    if value is True:
+    elif value is True:
         return "true"
-    if value is False:
+    elif value is False:
         return "false"
-    if isinstance(value, int):
+    elif isinstance(value, int):
         return str(value)
-    if isinstance(value, float):
+    elif isinstance(value, float):
         if math.isinf(value):
             return ".inf" if value > 0 else "-.inf"
         return ".nan" if math.isnan(value) else repr(value)
-    text = str(value)
+    else:
+        text = str(value)
     return text if is_plain_safe(text, flow) and not dialect.force_quote else quote(text, dialect)
 
 
 def is_scalar(value: Any) -> bool:
-    return not isinstance(value, dict | list)
+    return not isinstance(value, _COLLECTIONS)
 
 
 # ---------------------------------------------------------------- intrinsics
@@ -119,10 +123,10 @@ def inline(value: Any, dialect: Dialect, limit: int | None = _INLINE_LIMIT) -> s
 def _inline(value: Any, short: tuple[str, Any] | None, dialect: Dialect,
             limit: int | None = _INLINE_LIMIT) -> str | None:
     """inline(value, dialect, limit), `short` being short_form(value, dialect)."""
-    if isinstance(value, dict | list) and not value:
-        return "{}" if isinstance(value, dict) else "[]"
-    if is_scalar(value):
+    if not isinstance(value, _COLLECTIONS):
         return scalar(value, dialect)
+    if not value:
+        return "{}" if isinstance(value, dict) else "[]"
     if short is None or not _args_inline_ok(short[1], dialect):
         return None
     tag, arg = short
@@ -162,7 +166,7 @@ def _long_intrinsic_args_inline(value: Any, dialect: Dialect) -> bool:
 
 
 def _nested(arg: Any, col: int, dialect: Dialect, tagged: bool) -> list[str]:
-    if isinstance(arg, dict | list) and arg:
+    if isinstance(arg, _COLLECTIONS) and arg:
         return block_lines(arg, col, dialect)
     return [" " * col + (inline(arg, dialect) or flow(arg, dialect))]
 
@@ -221,7 +225,7 @@ def json_value(value: Any, base: str, dialect: Dialect, compact: bool = False) -
     unless the file writes small objects or arrays over several lines (Dialect.json_expand_*).
     """
     one = _json_encoder(dialect.json_colon)(value)  # refuses, as a whole, what JSON cannot hold
-    if compact or not isinstance(value, dict | list) or not value:
+    if compact or not isinstance(value, _COLLECTIONS) or not value:
         return one
     if len(one) <= JSON_INLINE_WIDTH and not _expands(value, dialect):
         return one
@@ -243,7 +247,7 @@ def _json_entry(value: Any, base: str, dialect: Dialect) -> str:
     """json_value(value, base, dialect) of a part of a value already encoded without error."""
     if isinstance(value, str):
         return _json_string(value)  # what the encoder does with a string
-    collection = isinstance(value, dict | list) and bool(value)
+    collection = isinstance(value, _COLLECTIONS) and bool(value)
     if collection and _expands(value, dialect):
         return _json_open(value, base, dialect)
     one = _json_encoder(dialect.json_colon)(value)

@@ -26,3 +26,16 @@ def test_a_flow_indicator_is_plain_in_block_context_only(char: str) -> None:
 def test_printable_text_without_indicators_stays_plain(text: str) -> None:
     assert render.is_plain_safe(text, flow=False)
     assert render.scalar(text, Dialect()) == text
+
+
+class _Named(str):
+    def __str__(self) -> str:
+        return "as-named"
+
+
+@pytest.mark.parametrize("value, text", [(_Named("raw"), "as-named"), (1.5, "1.5"), (7, "7"), (True, "true"),
+                                         (None, "null"), (float("inf"), ".inf"), (float("-inf"), "-.inf")],
+                         ids=repr)
+def test_a_scalar_is_written_as_its_text_and_a_string_subclass_as_its_own_str(value: object, text: str) -> None:
+    """Plain strings are written as they are; anything else, a str subclass too, as str() gives it."""
+    assert render.scalar(value, Dialect()) == text
