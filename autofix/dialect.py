@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .record import record
 from .scalars import SHORT_TAGS
 
 _SAMPLE = 20_000  # nodes looked at; style is uniform enough that a sample decides it
@@ -14,7 +14,7 @@ JSON_INLINE_WIDTH = 60  # a JSON value up to this long is "small": writers put i
 _COLLECTIONS = (MappingNode, SequenceNode)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Dialect:
     fmt: str = "yaml"
     eol: str = "\n"

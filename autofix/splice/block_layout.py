@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -13,6 +12,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from .. import render
 from ..dialect import Dialect
 from ..errors import EditError
+from ..record import replace
 from .geometry import Geometry, top_level_successor
 from .ledger import Added, Ledger, Undo
 
