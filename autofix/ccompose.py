@@ -245,6 +245,13 @@ def _anchor_starts(text: str) -> list[int]:
     return found
 
 
+def only_prose_marks(root: Node, text: str) -> bool:
+    """Whether `text`, composed as `root` by either composer, has no anchor nor alias: every
+    `&` or `*` where a token may start is inside the text of a scalar without a tag or an
+    anchor. A few paths from the root, not a walk of the tree (see _Scalars)."""
+    return _Scalars(root, text).hold_prose(_anchor_starts(text))
+
+
 class _Scalars:
     """Finds the scalar whose text holds a position by descending from the root, child by
     child in document order (a bisection on their starts), so that a few positions cost a few

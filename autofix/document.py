@@ -222,7 +222,8 @@ def parse(text: str, path: str = "<string>", bom: bool = False) -> Document:
     if not isinstance(root, MappingNode):
         raise NotATemplate("not a CloudFormation template (top level is not a mapping)")
     _check_odd_breaks(text, root)
-    anchored = "&" in text and _check_anchors(root)
+    # An `&` in prose (`a && b`) starts no anchor: only a tree with one is walked for them.
+    anchored = "&" in text and not ccompose.only_prose_marks(root, text) and _check_anchors(root)
     builder = _Builder(text)
     data = builder.build_root(root, aliased=anchored)
     if not _looks_like_template(data):

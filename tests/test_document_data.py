@@ -123,3 +123,17 @@ def test_only_a_plain_double_angle_resolves_as_a_merge_key() -> None:
 @pytest.mark.parametrize("name", COMPOSERS)
 def test_keys_like_a_merge_key_are_plain_keys(name: str) -> None:
     assert resource("    <<<: a\n    '<<': b\n", name) == {"Type": "X", "<<<": "a", "<<": "b"}
+
+
+@pytest.mark.parametrize("name", COMPOSERS)
+def test_prose_ampersands_are_not_walked_for_anchors(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from autofix import document
+    monkeypatch.setattr(document, "_check_anchors", lambda _: pytest.fail("the tree was walked for anchors"))
+    data = resource("    D: a && b & c\n    E: '&x'\n    F: |\n      &y\n", name)
+    assert data["D"] == "a && b & c" and data["E"] == "&x" and data["F"] == "&y\n"
+
+
+def test_an_anchor_after_prose_ampersands_is_found() -> None:
+    doc = parse(RESOURCE + "    D: a && b\n    P: &p {x: 1}\n    Q: *p\n")
+    assert id(doc.data["Resources"]["A"]["P"]) in doc.shared
+    assert refusal("    D: a && b\n    R: &r [1]\n    S: &r 2\n", "pure")[0].startswith("duplicate anchor &r")
