@@ -70,7 +70,12 @@ def discover(paths: list[str], exclude: Excludes = ()) -> tuple[list[Target], li
         if raw == "-":
             targets.append(Target("-", True))
             continue
-        if is_dir(raw):
+        try:
+            folder = is_dir(raw)
+            present = folder or exists_or_is_link(raw)
+        except OSError:  # a name too long, a folder that may not be searched: reading it says why
+            folder, present = False, True
+        if folder:
             # pathlib only to walk a folder, named as it writes it ("./a/" as "a"): a one-file
             # run does without it (~5 ms)
             from pathlib import Path
@@ -78,7 +83,7 @@ def discover(paths: list[str], exclude: Excludes = ()) -> tuple[list[Target], li
             found = [Target(p, False, raw) for p in _walk(str(Path(raw)), exclude)]
             if not found:
                 notes.append(f"{shown(raw)}: no templates found in this folder")
-        elif exists_or_is_link(raw):
+        elif present:
             found = [] if _excluded(raw, exclude) else [Target(raw, True)]
         else:
             notes.append(f"{shown(raw)}: no such file or folder")

@@ -260,6 +260,58 @@ def test_long_multibyte_name_gives_a_short_valid_temporary_name(tmp_path) -> Non
     Path(tmp).write_text("")  # a valid name on this file system
 
 
+TOO_LONG = "a" * 295 + ".yaml"  # 300 bytes: over any file system's 255-byte name limit (ENAMETOOLONG)
+
+
+def _one_clear_line(run: subprocess.CompletedProcess, shown: str, why: str) -> None:
+    assert run.returncode == 2, run.stderr
+    assert "internal error" not in run.stderr and "Traceback" not in run.stderr, run.stderr
+    assert _error_lines(run.stderr) == [f"{shown}: error: {why}"]
+
+
+@pytest.mark.parametrize("write", [[], ["--write"]])
+def test_too_long_file_name_is_one_line_exit_2(tmp_path, write) -> None:
+    _one_clear_line(cfn_fix(*write, TOO_LONG, cwd=tmp_path), TOO_LONG, "cannot read: File name too long")
+
+
+def test_too_long_folder_name_in_a_path_is_one_line_exit_2(tmp_path) -> None:
+    # The config lookup starts in that folder: no .cfn-fix.toml or pyproject.toml can be there.
+    for name in (f"{TOO_LONG}/t.yaml", f"{TOO_LONG}/"):
+        _one_clear_line(cfn_fix(name, cwd=tmp_path), name, "cannot read: File name too long")
+
+
+def test_too_long_name_costs_only_that_path(tmp_path) -> None:
+    (tmp_path / "t.yaml").write_text(NEEDS_FIX)
+    run = cfn_fix("-j", "2", "--write", "t.yaml", TOO_LONG, cwd=tmp_path)
+    _one_clear_line(run, TOO_LONG, "cannot read: File name too long")
+    assert (tmp_path / "t.yaml").read_text() == FIXED
+
+
+def test_path_through_a_folder_link_loop_is_one_line_exit_2(tmp_path) -> None:
+    (tmp_path / "loop").symlink_to("loop")
+    run = cfn_fix("loop/t.yaml", cwd=tmp_path)
+    assert run.returncode == 2 and "internal error" not in run.stderr, run.stderr
+    assert "loop/t.yaml: no such file or folder" in run.stderr.splitlines()
+    _one_clear_line(cfn_fix("loop", cwd=tmp_path), "loop", "cannot read: Too many levels of symbolic links")
+
+
+def test_folder_that_may_not_be_searched_is_one_line_exit_2(tmp_path, monkeypatch) -> None:
+    # Root may search any folder: a stat refused inside `locked` stands in for a non-root user.
+    (tmp_path / "locked").mkdir()
+    real_stat = os.stat
+
+    def refused(path, *args, **kwargs):
+        if os.fspath(path).startswith(os.path.join(os.fspath(tmp_path), "locked") + os.sep):
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(os, "stat", refused)
+    code, output = invoke(str(tmp_path / "locked" / "t.yaml"))
+    assert code == 2 and "internal error" not in output, output
+    assert f"{tmp_path}/locked/t.yaml: error: permission denied (cannot read)" in output.splitlines()
+
+
 # ---------------------------------------------------------------- 13: owner, group, xattrs, ACLs, hard links
 
 ACL_USER_OBJ, ACL_USER, ACL_GROUP_OBJ, ACL_MASK, ACL_OTHER = 0x01, 0x02, 0x04, 0x10, 0x20
