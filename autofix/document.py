@@ -11,7 +11,6 @@ import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
@@ -29,6 +28,7 @@ from ruamel.yaml.scanner import Scanner
 from . import ccompose
 from .dialect import Dialect, detect_dialect
 from .errors import NotATemplate, TemplateError
+from .record import field, record
 from .scalars import STD_TAG, resolve_plain, tagged
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -66,7 +66,7 @@ _CORE_TAGS: dict[str, tuple[type, ...]] = {
     "str": (str,), "int": (int,), "float": (int, float), "bool": (bool,), "null": (type(None),)}
 
 
-@dataclass
+@record
 class Document:
     """One template. `data` is the engine's working copy and is changed by edits."""
 
