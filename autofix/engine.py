@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cache
 from types import ModuleType
 from typing import Any
@@ -14,6 +13,7 @@ from .edits import Advice, AppendItem, Change, DeleteKey, Edit, Proposal, Rename
     dotted, edit_kind, target_path
 from .errors import EditError
 from .kinds import Kind, Status
+from .record import field, record
 from .registry import ADVICE, Patch
 from .splice import Editor
 from .suppress import Suppressions
@@ -23,7 +23,7 @@ from .view import SECTIONS, TemplateView, UndeclaredType, intrinsic_name
 FIXED, UNCHANGED, SKIPPED, FAILED = Status.FIXED, Status.UNCHANGED, Status.SKIPPED, Status.FAILED
 
 
-@dataclass
+@record
 class Result:
     path: str
     status: str
@@ -86,7 +86,7 @@ def _fix_document(doc: Document, patches: list[Patch], verify: bool) -> Result:
     return _finish(result, repair, verify)
 
 
-@dataclass
+@record
 class _Unverified:
     """A run's repair before its verification: what `_finish` needs, and `verified` later."""
 
@@ -245,7 +245,7 @@ NOTES = (SKIP, ADVISE, SUPPRESSED)
 _ABSENT = object()
 
 
-@dataclass
+@record
 class _Step:
     proposal: Proposal
     verdict: str

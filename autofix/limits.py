@@ -8,13 +8,12 @@ Counts are of the template as written: a SAM or language-extension template expa
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from .edits import Change
 from .kinds import Kind, Safety
+from .record import record, replace
 
 SECTIONS = (("Resources", 500, "resources"), ("Parameters", 200, "parameters"),
             ("Outputs", 200, "outputs"), ("Mappings", 200, "mappings"))
@@ -26,7 +25,7 @@ APPROACHING = 0.9  # warn from 90% of a limit, as cfn-lint does
 ID = "LIMIT"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Measure:
     counts: tuple[int, ...]  # entries per section, in SECTIONS' order
     size: int  # bytes, as CloudFormation receives the file
@@ -45,7 +44,7 @@ def check(before: Measure, after: Measure, changes: list[Change],
           line_of: Callable[[tuple], int] = lambda path: 1) -> tuple[str | None, list[Change]]:
     """The limit the repair would cross (one line), or None; and warnings for those it nears."""
     found, warnings = _check(before, after, changes)
-    return found, [dataclasses.replace(w, line=line_of(w.path)) for w in warnings]
+    return found, [replace(w, line=line_of(w.path)) for w in warnings]
 
 
 def _check(before: Measure, after: Measure, changes: list[Change]) -> tuple[str | None, list[Change]]:

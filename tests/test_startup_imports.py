@@ -30,7 +30,7 @@ ROOT = startup.ROOT
 WATCHED = ("dataclasses", "inspect", "ast", "dis")
 NOT_FOR_ONE_FILE = ("pathlib",)
 # Modules that may still import dataclasses; remove each one as it moves to records.
-PENDING = {"autofix.engine", "autofix.limits"}
+PENDING: set[str] = set()
 
 # test_startup's probe (the entry point run as the console script runs it, then the exit code and
 # which watched modules were loaded), with every import statement watched from the start: one

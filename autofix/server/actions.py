@@ -7,11 +7,11 @@ With a client that resolves code actions, the edit is computed only when one is 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from lsprotocol import types
 
+from ..record import record
 from ..registry import by_id
 from .analysis import ALL, SAFE, Analysis
 from .diagnostics import SOURCE, lsp_range
@@ -22,7 +22,7 @@ FIX_ALL_UNSAFE = f"source.fixAllUnsafe.{SOURCE}"
 QUICKFIX = types.CodeActionKind.QuickFix.value
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Client:
     """What the client can take."""
 

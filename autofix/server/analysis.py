@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from ..api import fix_bytes
 from ..config import ConfigError
@@ -11,6 +10,7 @@ from ..document import Document, load
 from ..edits import Change
 from ..engine import FAILED, FIXED, Result, fix_document, verified
 from ..errors import NotATemplate, TemplateError
+from ..record import field, record
 from ..registry import Patch
 from ..suppression_check import suppression_warnings
 from . import locate
@@ -22,7 +22,7 @@ _CONTENT = re.compile(r"^[^\S\n]*[^\s#]", re.MULTILINE)
 SAFE, ALL = "safe", "all"  # the two fix-all runs; any other key names one patch
 
 
-@dataclass
+@record
 class Problem:
     """Why a buffer cannot be repaired: one diagnostic."""
 
@@ -31,7 +31,7 @@ class Problem:
     col: int | None = None
 
 
-@dataclass
+@record
 class Analysis:
     text: str
     path: str

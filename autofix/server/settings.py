@@ -9,16 +9,16 @@ every few seconds for a client that watches no files).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..api import build_patches
 from ..capacity import planned_options
 from ..config import CONFIG_NAMES, ConfigError, Settings, settings_for
+from ..record import record
 from ..registry import Patch, all_patches
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Profile:
     """What one file's settings make of the patches."""
 
