@@ -180,6 +180,7 @@ HANDED_OVER = {
     "a merge key": "a: &x {b: 1}\nc: {<<: *x}\n!!merge <<: *x\n",
     "two documents": "a: 1\n---\nb: 2\n",
     "an unfinished double-quoted scalar ending in an escaped CRLF": 'a: "b\\\r\n',
+    "a lone surrogate (no UTF-8 for the C parser)": "a: [s3:x, \ud800]\n",
 }
 
 
