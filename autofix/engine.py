@@ -559,7 +559,7 @@ def _note(patch: Patch, kind: str, path: tuple, doc: Document, message: str) -> 
 
 def _verify(doc: Document, output: str, patches: list[Patch], originals: dict[str, str]) -> str | None:
     """None when the output parses, holds exactly the intended data, and is stable."""
-    from . import fastload  # PyYAML's libyaml binding: imported only when a repair is verified
+    from . import fastload  # imported only when a repair is verified (PyYAML only without ruamel.yaml.clibz)
 
     ids = ", ".join(sorted({p.id for p in patches}))
     try:
