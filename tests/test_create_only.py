@@ -10,6 +10,8 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from autofix import create_only, fastload
 from autofix.api import fix_text
 from autofix.edits import DeleteKey, Proposal, RenameKey, ReplaceValue, SetKey
@@ -32,6 +34,27 @@ def test_committed_table_matches_installed_schemas() -> None:
     assert generator.build() == create_only.CREATE_ONLY, "stale: run python3 scripts/gen_create_only.py"
     assert generator.STATELESS == create_only.STATELESS, "stale: run python3 scripts/gen_create_only.py"
     assert generator.render(generator.build()) == Path(create_only.__file__).read_text(encoding="utf-8")
+
+
+def test_lazy_table_equals_the_eagerly_built_table_key_for_key() -> None:
+    built = _generator().build()  # tuples, as the module held them before it held one string
+    fresh = type(create_only.CREATE_ONLY)(create_only._TABLE)  # nothing parsed yet
+    assert list(fresh) == list(built) and len(fresh) == len(built)
+    for rtype, paths in built.items():
+        assert rtype in fresh and fresh[rtype] == paths and fresh.get(rtype) == paths, rtype
+    assert dict(fresh.items()) == built and fresh == built
+
+
+def test_lazy_table_answers_absent_types_as_a_dict_does() -> None:
+    table = type(create_only.CREATE_ONLY)(create_only._TABLE)
+    some = next(iter(table))
+    for absent in ("AWS::No::Such", some[:-1], some[1:], f"{some}\tx", f"x\n{some}", "", "\n", None, 3):
+        assert absent not in table and table.get(absent, ()) == (), absent
+        with pytest.raises(KeyError):
+            table[absent]
+    assert table[some] is table[some]  # parsed once
+    with pytest.raises(TypeError):
+        table["AWS::S3::Bucket"] = ()  # type: ignore[index]
 
 
 def test_known_facts() -> None:
