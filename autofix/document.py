@@ -102,6 +102,8 @@ class Document:
 
     def shared_at(self, path: tuple) -> tuple[tuple, str] | None:
         """The first prefix of `path` that is anchored or aliased content, with its anchor name."""
+        if not self.shared and not self.shared_scalars:
+            return None  # most documents: nothing anchored, no walk
         value: Any = self.data
         for depth, step in enumerate(path):
             anchor = self.shared_scalars.get((id(value), step)) if isinstance(value, dict | list) else None

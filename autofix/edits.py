@@ -170,9 +170,12 @@ def dotted(path: Path) -> str:
     return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(".[", "[")
 
 
+_EDIT_KINDS: dict[type, Kind] = {SetKey: Kind.ADD, ReplaceValue: Kind.SET, AppendItem: Kind.APPEND,
+                                 DeleteKey: Kind.DELETE, RenameKey: Kind.RENAME}
+
+
 def edit_kind(edit: Edit) -> Kind:
-    return {SetKey: Kind.ADD, ReplaceValue: Kind.SET, AppendItem: Kind.APPEND,
-            DeleteKey: Kind.DELETE, RenameKey: Kind.RENAME}[type(edit)]
+    return _EDIT_KINDS[type(edit)]
 
 
 def target_path(edit: Edit) -> Path:
