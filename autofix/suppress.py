@@ -63,8 +63,13 @@ class Suppressions:
         resource = resources.get(path[1]) if isinstance(resources, dict) else None
         if not isinstance(resource, dict) or len(path) == 2:
             return None
+        # Read live at each edit, never remembered: a patch may add Metadata (a cfn_nag
+        # suppression, a new resource's), and a later patch must see it.
         metadata = resource.get("Metadata")
-        if matches(type(patch), _cfn_fix_ignores(metadata)):
+        if not isinstance(metadata, dict):
+            return None  # most resources: nothing to read
+        ignores = _cfn_fix_ignores(metadata)
+        if ignores and matches(type(patch), ignores):
             return f"{path[1]} has Metadata cfn-fix ignore for {patch.id}"
         hits = sorted(scanner_ids(metadata) & set(patch.resolves))
         if hits:

@@ -43,3 +43,29 @@ def test_every_edit_type_has_its_kind() -> None:
     samples = [SetKey(("Resources",), "A", 1), ReplaceValue(("Resources", "A"), 1),
                AppendItem(("Resources", "A"), 1), DeleteKey(("Resources",), "A"), RenameKey(("Resources",), "A", "B")]
     assert {type(edit): edit_kind(edit) for edit in samples} == kinds
+
+
+def _patch():
+    from autofix.registry import all_patches
+
+    cls = next(cls for cls in all_patches() if cls.resolves)
+    return cls(cls.Options())
+
+
+def test_a_suppression_an_earlier_edit_added_to_a_resource_is_read_by_the_next_judgement() -> None:
+    """Metadata is read live: a patch may add it (cfn_nag suppressions), and a later patch sees it."""
+    from autofix.suppress import Suppressions
+
+    patch = _patch()
+    data = load(TEMPLATE.encode(), "t.yaml").data
+    suppressions = Suppressions(data)
+    path = ("Resources", "Fn", "Properties", "X")
+    assert suppressions.resource_suppresses(path, patch) is None
+    rule = patch.resolves[0]
+    data["Resources"]["Fn"]["Metadata"] = {"cfn_nag": {"rules_to_suppress": [{"id": rule}]}}
+    assert suppressions.resource_suppresses(path, patch) == f"Fn suppresses {rule}; left as the author decided"
+    data["Resources"]["Fn"]["Metadata"]["cfn_nag"]["rules_to_suppress"] = []
+    data["Resources"]["Fn"]["Metadata"]["cfn-fix"] = {"ignore": [patch.id]}
+    assert suppressions.resource_suppresses(path, patch) == f"Fn has Metadata cfn-fix ignore for {patch.id}"
+    data["Resources"]["Fn"]["Metadata"] = "not a mapping"
+    assert suppressions.resource_suppresses(path, patch) is None
