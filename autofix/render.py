@@ -139,8 +139,18 @@ def _inline(value: Any, short: tuple[str, Any] | None, dialect: Dialect,
 
 def entry_lines(key: Any, value: Any, col: int, dialect: Dialect) -> list[str]:
     """Lines of `key: value` with the key at column `col`."""
-    pad = " " * col
-    head = f"{pad}{scalar(key, dialect)}:"
+    head = f"{' ' * col}{scalar(key, dialect)}:"
+    # What the general way below comes to, without its calls, for all but a one-key mapping
+    # (which may be an intrinsic): a scalar or an empty collection on the key's line, else a
+    # block below it (see test_render_blocks).
+    if not isinstance(value, _COLLECTIONS):
+        return [f"{head} {scalar(value, dialect)}"]
+    if not value:
+        return [f"{head} {{}}" if isinstance(value, dict) else f"{head} []"]
+    if isinstance(value, list):
+        return [head, *block_lines(value, col + dialect.seq_indent, dialect)]
+    if len(value) > 1:
+        return [head, *block_lines(value, col + dialect.map_indent, dialect)]
     short = short_form(value, dialect)
     one = _inline(value, short, dialect)
     if one is not None:
@@ -195,6 +205,12 @@ def item_lines(value: Any, dash_col: int, dialect: Dialect, offset: int | None =
 
 def value_lines(value: Any, col: int, dialect: Dialect) -> list[str]:
     """A value whose first line starts at column `col` (as after a dash)."""
+    if not isinstance(value, _COLLECTIONS):  # as in entry_lines
+        return [" " * col + scalar(value, dialect)]
+    if not value:
+        return [" " * col + ("{}" if isinstance(value, dict) else "[]")]
+    if isinstance(value, list) or len(value) > 1:
+        return block_lines(value, col, dialect)
     short = short_form(value, dialect)
     one = _inline(value, short, dialect)
     if one is not None:
