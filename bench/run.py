@@ -6,6 +6,8 @@ FOLDER defaults to ../shared/corpus beside the repository. In one run it measure
 folder's templates (*.yaml, *.yml, *.json, *.template):
 
   (a) bare ruamel.yaml round-trip load (`YAML(typ="rt").load`) of every file;
+  (a') the bare C compose of every file (ruamel.yaml.clibz's `CSafeLoader(...).get_single_node()`,
+      no checks, no data), when clibz is installed: the issue's yardstick for (b);
   (b) cfn-fix dry run with every patch (safe and unsafe) on one core, in process
       (read bytes + `fix_bytes`, as the CLI does, without printing);
   (c) the CLI over the folder with `-j <cores>` (`cfn-fix --unsafe-fixes -j N -q --no-diff`),
@@ -14,8 +16,8 @@ folder's templates (*.yaml, *.yml, *.json, *.template):
       with their diffs: what the change summary and the notes cost;
   (d) cfn-lint over the same files (when installed; its version is printed), wall time;
 
-and prints the times and the ratios b/a, c/b, d/b and e (default / -q). (a) and (b) are interleaved file by
-file, so load on a shared machine hits both alike; with --repeat R each file's time is the
+and prints the times and the ratios b/a, b/a', c/b, d/b and e (default / -q). (a), (a') and (b) are
+interleaved file by file, so load on a shared machine hits both alike; with --repeat R each file's time is the
 best of R; (c) is the best of --cli-repeat alternating runs (default 5; medians are
 printed too). CPU time (user+sys, including child processes) is printed beside wall time:
 on a busy machine it is the steadier figure.
@@ -52,6 +54,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +70,7 @@ DEFAULT_SIZES = (100, 1_000, 10_000)
 # The issue's targets, printed beside the figures (informative only, never asserted).
 TARGETS = {
     "b/a": ("<=", 1.3),
+    "b/a'": ("<=", 4.0),
     "c/b": ("<=", 1 / 1.7),
     "d/b": (">=", 15.0),
     "def/q": ("<=", 1.10),
@@ -201,12 +205,13 @@ def load_vs_fix(files: list[Path], repeat: int) -> dict:
     from autofix.api import build_patches, fix_bytes
 
     patches = build_patches(unsafe=True)
-    totals = {"a_wall": 0.0, "a_cpu": 0.0, "b_wall": 0.0, "b_cpu": 0.0}
+    bare_c = _bare_c_compose()
+    totals = {"a_wall": 0.0, "a_cpu": 0.0, "c_wall": 0.0, "c_cpu": 0.0, "b_wall": 0.0, "b_cpu": 0.0}
     statuses: dict[str, int] = {}
     ruamel_rejects = 0
     errors: list[str] = []
     for path in files:
-        best = {"a_wall": float("inf"), "a_cpu": float("inf"), "b_wall": float("inf"), "b_cpu": float("inf")}
+        best = dict.fromkeys(totals, float("inf"))
         rejected, result = False, None
         for _ in range(repeat):
             with Clock() as clock:
@@ -215,6 +220,10 @@ def load_vs_fix(files: list[Path], repeat: int) -> dict:
                 except Exception:  # invalid or odd files still cost what they cost
                     rejected = True
             best["a_wall"], best["a_cpu"] = min(best["a_wall"], clock.wall), min(best["a_cpu"], clock.cpu)
+            if bare_c is not None:
+                with Clock() as clock:
+                    bare_c(path.read_bytes())
+                best["c_wall"], best["c_cpu"] = min(best["c_wall"], clock.wall), min(best["c_cpu"], clock.cpu)
             try:
                 with Clock() as clock:
                     result = fix_bytes(path.read_bytes(), str(path), patches)
@@ -230,9 +239,27 @@ def load_vs_fix(files: list[Path], repeat: int) -> dict:
         statuses[result.status] = statuses.get(result.status, 0) + 1
         if result.error.startswith("internal error"):
             errors.append(f"{path}: {result.error}")
-    return {"a_load_s": totals["a_wall"], "a_load_cpu_s": totals["a_cpu"],
+    bare = {"a_bare_c_s": totals["c_wall"], "a_bare_c_cpu_s": totals["c_cpu"]} if bare_c is not None else \
+        {"a_bare_c_s": None, "a_bare_c_cpu_s": None}
+    return {"a_load_s": totals["a_wall"], "a_load_cpu_s": totals["a_cpu"], **bare,
             "b_fix_1core_s": totals["b_wall"], "b_fix_1core_cpu_s": totals["b_cpu"], "statuses": statuses,
             "ruamel_rejects": ruamel_rejects, "patches": len(patches), "errors": errors}
+
+
+def _bare_c_compose() -> Callable[[bytes], object] | None:
+    """(a'): ruamel.yaml.clibz's own loader composing a file's text, without cfn-fix's checks."""
+    try:
+        from ruamel.yaml.cyaml import CSafeLoader
+    except ImportError:
+        return None
+
+    def compose(raw: bytes) -> object:
+        try:
+            return CSafeLoader(raw.decode("utf-8-sig")).get_single_node()
+        except Exception:  # noqa: BLE001 - a file libyaml refuses costs what it costs
+            return None
+
+    return compose
 
 
 # ---------------------------------------------------------------- (c) + (d)
@@ -534,6 +561,10 @@ def _run(args: argparse.Namespace, files: list[Path], folder: Path, out: dict) -
     a, b = ab["a_load_s"], ab["b_fix_1core_s"]
     print(f"(a) ruamel.yaml round-trip load      {fmt_s(a)}  [cpu {ab['a_load_cpu_s']:7.2f} s]"
           f"  ({ab['ruamel_rejects']} files rejected by ruamel)")
+    if ab["a_bare_c_s"] is not None:
+        print(f"(a') bare C compose (clibz)          {fmt_s(ab['a_bare_c_s'])}  [cpu {ab['a_bare_c_cpu_s']:7.2f} s]")
+    else:
+        print("(a') bare C compose: ruamel.yaml.clibz is not installed")
     print(f"(b) cfn-fix, {ab['patches']} patches, 1 core      {fmt_s(b)}  [cpu {ab['b_fix_1core_cpu_s']:7.2f} s]"
           f"  ({', '.join(f'{k} {v}' for k, v in sorted(ab['statuses'].items()))})")
 
@@ -571,8 +602,9 @@ def _run(args: argparse.Namespace, files: list[Path], folder: Path, out: dict) -
     print(f"(d) cfn-lint {version or '':<24}{fmt_s(d)}{cpu_note}{note}")
     print()
 
-    ratios = {"b/a": _ratio(b, a), "c/b": _ratio(c, b), "d/b": _ratio(d, b), "def/q": out.get("e")}
+    ratios = {"b/a": _ratio(b, a), "b/a'": _ratio(b, ab["a_bare_c_s"]), "c/b": _ratio(c, b), "d/b": _ratio(d, b), "def/q": out.get("e")}
     cpu_ratios = {"b/a": _ratio(ab["b_fix_1core_cpu_s"], ab["a_load_cpu_s"]),
+                  "b/a'": _ratio(ab["b_fix_1core_cpu_s"], ab["a_bare_c_cpu_s"]),
                   "d/b": _ratio(d_cpu, ab["b_fix_1core_cpu_s"]), "def/q": out.get("e_cpu")}
     out["ratios"], out["cpu_ratios"] = ratios, cpu_ratios
     out["c1/c"] = _ratio(c1, c)

@@ -68,11 +68,13 @@ def test_bench_runs_on_a_tiny_folder(tmp_path: Path) -> None:
     figures = json.loads(report.read_text(encoding="utf-8"))
     assert figures["statuses"] == {"fixed": 2, "failed": 1}
     assert figures["a_load_s"] > 0 and figures["b_fix_1core_s"] > 0 and figures["c_cli_parallel_s"] > 0
+    if importlib.util.find_spec("_ruamel_yaml_clibz") is not None:  # (a'), the yardstick of b/a'
+        assert figures["a_bare_c_s"] > 0 and figures["ratios"]["b/a'"] > 0
     assert figures["cli_runs"] == 1 and figures["c1_cli_serial_s"] is None
     assert [r["resources"] for r in figures["scaling"]["rows"]] == [10, 20]
     assert figures["memory"]["peak_mb"] > 0
     assert figures["startup"]["cfn_fix_version_median_s"] > 0
-    for label in ("(a)", "(b)", "(c)", "b/a", "c/b", "ms/resource", "peak memory", "--version"):
+    for label in ("(a)", "(a')", "(b)", "(c)", "b/a", "b/a'", "c/b", "ms/resource", "peak memory", "--version"):
         assert label in proc.stdout
 
 
