@@ -56,7 +56,7 @@ _TAGS = re.compile(r"""!(?:(?<=^!)|(?<=[\s\[{,]!)|(?<=[\]}"']:!))(?:<|[^\s,\[\]{
 _INNER_COLON = re.compile(r"""(?<=[^\s"'\]}]):(?=[^\s,\[\]{}])""")
 # What stands in for it: a private-use character, one code point like the colon. Not used
 # where the text has one already, or an escape that makes one.
-_STANDIN = "\ue000"
+STANDIN = "\ue000"
 _STANDIN_ESCAPE = re.compile(r"\\(?:u|U0000)[eE]000")
 # Blanks, line breaks and comments: what the scanner skips between two tokens.
 _TO_NEXT_TOKEN = re.compile(r"(?:[ \t\r\n]|(?:(?<=[ \t\r\n])|(?<![\s\S]))#[^\r\n]*)*")
@@ -140,7 +140,7 @@ def _resolve_standins(kind: type, value: str | None, implicit: Any) -> Tag:
     """_resolve, for a text read with stand-ins for colons: a plain value's tag is its own."""
     if kind is ScalarNode and implicit[0]:
         assert value is not None
-        value = value.replace(_STANDIN, ":")
+        value = value.replace(STANDIN, ":")
     return _resolve(kind, value, implicit)
 
 
@@ -192,9 +192,9 @@ def compose(text: str, floor: int, bytes_per_node: int) -> Node | None:
     except Declined:
         raise
     except Exception as exc:  # noqa: BLE001 - libyaml refuses it: the pure composer says why, or reads it
-        if "found unexpected ':'" not in str(exc) or _STANDIN in text or _STANDIN_ESCAPE.search(text):
+        if not colon_refused(exc, text):
             raise Declined(str(exc)) from None
-        read, standins = _INNER_COLON.sub(_STANDIN, text), True
+        read, standins = _INNER_COLON.sub(STANDIN, text), True
         root = _retried(read, floor, bytes_per_node)
     if root is None:
         return None
@@ -206,6 +206,12 @@ def compose(text: str, floor: int, bytes_per_node: int) -> Node | None:
             raise Declined("a tab outside a quoted string or a block scalar's text")
     _as_pure(root, text, standins)
     return root
+
+
+def colon_refused(exc: Exception, text: str) -> bool:
+    """Whether libyaml 0.1.7 refused `text` for a colon inside a flow word, and `text` can be
+    read again with STANDIN for such colons (it holds no STANDIN, nor an escape that makes one)."""
+    return "found unexpected ':'" in str(exc) and STANDIN not in text and not _STANDIN_ESCAPE.search(text)
 
 
 def _retried(read: str, floor: int, bytes_per_node: int) -> Node | None:
@@ -402,8 +408,8 @@ def _as_pure_scalar(node: ScalarNode, standins: bool) -> None:
         if node.value == "" and node.start_mark.index == node.end_mark.index:
             # an empty key, or an empty item of a flow collection: marked elsewhere
             raise Declined("an empty key or flow item")
-    if standins and _STANDIN in node.value:
-        node.value = node.value.replace(_STANDIN, ":")
+    if standins and STANDIN in node.value:
+        node.value = node.value.replace(STANDIN, ":")
 
 
 # A tag written in the source, with the handles of a document without %TAG (document tells

@@ -27,7 +27,7 @@ from typing import Any
 
 from ruamel.yaml import events
 
-from .ccompose import CParser
+from .ccompose import STANDIN, CParser, colon_refused
 from .fastload import Events, build
 
 AVAILABLE = CParser is not None
@@ -39,10 +39,6 @@ _EVENTS = Events.of(events)
 # colon replaced would be a tag's, a directive's or one after an anchor, where the stand-in is
 # refused.
 _WORD_COLONS = re.compile(r"""(?<=[^\s"'\[\]{},?:\ufeff]):+(?=[^\s,\[\]{}?])""")
-# The stand-in: a private-use character, one code point like the colon; not used where the
-# text has one already, or an escape that makes one.
-_STANDIN = "\ue000"
-_STANDIN_ESCAPE = re.compile(r"\\(?:u|U0000)[eE]000")
 
 
 class HandedOver(Exception):
@@ -56,16 +52,16 @@ def read(text: str) -> Any:
     except HandedOver:
         raise
     except Exception as exc:  # noqa: BLE001 - refused: PyYAML says why, or reads it
-        if "found unexpected ':'" not in str(exc) or _STANDIN in text or _STANDIN_ESCAPE.search(text):
+        if not colon_refused(exc, text):
             raise HandedOver from None
     try:
-        return _read(_WORD_COLONS.sub(_standins, text), _STANDIN)
+        return _read(_WORD_COLONS.sub(_standins, text), STANDIN)
     except Exception:  # noqa: BLE001 - as above
         raise HandedOver from None
 
 
 def _standins(colons: re.Match[str]) -> str:
-    return _STANDIN * len(colons.group())
+    return STANDIN * len(colons.group())
 
 
 def _read(text: str, standins: str) -> Any:
