@@ -13,7 +13,7 @@ from .edits import Advice, AppendItem, Change, DeleteKey, Edit, Proposal, Rename
     dotted, edit_kind, target_path
 from .errors import EditError
 from .kinds import Kind, Status
-from .record import field, record
+from .record import field, record, replace
 from .registry import ADVICE, Patch
 from .splice import Editor
 from .suppress import Suppressions
@@ -124,10 +124,8 @@ def verified(result: Result) -> Result:
     (and what follows it) is left to do. The document must be as the run left it. The result
     given is a new one; the unverified one is not changed."""
     repair = result.unverified
-    again = Result(result.path, result.status, source=result.source, output=result.output, fmt=result.fmt,
-                   bom=result.bom, changes=list(result.changes), notes=list(result.notes), error=result.error,
-                   error_line=result.error_line, error_col=result.error_col, summary=list(result.summary),
-                   splices=list(result.splices))
+    again = replace(result, changes=list(result.changes), notes=list(result.notes), summary=list(result.summary),
+                    splices=list(result.splices), unverified=None)
     if repair is None:  # nothing to repair, edits that collided, or a run verified already
         return again
     if repair.warned:
