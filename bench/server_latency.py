@@ -1,12 +1,14 @@
 """How fast `cfn-fix server` answers a change, after start-up.
 
     python3 bench/server_latency.py [--lines 1000] [--changes 20] [--debounce-ms 150] [--pause-ms 300] [--timeline]
+                                    [--full-text]
 
 Starts the server over stdio (`python -m autofix.server`), opens a generated template of
 about --lines lines (bench/generate.py), waits for its first diagnostics (start-up and the
 first analysis are not counted), then sends --changes edits one at a time (typing in a
-function's Handler in the middle of the file) and times each from didChange sent to the
-diagnostics of that version received, pausing --pause-ms between edits. The server debounces
+function's Handler in the middle of the file, each a range edit as editors send them, or the
+whole text with --full-text) and times each from didChange sent to the diagnostics of that
+version received, pausing --pause-ms between edits. The server debounces
 typing (--debounce-ms, default 150) but analyses a change that follows a pause at once, so
 with a pause longer than the debounce each figure is the server's own time (the run says
 so); with a shorter one (or `--pause-ms 0`) each change waits out the debounce, and the
@@ -52,7 +54,7 @@ def template(lines: int) -> str:
 
 
 async def measure(text: str, changes: int, debounce_ms: int, pause_ms: int,
-                  timeline: str | None = None) -> dict[str, list[float]]:
+                  timeline: str | None = None, full_text: bool = False) -> dict[str, list[float]]:
     from lsprotocol import types
     from pygls.lsp.client import LanguageClient
 
@@ -87,10 +89,24 @@ async def measure(text: str, changes: int, debounce_ms: int, pause_ms: int,
     marker = "Handler: index.handler"
     middle = text.find(marker, len(text) // 2)
     middle = (middle if middle >= 0 else text.index(marker)) + len(marker)
-    def change(version: int, changed: str) -> None:
+    line = text.count("\n", 0, middle)  # the template is ASCII with LF line ends: units are characters
+    at = types.Position(line=line, character=middle - (text.rfind("\n", 0, middle) + 1))
+    typed = ""  # what the edits have put at `middle` so far
+
+    def change(version: int, digits: str) -> None:
+        """The buffer now holds `digits` at `middle`: as a range edit over the digits typed before
+        (what VS Code and Neovim send), or with --full-text as the whole text."""
+        nonlocal typed
+        if full_text:
+            content: types.TextDocumentContentChangeEvent = types.TextDocumentContentChangeWholeDocument(
+                text=text[:middle] + digits + text[middle:])
+        else:
+            end = types.Position(line=at.line, character=at.character + len(typed))
+            content = types.TextDocumentContentChangePartial(range=types.Range(start=at, end=end), text=digits)
+        typed = digits
         client.text_document_did_change(types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text=changed)]))
+            content_changes=[content]))
 
     def actions():
         return client.text_document_code_action_async(types.CodeActionParams(
@@ -109,7 +125,7 @@ async def measure(text: str, changes: int, debounce_ms: int, pause_ms: int,
             version += 1
             await asyncio.sleep(pause_ms / 1000)
             sent = time.perf_counter()
-            change(version, text[:middle] + str(version) + text[middle:])
+            change(version, str(version))
             asked = asyncio.ensure_future(actions()) if with_actions else None  # as an editor's lightbulb does
             received = await diagnostics_of(version)
             latencies.append(received - sent)
@@ -127,7 +143,7 @@ async def measure(text: str, changes: int, debounce_ms: int, pause_ms: int,
     await asyncio.sleep(pause_ms / 1000)
     version += 1
     sent = time.perf_counter()
-    change(version, text[:middle] + str(version - 1) + text[middle:])
+    change(version, str(version - 1))
     figures["diagnostics after an undo"] = [(await diagnostics_of(version)) - sent]
     sent = time.perf_counter()
     await actions()
@@ -337,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pause-ms", type=int, default=300, help="idle time before each edit")
     parser.add_argument("--timeline", action="store_true",
                         help="run the server with timestamps and show where each change's time goes")
+    parser.add_argument("--full-text", action="store_true",
+                        help="send each edit as the whole text (as a full-sync client does), not as a range")
     args = parser.parse_args(argv)
     text = template(args.lines)
     with open("/proc/loadavg", encoding="ascii") as fh:
@@ -348,8 +366,9 @@ def main(argv: list[str] | None = None) -> int:
         import tempfile
 
         timeline = os.path.join(tempfile.mkdtemp(prefix="cfn-fix-latency-"), "timeline.txt")
-    served = asyncio.run(measure(text, args.changes, args.debounce_ms, args.pause_ms, timeline))
-    show(f"server over stdio (debounce {args.debounce_ms} ms, {args.pause_ms} ms between edits):", served)
+    served = asyncio.run(measure(text, args.changes, args.debounce_ms, args.pause_ms, timeline, args.full_text))
+    edits = "whole-text changes" if args.full_text else "range edits"
+    show(f"server over stdio ({edits}, debounce {args.debounce_ms} ms, {args.pause_ms} ms between edits):", served)
     if args.pause_ms >= args.debounce_ms:
         print(f"  (the debounce is not in the diagnostics figures: each edit follows {args.pause_ms} ms of quiet, "
               f"at least the {args.debounce_ms} ms debounce, so the server analyses it at once)")

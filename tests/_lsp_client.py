@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from pytest_lsp import client_capabilities, make_test_lsp_client
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT = 30.0  # seconds; every wait is bounded
+_LSP_BREAK = re.compile(r"\r\n|\r|\n")  # LSP's line terminators only (str.splitlines knows more)
+_UNIT_CODECS = {"utf-8": "utf-8", "utf-16": "utf-16-le", "utf-32": "utf-32-le"}
+_UNIT_BYTES = {"utf-8": 1, "utf-16": 2, "utf-32": 4}
 
 
 def run(coro, timeout: float = 120.0):
@@ -24,6 +28,7 @@ class Session:
         self.folder = folder
         self.versions: dict[str, int] = {}
         self.texts: dict[str, str] = {}
+        self.encoding = "utf-16"  # the position encoding the server chose
         self.registrations: list[types.Registration] = []  # what the server asked the client to send
         self.published: list[types.PublishDiagnosticsParams] = []  # every publish, in arrival order
         self.arrived = asyncio.Event()  # set at each publish
@@ -41,7 +46,9 @@ class Session:
         handlers[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _published
 
     @classmethod
-    async def start(cls, folder: Path, resolve: bool = False, debounce_ms: int = 0) -> Session:
+    async def start(cls, folder: Path, resolve: bool = False, debounce_ms: int = 0,
+                    encodings: list[str] | None = None) -> Session:
+        """A client session; `encodings`: the position encodings it offers, by preference."""
         client = make_test_lsp_client()
         session = cls(client, folder)
 
@@ -58,9 +65,13 @@ class Session:
                     code_action_literal_support=types.ClientCodeActionLiteralOptions(
                         code_action_kind=types.ClientCodeActionKindOptions(value_set=["quickfix", "source"])),
                     data_support=True)))
-        await client.initialize_session(types.InitializeParams(
+        if encodings is not None:
+            caps.general = types.GeneralClientCapabilities(position_encodings=encodings)
+        answer = await client.initialize_session(types.InitializeParams(
             capabilities=caps, root_uri=folder.as_uri(),
             initialization_options={"debounceMs": debounce_ms}))
+        chosen = answer.capabilities.position_encoding
+        session.encoding = str(getattr(chosen, "value", chosen) or "utf-16")
         return session
 
     async def stop(self) -> None:
@@ -111,6 +122,26 @@ class Session:
     async def change(self, uri: str, text: str) -> list[types.Diagnostic]:
         return await self.diagnostics_after(lambda: self.change_nowait(uri, text))
 
+    def edit_nowait(self, uri: str, *edits: tuple[int, int, str]) -> None:
+        """One didChange of incremental changes, as an editor sends them: each (start, end, new)
+        replaces text[start:end] of the text the changes before it made, sent as an LSP range in
+        the session's encoding. The client's own copy of the text follows."""
+        changes = []
+        text = self.texts[uri]
+        for start, end, new in edits:
+            changes.append(types.TextDocumentContentChangePartial(
+                range=types.Range(start=position_of(text, start, self.encoding),
+                                  end=position_of(text, end, self.encoding)), text=new))
+            text = text[:start] + new + text[end:]
+        self.versions[uri] += 1
+        self.texts[uri] = text
+        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+            content_changes=changes))
+
+    async def edit(self, uri: str, *edits: tuple[int, int, str]) -> list[types.Diagnostic]:
+        return await self.diagnostics_after(lambda: self.edit_nowait(uri, *edits))
+
     async def actions(self, uri: str, diagnostics: list[types.Diagnostic],
                       only: list[str] | None = None) -> list[types.CodeAction]:
         whole = types.Range(start=types.Position(line=0, character=0),
@@ -149,25 +180,44 @@ def edits_of(action: types.CodeAction, uri: str) -> list[types.TextEdit]:
     return list((edit.changes or {}).get(uri, []))
 
 
+def _lsp_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end of content) of each line, broken where LSP breaks lines."""
+    lines, start = [], 0
+    for brk in _LSP_BREAK.finditer(text):
+        lines.append((start, brk.start()))
+        start = brk.end()
+    return [*lines, (start, len(text))]
+
+
+def _units(chars: str, encoding: str) -> int:
+    return len(chars.encode(_UNIT_CODECS[encoding], "surrogatepass")) // _UNIT_BYTES[encoding]
+
+
+def offset_of(text: str, pos: types.Position, encoding: str = "utf-16") -> int:
+    """The character offset of an LSP position, as an editor reads it (clamped to its line)."""
+    lines = _lsp_lines(text)
+    if pos.line >= len(lines):
+        return len(text)
+    start, end = lines[pos.line]
+    units = 0
+    for at in range(start, end):
+        if units >= pos.character:
+            return at
+        units += _units(text[at], encoding)
+    return end
+
+
+def position_of(text: str, offset: int, encoding: str = "utf-16") -> types.Position:
+    """The LSP position of a character offset, as an editor writes it."""
+    starts = [start for start, _ in _lsp_lines(text)]
+    line = max(n for n, start in enumerate(starts) if start <= offset)
+    return types.Position(line=line, character=_units(text[starts[line]:offset], encoding))
+
+
 def apply_edits(text: str, edits: list[types.TextEdit]) -> str:
     """Apply LSP text edits (UTF-16 positions) the way an editor does: all against the original."""
-    lines = text.splitlines(keepends=True) or [""]
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-
-    def offset(pos: types.Position) -> int:
-        if pos.line >= len(lines):
-            return len(text)
-        line = lines[pos.line].rstrip("\r\n")
-        units = 0
-        for i, ch in enumerate(line):
-            if units >= pos.character:
-                return starts[pos.line] + i
-            units += 2 if ord(ch) > 0xFFFF else 1
-        return starts[pos.line] + len(line)
-
-    spans = sorted(((offset(e.range.start), offset(e.range.end), e.new_text) for e in edits), reverse=True)
+    spans = sorted(((offset_of(text, e.range.start), offset_of(text, e.range.end), e.new_text) for e in edits),
+                   reverse=True)
     for (start, end, _), (next_start, _, _) in zip(spans[1:], spans):
         assert end <= next_start, "overlapping edits"
     for start, end, new in spans:

@@ -7,14 +7,16 @@ import gc
 import logging
 import os
 from collections import OrderedDict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import unquote
 
 import attrs
 from cattrs import Converter
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import default_converter
+from pygls.protocol import LanguageServerProtocol, default_converter, lsp_method
 from pygls.uris import to_fs_path
 
 from .. import __version__
@@ -23,6 +25,7 @@ from .actions import FIX_ALL, FIX_ALL_UNSAFE, QUICKFIX, Client, code_actions, fi
 from .analysis import Analysis, analyse
 from .diagnostics import rendered
 from .explain import hover_text
+from .lines import replaced
 from .settings import Configurations
 
 log = logging.getLogger(__name__)
@@ -59,11 +62,49 @@ def converter() -> Converter:
     return made
 
 
+def encoding_of(workspace: Any) -> str:
+    """The negotiated position encoding, as a name ("utf-16" where none was)."""
+    encoding = workspace.position_encoding
+    return str(getattr(encoding, "value", encoding) or "utf-16")
+
+
+def changed_text(text: str, change: Any, encoding: str) -> str:
+    """The buffer after one content change: a range replaced, or (a client may send that in
+    incremental mode too) the whole text."""
+    where = getattr(change, "range", None)
+    if where is None:
+        return change.text
+    return replaced(text, (where.start.line, where.start.character), (where.end.line, where.end.character),
+                    change.text, encoding)
+
+
+class CfnFixProtocol(LanguageServerProtocol):
+    """pygls' protocol, but a didChange's ranges are applied here, with LSP's line breaks, and
+    the document gets the result as its whole text."""
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Iterator[Any]:
+        uri = params.text_document.uri
+        document = self.workspace.text_documents.get(unquote(uri))
+        if document is None:
+            log.warning("cfn-fix: a change to %s, which is not open, ignored", uri)
+        else:
+            text, encoding = document.source, encoding_of(self.workspace)
+            for change in params.content_changes:  # each applies to the text the one before made
+                text = changed_text(text, change, encoding)
+            self.workspace.update_text_document(params.text_document,
+                                                types.TextDocumentContentChangeWholeDocument(text=text))
+        handler = self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)
+        if handler is not None:
+            yield handler, (params,), None
+
+
 class CfnFixServer(LanguageServer):
     def __init__(self) -> None:
-        # Full sync: the server holds exactly the client's text, with LSP's own line breaks.
-        super().__init__("cfn-fix", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full,
-                         converter_factory=converter)
+        # Incremental sync: a keystroke sends its range, not the whole buffer (32 KB for 1,000
+        # lines, read and converted on the event loop at every change). CfnFixProtocol applies it.
+        super().__init__("cfn-fix", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                         protocol_cls=CfnFixProtocol, converter_factory=converter)
         self.configurations = Configurations()
         self.debounce = DEBOUNCE_MS / 1000
         self.explain_url: str | None = None
@@ -89,8 +130,7 @@ class CfnFixServer(LanguageServer):
 
     @property
     def encoding(self) -> str:
-        encoding = self.workspace.position_encoding
-        return str(getattr(encoding, "value", encoding) or "utf-16")
+        return encoding_of(self.workspace)
 
     def path_of(self, uri: str) -> str:
         """The file a buffer stands for; an unsaved one lives in the workspace's root."""
