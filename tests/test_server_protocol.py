@@ -4,6 +4,7 @@ diagnostics rendered once; garbage collected between engine jobs, never during o
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 import threading
@@ -172,13 +173,13 @@ def test_a_config_changed_behind_the_servers_back_is_seen_by_looking(tmp_path, r
 
 def test_a_text_published_again_is_not_rendered_again(tmp_path, monkeypatch):
     renders: list[str] = []
-    real = protocol.rendered
+    real = protocol.rendered_json
 
     def counted(found, lines, explain_url=None):
         renders.append(found.text)
         return real(found, lines, explain_url)
 
-    monkeypatch.setattr(protocol, "rendered", counted)
+    monkeypatch.setattr(protocol, "rendered_json", counted)
     ls, uri = _server(tmp_path)
 
     async def body():
@@ -186,7 +187,7 @@ def test_a_text_published_again_is_not_rendered_again(tmp_path, monkeypatch):
         assert renders == [TEXT]
         assert ls.rendered(found) is ls.rendered(found) and renders == [TEXT]
         ls.apply_options({"explainUrl": "https://rules.example/{id}"})  # another link: rendered anew
-        assert ls.rendered(found)[0]["codeDescription"] == {"href": "https://rules.example/LOG001"}
+        assert json.loads(ls.rendered(found))[0]["codeDescription"] == {"href": "https://rules.example/LOG001"}
         assert renders == [TEXT, TEXT]
 
     asyncio.run(body())

@@ -17,7 +17,7 @@ from autofix.edits import Change
 from autofix.server import analysis, locate, protocol
 from autofix.server.actions import Client, code_actions
 from autofix.server.analysis import analyse
-from autofix.server.diagnostics import diagnostics, rendered
+from autofix.server.diagnostics import diagnostics, rendered, rendered_json
 from autofix.server.explain import hover_text
 from autofix.server.settings import Configurations
 
@@ -58,7 +58,9 @@ def test_rendered_diagnostics_are_the_json_of_lsprotocol_diagnostics(tmp_path, e
         assert items == [generic.unstructure(generic.structure(item, types.Diagnostic)) for item in items]
         typed = types.PublishDiagnosticsParams(uri="file:///t.yaml", version=7,
                                                diagnostics=diagnostics(found, found.lines(encoding), explain_url))
-        sent = protocol.RenderedDiagnostics(uri="file:///t.yaml", version=7, diagnostics=[], payload=items)
+        text = rendered_json(found, found.lines(encoding), explain_url)
+        assert text == json.dumps(items)
+        sent = protocol.RenderedDiagnostics(uri="file:///t.yaml", version=7, diagnostics=[], payload=text)
         assert _publish(server, sent) == _publish(generic, typed)  # byte for byte what pygls would send
     assert seen > 10
 
@@ -102,3 +104,55 @@ def test_a_new_resource_is_placed_on_the_longest_logical_id_it_is_named_after(tm
                              "add Resources.ApiStageAccessLogGroup")
     stage = text.index("ApiStage:")
     assert locate.spans(found.doc, [change]) == [(stage, stage + len("ApiStage"))]
+
+
+def _every_fixture() -> list[str]:
+    paths = sorted(FIXTURES.glob("*/*.yaml")) + sorted(FIXTURES.glob("*/*.json"))
+    corpus = ROOT.parent / "shared" / "corpus"
+    if corpus.is_dir():
+        paths += sorted(corpus.rglob("*.yaml"))[::8] + sorted(corpus.rglob("*.json"))[::8]
+    return [path.read_text(encoding="utf-8", errors="surrogateescape") for path in paths]
+
+
+@pytest.mark.parametrize("explain_url", [None, "https://rules.example/{id}/{name}"])
+def test_the_json_text_of_diagnostics_is_json_dumps_of_them_with_parts_kept_from_other_texts(tmp_path, explain_url):
+    texts = _every_fixture() + ODD
+    assert len(texts) > 100
+    for encoding in ("utf-16", "utf-8"):
+        for text in texts:  # each after the others: their parts are in the cache, some shared
+            found = analyse(text, str(tmp_path / "t.yaml"), Configurations())
+            lines = found.lines(encoding)
+            assert rendered_json(found, lines, explain_url) == json.dumps(rendered(found, lines, explain_url))
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.data = b""
+
+    def write(self, data: bytes) -> None:
+        self.data += data
+
+
+def _written(proto, message) -> bytes:
+    proto.writer = _Writer()
+    proto._send_data(message)
+    return proto.writer.data
+
+
+@pytest.mark.parametrize("uri", ["file:///t.yaml", 'file:///a%20b/"diagnostics": [] \u00e9.yaml', "untitled:Untitled-1"])
+def test_a_rendered_publish_is_written_byte_for_byte_as_pygls_writes_the_typed_one(tmp_path, uri):
+    from pygls.lsp.server import LanguageServer
+    from pygls.protocol import LanguageServerProtocol
+
+    ours = protocol.CfnFixServer().protocol
+    theirs = LanguageServer("x", "1", protocol_cls=LanguageServerProtocol).protocol
+    for text in _texts():
+        found = analyse(text, str(tmp_path / "t.yaml"), Configurations())
+        for version in (None, 3):
+            typed = types.PublishDiagnosticsParams(uri=uri, version=version,
+                                                   diagnostics=diagnostics(found, found.lines()))
+            sent = protocol.RenderedDiagnostics(uri=uri, version=version, diagnostics=[],
+                                                payload=rendered_json(found, found.lines()))
+            method = types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
+            assert _written(ours, types.PublishDiagnosticsNotification(method=method, jsonrpc="2.0", params=sent)) \
+                == _written(theirs, types.PublishDiagnosticsNotification(method=method, jsonrpc="2.0", params=typed))

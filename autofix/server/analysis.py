@@ -42,8 +42,8 @@ class Analysis:
     spans: list[locate.Span] = field(default_factory=list)  # changes, then notes
     _fixes: dict[str, Result] = field(default_factory=dict)
     helpers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # patch id -> the others its fix ran
-    # The diagnostics' JSON by (position encoding, explain url): a text published again costs nothing.
-    rendered: dict[tuple[str, str | None], list[dict]] = field(default_factory=dict)
+    # The diagnostics' JSON text by (position encoding, explain url): a text published again costs nothing.
+    rendered: dict[tuple[str, str | None], str] = field(default_factory=dict)
     _lines: dict[str, LineIndex] = field(default_factory=dict)
 
     def lines(self, encoding: str = "utf-16") -> LineIndex:

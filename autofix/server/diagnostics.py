@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -43,16 +44,35 @@ def rendered(found: Analysis, lines: LineIndex, explain_url: str | None = None) 
     return out
 
 
+def rendered_json(found: Analysis, lines: LineIndex, explain_url: str | None = None) -> str:
+    """json.dumps(rendered(...)), made of each diagnostic's JSON with all but its range kept from
+    earlier texts: after a keystroke nearly every change is the one before, moved at most (the
+    300 of a 1,000-line template: ~6 ms to render and encode, ~1 ms so)."""
+    if found.problem is not None and found.result is None:
+        return json.dumps([_problem(found, lines)])
+    bom = found.bom
+    out = [_range_json(lines, span[0] + bom, span[1] + bom)
+           + _tail_json(item.patch_id, item.safety, item.kind, item.path, item.message, item.resolves, explain_url)
+           for item, span in zip(found.items, found.spans)]
+    if found.problem is not None:
+        out.insert(0, json.dumps(_problem(found, lines)))
+    return "[" + ", ".join(out) + "]"
+
+
 def _diagnostic(item: Change, span: tuple[int, int], bom: int, lines: LineIndex,
                 explain_url: str | None) -> dict[str, Any]:
+    return {"range": _range(lines, span[0] + bom, span[1] + bom), **_tail(item, explain_url)}
+
+
+def _tail(item: Change, explain_url: str | None) -> dict[str, Any]:
+    """A change's diagnostic but its range."""
     fixable = item.kind in CHANGE_KINDS
     tail: list[str] = [str(item.safety)] if by_id(item.patch_id) else []  # a warning about the file has no patch
     if item.resolves:
         tail.append("resolves " + ", ".join(item.resolves))
     message = item.message if fixable else f"{_NOTE_LABEL.get(item.kind, item.kind)}: {item.message}"
     severity = types.DiagnosticSeverity.Warning if fixable else _NOTE_SEVERITY.get(item.kind, types.DiagnosticSeverity.Hint)
-    out: dict[str, Any] = {"range": _range(lines, span[0] + bom, span[1] + bom),
-                           "message": f"{message} ({'; '.join(tail)})" if tail else message,
+    out: dict[str, Any] = {"message": f"{message} ({'; '.join(tail)})" if tail else message,
                            "severity": severity.value, "code": item.patch_id}
     href = _explain(item.patch_id, explain_url)
     if href is not None:
@@ -61,6 +81,22 @@ def _diagnostic(item: Change, span: tuple[int, int], bom: int, lines: LineIndex,
     out["data"] = {"patch": item.patch_id, "kind": str(item.kind), "safety": str(item.safety), "path": item.dotted,
                    "resolves": list(item.resolves), "fixable": fixable, "explain": f"cfn-fix explain {item.patch_id}"}
     return out
+
+
+@lru_cache(maxsize=8192)
+def _tail_json(patch_id: str, safety: Any, kind: Any, path: tuple, message: str, resolves: tuple[str, ...],
+               explain_url: str | None) -> str:
+    """The JSON of a diagnostic after its range, from `, "message"` to the closing brace; keyed
+    by what `_tail` reads of the change (its `line` is not shown)."""
+    change = Change(patch_id, safety, kind, path, 0, message, resolves)
+    return ", " + json.dumps(_tail(change, explain_url))[1:]
+
+
+def _range_json(lines: LineIndex, start: int, end: int) -> str:
+    """The start of a diagnostic's JSON: `{"range": {...}` as json.dumps writes it."""
+    (l1, c1), (l2, c2) = lines.position(start), lines.position(end)
+    return (f'{{"range": {{"start": {{"line": {l1}, "character": {c1}}}, '
+            f'"end": {{"line": {l2}, "character": {c2}}}}}')
 
 
 def _problem(found: Analysis, lines: LineIndex) -> dict[str, Any]:
