@@ -245,10 +245,19 @@ def _anchor_starts(text: str) -> list[int]:
         at = text.find(mark)
         while at >= 0:
             before = text[at - 1] if at else "\n"
-            if before in _AFTER_TOKEN_START or (before == ":" and at > 1 and text[at - 2] in "]}\"'"):
+            if before in _AFTER_TOKEN_START or (before == ":" and _after_json_like_key(text, at - 1)):
                 found.append(at)
             at = text.find(mark, at + 1)
     return found
+
+
+def _after_json_like_key(text: str, colon: int) -> bool:
+    """Whether the `:` at `colon` follows a quoted key or a flow collection, blanks between
+    allowed (`{"a" :&b {}}`): such a colon needs no blank after it, so a mark may start there."""
+    at = colon - 1
+    while at >= 0 and text[at] in " \t\r\n":  # a few steps: no slice of the text before it
+        at -= 1
+    return at >= 0 and text[at] in "]}\"'"
 
 
 def only_prose_marks(root: Node, text: str) -> bool:

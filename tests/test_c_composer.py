@@ -229,6 +229,11 @@ DECLINED = {
     "anchor and alias": TOPIC + "    Properties: &p {TopicName: t}\n  Other:\n    Type: X\n    Properties: *p\n",
     "anchor never aliased": TOPIC + "    Properties: &p {TopicName: t}\n",
     "anchor in flow after a JSON-like key": TOPIC + '    Properties: {"TopicName":&n t}\n',
+    # Found by the long hypothesis profile: a blank between the key and its colon hid the anchor.
+    "anchor after a JSON-like key and a blank before its colon": TOPIC + '    Properties: {"TopicName" :&n t}\n',
+    "alias after a JSON-like key and a line break before its colon":
+        TOPIC + '    A: &a x\n    P: {"k"\n      :*a}\n',
+    "anchor after a flow collection key and blanks": '{"Parameters" : {"Env" :&a  {"Type" : "String"}}}',
     "duplicate anchor": TOPIC + "    A: &a 1\n    B: &a 2\n",
     "undefined alias": TOPIC + "    A: *nowhere\n",
     "aliases expanding to 10^12 nodes (never walked as a tree)": TOPIC + "    P:\n      a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
