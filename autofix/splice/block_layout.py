@@ -163,9 +163,11 @@ class BlockLayout:
             below = self.geo.blank_and_comment_lines_end(end)
             kept += self.src[end:below].splitlines(keepends=True)
             end = below
+            # So would the spaces of a blank line indented deeper than the scalar's text (a
+            # `>-` scalar gains them): blank lines are indented no deeper than the key, too.
             column = pair[0].start_mark.column
             kept = [" " * min(column, len(ln) - len(ln.lstrip(" \t"))) + ln.lstrip(" \t")
-                    if ln.lstrip().startswith("#") else ln for ln in kept]
+                    if ln.lstrip().startswith("#") or not ln.strip() else ln for ln in kept]
         return self.ledger.add(target, start, end, lambda: "".join(kept))
 
 

@@ -45,9 +45,13 @@ class BlockScalarPass:
         for j in range(i, len(splices)):
             start, end, text = splices[j]
             if text.startswith(("\n", "\r\n")) and (start == 0 or self.src[start - 1] == "\n"):
-                first_break = "\r\n" if text.startswith("\r\n") else "\n"
-                splices[j] = (start, end, text[len(first_break):] + first_break)
-                return
+                # Every blank line it starts with goes after its content; a text of blank lines
+                # only (what a removal kept of a deleted keep scalar's value) goes.
+                rest = text.lstrip("\r\n")
+                splices[j] = (start, end, rest + text[:len(text) - len(rest)] if rest else "")
+                if rest:
+                    return
+                text = ""
             if text:
                 return  # a line with content follows the scalar
             next_start = splices[j + 1][0] if j + 1 < len(splices) else len(self.src)
