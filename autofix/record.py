@@ -75,12 +75,19 @@ def field(*, default: Any = MISSING, default_factory: Any = MISSING, repr: bool 
 class _Spec:
     """A record class's field table, read by the shared methods."""
 
-    __slots__ = ("fields", "frozen", "init", "key", "positional", "shown")
+    __slots__ = ("fields", "frozen", "init", "key", "names", "owner", "positional", "shown", "tails")
 
-    def __init__(self, fields: dict[str, Field], frozen: bool, kw_only: bool) -> None:
+    def __init__(self, cls: type, fields: dict[str, Field], frozen: bool, kw_only: bool) -> None:
         self.fields = fields
         self.init = tuple((f.name, f.default, f.default_factory) for f in fields.values())
         self.positional = 0 if kw_only else len(self.init)
+        self.names = tuple(fields)
+        # For `_init`'s direct path: the class whose instances may have their fields written
+        # straight into `__dict__` (None where a slot or a descriptor stands in a field's way),
+        # and per count of positional arguments the defaults of the fields left, or None where
+        # one of those has a factory or no default.
+        self.owner = cls if _direct(cls, self.names) else None
+        self.tails = tuple(_tail(self.init[count:]) for count in range(self.positional + 1))
         self.key = _key([name for name, f in fields.items() if f.compare])
         self.shown = tuple(name for name, f in fields.items() if f.repr)
         self.frozen = frozen
@@ -135,7 +142,7 @@ def _build(cls: type, frozen: bool, kw_only: bool) -> type:
         raise TypeError(f"{cls.__qualname__}: a record does not call __post_init__")
     if not kw_only:
         _check_order(cls, declared)
-    cls.__record__ = _Spec(declared, frozen, kw_only)  # type: ignore[attr-defined]
+    cls.__record__ = _Spec(cls, declared, frozen, kw_only)  # type: ignore[attr-defined]
     _method(cls, "__init__", _init)
     _method(cls, "__repr__", _repr)
     _method(cls, "__eq__", _eq)
@@ -178,8 +185,43 @@ def is_class_var(annotation: Any) -> bool:
 _set = object.__setattr__  # bypasses a frozen record's __setattr__, as dataclasses' __init__ does
 
 
+def _direct(cls: type, names: tuple[str, ...]) -> bool:
+    """Whether an instance's fields may be written into its `__dict__`: instances have one, and
+    no class attribute along the MRO is a descriptor that `object.__setattr__` would call."""
+    if not cls.__dictoffset__:
+        return False
+    for name in names:
+        for base in cls.__mro__:
+            if name in base.__dict__:
+                if hasattr(type(base.__dict__[name]), "__set__") or hasattr(type(base.__dict__[name]), "__delete__"):
+                    return False
+                break
+    return True
+
+
+def _tail(init: tuple) -> dict[str, Any] | None:
+    """The defaults of `init`'s fields, in order, or None where one has a factory or no default."""
+    if any(default is MISSING for _, default, _ in init):
+        return None
+    return {name: default for name, default, _ in init}
+
+
 def _init(self: Any, *args: Any, **kwargs: Any) -> None:
     spec = type(self).__record__
+    # The direct path, for the usual call (positional arguments, plain defaults for the rest):
+    # the same `__dict__`, in the same order, as `_init_each` writes one field at a time.
+    if not kwargs and spec.owner is type(self) and len(args) <= spec.positional:
+        tail = spec.tails[len(args)]
+        if tail is not None:
+            values = self.__dict__
+            if not values:
+                values.update(zip(spec.names, args))
+                values.update(tail)
+                return
+    _init_each(self, spec, args, kwargs)
+
+
+def _init_each(self: Any, spec: _Spec, args: tuple, kwargs: dict[str, Any]) -> None:
     init = spec.init
     if len(args) > spec.positional:
         raise TypeError(f"{type(self).__qualname__}.__init__() takes {spec.positional + 1} positional "

@@ -235,3 +235,78 @@ def test_a_frozen_record_stays_frozen_after_pickle() -> None:
     back = pickle.loads(pickle.dumps(Point(1)))
     with pytest.raises(dataclasses.FrozenInstanceError):
         back.x = 2  # type: ignore[misc]
+
+
+# ------------------------------------------------------------ the direct construction path
+
+@record
+class _Base:
+    a: int
+    b: str = "b"
+
+
+class _PlainSubclass(_Base):  # not a record itself: shares _Base's field table
+    pass
+
+
+class _Described(_Base):  # a property over a field: object.__setattr__ calls its setter
+    @property
+    def b(self) -> str:
+        return self.__dict__["_b"]
+
+    @b.setter
+    def b(self, value: str) -> None:
+        self.__dict__["_b"] = value.upper()
+
+
+@record(frozen=True, kw_only=True)
+class _KeywordsOnly:
+    a: int = 1
+    b: tuple = ()
+
+
+@record
+class _WithFactory:
+    a: int
+    items: list = field(default_factory=list)
+    c: int = 3
+
+
+def _one_at_a_time(cls: type, *args, **kwargs):
+    """An instance built by the field-at-a-time path the direct one must equal."""
+    from autofix.record import _init_each
+
+    obj = cls.__new__(cls)
+    _init_each(obj, cls.__record__, args, kwargs)
+    return obj
+
+
+@pytest.mark.parametrize(("cls", "args", "kwargs"), [
+    (Point, (1,), {}), (Point, (1, 2), {}), (Point, (1, 2, "p"), {}), (Point, (1,), {"label": "k"}),
+    (Bag, ("n",), {}), (Bag, ("n", [1]), {}), (Bag, ("n", [1], {}, "h", 2), {}),
+    (_Base, (1,), {}), (_PlainSubclass, (1,), {}), (_Described, (1, "x"), {}),
+    (_KeywordsOnly, (), {}), (_KeywordsOnly, (), {"b": (1,)}),
+    (_WithFactory, (1,), {}), (_WithFactory, (1, [2]), {}), (_WithFactory, (1, [2], 4), {}),
+])
+def test_direct_construction_writes_what_one_field_at_a_time_writes(cls, args, kwargs) -> None:
+    made, expected = cls(*args, **kwargs), _one_at_a_time(cls, *args, **kwargs)
+    assert list(vars(made).items()) == list(vars(expected).items())  # the same fields, in the same order
+    assert made == expected and repr(made) == repr(expected)
+
+
+def test_direct_construction_is_kept_to_classes_whose_fields_land_in_the_instance_dict() -> None:
+    assert _Base.__record__.owner is _Base and Point.__record__.owner is Point
+    assert _Described(1, "x").b == "X"  # the property's setter ran: the path went one field at a time
+    assert type(_PlainSubclass(1)).__record__.owner is _Base  # a plain subclass goes one field at a time
+    assert _WithFactory.__record__.tails[1] is None and _WithFactory.__record__.tails[3] == {}
+    a, b = _WithFactory(1), _WithFactory(1)
+    assert a.items is not b.items  # factories still run per instance
+
+
+def test_direct_construction_still_refuses_what_a_dataclass_refuses() -> None:
+    with pytest.raises(TypeError, match="missing 1 required argument: 'a'"):
+        _Base()
+    with pytest.raises(TypeError, match="takes 3 positional arguments but 4 were given"):
+        _Base(1, "b", 2)
+    with pytest.raises(TypeError, match="takes 1 positional argument but 2 were given"):
+        _KeywordsOnly(1)
