@@ -8,7 +8,7 @@ from types import ModuleType
 from typing import Any
 
 from . import limits
-from .document import Document, gc_paused
+from .document import Document, gc_paused, parse
 from .edits import Advice, AppendItem, Change, DeleteKey, Edit, Proposal, RenameKey, ReplaceValue, SetKey, Skip, \
     dotted, edit_kind, target_path
 from .errors import EditError
@@ -563,7 +563,9 @@ def _verify(doc: Document, output: str, patches: list[Patch], originals: dict[st
     try:
         data = fastload.load_data(output, doc.fmt)
     except Exception as exc:  # the spliced text must parse; anything else is our bug
-        return f"internal error: repaired text does not parse ({str(exc).splitlines()[0]}); patches: {ids}"
+        data = _read_as_loaded(doc, output)
+        if data is _UNREAD:
+            return f"internal error: repaired text does not parse ({str(exc).splitlines()[0]}); patches: {ids}"
     if data != doc.data:
         return f"internal error: repaired data differs from the intended data ({_explain(doc.data, data)})"
     view = TemplateView(data)
@@ -583,6 +585,26 @@ def _verify(doc: Document, output: str, patches: list[Patch], originals: dict[st
         if again:
             return f"internal error: patch {patch.id} is not idempotent (proposes {dotted(target_path(again[0]))} again)"
     return None
+
+
+_UNREAD: Any = object()
+
+
+def _read_as_loaded(doc: Document, output: str) -> Any:
+    """The output's data read by the loader that read the source, where the verifying parser
+    (libyaml) refuses the source itself: YAML that libyaml reads more strictly than ruamel.yaml,
+    as an anchor of other than word characters (`&"a"`). Its refusal then says nothing of the
+    splices. `_UNREAD` where the verifying parser reads the source, or the output fails too."""
+    from . import fastload
+
+    try:
+        fastload.load_data(doc.source, doc.fmt)
+    except Exception:  # noqa: BLE001 - the verifying parser cannot read the source either
+        try:
+            return parse(output.replace("\r", "\n") if doc.cr_only else output, doc.path).data
+        except Exception:  # noqa: BLE001 - the output does not parse for either reader
+            return _UNREAD
+    return _UNREAD
 
 
 def _explain(intended: Any, actual: Any) -> str:
