@@ -563,8 +563,8 @@ def _verify(doc: Document, output: str, patches: list[Patch], originals: dict[st
     try:
         data = fastload.load_data(output, doc.fmt)
     except Exception as exc:  # the spliced text must parse; anything else is our bug
-        data = _read_as_loaded(doc, output)
-        if data is _UNREAD:
+        data = _read_as_loaded(doc, output)  # a template's data, never None
+        if data is None:
             return f"internal error: repaired text does not parse ({str(exc).splitlines()[0]}); patches: {ids}"
     if data != doc.data:
         return f"internal error: repaired data differs from the intended data ({_explain(doc.data, data)})"
@@ -587,24 +587,22 @@ def _verify(doc: Document, output: str, patches: list[Patch], originals: dict[st
     return None
 
 
-_UNREAD: Any = object()
-
-
 def _read_as_loaded(doc: Document, output: str) -> Any:
     """The output's data read by the loader that read the source, where the verifying parser
     (libyaml) refuses the source itself: YAML that libyaml reads more strictly than ruamel.yaml,
     as an anchor of other than word characters (`&"a"`). Its refusal then says nothing of the
-    splices. `_UNREAD` where the verifying parser reads the source, or the output fails too."""
+    splices. None where libyaml reads the source, or where the output fails this loader too."""
     from . import fastload
 
     try:
         fastload.load_data(doc.source, doc.fmt)
-    except Exception:  # noqa: BLE001 - the verifying parser cannot read the source either
-        try:
-            return parse(output.replace("\r", "\n") if doc.cr_only else output, doc.path).data
-        except Exception:  # noqa: BLE001 - the output does not parse for either reader
-            return _UNREAD
-    return _UNREAD
+        return None  # libyaml reads the source: its refusal of the output is the splices' doing
+    except Exception:  # noqa: BLE001 - nor the source: read the output as the source was read
+        pass
+    try:
+        return parse(output.replace("\r", "\n") if doc.cr_only else output, doc.path).data
+    except Exception:  # noqa: BLE001 - the output does not parse for either reader
+        return None
 
 
 def _explain(intended: Any, actual: Any) -> str:

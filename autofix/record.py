@@ -193,7 +193,8 @@ def _direct(cls: type, names: tuple[str, ...]) -> bool:
     for name in names:
         for base in cls.__mro__:
             if name in base.__dict__:
-                if hasattr(type(base.__dict__[name]), "__set__") or hasattr(type(base.__dict__[name]), "__delete__"):
+                kind = type(base.__dict__[name])
+                if hasattr(kind, "__set__") or hasattr(kind, "__delete__"):
                     return False
                 break
     return True
