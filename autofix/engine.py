@@ -434,7 +434,7 @@ def _create_only(edit: Edit, data: dict, originals: dict[str, str]) -> _Step | N
         return _resource_replaced(edit, data, originals)
     rid = edit.path[1]
     rtype = originals.get(rid)
-    paths = _create_only_table().CREATE_ONLY.get(rtype, ()) if rtype is not None else ()
+    paths = _create_only_paths(rtype) if rtype is not None else None
     if not paths or _type_of(data, rid) != rtype:
         return None
     hits = [prop for loc, old, new in _changes(edit, data) for prop in _create_only_hits(rid, loc, old, new, paths)]
@@ -455,6 +455,30 @@ def _create_only_table() -> ModuleType:
     from . import create_only
 
     return create_only
+
+
+@record(frozen=True)
+class _CreateOnly:
+    """A type's create-only paths below Properties, in the table's order, and those of each
+    first step (the property they are of), in the same order: an edit of one property (Tags)
+    is held against that property's paths only, not every path of the type."""
+
+    every: tuple[tuple[str, ...], ...]
+    by_property: dict[str, tuple[tuple[str, ...], ...]]
+
+    def __bool__(self) -> bool:
+        return bool(self.every)
+
+
+@cache
+def _create_only_paths(rtype: str) -> _CreateOnly | None:
+    paths = _create_only_table().CREATE_ONLY.get(rtype, ())
+    if not paths:
+        return None
+    by_property: dict[str, list[tuple[str, ...]]] = {}
+    for path in paths:
+        by_property.setdefault(path[0], []).append(path)
+    return _CreateOnly(tuple(paths), {name: tuple(group) for name, group in by_property.items()})
 
 
 def _resource_replaced(edit: Edit, data: dict, originals: dict[str, str]) -> _Step | None:
@@ -515,7 +539,7 @@ def _at(data: Any, path: tuple) -> Any:
     return data
 
 
-def _create_only_hits(rid: str, loc: tuple, old: Any, new: Any, paths: tuple) -> list[tuple]:
+def _create_only_hits(rid: str, loc: tuple, old: Any, new: Any, table: _CreateOnly) -> list[tuple]:
     """The create-only property paths whose value a change at `loc` (old -> new) alters."""
     if len(loc) == 2:  # the whole resource written anew
         old = old.get("Properties", _ABSENT) if isinstance(old, dict) else _ABSENT
@@ -525,6 +549,9 @@ def _create_only_hits(rid: str, loc: tuple, old: Any, new: Any, paths: tuple) ->
         rel = loc[3:]
     else:
         return []  # Metadata, DependsOn...: not a property
+    # Below one property, only its paths can match (a path's first step is a property name,
+    # never "*"); an item index there (Properties written as a list) is held against them all.
+    paths = table.by_property.get(rel[0], ()) if rel and isinstance(rel[0], str) else table.every
     hits = []
     for prop in paths:
         if len(rel) >= len(prop):

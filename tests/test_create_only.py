@@ -201,3 +201,37 @@ def test_a_sam_function_name_is_create_only_too() -> None:
     assert [n.message for n in result.notes] == [
         "Resources.NamedFunction.Properties.FunctionName is create-only: changing it replaces "
         "AWS::Serverless::Function NamedFunction (a new physical resource, the old one deleted); left alone"]
+
+
+def test_an_edit_below_one_property_is_held_against_that_propertys_paths_as_against_all() -> None:
+    """The engine looks up a type's create-only paths by the property an edit is below: for
+    every type and every place an edit may write (the resource, Properties, a property, a
+    nested key, a list item, a key of no path), the hits are those of every path in turn."""
+    from autofix import engine
+
+    class EveryPath(dict):
+        """A look-up by property that answers every path of the type, whatever the property."""
+
+        def __init__(self, every: tuple) -> None:
+            super().__init__()
+            self.every = every
+
+        def get(self, key, default=None):
+            return self.every
+
+    def every_path(loc: tuple, old, new, table) -> list[tuple]:
+        return engine._create_only_hits("R", loc, old, new, engine._CreateOnly(table.every, EveryPath(table.every)))
+
+    checked = 0
+    for rtype in create_only.CREATE_ONLY:
+        table = engine._create_only_paths(rtype)
+        assert table is not None and table.every == create_only.CREATE_ONLY[rtype]
+        for path in table.every:
+            below = ("Resources", "R", "Properties")
+            places = [below[:2], below, below + path[:1], below + path, below + path[:1] + ("Other",),
+                      below + ("NotAProperty",), below + (0,), below + path + (0, "Deeper")]
+            for loc in places:
+                for old, new in (({"x": 1}, {"x": 2}), ("a", "a"), (engine._ABSENT, "b")):
+                    assert engine._create_only_hits("R", loc, old, new, table) == every_path(loc, old, new, table)
+                    checked += 1
+    assert checked > 10_000
