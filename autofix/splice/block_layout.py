@@ -14,7 +14,7 @@ from ..dialect import Dialect
 from ..errors import EditError
 from ..record import replace
 from .geometry import Geometry, top_level_successor
-from .ledger import Added, Ledger, Undo
+from .ledger import Added, Ledger, Undo, both
 
 _TRAILING_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")  # after a value, to the end of its line
 
@@ -157,18 +157,27 @@ class BlockLayout:
         start = self.src.rfind("\n", 0, pair[0].start_mark.index) + 1
         end = self.geo.after_value(pair, keep_breaks=False)  # blank lines stay (see BlockScalarPass)
         kept = [ln for ln in self.src[start:end].splitlines(keepends=True) if ln.lstrip().startswith("#")]
-        if after_scalar:
-            # Comments indented deeper than the key would become the scalar's text: those of
-            # the pair, and those below it up to the next entry, now right below the scalar.
-            below = self.geo.blank_and_comment_lines_end(end)
-            kept += self.src[end:below].splitlines(keepends=True)
-            end = below
-            # So would the spaces of a blank line indented deeper than the scalar's text (a
-            # `>-` scalar gains them): blank lines are indented no deeper than the key, too.
-            column = pair[0].start_mark.column
-            kept = [" " * min(column, len(ln) - len(ln.lstrip(" \t"))) + ln.lstrip(" \t")
-                    if ln.lstrip().startswith("#") or not ln.strip() else ln for ln in kept]
-        return self.ledger.add(target, start, end, lambda: "".join(kept))
+        if not after_scalar:
+            return self.ledger.add(target, start, end, lambda: "".join(kept))
+        # Comments indented deeper than the key would become the scalar's text: those of the
+        # pair, and those below it up to the next entry, now right below the scalar. So would
+        # the spaces of a blank line indented deeper than the scalar's text (a `>-` scalar gains
+        # them): blank lines are indented no deeper than the key, too.
+        column = pair[0].start_mark.column
+        below = self.geo.blank_and_comment_lines_end(end)
+        own = self.ledger.add(target, start, end, lambda: "".join(_no_deeper(kept, column)))
+        if below == end:
+            return own
+        # The lines below are a splice of their own, after the pair's: an entry added after the
+        # mapping that ends with this pair goes where the pair ended, between the two.
+        lines = self.src[end:below].splitlines(keepends=True)
+        return both(own, self.ledger.add(target, end, below, lambda: "".join(_no_deeper(lines, column))))
+
+
+def _no_deeper(lines: list[str], column: int) -> list[str]:
+    """Comment and blank lines indented no deeper than `column`; other lines as they are."""
+    return [" " * min(column, len(ln) - len(ln.lstrip(" \t"))) + ln.lstrip(" \t")
+            if ln.lstrip().startswith("#") or not ln.strip() else ln for ln in lines]
 
 
 def _after_first_line(text: str, comment: str, eol: str) -> str:
