@@ -18,6 +18,8 @@ def test_server_latency_benchmark_prints_its_figures():
                            "--changes", "2"], capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
     assert done.returncode == 0, done.stderr
     assert "diagnostics after a change" in done.stdout and "parse" in done.stdout
+    delivered = next(line for line in done.stdout.splitlines() if "delivered: read" in line)
+    assert "(2 runs)" in delivered, delivered  # one figure per change: each publish's read was timed
 
 
 def test_server_latency_benchmark_splits_a_change_with_the_servers_timestamps():
