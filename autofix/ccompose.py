@@ -47,10 +47,18 @@ _LONE_CR = re.compile("\r(?!\n)")
 # A token starts at a line's start, after a blank or a flow indicator, or after the `:` of a
 # JSON-like key (`{"a":*b}`).
 _AFTER_TOKEN_START = " \t\r\n[{,"
-# A verbatim or %-escaped tag: a `!` where a token starts, then `<`, or a `%` before a blank.
-# The `!` comes first so that the search skips to each `!` (the lookbehinds then check what
-# is before it), not tries a pattern at every character.
-_TAGS = re.compile(r"""!(?:(?<=^!)|(?<=[\s\[{,]!)|(?<=[\]}"']:!))(?:<|[^\s,\[\]{}]*%)""", re.MULTILINE)
+# A verbatim or %-escaped tag: a `!` where a token starts, then `<`, or a `%` before a blank;
+# or a `!!` tag with a `!` in its suffix (`!!!str`: the pure scanner reads `str`, libyaml
+# `!str`; `!!a!b`: the pure parser refuses it, libyaml reads `a!b`). The `!` comes first so
+# that the search skips to each `!` (the lookbehinds then check what is before it), not
+# tries a pattern at every character.
+_TAGS = re.compile(r"""!(?:(?<=^!)|(?<=[\s\[{,]!)|(?<=[\]}"']:!))(?:<|[^\s,\[\]{}]*%|![^\s,\[\]{}]*!)""",
+                   re.MULTILINE)
+# A block scalar's header with a `#` right after its indicators (`|#`, `>-#`, `|2#`): libyaml
+# takes the `#` for a comment, the pure scanner refuses it (a comment needs a blank before it).
+# Where the indicator starts a token is checked for each match (a lookbehind at every
+# character costs five times the search).
+_HEADER_COMMENT = re.compile(r"[|>][1-9+-]{0,2}#")
 # A colon inside a word (`s3:GetObject`, `AWS::Region`): neither after a quote or a bracket
 # (`{"a":1}`, where it is an indicator) nor before a blank or a flow indicator.
 _INNER_COLON = re.compile(r"""(?<=[^\s"'\]}]):(?=[^\s,\[\]{}])""")
@@ -235,7 +243,14 @@ def _pure_only(text: str) -> bool:
         return True
     if text.startswith("%") or "\n%" in text:  # a directive
         return True
-    return ("%" in text or "!<" in text) and _TAGS.search(text) is not None
+    if _header_comment(text):
+        return True
+    return ("%" in text or "!<" in text or "!!" in text) and _TAGS.search(text) is not None
+
+
+def _header_comment(text: str) -> bool:
+    """Whether a block scalar's header has a `#` right after its indicators (see _HEADER_COMMENT)."""
+    return any(at == 0 or text[at - 1] in " \t\r\n" for at in (m.start() for m in _HEADER_COMMENT.finditer(text)))
 
 
 def _anchor_starts(text: str) -> list[int]:

@@ -226,6 +226,15 @@ DECLINED = {
     "verbatim tag starting the text": "!<tag:yaml.org,2002:map>\n" + TOPIC,
     "percent-escaped tag in flow": TOPIC + "    Name: [!a%21 x]\n",
     "percent-escaped tag (libyaml decodes it once more)": TOPIC + "    Name: !a%2541 x\n",
+    # Found by the long hypothesis profile: libyaml reads `!!!str` as `!str`, the pure scanner as `str`.
+    "a `!!` tag whose suffix starts with `!`": TOPIC + "    Name: !!!str Ref Env\n",
+    "a `!!` tag whose suffix starts with `!`, in flow": TOPIC + "    Name: [!!!str x]\n",
+    "a `!!` tag with a `!` inside its suffix (the pure parser refuses it)": TOPIC + "    Name: !!str!x y\n",
+    "a `!!` tag ending in `!`": TOPIC + "    Name: !!x! y\n",
+    # Found by the long hypothesis profile: libyaml reads `>#-` as a header and a comment.
+    "a block scalar's header with a `#` right after `>`": TOPIC + "    Name: >#-\n      folded\n",
+    "a block scalar's header with a `#` after its indicators": TOPIC + "    Name: |-2#\n        text\n",
+    "a block sequence item's block scalar with a `#` in its header": TOPIC + "    Names:\n      - |#\n        x\n",
     "anchor and alias": TOPIC + "    Properties: &p {TopicName: t}\n  Other:\n    Type: X\n    Properties: *p\n",
     "anchor never aliased": TOPIC + "    Properties: &p {TopicName: t}\n",
     "anchor in flow after a JSON-like key": TOPIC + '    Properties: {"TopicName":&n t}\n',
