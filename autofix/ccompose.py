@@ -250,7 +250,11 @@ def _pure_only(text: str) -> bool:
 
 def _header_comment(text: str) -> bool:
     """Whether a block scalar's header has a `#` right after its indicators (see _HEADER_COMMENT)."""
-    return any(at == 0 or text[at - 1] in " \t\r\n" for at in (m.start() for m in _HEADER_COMMENT.finditer(text)))
+    for match in _HEADER_COMMENT.finditer(text):
+        at = match.start()
+        if at == 0 or text[at - 1] in " \t\r\n":
+            return True
+    return False
 
 
 def _anchor_starts(text: str) -> list[int]:
