@@ -54,6 +54,10 @@ _AFTER_TOKEN_START = " \t\r\n[{,"
 # tries a pattern at every character.
 _TAGS = re.compile(r"""!(?:(?<=^!)|(?<=[\s\[{,]!)|(?<=[\]}"']:!))(?:<|[^\s,\[\]{}]*%|![^\s,\[\]{}]*!)""",
                    re.MULTILINE)
+# The non-specific tag `!` on an empty value (`a: !`, `- ! # c`): null to the pure composer,
+# an empty string to libyaml. (With a value after it, `! x`, both read the same.)
+_EMPTY_NON_SPECIFIC = re.compile(r"""!(?:(?<=^!)|(?<=[\s\[{,]!)|(?<=[\]}"']:!))(?=[ \t]*(?:#|$|[,\]}]))""",
+                                 re.MULTILINE)
 # A block scalar's header with a `#` right after its indicators (`|#`, `>-#`, `|2#`): libyaml
 # takes the `#` for a comment, the pure scanner refuses it (a comment needs a blank before it).
 # Where the indicator starts a token is checked for each match (a lookbehind at every
@@ -193,7 +197,10 @@ def compose(text: str, floor: int, bytes_per_node: int) -> Node | None:
     if _pure_only(text):
         raise Declined("the pure composer reads this text")
     maybe_anchors = _anchor_starts(text)
-    tabs = [at for at, ch in enumerate(text) if ch == "\t"] if "\t" in text and not _strict_json(text) else []
+    strict_json = "\t" in text and _strict_json(text)
+    if strict_json and "\t" in text[len(text.rstrip()):]:
+        raise Declined("a tab after a JSON text's root (libyaml reads it, the pure parser refuses it)")
+    tabs = [at for at, ch in enumerate(text) if ch == "\t"] if "\t" in text and not strict_json else []
     read, standins = text, False
     try:
         root = _Composer(read, floor, bytes_per_node).get_single_node()
@@ -244,6 +251,8 @@ def _pure_only(text: str) -> bool:
     if text.startswith("%") or "\n%" in text:  # a directive
         return True
     if _header_comment(text):
+        return True
+    if "!" in text and _EMPTY_NON_SPECIFIC.search(text):
         return True
     return ("%" in text or "!<" in text or "!!" in text) and _TAGS.search(text) is not None
 

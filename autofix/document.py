@@ -220,7 +220,7 @@ def parse(text: str, path: str = "<string>", bom: bool = False) -> Document:
         line = text.count("\n", 0, text.index("\ufeff")) + 1
         raise TemplateError("byte order mark (U+FEFF) inside the file; only the very start may have one", line)
     _check_brackets(text)
-    root = compose(_untab_json_start(text, first.start()), fmt) if fmt == "json" else compose(text)
+    root = compose(_untab_json_margins(text, first.start()), fmt) if fmt == "json" else compose(text)
     if not isinstance(root, MappingNode):
         raise NotATemplate("not a CloudFormation template (top level is not a mapping)")
     _check_odd_breaks(text, root)
@@ -373,16 +373,18 @@ def walk_nodes(root: Node) -> Iterator[Node]:
         stack.extend(_children(node))
 
 
-def _untab_json_start(text: str, start: int) -> str:
-    """YAML forbids tabs before the top-level node, JSON allows them: for strict JSON (which
-    verification reads with the JSON parser), read them as spaces. Same length: positions hold."""
-    if "\t" not in text[:start]:
+def _untab_json_margins(text: str, start: int) -> str:
+    """YAML forbids tabs before the top-level node and after it, JSON allows them: for strict
+    JSON (which verification reads with the JSON parser), read them as spaces. Same length:
+    positions hold. (Only the text composed: the source, and so the output, keeps its tabs.)"""
+    end = len(text.rstrip())
+    if "\t" not in text[:start] and "\t" not in text[end:]:
         return text
     try:
         json.loads(text)
     except ValueError:
         return text  # JSON-like YAML: let the YAML parser report the tab
-    return text[:start].replace("\t", " ") + text[start:]
+    return text[:start].replace("\t", " ") + text[start:end] + text[end:].replace("\t", " ")
 
 
 def _check_brackets(text: str) -> None:

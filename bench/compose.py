@@ -49,7 +49,7 @@ def _texts(paths: list[Path]) -> list[tuple[bytes, str, str]]:
         if first is None:
             continue
         fmt = "json" if first.group() == "{" else "yaml"
-        out.append((raw, document._untab_json_start(text, first.start()) if fmt == "json" else text, fmt))
+        out.append((raw, document._untab_json_margins(text, first.start()) if fmt == "json" else text, fmt))
     return out
 
 

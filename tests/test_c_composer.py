@@ -108,12 +108,12 @@ def loads_alike(raw: bytes) -> tuple:
 
 
 def _prepared(raw: bytes) -> str:
-    """The text `parse` hands the composer (CR line ends as LF, JSON's leading tabs as spaces)."""
+    """The text `parse` hands the composer (CR line ends as LF, tabs before and after a JSON root as spaces)."""
     text, _ = document.decode(raw)
     if "\r" in text and "\n" not in text:
         text = text.replace("\r", "\n")
     first = document._FIRST_CHAR.search(text)
-    return document._untab_json_start(text, first.start()) if first and first.group() == "{" else text
+    return document._untab_json_margins(text, first.start()) if first and first.group() == "{" else text
 
 
 # ---------------------------------------------------------------- real templates
@@ -235,6 +235,14 @@ DECLINED = {
     "a block scalar's header with a `#` right after `>`": TOPIC + "    Name: >#-\n      folded\n",
     "a block scalar's header with a `#` after its indicators": TOPIC + "    Name: |-2#\n        text\n",
     "a block sequence item's block scalar with a `#` in its header": TOPIC + "    Names:\n      - |#\n        x\n",
+    # Found by the long hypothesis profile: `!` on an empty value is null to one, "" to the other.
+    "the non-specific tag on an empty value before a comment": TOPIC + "    Prefix: ! # c\n",
+    "the non-specific tag on an empty value": TOPIC + "    Prefix: !\n    Other: 1\n",
+    "the non-specific tag on an empty flow item": TOPIC + "    Names: [! , b]\n",
+    "the non-specific tag on an empty block item": TOPIC + "    Names:\n      - !\n",
+    # Found by the long hypothesis profile: a tab after a JSON root (libyaml reads it, the pure
+    # parser refuses it; `load` reads it as a space, as it does a tab before the root).
+    "a tab after a JSON text's root": '{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}\t',
     "anchor and alias": TOPIC + "    Properties: &p {TopicName: t}\n  Other:\n    Type: X\n    Properties: *p\n",
     "anchor never aliased": TOPIC + "    Properties: &p {TopicName: t}\n",
     "anchor in flow after a JSON-like key": TOPIC + '    Properties: {"TopicName":&n t}\n',
@@ -440,3 +448,17 @@ def test_bench_prints_figures(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert "corpus: 2 templates" in out and "aws-cloudformation-templates: 1 templates" in out
     assert "pure composer" in out
+
+
+@pytest.mark.parametrize("name", ["pure", "c"])
+@pytest.mark.parametrize("margin", ["\t", "\t\n", "\n\t\n"])
+def test_a_json_template_with_a_tab_after_its_root_loads_and_keeps_the_tab(name: str, margin: str) -> None:
+    """JSON allows blanks after the root; YAML's block context refuses a tab there. As with tabs
+    before the root, `load` composes them as spaces; the source (and any repair) keeps them."""
+    if name == "c" and not ccompose.AVAILABLE:
+        pytest.skip("ruamel.yaml.clibz is not installed")
+    raw = b'{\n  "Resources": {\n    "Topic": {"Type": "AWS::SNS::Topic"}\n  }\n}' + margin.encode()
+    with composer(name):
+        doc = document.load(raw, "t.json")
+    assert doc.data == {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
+    assert doc.source.endswith("}" + margin)
