@@ -32,6 +32,26 @@ class Geometry:
                 return end
             while end > 0 and self.src[end - 1] in " \t\r\n":
                 end -= 1
+            spaced = _spaced_last_lines(last.value)
+            if spaced:
+                end = self._past_spaced_lines(last, end, spaced)
+        return end
+
+    def _past_spaced_lines(self, scalar: ScalarNode, end: int, lines: int) -> int:
+        """The end of a block scalar whose last content lines hold only blanks (more than its
+        indentation: they are its text, `"a\n \n"`): `lines` lines past the last one with a
+        character, each a line of the value in a literal scalar. A folded one folds its lines,
+        so where its text ends is not worked out: edits next to it are refused."""
+        if scalar.style == ">":
+            raise EditError("refusing to edit next to a folded block scalar that ends in lines of blanks")
+        for _ in range(lines):
+            newline = self.src.find("\n", end)
+            if newline < 0 or newline >= scalar.end_mark.index:
+                break
+            line_end = self.src.find("\n", newline + 1)
+            end = min(scalar.end_mark.index, len(self.src) if line_end < 0 else line_end)
+            if end > newline + 1 and self.src[end - 1] == "\r":
+                end -= 1
         return end
 
     def keeps_breaks(self, scalar: ScalarNode) -> bool:
@@ -103,6 +123,16 @@ class Geometry:
                 break
             pos = line_end
         return pos
+
+
+def _spaced_last_lines(value: str) -> int:
+    """How many lines of blanks end a block scalar's value, after its chomped line breaks."""
+    lines = value.rstrip("\n").split("\n")
+    count = 0
+    while len(lines) > 1 and not lines[-1].strip(" \t"):
+        lines.pop()
+        count += 1
+    return count if any(line.strip(" \t") for line in lines) else 0
 
 
 def last_leaf(node: Node) -> Node:
