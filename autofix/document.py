@@ -650,14 +650,19 @@ def _place_empty_value(text: str, key: Node, value: Node) -> None:
     if not (isinstance(value, ScalarNode) and value.style is None and value.value == ""):
         return
     at = value.start_mark.index
+    if at != value.end_mark.index:
+        return
     colon = text.find(":", key.end_mark.index, at + 1)
-    if at != value.end_mark.index or colon < 0 or text[key.end_mark.index:colon].strip():
-        return  # a tag or an anchor (`key: !Ref`), or a key without a colon (`? key`)
-    if any(line.split("#", 1)[0].strip() for line in text[colon + 1:at].split("\n")):
+    if colon >= 0 and text[key.end_mark.index:colon].strip():
+        return  # a tag or an anchor (`key: !Ref`)
+    # After the colon; or, for an explicit key with none (`? key` and no `:` line), where the
+    # key ends (the value is missing, not empty).
+    after = colon + 1 if colon >= 0 else key.end_mark.index
+    if any(line.split("#", 1)[0].strip() for line in text[after:at].split("\n")):
         return
     end = key.end_mark  # libyaml's marks are read-only: make new ones
-    line, column = end.line, end.column + colon + 1 - end.index
-    value.start_mark, value.end_mark = (StreamMark(end.name, colon + 1, line, column) for _ in range(2))
+    line, column = end.line, end.column + after - end.index
+    value.start_mark, value.end_mark = (StreamMark(end.name, after, line, column) for _ in range(2))
 
 
 def _children(node: Node) -> list[Node]:
