@@ -52,12 +52,11 @@ _AFTER_TOKEN_START = " \t\r\n[{,"
 # `!str`; `!!a!b`: the pure parser refuses it, libyaml reads `a!b`). The `!` comes first so
 # that the search skips to each `!` (the lookbehinds then check what is before it), not
 # tries a pattern at every character.
-_TAGS = re.compile(r"""!(?:(?<=^!)|(?<=[\s\[{,]!)|(?<=[\]}"']:!))(?:<|[^\s,\[\]{}]*%|![^\s,\[\]{}]*!)""",
-                   re.MULTILINE)
+_TAG_START = r"""!(?:(?<=^!)|(?<=[\s\[{,]!)|(?<=[\]}"']:!))"""  # a `!` where a token starts
+_TAGS = re.compile(_TAG_START + r"(?:<|[^\s,\[\]{}]*%|![^\s,\[\]{}]*!)", re.MULTILINE)
 # The non-specific tag `!` on an empty value (`a: !`, `- ! # c`): null to the pure composer,
 # an empty string to libyaml. (With a value after it, `! x`, both read the same.)
-_EMPTY_NON_SPECIFIC = re.compile(r"""!(?:(?<=^!)|(?<=[\s\[{,]!)|(?<=[\]}"']:!))(?=[ \t]*(?:#|$|[,\]}]))""",
-                                 re.MULTILINE)
+_EMPTY_NON_SPECIFIC = re.compile(_TAG_START + r"(?=[ \t]*(?:#|$|[,\]}]))", re.MULTILINE)
 # A block scalar's header with a `#` right after its indicators (`|#`, `>-#`, `|2#`): libyaml
 # takes the `#` for a comment, the pure scanner refuses it (a comment needs a blank before it).
 # Where the indicator starts a token is checked for each match (a lookbehind at every

@@ -463,11 +463,8 @@ class _CreateOnly:
     first step (the property they are of), in the same order: an edit of one property (Tags)
     is held against that property's paths only, not every path of the type."""
 
-    every: tuple[tuple[str, ...], ...]
+    every: tuple[tuple[str, ...], ...]  # never empty: a type without paths has no table
     by_property: dict[str, tuple[tuple[str, ...], ...]]
-
-    def __bool__(self) -> bool:
-        return bool(self.every)
 
 
 @cache

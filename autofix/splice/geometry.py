@@ -126,13 +126,11 @@ class Geometry:
 
 
 def _spaced_last_lines(value: str) -> int:
-    """How many lines of blanks end a block scalar's value, after its chomped line breaks."""
-    lines = value.rstrip("\n").split("\n")
-    count = 0
-    while len(lines) > 1 and not lines[-1].strip(" \t"):
-        lines.pop()
-        count += 1
-    return count if any(line.strip(" \t") for line in lines) else 0
+    """How many lines of blanks end a block scalar's value, after its chomped line breaks (the
+    line breaks after its last character; none where it has no character)."""
+    text = value.rstrip("\n")
+    last = len(text.rstrip(" \t\n"))
+    return text.count("\n", last) if last else 0
 
 
 def last_leaf(node: Node) -> Node:
