@@ -112,10 +112,29 @@ def function_buckets(view: TemplateView, fid: str) -> tuple[set[str], str | None
     buckets |= {b for b in view.referrers(fid) if view.type_of(b) == "AWS::S3::Bucket"}
     variables = _variables(settings)
     for name, value in variables.items() if isinstance(variables, dict) else ():
-        named = {n for n in referenced_names(value) if view.type_of(n) == "AWS::S3::Bucket"}
-        if "BUCKET" in str(name).upper() and not named:
+        if any(view.type_of(n) == "AWS::S3::Bucket" for n in referenced_names(value)):
+            continue
+        if "BUCKET" in str(name).upper():
             return buckets, f"{fid}: environment variable {name} names a bucket the template does not define"
+        source = _outside_bucket(value)
+        if source:
+            return buckets, f"{fid}: environment variable {name} takes {source}, a bucket the template does not define"
     return buckets, None
+
+
+def _outside_bucket(value: Any) -> str | None:
+    """What in an environment variable's value names a bucket the template does not hold (a
+    parameter or import with "bucket" in its name, an S3 ARN or URL), or None: a variable named
+    SOURCE fed by !Ref SourceBucketName is read as a bucket as much as one named BUCKET."""
+    named = next((n for n in referenced_names(value) if "bucket" in n.lower()), None)
+    if named:
+        return named
+    text = str(value)
+    if ":s3:::" in text or "s3://" in text:
+        return "an S3 address"
+    if "Fn::ImportValue" in text and "bucket" in text.lower():
+        return "an imported value"
+    return None
 
 
 @record(frozen=True)
