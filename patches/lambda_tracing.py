@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,16 +32,21 @@ class LambdaTracing(Patch):
                                            lam.VERSION)
     explanation = (
         "Sets TracingConfig: {Mode: Active} on functions without a TracingConfig (SAM: Tracing: Active,\n"
-        "once in Globals.Function when the template has that section). A function sends traces only if\n"
-        "its role may call xray:PutTraceSegments, so a role defined in the template gets the managed\n"
-        "policy AWSXRayDaemonWriteAccess unless it already grants X-Ray; roles outside the template get\n"
-        "advice. SAM adds the policy itself to roles it creates. Functions only called at deploy time\n"
-        "(custom-resource providers, macro handlers) are skipped (and keep Globals out of it). X-Ray\n"
-        "bills $5.00 per million traces recorded beyond 100,000 a month; the default sampling rule\n"
-        "records 1 request per second plus 5%, about 5,000 traces/s at 100k requests/s (about $65,000\n"
-        "a month). Lambda's own sampling cannot be lowered by a sampling rule; behind a traced API it\n"
-        "follows the API's decision, and mode PassThrough traces only what a caller sampled. With\n"
-        "--target-rps the advice gives the estimate at that rate."
+        "once in Globals.Function when the template has that section and every SAM function may be\n"
+        "traced). Lambda refuses to create or update a function with active tracing when its role lacks\n"
+        "xray:PutTraceSegments and xray:PutTelemetryRecords (InvalidParameterValueException), so a\n"
+        "function is traced only where its role is known to allow them: a role defined in the template\n"
+        "(!GetAtt Role.Arn, also both branches of an !If) gets the managed policy AWSXRayDaemonWriteAccess\n"
+        "unless it already grants X-Ray, and SAM adds an X-Ray policy itself to the roles it creates.\n"
+        "A function whose role is outside the template (a parameter, an import, a literal ARN,\n"
+        "Globals.Function.Role) or a role that cannot take the policy (computed ManagedPolicyArns, 10\n"
+        "managed policies already) is skipped, with what to attach first. Functions only called at\n"
+        "deploy time (custom-resource providers, macro handlers) are skipped (and keep Globals out of\n"
+        "it). X-Ray bills $5.00 per million traces recorded beyond 100,000 a month; the default sampling\n"
+        "rule records 1 request per second plus 5%, about 5,000 traces/s at 100k requests/s (about\n"
+        "$65,000 a month). Lambda's own sampling cannot be lowered by a sampling rule; behind a traced\n"
+        "API it follows the API's decision, and mode PassThrough traces only what a caller sampled.\n"
+        "With --target-rps the advice gives the estimate at that rate."
     )
 
     class Options(PatchOptions):
@@ -53,17 +59,19 @@ class LambdaTracing(Patch):
         plain = [rid for rid, res in view.of_type(lam.FUNCTION) if "TracingConfig" not in view.props(res)]
         serverless = [rid for rid, res in view.of_type(lam.SAM_FUNCTION)
                       if not view.has_prop(res, "Tracing", "Function")]
-        helpers = []
+        left = []
         for rid in plain + serverless:
-            reason = deploy_time_only(view, rid)
+            reason, path = deploy_time_only(view, rid), ("Resources", rid)
+            if not reason and mode == "Active":  # PassThrough is Lambda's default: it checks no role
+                reason, path = untraceable(view, rid), _role_path(view, rid)
             if reason:
-                helpers.append(rid)
-                yield Skip(("Resources", rid), reason)
-        plain = [rid for rid in plain if rid not in helpers]
-        # Globals would trace the deploy-time helpers too.
+                left.append(rid)
+                yield Skip(path, reason)
+        plain = [rid for rid in plain if rid not in left]
+        # Globals would trace the functions left out too.
         sam_global = view.is_sam and isinstance(view.section("Globals").get("Function"), dict) \
-            and not any(rid in helpers for rid in serverless)
-        serverless = [rid for rid in serverless if rid not in helpers]
+            and not any(rid in left for rid in serverless)
+        serverless = [rid for rid in serverless if rid not in left]
         for rid in plain:
             yield SetKey(("Resources", rid, "Properties"), "TracingConfig", {"Mode": mode},
                          f"{rid}: X-Ray tracing {mode}")
@@ -86,29 +94,98 @@ class LambdaTracing(Patch):
     def _role_access(self, view: TemplateView, rid: str, done: set[str]) -> Iterator[Proposal]:
         """Let the function's role write traces, once per role."""
         value = view.props(view.resources[rid]).get("Role")
-        if value is None and view.type_of(rid) == lam.SAM_FUNCTION:
-            return  # SAM creates the role and attaches its X-Ray policy
-        role = lam.template_role(view, value)
-        if role is None:
-            yield Advice(("Resources", rid, "Properties", "Role"), f"{rid}: its role is not defined in this "
-                         "template; make sure it allows xray:PutTraceSegments and xray:PutTelemetryRecords")
-            return
-        if role in done or role_grants_xray(view, role):
-            return
-        done.add(role)
-        props = ("Resources", role, "Properties")
-        arns = view.get(props + ("ManagedPolicyArns",))
-        message = f"{role}: allow {rid} to send X-Ray traces"
-        if arns is None:
-            yield SetKey(props, "ManagedPolicyArns", [sub(XRAY_POLICY)], message)
-        elif not isinstance(arns, list):
-            yield Advice(props + ("ManagedPolicyArns",), f"{role}: add AWSXRayDaemonWriteAccess to its "
-                         f"ManagedPolicyArns so {rid} can send traces")
-        elif len(arns) >= MANAGED_POLICY_QUOTA:
-            yield Skip(props + ("ManagedPolicyArns",), f"{role}: already has {len(arns)} managed policies "
-                       f"(the default quota); grant xray:PutTraceSegments inline for {rid}")
-        else:
-            yield AppendItem(props + ("ManagedPolicyArns",), sub(XRAY_POLICY), message)
+        for role in template_roles(view, value) or []:
+            if role in done or role_grants_xray(view, role) or _cannot_take_policy(view, role):
+                continue  # a role that cannot take it left its functions untraced (mode Active)
+            done.add(role)
+            props = ("Resources", role, "Properties")
+            message = f"{role}: allow {rid} to send X-Ray traces"
+            if view.get(props + ("ManagedPolicyArns",)) is None:
+                yield SetKey(props, "ManagedPolicyArns", [sub(XRAY_POLICY)], message)
+            else:
+                yield AppendItem(props + ("ManagedPolicyArns",), sub(XRAY_POLICY), message)
+
+
+def untraceable(view: TemplateView, rid: str) -> str | None:
+    """Why active tracing would make Lambda refuse function `rid` (its role may lack X-Ray access), or None."""
+    props = view.props(view.resources[rid])
+    sam = view.type_of(rid) == lam.SAM_FUNCTION
+    if "Role" not in props and sam and "Role" in view.globals("Function"):
+        shown = f"{_shown(view.globals('Function')['Role'])} from Globals.Function.Role, which SAM does not accept"
+        return _refusal(rid, f"its role ({shown}) is not one cfn-fix can see", ATTACH, sam)
+    if "Role" not in props and sam:
+        return None  # SAM creates the role and attaches its X-Ray policy
+    value = props.get("Role")
+    roles = template_roles(view, value)
+    if roles is None:
+        conditional = isinstance(value, dict) and "Fn::If" in value
+        where = "may be a role outside this template" if conditional else "is not a role defined in this template"
+        return _refusal(rid, f"its role ({_shown(value)}) {where}", ATTACH, sam)
+    for role in roles:
+        problem = None if role_grants_xray(view, role) else _cannot_take_policy(view, role)
+        if problem:
+            return _refusal(rid, f"its role {role} {problem[0]}", problem[1], sam)
+    return None
+
+
+ATTACH = f"attach {XRAY_POLICY} to that role"
+INLINE = "allow both actions in an inline policy of that role (or raise its managed-policy quota)"
+
+
+def _refusal(rid: str, why: str, fix: str, sam: bool) -> str:
+    setting = "Tracing: Active" if sam else "TracingConfig: {Mode: Active}"
+    return (f"{rid}: left untraced: {why}, and Lambda refuses active tracing (InvalidParameterValueException) "
+            f"when the role lacks xray:PutTraceSegments and xray:PutTelemetryRecords; {fix}, then set {setting}")
+
+
+def _cannot_take_policy(view: TemplateView, role: str) -> tuple[str, str] | None:
+    """(why, what to do instead) when LAM007 cannot add the managed policy to template role `role`."""
+    if view.opaque(role):
+        return "has computed Properties, which cfn-fix cannot add the policy to", ATTACH
+    arns = view.props(view.resources[role]).get("ManagedPolicyArns")
+    if arns is not None and not isinstance(arns, list):
+        return "has a computed ManagedPolicyArns, which cfn-fix cannot add the policy to", ATTACH
+    if isinstance(arns, list) and len(arns) >= MANAGED_POLICY_QUOTA:
+        return f"already has {len(arns)} managed policies (the default quota)", INLINE
+    return None
+
+
+def template_roles(view: TemplateView, value: Any) -> list[str] | None:
+    """The template's AWS::IAM::Role resources a Role value may name (each branch of an !If), or
+    None when any branch names a role outside the template: tracing must hold on every branch."""
+    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Fn::If"), list):
+        branches = value["Fn::If"][1:]
+        found = [template_roles(view, branch) for branch in branches]
+        if len(branches) != 2 or any(roles is None for roles in found):
+            return None
+        return list(dict.fromkeys(role for roles in found for role in roles or []))
+    whole = re.fullmatch(r"\s*\$\{(\w+)\.Arn\}\s*", value["Fn::Sub"]) \
+        if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Fn::Sub"), str) else None
+    # lam.template_role reads `!Sub '${Role.Arn}'` one character short (as "Rol"), so it is read here
+    role = whole.group(1) if whole else lam.template_role(view, value)
+    return [role] if role and view.type_of(role) == "AWS::IAM::Role" else None
+
+
+def _role_path(view: TemplateView, rid: str) -> tuple:
+    in_props = "Role" in view.props(view.resources[rid])
+    return ("Resources", rid, "Properties", "Role") if in_props else ("Resources", rid)
+
+
+def _shown(value: Any) -> str:
+    """A Role value as the user wrote it, short: `!Ref ExecRoleArn`, a literal ARN, `!ImportValue X`."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, dict) or len(value) != 1:
+        return "a computed value" if value is not None else "none"
+    (name, arg), = value.items()
+    tag = "!" + name.removeprefix("Fn::")
+    if name == "Fn::GetAtt" and isinstance(arg, list):
+        arg = ".".join(str(a) for a in arg)
+    if name == "Fn::If" and isinstance(arg, list) and arg:
+        return f"!If on condition {arg[0]}"
+    if isinstance(arg, dict):
+        return f"{tag} {_shown(arg)}"
+    return f"{tag} {arg}" if isinstance(arg, str) else f"{tag} (computed)"
 
 
 def role_grants_xray(view: TemplateView, role: str) -> bool:
