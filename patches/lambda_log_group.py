@@ -8,7 +8,9 @@ from typing import Any
 from autofix.edits import Advice, Proposal, SetKey, Skip
 from autofix.model.lambdas import FUNCTION_TYPES, SAM_FUNCTION
 from autofix.model.logs import (
+    GROUP_READERS,
     GUARD_SAFE_DAYS,
+    default_group_readers,
     function_group,
     group_names,
     log_group,
@@ -24,7 +26,8 @@ class LambdaLogGroup(Patch):
     name = "lambda-log-group"
     title = "Give Lambda functions their own log group with a retention"
     safety = UNSAFE
-    resource_types = FUNCTION_TYPES + ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy", "AWS::Logs::LogGroup")
+    resource_types = (FUNCTION_TYPES + ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy", "AWS::Logs::LogGroup")
+                      + tuple(GROUP_READERS))
     resolves = ()
     explanation = (
         "The /aws/lambda/<name> group Lambda creates on first use keeps logs forever and is not part\n"
@@ -40,8 +43,9 @@ class LambdaLogGroup(Patch):
         "KmsKeyId instead: a symmetric key whose policy allows logs.<region>.amazonaws.com\n"
         "kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey* and kms:Describe* on the\n"
         "condition ArnLike kms:EncryptionContext:aws:logs:arn arn:aws:logs:<region>:<account>:\n"
-        "log-group:*; a missing or disabled key fails the group's creation. Unsafe: logs move to a\n"
-        "new group."
+        "log-group:*; a missing or disabled key fails the group's creation. Functions whose group\n"
+        "/aws/lambda/<name> a metric filter, subscription filter or saved query of the template reads\n"
+        "are skipped: their logs would leave what reads them. Unsafe: logs move to a new group."
     )
 
     class Options(PatchOptions):
@@ -76,6 +80,13 @@ class LambdaLogGroup(Patch):
                            f"{rid}: LoggingConfig is computed; set LogGroup by hand")
                 continue
             if view.suppressed(rid, self):
+                continue
+            readers = default_group_readers(view, rid, props)
+            if readers:
+                yield Skip(("Resources", rid), f"{rid}: {', '.join(readers)} read the group Lambda writes its logs "
+                           "to today (/aws/lambda/<its name>); a new group would leave them reading nothing (a "
+                           "metric filter's alarm never fires, a subscription ships nothing): set that group's "
+                           "retention (aws logs put-retention-policy), or point them at a new group in the same change")
                 continue
             name = _group_name(rid, text_of(props.get("FunctionName")), taken)
             writes = role_writes_logs(view, res, name)

@@ -205,6 +205,34 @@ def function_group(view: TemplateView, fid: str, props: dict) -> str | None:
     return min(found)[1] if found else None
 
 
+# What reads a log group by its name: moving a function's logs to another group leaves them
+# reading nothing (a metric filter whose alarm never fires, a subscription that ships no more).
+GROUP_READERS = {"AWS::Logs::MetricFilter": "LogGroupName", "AWS::Logs::SubscriptionFilter": "LogGroupName",
+                 "AWS::Logs::QueryDefinition": "LogGroupNames"}
+
+
+def default_group_readers(view: TemplateView, fid: str, props: dict) -> list[str]:
+    """The filters and queries of the template that read the group Lambda writes the function's
+    logs to today, /aws/lambda/<its name>: by that name as text, or by a name that refers to the
+    function and is not plain text (`!Join ['', [/aws/lambda/, !Ref Fn]]`)."""
+    own = text_of(props.get("FunctionName"))
+    wanted = {f"/aws/lambda/${{{fid}}}"} | ({f"/aws/lambda/{own}"} if own is not None else set())
+    found = []
+    for kind, key in GROUP_READERS.items():
+        for rid, res in view.of_type(kind):
+            value = view.props(res).get(key)
+            if any(_names_group(name, fid, wanted) for name in (value if isinstance(value, list) else [value])):
+                found.append(rid)
+    return found
+
+
+def _names_group(name: Any, fid: str, wanted: set[str]) -> bool:
+    text = text_of(name)
+    if text is not None:
+        return text in wanted
+    return fid in set(referenced_names(name)) and "/aws/lambda/" in str(name)
+
+
 def group_names(view: TemplateView) -> set[str]:
     """Texts of the log group names the template declares."""
     return set(view.memo(log_groups).by_text)
