@@ -35,18 +35,19 @@ class LambdaTracing(Patch):
         "once in Globals.Function when the template has that section and every SAM function may be\n"
         "traced). Lambda refuses to create or update a function with active tracing when its role lacks\n"
         "xray:PutTraceSegments and xray:PutTelemetryRecords (InvalidParameterValueException), so a\n"
-        "function is traced only where its role is known to allow them: a role defined in the template\n"
-        "(!GetAtt Role.Arn, also both branches of an !If) gets the managed policy AWSXRayDaemonWriteAccess\n"
-        "unless it already grants X-Ray, and SAM adds an X-Ray policy itself to the roles it creates.\n"
-        "A function whose role is outside the template (a parameter, an import, a literal ARN,\n"
-        "Globals.Function.Role) or a role that cannot take the policy (computed ManagedPolicyArns, 10\n"
-        "managed policies already) is skipped, with what to attach first. Functions only called at\n"
-        "deploy time (custom-resource providers, macro handlers) are skipped (and keep Globals out of\n"
-        "it). X-Ray bills $5.00 per million traces recorded beyond 100,000 a month; the default sampling\n"
-        "rule records 1 request per second plus 5%, about 5,000 traces/s at 100k requests/s (about\n"
-        "$65,000 a month). Lambda's own sampling cannot be lowered by a sampling rule; behind a traced\n"
-        "API it follows the API's decision, and mode PassThrough traces only what a caller sampled.\n"
-        "With --target-rps the advice gives the estimate at that rate."
+        "function is traced only where its role will allow them: a role defined in the template (!GetAtt\n"
+        "Role.Arn, also on both branches of an !If) gets the managed policy AWSXRayDaemonWriteAccess\n"
+        "unless it already grants X-Ray, and SAM adds an X-Ray policy itself to the roles it creates. A\n"
+        "function whose role is outside the template (a parameter, an import, a literal ARN,\n"
+        "Globals.Function.Role) or whose role cannot take the policy (computed ManagedPolicyArns, 10\n"
+        "managed policies already) is skipped, saying what to grant first (with mode PassThrough,\n"
+        "Lambda's default, which nothing checks, it gets advice). Functions only called at deploy time\n"
+        "(custom-resource providers, macro handlers) are skipped (and keep Globals out of it). X-Ray\n"
+        "bills $5.00 per million traces recorded beyond 100,000 a month; the default sampling rule\n"
+        "records 1 request per second plus 5%, about 5,000 traces/s at 100k requests/s (about $65,000 a\n"
+        "month). Lambda's own sampling cannot be lowered by a sampling rule; behind a traced API it\n"
+        "follows the API's decision, and mode PassThrough traces only what a caller sampled. With\n"
+        "--target-rps the advice gives the estimate at that rate."
     )
 
     class Options(PatchOptions):
@@ -94,7 +95,12 @@ class LambdaTracing(Patch):
     def _role_access(self, view: TemplateView, rid: str, done: set[str]) -> Iterator[Proposal]:
         """Let the function's role write traces, once per role."""
         value = view.props(view.resources[rid]).get("Role")
-        for role in template_roles(view, value) or []:
+        roles = template_roles(view, value)
+        if roles is None and (value is not None or view.type_of(rid) != lam.SAM_FUNCTION):
+            # only with mode PassThrough (Active left the function untraced): traces a caller sampled are lost
+            yield Advice(_role_path(view, rid), f"{rid}: its role is not defined in this template; make sure "
+                         "it allows xray:PutTraceSegments and xray:PutTelemetryRecords")
+        for role in roles or []:
             if role in done or role_grants_xray(view, role) or _cannot_take_policy(view, role):
                 continue  # a role that cannot take it left its functions untraced (mode Active)
             done.add(role)
@@ -116,6 +122,8 @@ def untraceable(view: TemplateView, rid: str) -> str | None:
     if "Role" not in props and sam:
         return None  # SAM creates the role and attaches its X-Ray policy
     value = props.get("Role")
+    if value is None:
+        return _refusal(rid, "it names no role (CloudFormation requires one)", ATTACH, sam)
     roles = template_roles(view, value)
     if roles is None:
         conditional = isinstance(value, dict) and "Fn::If" in value
