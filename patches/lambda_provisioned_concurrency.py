@@ -47,13 +47,19 @@ class LambdaProvisionedConcurrency(Patch):
         "REST stage serves the new URI only after a new deployment: run APIGW003 with it, which renames\n"
         "the Deployment, or redeploy in the same update); when one of them cannot move (an invoke role,\n"
         "an HTTP API Body, an OpenAPI definition cfn-fix cannot read or that includes a file), the\n"
-        "function is skipped with a reason that names it.\n"
-        "Queues, rules, topics, buckets and state machines keep invoking the unqualified function (advice\n"
-        "names them; they keep working and get no warm capacity). SAM functions get AutoPublishAlias +\n"
-        "ProvisionedConcurrencyConfig; SAM then moves their events' permissions to the alias, so the\n"
-        "OpenAPI URIs of their explicit API move too (${Fn.Alias}). SAM publishes a new version itself when\n"
-        "the code, Environment, MemorySize or SnapStart change (other settings need\n"
-        "AutoPublishAliasAllProperties) and retains the old versions.\n"
+        "function is skipped with a reason that names it. An invoke role is integration credentials (a\n"
+        "Method's, or `credentials` in an inline OpenAPI integration) or, for SAM, an Api event with AWS_IAM\n"
+        "authorization (the callers' credentials by default, or Auth.InvokeRole; NONE writes none).\n"
+        "Queues, rules, topics, buckets, state machines, Firehose processors, function URLs, async\n"
+        "destinations, target groups, Cognito triggers, secret rotations and AppSync data sources keep\n"
+        "invoking the unqualified function (advice names them; they keep working and get no warm\n"
+        "capacity). SAM functions get AutoPublishAlias + ProvisionedConcurrencyConfig; SAM then moves\n"
+        "their events' permissions to the alias, so the OpenAPI URIs of their explicit API move too\n"
+        "(${Fn.Alias}). A SAM function with EventInvokeConfig or FunctionUrlConfig (its own or Globals') is\n"
+        "skipped: SAM would move them to the alias and CloudFormation replace them (Qualifier and\n"
+        "TargetFunctionArn are create-only), losing the unqualified function's async settings or changing\n"
+        "its URL. SAM publishes a new version itself when the code, Environment, MemorySize or SnapStart\n"
+        "change (other settings need AutoPublishAliasAllProperties) and retains the old versions.\n"
         "Code changes: every property of a Version is create-only, so the Version is named after a hash of\n"
         "the function's code and version-locked configuration (as CDK's currentVersion: Code, Runtime,\n"
         "Handler, Environment, Layers, MemorySize, Timeout, Role, VpcConfig, ...): FnVersionA1B2C3D4. When\n"
@@ -62,7 +68,7 @@ class LambdaProvisionedConcurrency(Patch):
         "clean-up step. A code location taken from a parameter is not seen: rename the Version when it\n"
         "changes. Cost: provisioned concurrency is billed per hour whether used or not, so custom-resource\n"
         "and macro handlers, Lambda@Edge, SnapStart functions and functions whose only callers here are\n"
-        "unqualified (queues, rules, Config) are skipped with a reason."
+        "unqualified (queues, rules, Config, the callers above) are skipped with a reason."
     )
 
     class Options(PatchOptions):
@@ -189,6 +195,12 @@ class LambdaProvisionedConcurrency(Patch):
 
     @staticmethod
     def _stuck(rid: str, plan: lam.Repoint, target: str) -> str:
+        if plan.roles:
+            return (f"{rid}: the integrations of {', '.join(plan.roles)} invoke it with an invoke role "
+                    "(credentials), whose IAM policy, not the function's resource policy, authorises the call and "
+                    "names the function ARN, so the alias would be denied (API Gateway answers 500): allow "
+                    "lambda:InvokeFunction on "
+                    f"{target} in that policy, then point the URIs and permissions at it by hand")
         stuck = ", ".join(plan.unknown or plan.external) or "its invoke permission"
         return (f"{rid}: its API Gateway callers cannot all move to an alias (cannot move {stuck}); an alias "
                 f"they do not invoke would hold capacity nobody uses: point their URIs and permissions at "

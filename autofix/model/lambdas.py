@@ -50,6 +50,8 @@ BODY_PATHS = {
     "AWS::ApiGateway::RestApi": ("Properties", "Body"),
 }
 BODY_URI_KEYS = ("uri", "authorizerUri")
+# Beside a uri (x-amazon-apigateway-integration) or an authorizerUri (x-amazon-apigateway-authorizer).
+BODY_CREDENTIAL_KEYS = ("credentials", "authorizerCredentials")
 # An invoke role there means IAM, not the function policy, authorises the call.
 CREDENTIAL_PATHS = (("Integration", "Credentials"), ("CredentialsArn",), ("AuthorizerCredentials",),
                     ("AuthorizerCredentialsArn",))
@@ -60,7 +62,16 @@ DEPLOY_TIME_TYPES = ("AWS::CloudFormation::CustomResource", "AWS::CloudFormation
 OTHER_INVOKER_TYPES = ("AWS::Lambda::EventSourceMapping", "AWS::Events::Rule", "AWS::SNS::Subscription",
                        "AWS::SNS::Topic", "AWS::S3::Bucket", "AWS::StepFunctions::StateMachine",
                        "AWS::Scheduler::Schedule", "AWS::Logs::SubscriptionFilter", "AWS::IoT::TopicRule",
-                       "AWS::Config::ConfigRule", "AWS::Pipes::Pipe")
+                       "AWS::Config::ConfigRule", "AWS::Pipes::Pipe",
+                       # each invokes the function ARN it names (an unqualified ARN: the function itself)
+                       "AWS::Serverless::StateMachine", "AWS::KinesisFirehose::DeliveryStream",
+                       "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::Cognito::UserPool",
+                       "AWS::SecretsManager::RotationSchedule", "AWS::AppSync::DataSource")
+# Invokers only by part of what they name: an EventInvokeConfig (or a SAM function's
+# EventInvokeConfig property) invokes the functions of its DestinationConfig, not the one it
+# configures; a function URL invokes its target unqualified only without a Qualifier.
+EVENT_INVOKE_CONFIG = "AWS::Lambda::EventInvokeConfig"
+FUNCTION_URL = "AWS::Lambda::Url"
 
 
 def literal_int(value: Any) -> int | None:
@@ -248,6 +259,7 @@ class Repoint:
         self.external: list[str] = []  # apigateway permissions for APIs outside the template
         self.others: list[str] = []  # non-API invokers that keep calling the unqualified function
         self.apis: list[str] = []  # APIs whose OpenAPI body (will) invoke the alias
+        self.roles: list[str] = []  # unknown callers that invoke with credentials (an invoke role)
 
     @property
     def complete(self) -> bool:
@@ -268,7 +280,7 @@ def plan_repoint(view: TemplateView, fn: str, alias: str, alias_name: str) -> Re
             _plan_permission(view, plan, rid, fn, alias)
         elif is_api_type(kind):
             plan.unknown.append(rid)
-        elif kind == PERMISSION or kind in OTHER_INVOKER_TYPES:
+        elif kind == PERMISSION or invokes_unqualified(view, rid, fn):
             plan.others.append(rid)
     return plan
 
@@ -302,6 +314,7 @@ def _plan_uri(view: TemplateView, plan: Repoint, rid: str, fn: str, alias: str, 
         return  # already invokes the alias
     if any(view.get(("Resources", rid, "Properties") + p) is not None for p in CREDENTIAL_PATHS):
         plan.unknown.append(rid)  # an invoke role's policy names the function ARN, not the alias
+        plan.roles.append(rid)
         return
     found = retarget_uri(uri, fn, alias, alias_name)
     if found is None:
@@ -336,6 +349,10 @@ def _plan_body(view: TemplateView, plan: Repoint, rid: str, fn: str, alias: str,
     if any(key not in BODY_URI_KEYS for key, _, _ in found):
         plan.unknown.append(rid)  # the function is named elsewhere in the body
         return
+    if any(_body_credentials(body, sub_path) for _, sub_path, _ in found):
+        plan.unknown.append(rid)  # as a Method's Integration.Credentials: IAM checks the function ARN
+        plan.roles.append(rid)
+        return
     edits = []
     for _, sub_path, uri in found:
         if alias in set(referenced_names(uri)):
@@ -349,6 +366,14 @@ def _plan_body(view: TemplateView, plan: Repoint, rid: str, fn: str, alias: str,
     plan.callers += len(found)
     plan.apis.append(rid)
     plan.edits += edits
+
+
+def _body_credentials(body: Any, sub_path: tuple) -> bool:
+    """The OpenAPI integration (or authorizer) holding the URI at `sub_path` invokes with credentials."""
+    parent = body
+    for key in sub_path[:-1]:
+        parent = parent[key] if isinstance(parent, (dict, list)) else None
+    return isinstance(parent, dict) and any(parent.get(k) is not None for k in BODY_CREDENTIAL_KEYS)
 
 
 def _body_uris(value: Any, path: tuple, names: set[str]) -> Iterator[tuple[Any, tuple, Any]]:
@@ -427,7 +452,7 @@ def provisioned_skip_reason(view: TemplateView, rid: str) -> str | None:
         return (f"called at deploy time by {', '.join(deploy_time)}; provisioned concurrency would bill "
                 "for idle capacity")
     if sam:
-        return _sam_unused_reason(view, rid)
+        return _sam_alias_follower_reason(view, rid) or _sam_unused_reason(view, rid)
     return _alias_reason(view, rid) or _unused_reason(view, rid)
 
 
@@ -466,11 +491,32 @@ def _unused_reason(view: TemplateView, rid: str) -> str | None:
             "with provisioned concurrency would bill for capacity they never use")
 
 
+def _sam_alias_follower_reason(view: TemplateView, rid: str) -> str | None:
+    """What SAM would move to the alias with AutoPublishAlias, replacing it for callers of the function."""
+    if effective_prop(view, rid, "AutoPublishAlias") is not None:
+        return None  # SAM already points them at the alias
+    where = {name: "" if name in view.props(view.resources[rid]) else " (from Globals.Function)"
+             for name in ("EventInvokeConfig", "FunctionUrlConfig")}
+    if effective_prop(view, rid, "EventInvokeConfig") is not None:
+        return (f"its EventInvokeConfig{where['EventInvokeConfig']} would follow AutoPublishAlias: SAM sets the "
+                "generated AWS::Lambda::EventInvokeConfig's Qualifier from $LATEST to the alias, a create-only "
+                "property (CloudFormation replaces it), and asynchronous invocations of the unqualified function, "
+                "as callers and this template's outputs name it, would lose its retries and destinations; point "
+                f"the asynchronous callers at !Ref {rid}.Alias, then add AutoPublishAlias and "
+                "ProvisionedConcurrencyConfig by hand")
+    if effective_prop(view, rid, "FunctionUrlConfig") is not None:
+        return (f"its FunctionUrlConfig{where['FunctionUrlConfig']} would follow AutoPublishAlias: SAM retargets the "
+                "generated AWS::Lambda::Url at the alias (TargetFunctionArn and Qualifier are create-only), so "
+                "CloudFormation replaces it and its https URL changes for every client; add AutoPublishAlias and "
+                "ProvisionedConcurrencyConfig by hand when the clients can move to the new URL")
+    return None
+
+
 def _sam_unused_reason(view: TemplateView, rid: str) -> str | None:
     """A SAM function without events whose template callers all name it unqualified."""
     if sam_events(view, rid) or effective_prop(view, rid, "AutoPublishAlias") is not None:
         return None  # SAM points its event sources at the alias; callers may name `Fn.Alias`
-    callers = [r for r in referrers_of(view, rid) if invokes(view, r)]
+    callers = [r for r in referrers_of(view, rid) if invokes(view, r, rid)]
     if not callers:
         return None
     return (f"its only invokers here ({', '.join(callers)}) call the unqualified function; point them at "
@@ -495,6 +541,9 @@ def sam_api_reason(view: TemplateView, rid: str) -> str | None:
     OpenAPI definition keeps whatever URI it names. cfn-fix rewrites inline definitions
     (plan_repoint); one it cannot read would answer 500.
     """
+    role = sam_invoke_role_reason(view, rid)
+    if role:
+        return role
     for name, api in sam_event_apis(view, rid):
         if api is None:
             continue  # the implicit API: SAM writes its definition, with the alias
@@ -518,6 +567,62 @@ def sam_api_reason(view: TemplateView, rid: str) -> str | None:
                     f"invoke {rid} unqualified (API Gateway then answers 500): point its URIs at "
                     f"${{{rid}.Alias}}, then add AutoPublishAlias")
     return None
+
+
+CALLER_CREDENTIALS = "CALLER_CREDENTIALS"
+
+
+def sam_invoke_role_reason(view: TemplateView, rid: str) -> str | None:
+    """An Api event SAM integrates with credentials: IAM, not the permission SAM moves, authorises the invoke."""
+    for name, event in sam_events(view, rid).items():
+        props = event.get("Properties")
+        if event.get("Type") != "Api" or not isinstance(props, dict):
+            continue
+        role = sam_integration_credentials(view, props)
+        if role is None:
+            continue
+        who = ("the callers' own credentials (InvokeRole CALLER_CREDENTIALS, SAM's default for AWS_IAM), so their "
+               "IAM policies, not the permission SAM would move to the alias, authorise" if role == CALLER_CREDENTIALS
+               else "an invoke role (Auth.InvokeRole), so its policy, not the permission SAM would move to the alias, "
+               "authorises")
+        return (f"its event {name} uses AWS_IAM authorization and SAM's integration invokes it with {who} the invoke "
+                "by the function ARN; the alias ARN "
+                f"would be denied (API Gateway answers 500): allow lambda:InvokeFunction on {rid}'s alias ARN there "
+                "(or set Auth.InvokeRole: NONE so the function's permission authorises it), then add "
+                "AutoPublishAlias and ProvisionedConcurrencyConfig by hand")
+    return None
+
+
+def sam_integration_credentials(view: TemplateView, event_props: dict) -> Any:
+    """The credentials SAM writes into an Api event's integration (CALLER_CREDENTIALS, a role), or None.
+
+    As samtranslator's SwaggerEditor.add_lambda_integration: the event's Auth.Authorizer is
+    AWS_IAM, or its API's DefaultAuthorizer is and the event has no Auth; the event's InvokeRole,
+    else the API's, else CALLER_CREDENTIALS; NONE (or an empty value) writes none.
+    """
+    method = event_props.get("Auth") or {}
+    api_auth = _sam_api_auth(view, event_props.get("RestApiId"))
+    if not isinstance(method, dict) or not isinstance(api_auth, dict):
+        return None  # SAM refuses a non-map Auth
+    if not (method.get("Authorizer") == "AWS_IAM" or (api_auth.get("DefaultAuthorizer") == "AWS_IAM" and not method)):
+        return None
+    role = method.get("InvokeRole") or ("NONE" if "InvokeRole" in method else None)
+    role = role or api_auth.get("InvokeRole") or ("NONE" if "InvokeRole" in api_auth else None)
+    role = role or CALLER_CREDENTIALS
+    return None if role == "NONE" else role
+
+
+def _sam_api_auth(view: TemplateView, api: Any) -> Any:
+    """The Auth SAM applies to an Api event's API: Globals.Api's, merged under an explicit API's own."""
+    auth = view.globals("Api").get("Auth") if view.is_sam else None
+    auth = auth if isinstance(auth, dict) else {}
+    if api is None:
+        return auth  # the implicit API takes Globals.Api
+    res = view.resources.get(ref_target(api) or "")
+    own = view.props(res).get("Auth") if isinstance(res, dict) else None
+    if own is None:
+        return auth
+    return {**auth, **own} if isinstance(own, dict) else own
 
 
 def _includes(value: Any) -> bool:
@@ -550,10 +655,26 @@ def _body_strings(value: Any, path: tuple = ()) -> Iterator[tuple[Any, tuple, An
             yield from _body_strings(item, path + (key,))
 
 
-def invokes(view: TemplateView, rid: str) -> bool:
-    """The resource calls a Lambda function (an API, a permission, an event source)."""
+def invokes(view: TemplateView, rid: str, fn: str) -> bool:
+    """The resource calls function `fn` (an API, a permission, an event source)."""
     kind = view.type_of(rid)
-    return is_api_type(kind) or kind == PERMISSION or kind in OTHER_INVOKER_TYPES
+    return is_api_type(kind) or kind == PERMISSION or invokes_unqualified(view, rid, fn)
+
+
+def invokes_unqualified(view: TemplateView, rid: str, fn: str) -> bool:
+    """Non-API resource `rid` invokes function `fn` by the ARN it names, which no alias repair moves."""
+    kind = view.type_of(rid)
+    props = view.props(view.resources[rid])
+    if kind == EVENT_INVOKE_CONFIG:  # a destination is invoked asynchronously, by its ARN
+        return bool(function_and_wrappers(view, fn) & set(referenced_names(props.get("DestinationConfig"))))
+    if kind == SAM_FUNCTION:  # its EventInvokeConfig, which SAM makes an AWS::Lambda::EventInvokeConfig
+        config = props.get("EventInvokeConfig")
+        destinations = config.get("DestinationConfig") if isinstance(config, dict) else None
+        return bool(function_and_wrappers(view, fn) & set(referenced_names(destinations)))
+    if kind == FUNCTION_URL:
+        target = props.get("TargetFunctionArn")
+        return "Qualifier" not in props and (ref_target(target) == fn or getatt_target(target) == (fn, "Arn"))
+    return kind in OTHER_INVOKER_TYPES
 
 
 # ------------------------------------------------------------ functions behind a REST API
