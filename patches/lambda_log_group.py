@@ -7,6 +7,7 @@ from typing import Any
 
 from autofix.edits import Advice, Proposal, SetKey, Skip
 from autofix.model.lambdas import FUNCTION_TYPES, SAM_FUNCTION
+from autofix.model.serving import edge_reason
 from autofix.model.logs import (
     GROUP_READERS,
     GUARD_SAFE_DAYS,
@@ -21,13 +22,17 @@ from autofix.values import first_free, ref, sub, text_of
 from autofix.view import TemplateView
 
 
+# Why a new group for a Lambda@Edge function holds nothing of its replicas (model.serving.edge_reason).
+_EDGE_LOST = ("its replicas write their logs to /aws/lambda/us-east-1.<name> in the Region that runs them; a new "
+              "group here would hold none of them")
+
 class LambdaLogGroup(Patch):
     id = "LAM009"
     name = "lambda-log-group"
     title = "Give Lambda functions their own log group with a retention"
     safety = UNSAFE
-    resource_types = (FUNCTION_TYPES + ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy", "AWS::Logs::LogGroup")
-                      + tuple(GROUP_READERS))
+    resource_types = (FUNCTION_TYPES + ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy", "AWS::Logs::LogGroup",
+                                        "AWS::Lambda::Alias", "AWS::Lambda::Version") + tuple(GROUP_READERS))
     resolves = ()
     explanation = (
         "The /aws/lambda/<name> group Lambda creates on first use keeps logs forever and is not part\n"
@@ -45,7 +50,8 @@ class LambdaLogGroup(Patch):
         "condition ArnLike kms:EncryptionContext:aws:logs:arn arn:aws:logs:<region>:<account>:\n"
         "log-group:*; a missing or disabled key fails the group's creation. Functions whose group\n"
         "/aws/lambda/<name> a metric filter, subscription filter or saved query of the template reads\n"
-        "are skipped: their logs would leave what reads them. Unsafe: logs move to a new group."
+        "are skipped: their logs would leave what reads them; so are Lambda@Edge functions, whose\n"
+        "replicas log in the Regions that run them. Unsafe: logs move to a new group."
     )
 
     class Options(PatchOptions):
@@ -80,6 +86,10 @@ class LambdaLogGroup(Patch):
                            f"{rid}: LoggingConfig is computed; set LogGroup by hand")
                 continue
             if view.suppressed(rid, self):
+                continue
+            edge = edge_reason(view, rid, _EDGE_LOST)
+            if edge:
+                yield Skip(("Resources", rid), edge)
                 continue
             readers = default_group_readers(view, rid, props)
             if readers:

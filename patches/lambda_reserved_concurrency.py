@@ -7,12 +7,16 @@ from collections.abc import Iterator
 from autofix.edits import Advice, Proposal, SetKey, Skip
 from autofix.model.lambdas import FUNCTION_TYPES
 from autofix.model.parameters import not_equals_condition, parameter
-from autofix.model.serving import deploy_time_only
+from autofix.model.serving import deploy_time_only, edge_reason
 from autofix.registry import SAFE, Patch, PatchOptions
 from autofix.suppress import Suppressions
 from autofix.values import NO_VALUE, if_, ref
 from autofix.view import TemplateView
 
+
+# What reserved concurrency on a Lambda@Edge function misses (model.serving.edge_reason).
+_EDGE_LOST = ("reserved concurrency set here caps its invocations in this Region only, not its replicas, which "
+              "share each Region's concurrency")
 
 class LambdaReservedConcurrency(Patch):
     id = "LAM001"
@@ -29,7 +33,8 @@ class LambdaReservedConcurrency(Patch):
         "on any account; 0 would disable the function, so it is never used as 'unset'. Set the\n"
         "parameter per environment after raising the account's concurrency quota. Functions only\n"
         "called at deploy time (custom-resource providers, macro handlers) are skipped: reserving\n"
-        "concurrency for them takes it from every other function in the account."
+        "concurrency for them takes it from every other function in the account. So are Lambda@Edge\n"
+        "functions: their replicas run in other Regions, which the reservation does not reach."
     )
 
     class Options(PatchOptions):
@@ -43,7 +48,7 @@ class LambdaReservedConcurrency(Patch):
         for rid, res in view.of_type(*FUNCTION_TYPES):
             if view.has_prop(res, "ReservedConcurrentExecutions", "Function"):
                 continue
-            reason = deploy_time_only(view, rid)
+            reason = deploy_time_only(view, rid) or edge_reason(view, rid, _EDGE_LOST)
             if reason:
                 helpers.append(rid)
                 yield Skip(("Resources", rid), reason)

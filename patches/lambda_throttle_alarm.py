@@ -18,7 +18,7 @@ from autofix.model.alarms import (
     unpublishable_topics,
 )
 from autofix.model.lambdas import FUNCTION_TYPES
-from autofix.model.serving import deploy_time_only
+from autofix.model.serving import deploy_time_only, edge_reason
 from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.values import ref, ref_target
 from autofix.view import TemplateView
@@ -36,6 +36,9 @@ def watched_functions(view: TemplateView) -> set[str]:
     return watched
 
 
+# What a throttle alarm on a Lambda@Edge function misses (model.serving.edge_reason).
+_EDGE_LOST = "an alarm here sees its throttles in this Region only; each Region that runs a replica has its own metrics"
+
 class LambdaThrottleAlarm(Patch):
     id = "LAM003"
     name = "lambda-throttle-alarm"
@@ -50,7 +53,8 @@ class LambdaThrottleAlarm(Patch):
         "Adds an AWS::CloudWatch::Alarm on AWS/Lambda Throttles (dimension FunctionName: !Ref <fn>)\n"
         "after each function on the request path that no throttle alarm watches yet: Sum over 60 s > 0\n"
         "in 2 of 3 periods, missing data not breaching. Functions only called at deploy time (custom-\n"
-        "resource providers, macro handlers) are skipped. Alarms notify, in order: the 'topic' option;\n"
+        "resource providers, macro handlers) and Lambda@Edge functions (metered per Region that runs\n"
+        "them) are skipped. Alarms notify, in order: the 'topic' option;\n"
         "the one target existing alarms notify; a parameter or Fn::ImportValue the template already\n"
         "names an alarm topic with (AlarmTopicArn, SNSTopicArn...; an empty default makes it\n"
         "conditional); else a new AWS::SNS::Topic. CloudWatch cannot publish to a topic encrypted with\n"
@@ -79,7 +83,7 @@ class LambdaThrottleAlarm(Patch):
         for rid, res in view.of_type(*FUNCTION_TYPES):
             if rid in watched:
                 continue
-            reason = deploy_time_only(view, rid)
+            reason = deploy_time_only(view, rid) or edge_reason(view, rid, _EDGE_LOST)
             if reason:
                 yield Skip(("Resources", rid), reason)
             else:

@@ -11,6 +11,7 @@ from autofix.model import lambdas as lam
 from autofix.model.lambdas import POLICY_TYPES, XRAY_MANAGED
 from autofix.model.serving import (
     deploy_time_only,
+    edge_reason,
     sampling_rule_saving,
     trace_volume,
     traced_by_globals,
@@ -22,6 +23,9 @@ from autofix.view import TemplateView
 XRAY_POLICY = "arn:${AWS::Partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
 MANAGED_POLICY_QUOTA = 10  # default managed policies per role; more needs a quota increase
 
+
+# What tracing set on a Lambda@Edge function misses (model.serving.edge_reason).
+_EDGE_LOST = "tracing set on the function reaches the edge only with a newly published version, and is traced per Region"
 
 class LambdaTracing(Patch):
     id = "LAM007"
@@ -42,7 +46,8 @@ class LambdaTracing(Patch):
         "Globals.Function.Role) or whose role cannot take the policy (computed ManagedPolicyArns, 10\n"
         "managed policies already) is skipped, saying what to grant first (with mode PassThrough,\n"
         "Lambda's default, which nothing checks, it gets advice). Functions only called at deploy time\n"
-        "(custom-resource providers, macro handlers) are skipped (and keep Globals out of it). X-Ray\n"
+        "(custom-resource providers, macro handlers) and Lambda@Edge functions (CloudFront runs a\n"
+        "published version) are skipped (and keep Globals out of it). X-Ray\n"
         "bills $5.00 per million traces recorded beyond 100,000 a month; the default sampling rule\n"
         "records 1 request per second plus 5%, about 5,000 traces/s at 100k requests/s (about $65,000 a\n"
         "month). Lambda's own sampling cannot be lowered by a sampling rule; behind a traced API it\n"
@@ -62,7 +67,7 @@ class LambdaTracing(Patch):
                       if not view.has_prop(res, "Tracing", "Function")]
         left = []
         for rid in plain + serverless:
-            reason, path = deploy_time_only(view, rid), ("Resources", rid)
+            reason, path = deploy_time_only(view, rid) or edge_reason(view, rid, _EDGE_LOST), ("Resources", rid)
             if not reason and mode == "Active":  # PassThrough is Lambda's default: it checks no role
                 reason, path = untraceable(view, rid), _role_path(view, rid)
             if reason:

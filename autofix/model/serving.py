@@ -24,6 +24,17 @@ PASSIVE_TYPES = ("AWS::CloudWatch::Alarm", "AWS::Logs::LogGroup", "AWS::Logs::Me
                  "AWS::Lambda::EventInvokeConfig", "AWS::CloudWatch::Dashboard")
 
 
+def edge_reason(view: TemplateView, rid: str, lost: str) -> str | None:
+    """Why a change to function `rid` would not reach what serves it, when it is a Lambda@Edge
+    function (CloudFront runs a numbered version of it, replicated to the Regions near its
+    viewers, and logs and meters each replica there), or None. `lost` says what the change
+    would miss."""
+    if not lam.is_edge_function(view, rid):
+        return None
+    return (f"{rid}: a Lambda@Edge function: CloudFront runs a published version of it in the Regions near "
+            f"its viewers, so {lost}")
+
+
 def _output_names(view: TemplateView) -> frozenset[str]:
     """Every name the Outputs refer to, once per run: read per function, it made the run
     quadratic in a template that outputs each function (2.3 ms a resource at 10,000)."""
