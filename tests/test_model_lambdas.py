@@ -41,3 +41,35 @@ def test_memo_with_arguments_is_one_answer_per_arguments_until_invalidate() -> N
     assert calls == ["A", "B"]
     view.invalidate()
     assert view.memo(typed, "A") == "AWS::S3::Bucket" and calls == ["A", "B", "A"]
+
+
+def _view(**resources: dict) -> TemplateView:
+    fn = {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "python3.12", "Handler": "i.h"}}
+    return TemplateView({"Resources": {"Fn": fn, **resources}})
+
+
+def test_event_invoke_config_invokes_its_destinations_not_the_function_it_configures() -> None:
+    own = {"Type": "AWS::Lambda::EventInvokeConfig", "Properties": {
+        "FunctionName": {"Ref": "Fn"}, "Qualifier": "$LATEST", "MaximumRetryAttempts": 0}}
+    as_destination = {"Type": "AWS::Lambda::EventInvokeConfig", "Properties": {
+        "FunctionName": "other", "Qualifier": "$LATEST",
+        "DestinationConfig": {"OnFailure": {"Destination": {"Fn::GetAtt": ["Fn", "Arn"]}}}}}
+    view = _view(Own=own, Destination=as_destination)
+    assert not lambdas.invokes_unqualified(view, "Own", "Fn")
+    assert lambdas.invokes_unqualified(view, "Destination", "Fn")
+
+
+def test_function_url_invokes_the_unqualified_function_only_without_a_qualifier() -> None:
+    def url(**props: object) -> dict:
+        return {"Type": "AWS::Lambda::Url", "Properties": {"AuthType": "NONE", **props}}
+    view = _view(Plain=url(TargetFunctionArn={"Fn::GetAtt": ["Fn", "Arn"]}),
+                 Qualified=url(TargetFunctionArn={"Ref": "Fn"}, Qualifier="live"))
+    assert lambdas.invokes_unqualified(view, "Plain", "Fn")
+    assert not lambdas.invokes_unqualified(view, "Qualified", "Fn")
+
+
+def test_plain_function_whose_only_caller_is_a_function_url_gets_no_alias() -> None:
+    view = _view(Url={"Type": "AWS::Lambda::Url", "Properties": {
+        "AuthType": "NONE", "TargetFunctionArn": {"Fn::GetAtt": ["Fn", "Arn"]}}})
+    reason = lambdas.provisioned_skip_reason(view, "Fn")
+    assert reason is not None and reason.startswith("its only invokers here (Url) call the unqualified function")
