@@ -7,27 +7,38 @@ from typing import Any
 
 from autofix.edits import Advice, AppendItem, Proposal, ReplaceValue, SetKey, Skip
 from autofix.model.apis import (
+    ALL_METHODS,
+    ALL_PATHS,
     METHOD,
+    Caller,
+    Unreadable,
     REST_API,
     REST_STAGE,
     SAM_API,
     cache_key_names,
     cache_overrides,
     cached_entries_unencrypted,
+    encoded_path,
+    has_implicit_api,
     header_parameters,
     invalid_cache_size,
     is_cache_key,
     is_cached,
     is_true,
     merge_default_entry,
+    method_caller,
     nothing_to_configure,
     openapi_cache_keys,
+    openapi_caller,
     path_keys,
     path_parameters,
     props_path,
     resource_path,
     sam_cache_enabled,
+    sam_api_auth,
     sam_cached_events,
+    sam_event_cache_keys,
+    sam_event_caller,
     sam_method_settings,
     sam_property,
     sam_single_stage,
@@ -95,15 +106,22 @@ class ApigwCaching(Patch):
         cached_apis: list[Any] = []  # RestApiId values of caching stages, compared as written
         overrides: list[tuple[Any, set]] = []  # and the methods each caches by a per-method entry
         for rid, res in view.of_type(REST_STAGE):
+            caller_edits: list[Proposal] = []
             if is_true(view.props(res).get("CacheClusterEnabled")):
                 cached_apis.append(view.props(res).get("RestApiId"))
                 entries = view.props(res).get("MethodSettings")
                 overrides.append((view.props(res).get("RestApiId"), cache_overrides(entries)))
-            edits += self._rest_stage(view, rid, settings, size, message)
+                caller_edits = list(_rest_callers(view, rid))
+            stage_edits = list(self._rest_stage(view, rid, settings, size, message,
+                                                blocked=any(isinstance(e, Skip) for e in caller_edits)))
+            edits += _with_entries(view, stage_edits + caller_edits)
         wanted = lambda res: sam_cache_enabled(view, res)  # noqa: E731
         edits += sam_property(view, "Api", "CacheClusterSize", size, f"cache size from {size_name}", wanted,
                               after="CacheClusterEnabled")
-        edits += sam_method_settings(view, settings, message, wanted)
+        caller_edits = list(_sam_callers(view, wanted))
+        blocked = [at for e in caller_edits if isinstance(e, Skip) for at in [e.path]]
+        unblocked = lambda res: wanted(res) and _sam_api_path(view, res) not in blocked  # noqa: E731
+        edits += _with_entries(view, list(sam_method_settings(view, settings, message, unblocked)) + caller_edits)
         edits += cached_entries_unencrypted(view, ("Globals", "Api"), "Globals.Api")
         edits += invalid_cache_size(view, ("Globals", "Api"), "Globals.Api", size, VALID_SIZES)
         for rid, res in view.of_type(SAM_API):
@@ -121,7 +139,8 @@ class ApigwCaching(Patch):
         yield from edits
 
     @staticmethod
-    def _rest_stage(view: TemplateView, rid: str, settings: dict, size: Any, message: str) -> Iterator[Proposal]:
+    def _rest_stage(view: TemplateView, rid: str, settings: dict, size: Any, message: str,
+                    blocked: bool = False) -> Iterator[Proposal]:
         props = view.props(view.resources[rid])
         enabled = props.get("CacheClusterEnabled")
         if isinstance(enabled, dict):
@@ -135,7 +154,8 @@ class ApigwCaching(Patch):
             yield SetKey(props_path(rid), "CacheClusterSize", size, f"{rid}: cache size from {ref_target(size)}",
                          after="CacheClusterEnabled")
         yield from invalid_cache_size(view, props_path(rid), rid, size, VALID_SIZES)
-        yield from merge_default_entry(view, props_path(rid), settings, f"{rid}: {message}", rid)
+        if not blocked:
+            yield from merge_default_entry(view, props_path(rid), settings, f"{rid}: {message}", rid)
         yield from cached_entries_unencrypted(view, props_path(rid), rid)
 
     @staticmethod
@@ -261,3 +281,232 @@ def _method_keys(rid: str, props: dict, integration: dict, path_names: list[str]
     else:
         for key in keys:
             yield AppendItem(props_path(rid) + ("Integration", "CacheKeyParameters"), key, message)
+
+
+# ---------------------------------------------------------------- methods that answer per caller
+
+# A stage cache keys on the resource path and the cache key parameters: an authorizer's result
+# does not partition it. A method that answers per caller is left uncached by a per-method entry
+# (it overrides '/*' '*' whatever their order), unless its cache keys hold its identity source.
+_DEFAULT_CACHED = ("GET", "ANY")
+
+
+def _rest_callers(view: TemplateView, stage: str) -> Iterator[Proposal]:
+    """Per-method CachingEnabled: false entries (or advice) for the authorized methods of a caching
+    REST stage; a Skip of the stage when a method's authorizer or path cannot be read."""
+    props = view.props(view.resources[stage])
+    entries = props.get("MethodSettings")
+    if entries is not None and not (isinstance(entries, list) and all(
+            isinstance(e, dict) and isinstance(e.get("ResourcePath"), str) for e in entries)):
+        return  # computed: merge_default_entry skips the stage, which caches nothing of cfn-fix's
+    try:
+        methods = list(_rest_methods(view, props.get("RestApiId")))
+    except Unreadable as exc:
+        yield _blocked(props_path(stage), stage, str(exc))
+        return
+    yield from _callers(methods, [(props_path(stage), props.get("MethodSettings"))], props_path(stage), stage)
+
+
+def _rest_methods(view: TemplateView, api: Any) -> Iterator[tuple[str, str | None, Any, Caller | None, Any]]:
+    """(label, path, VERB, caller, cache keys) of every method of the RestApi `api` (as written)."""
+    for mid, res in view.of_type(METHOD):
+        props = view.props(res)
+        if props.get("RestApiId") != api:
+            continue
+        try:
+            caller = method_caller(view, props)
+        except Unreadable as exc:
+            raise Unreadable(f"{mid}: {exc}") from None
+        path = resource_path(view, props.get("ResourceId"))
+        if caller is not None and (path is None or not isinstance(props.get("HttpMethod"), str)):
+            raise Unreadable(f"{mid} is authorized by {caller.kind}, and its resource path or verb is not in "
+                             "this template")
+        integration = view.mapping(props.get("Integration"))
+        yield mid, path, str(props.get("HttpMethod")).upper(), caller, integration.get("CacheKeyParameters")
+    rest = ref_target(api)
+    if rest is None or view.type_of(rest) != REST_API:
+        return
+    rest_props = view.props(view.resources[rest])
+    if "BodyS3Location" in rest_props:
+        raise Unreadable(f"{rest}'s OpenAPI definition is in S3 (BodyS3Location)")
+    if "Body" in rest_props:
+        yield from _body_methods(rest_props["Body"], rest, lambda: None)
+
+
+_OPENAPI_VERBS = {"get": "GET", "put": "PUT", "post": "POST", "delete": "DELETE", "patch": "PATCH",
+                  "head": "HEAD", "options": "OPTIONS", "x-amazon-apigateway-any-method": "ANY"}
+
+
+def _body_methods(body: Any, where: str, default: Callable[[], Caller | None]
+                  ) -> Iterator[tuple[str, str | None, Any, Caller | None, Any]]:
+    paths = body.get("paths") if isinstance(body, dict) else None
+    if not isinstance(paths, dict):
+        raise Unreadable(f"{where}'s OpenAPI definition is computed")
+    for route, item in paths.items():
+        for key, operation in item.items() if isinstance(item, dict) else ():
+            verb = _OPENAPI_VERBS.get(str(key).lower())
+            if verb is None or not isinstance(operation, dict):
+                continue
+            label = f"{where} {verb} {route}"
+            try:
+                caller = openapi_caller(body, operation) if "security" in operation or "security" in body \
+                    else default()
+            except Unreadable as exc:
+                raise Unreadable(f"{label}: {exc}") from None
+            integration = operation.get("x-amazon-apigateway-integration")
+            keys = integration.get("cacheKeyParameters") if isinstance(integration, dict) else None
+            yield label, route if isinstance(route, str) else None, verb, caller, keys
+
+
+def _sam_api_path(view: TemplateView, res: dict | None) -> tuple:
+    """Where a SAM Api's per-method entries go: its Properties, or Globals.Api for the implicit API."""
+    if res is None:
+        return ("Globals", "Api")
+    return next(props_path(rid) for rid, r in view.of_type(SAM_API) if r is res)
+
+
+def _sam_callers(view: TemplateView, wanted: Callable[[dict | None], bool]) -> Iterator[Proposal]:
+    """As _rest_callers, for SAM Apis that cache (and the implicit API): their function events
+    (Auth.Authorizer, else the API's DefaultAuthorizer) and DefinitionBody operations."""
+    apis: list[tuple[str | None, dict | None]] = [(rid, res) for rid, res in view.of_type(SAM_API) if wanted(res)]
+    if has_implicit_api(view, "Api") and wanted(None):
+        apis.append((None, None))
+    for rid, res in apis:
+        base = _sam_api_path(view, res)
+        where = rid or "Globals.Api"
+        own = view.props(res).get("MethodSettings") if res is not None else None
+        global_entries = view.globals("Api").get("MethodSettings")
+        try:
+            if rid is None and any(True for _ in view.of_type(SAM_API)):
+                raise Unreadable("the implicit API's per-method settings can only go in Globals.Api, which "
+                                 "also reaches this template's other Apis")
+            if not isinstance(own, list | None) or not isinstance(global_entries, list | None):
+                continue  # computed: sam_method_settings leaves it to the author
+            methods = list(_sam_methods(view, rid, res))
+        except Unreadable as exc:
+            yield _blocked(base, where, str(exc))
+            continue
+        sources = [(base, own)] if res is not None else []
+        yield from _callers(methods, sources + [(("Globals", "Api"), global_entries)], base, where, sam=True)
+
+
+def _sam_methods(view: TemplateView, rid: str | None, res: dict | None
+                 ) -> Iterator[tuple[str, str | None, Any, Caller | None, Any]]:
+    props = view.props(res) if res is not None else {}
+    if "DefinitionUri" in props:
+        raise Unreadable(f"{rid}'s OpenAPI definition is in DefinitionUri")
+    for fid, fres in view.of_type("AWS::Serverless::Function"):
+        events = view.props(fres).get("Events")
+        for name, event in events.items() if isinstance(events, dict) else ():
+            ep = event.get("Properties") if isinstance(event, dict) and event.get("Type") == "Api" else None
+            if not isinstance(ep, dict) or ("RestApiId" in ep) != (rid is not None):
+                continue
+            if rid is not None and ref_target(ep.get("RestApiId")) != rid:
+                continue
+            label = f"{fid} event {name}"
+            try:
+                caller = sam_event_caller(view, res, ep)
+            except Unreadable as exc:
+                raise Unreadable(f"{label}: {exc}") from None
+            path, verb = ep.get("Path"), ep.get("Method")
+            if caller is not None and not (isinstance(path, str) and isinstance(verb, str)):
+                raise Unreadable(f"{label} is authorized by {caller.kind}, and its path or method is computed")
+            verb = "ANY" if str(verb).lower() == "any" else str(verb).upper()
+            yield label, path if isinstance(path, str) else None, verb, caller, sam_event_cache_keys(ep)
+    if "DefinitionBody" in props:
+        default_auth = sam_api_auth(view, res).get("DefaultAuthorizer")
+        yield from _body_methods(props["DefinitionBody"], str(rid),
+                                 lambda: sam_event_caller(view, res, {}) if default_auth else None)
+
+
+def _blocked(at: tuple, where: str, reason: str) -> Skip:
+    return Skip(at, f"{where}: method caching not turned on: {reason}, so cfn-fix cannot tell whether a cached "
+                "method would serve one caller's answer to another; turn caching on by hand")
+
+
+def _entry_for(sources: list[tuple[tuple, Any]], path: str, verb: str) -> tuple[tuple, dict] | None:
+    """The per-method entry (its path, itself) for `verb path`, the exact verb before '*'."""
+    encoded = encoded_path(path)
+    for wanted in (verb, ALL_METHODS):
+        for base, entries in sources:
+            for index, entry in enumerate(entries if isinstance(entries, list) else ()):
+                if (isinstance(entry, dict) and entry.get("ResourcePath") == encoded
+                        and str(entry.get("HttpMethod", "")).upper() == wanted):
+                    return base + ("MethodSettings", index), entry
+    return None
+
+
+def _callers(methods: list, sources: list[tuple[tuple, Any]], base: tuple,
+             where: str, sam: bool = False) -> Iterator[Proposal]:
+    default = next((e for _, entries in sources for e in (entries if isinstance(entries, list) else ())
+                    if isinstance(e, dict) and e.get("ResourcePath") == ALL_PATHS
+                    and e.get("HttpMethod") == ALL_METHODS), None)
+    author_caches = default is not None and "CachingEnabled" in default
+    for label, path, verb, caller, keys in methods:
+        if caller is None or caller.keyed_by(keys) or path is None:
+            continue
+        shown = f"{verb} {path}"
+        why = (f"{label} is authorized by {caller.kind}, and a cache keys on the path and its cache key parameters, "
+               "not on the caller, so it would serve one caller's answer to every other")
+        own = _entry_for(sources, path, verb)
+        if own is not None and "CachingEnabled" in own[1]:
+            if is_true(own[1]["CachingEnabled"]):
+                yield Advice(own[0], f"{where}: your MethodSettings entry caches {shown}; {why}. "
+                             + _sentence(_how_to_cache(caller, shown, sam)))
+            continue
+        if verb not in _DEFAULT_CACHED:
+            continue
+        if author_caches:
+            if is_true(default.get("CachingEnabled")):
+                yield Advice(base + ("MethodSettings",), f"{where}: your '/*' '*' entry caches {shown}; {why}. "
+                             + _sentence(_how_to_cache(caller, shown, sam)))
+            continue
+        message = f"{where}: leave {shown} uncached: {why}"
+        if own is not None:
+            yield SetKey(own[0], "CachingEnabled", False, message)
+        else:
+            yield AppendItem(base + ("MethodSettings",), {"ResourcePath": encoded_path(path), "HttpMethod": verb,
+                                                        "CachingEnabled": False}, message)
+        yield Advice(base + ("MethodSettings",), f"{where}: {_how_to_cache(caller, shown, sam)}")
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _how_to_cache(caller: Caller, shown: str, sam: bool) -> str:
+    if caller.kind == "AWS_IAM":
+        return (f"{shown} uses AWS_IAM: its SigV4 signature differs on every request, so no cache key "
+                "holds the caller; leave it uncached")
+    if not caller.identity:
+        return (f"to cache {shown}, make its authorizer's identity source (not in this template) a cache key "
+                "of it, declared in its request parameters")
+    how = ("a RequestParameters entry of its event with Caching: true" if sam else
+           "declared in its RequestParameters and listed in its integration's CacheKeyParameters")
+    return (f"to cache {shown} per caller, make {', '.join(caller.identity)} a cache key of it ({how}), knowing "
+            "a token that rotates misses the cache")
+
+
+def _with_entries(view: TemplateView, edits: list[Proposal]) -> list[Proposal]:
+    """AppendItems to a MethodSettings that is not there yet join the SetKey creating it, or create it."""
+    out: list[Proposal] = []
+    pending: dict[tuple, list] = {}
+    for edit in edits:
+        at = edit.path[:-1] if isinstance(edit, AppendItem) and edit.path[-1] == "MethodSettings" else None
+        if at is not None and view.get(edit.path) is None:
+            pending.setdefault(at, []).append(edit)
+        else:
+            out.append(edit)
+    for at, items in pending.items():
+        index = next((i for i, e in enumerate(out) if isinstance(e, SetKey) and e.path == at
+                      and e.key == "MethodSettings"), None)
+        values = [e.value for e in items]
+        where = items[0].message.split(": ", 1)[0]
+        said = "; ".join(dict.fromkeys(e.message.split(": ", 1)[1] for e in items))
+        if index is None:
+            out.append(SetKey(at, "MethodSettings", values, f"{where}: {said}"))
+            continue
+        old = out[index]
+        out[index] = SetKey(old.path, old.key, list(old.value) + values, f"{old.message}; {said}",
+                            after=old.after, part_of=old.part_of)
+    return out

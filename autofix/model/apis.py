@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from autofix.edits import Advice, AppendItem, Edit, Proposal, ReplaceValue, SetKey, Skip, target_path
+from autofix.record import record
 from autofix.values import getatt_target, ref_target, renamed
 from autofix.view import TemplateView
 
@@ -441,6 +442,146 @@ def header_parameters(props: dict) -> list[str]:
 def cached_verb(verb: Any) -> bool:
     """GET and ANY are cached once the stage caches; other verbs only by a per-method override."""
     return isinstance(verb, str) and verb.upper() in _CACHED_VERBS
+
+
+# ---------------------------------------------------------------- callers of cached methods (APIGW002)
+
+# A stage cache keys on the resource path and the cache key parameters only: an authorizer's
+# result does not partition it, so a method that answers per caller and is cached without its
+# identity source among its cache keys serves one caller's answer to every other.
+_AUTHORIZED_TYPES = ("COGNITO_USER_POOLS", "CUSTOM", "AWS_IAM")
+AUTHORIZER = "AWS::ApiGateway::Authorizer"
+
+
+@record(frozen=True)
+class Caller:
+    """Who a method answers: its authorizer (`kind`, said after "authorized by"), and the request
+    parameters that carry the caller's identity (empty: none can key a cache, as AWS_IAM's per-request signature)."""
+
+    kind: str
+    identity: tuple[str, ...] = ()
+
+    def keyed_by(self, keys: Any) -> bool:
+        """The cache keys `keys` include every identity source (a cache per caller)."""
+        return bool(self.identity) and isinstance(keys, list) and all(k in keys for k in self.identity)
+
+
+class Unreadable(Exception):
+    """Whether a method carries an authorizer cannot be read from the template."""
+
+
+def _identity_sources(value: Any) -> tuple[str, ...]:
+    """The method request parameters of an IdentitySource (`method.request.header.A, context.x`)."""
+    if not isinstance(value, str):
+        return ()
+    return tuple(p.strip() for p in value.split(",") if p.strip().startswith("method.request."))
+
+
+def method_caller(view: TemplateView, props: dict) -> Caller | None:
+    """The authorizer of an AWS::ApiGateway::Method (None: it has none); Unreadable when computed."""
+    kind = props.get("AuthorizationType")
+    if kind is None or (isinstance(kind, str) and kind.upper() == "NONE"):
+        return None
+    if not isinstance(kind, str):
+        raise Unreadable("its AuthorizationType is computed")
+    if kind.upper() not in _AUTHORIZED_TYPES:
+        return None
+    if kind.upper() == "AWS_IAM":
+        return Caller("AWS_IAM")
+    rid = ref_target(props.get("AuthorizerId"))
+    authorizer = view.props(view.resources[rid]) if rid and view.type_of(rid) == AUTHORIZER else {}
+    shown = authorizer.get("Type") if isinstance(authorizer.get("Type"), str) else kind.upper()
+    return Caller(f"the {shown} authorizer" + (f" {rid}" if authorizer else ""),
+                  _identity_sources(authorizer.get("IdentitySource")))
+
+
+def _sam_identity(spec: dict) -> tuple[str, ...]:
+    """Identity sources of a SAM Auth.Authorizers entry (Cognito or Lambda TOKEN/REQUEST)."""
+    identity = spec.get("Identity") if isinstance(spec.get("Identity"), dict) else {}
+    if "FunctionArn" in spec and spec.get("FunctionPayloadType") == "REQUEST":
+        sources = {"Headers": "header", "QueryStrings": "querystring"}
+        return tuple(f"method.request.{where}.{name}" for key, where in sources.items()
+                     for name in (identity.get(key) if isinstance(identity.get(key), list) else ())
+                     if isinstance(name, str))
+    header = identity.get("Header", "Authorization")
+    return (f"method.request.header.{header}",) if isinstance(header, str) else ()
+
+
+def sam_api_auth(view: TemplateView, api: dict | None) -> dict:
+    """A SAM Api's Auth (None: the implicit API), Globals.Api's Auth merged beneath it."""
+    own = view.mapping(view.props(api).get("Auth")) if api is not None else {}
+    return {**view.mapping(view.globals("Api").get("Auth")), **own}
+
+
+def sam_event_caller(view: TemplateView, api: dict | None, event: dict) -> Caller | None:
+    """The authorizer of a SAM Api event: its Auth.Authorizer, else its API's DefaultAuthorizer
+    (NONE opts the event out); Unreadable when a name or an Auth is computed or not defined."""
+    auth = event.get("Auth")
+    if auth is not None and not isinstance(auth, dict):
+        raise Unreadable("its Auth is computed")
+    api_auth = sam_api_auth(view, api)
+    name = (auth or {}).get("Authorizer", api_auth.get("DefaultAuthorizer"))
+    if name is None or name == "NONE":
+        return None
+    if not isinstance(name, str):
+        raise Unreadable("its authorizer is computed")
+    if name == "AWS_IAM":
+        return Caller("AWS_IAM")
+    specs = api_auth.get("Authorizers")
+    spec = specs.get(name) if isinstance(specs, dict) else None
+    if not isinstance(spec, dict):
+        raise Unreadable(f"its authorizer {name} is not among its API's Auth.Authorizers")
+    kind = "COGNITO_USER_POOLS" if "UserPoolArn" in spec else f"{spec.get('FunctionPayloadType', 'TOKEN')}"
+    return Caller(f"the {kind} authorizer {name}", _sam_identity(spec))
+
+
+def sam_event_cache_keys(event: dict) -> list[str]:
+    """The cache keys SAM writes for an event: its RequestParameters marked Caching: true."""
+    params = event.get("RequestParameters")
+    return [next(iter(item)) for item in params if isinstance(item, dict) and len(item) == 1
+            and isinstance(next(iter(item.values())), dict) and is_true(next(iter(item.values())).get("Caching"))
+            ] if isinstance(params, list) else []
+
+
+_API_KEY_HEADER = "x-api-key"
+
+
+def _scheme_caller(name: Any, schemes: dict) -> Caller | None:
+    if name == "NONE" and name not in schemes:
+        return None  # how SAM writes an event's `Authorizer: NONE`
+    scheme = schemes.get(name) if isinstance(name, str) else None
+    if not isinstance(scheme, dict):
+        raise Unreadable(f"its security names {name!r}, which the definition's security schemes do not define")
+    authtype = scheme.get("x-amazon-apigateway-authtype")
+    authorizer = scheme.get("x-amazon-apigateway-authorizer")
+    if authtype is None and authorizer is None:
+        if scheme.get("type") == "apiKey" and str(scheme.get("name", "")).lower() == _API_KEY_HEADER:
+            return None  # an API key names a usage plan's client, not a caller the answer depends on
+        return Caller(f"the {scheme.get('type')} security scheme {name}")
+    if str(authtype).lower() == "awssigv4":
+        return Caller("AWS_IAM")
+    authorizer = authorizer if isinstance(authorizer, dict) else {}
+    sources = _identity_sources(authorizer.get("identitySource"))
+    if not sources and scheme.get("in") == "header" and isinstance(scheme.get("name"), str):
+        sources = (f"method.request.header.{scheme['name']}",)
+    return Caller(f"the {authorizer.get('type', authtype)} authorizer {name}", sources)
+
+
+def openapi_caller(body: dict, operation: dict) -> Caller | None:
+    """The authorizer an OpenAPI operation's security (or the definition's) requires; None: none."""
+    security = operation.get("security", body.get("security"))
+    if security is None or security == []:
+        return None
+    if not isinstance(security, list) or not all(isinstance(r, dict) for r in security):
+        raise Unreadable("its security is computed")
+    schemes = body.get("securityDefinitions") or _mapping(body.get("components")).get("securitySchemes")
+    schemes = schemes if isinstance(schemes, dict) else {}
+    found = [c for requirement in security for c in (_scheme_caller(n, schemes) for n in requirement) if c]
+    return found[0] if found else None
+
+
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 # ---------------------------------------------------------------- redeploy (APIGW003)
