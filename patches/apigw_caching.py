@@ -80,7 +80,13 @@ class ApigwCaching(Patch):
         "(RestApi Body, SAM DefinitionBody) get the same in x-amazon-apigateway-integration\n"
         "cacheKeyParameters and path parameters. Headers stay advice. A SAM Api it configures gets\n"
         "OpenApiVersion '2.0' when it has none (see apigw-throttling). The cache cluster itself is never\n"
-        "switched on: it is billed hourly, so that is your decision."
+        "switched on: it is billed hourly, so that is your decision.\n"
+        "A cache keys on the path and cache key parameters only, not on the caller (an authorizer's result\n"
+        "does not partition it): a method with an authorizer (Cognito, Lambda TOKEN/REQUEST, AWS_IAM; in\n"
+        "SAM the Api's DefaultAuthorizer or the event's Authorizer, NONE opting out) whose cache keys lack\n"
+        "its identity source gets a per-method entry CachingEnabled: false, or advice where your own\n"
+        "entry caches it. Where the authorizers cannot be read (DefinitionUri, BodyS3Location, a computed\n"
+        "Auth) the stage's method caching is not turned on. CacheClusterEnabled alone caches no method."
     )
 
     class Options(PatchOptions):

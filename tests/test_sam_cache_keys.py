@@ -44,3 +44,36 @@ def test_cached_api_methods_get_cache_keys(monkeypatch: pytest.MonkeyPatch) -> N
     for key in (("CachedApi", "/items/{id}", "x-amazon-apigateway-any-method"), ("CachedApi", "/items", "post"),
                 ("PlainApi", "/plain", "get")):
         assert after[key] == before[key]
+
+
+def _stage_settings(path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, list]:
+    """Stage id -> the MethodSettings aws-sam-translator gives it."""
+    transform = pytest.importorskip("samtranslator.translator.transform").transform
+    from cfnlint.decode import decode_str
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    template, errors = decode_str(path.read_text(encoding="utf-8"))
+    assert not errors
+
+    class NoManagedPolicies:
+        def load(self) -> dict:
+            return {}
+
+    out = transform(json.loads(json.dumps(template, default=str)), {}, NoManagedPolicies())
+    return {rid: res["Properties"].get("MethodSettings") for rid, res in out["Resources"].items()
+            if res["Type"] == "AWS::ApiGateway::Stage"}
+
+
+@pytest.mark.parametrize(("case", "stage", "uncached"), [
+    ("sam_default_authorizer_get_left_uncached", "UsersApiprodStage", "/~1me"),
+    ("sam_event_authorizer_implicit_api_left_uncached", "ServerlessRestApiProdStage", "/~1cart~1{id}"),
+])
+def test_authorized_event_is_left_uncached_on_the_generated_stage(case: str, stage: str, uncached: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = CASE.parent
+    settings = _stage_settings(folder / f"{case}.out.yaml", monkeypatch)[stage]
+    by_path = {(e["ResourcePath"], e["HttpMethod"]): e for e in settings}
+    assert by_path[("/*", "*")]["CachingEnabled"] is True
+    assert by_path[(uncached, "GET")] == {"ResourcePath": uncached, "HttpMethod": "GET", "CachingEnabled": False}
+    # Nothing else is overridden: the NONE opt-out and the token-keyed GET stay cached.
+    assert len(settings) == 2

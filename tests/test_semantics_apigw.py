@@ -11,6 +11,7 @@ import pytest
 from autofix.fastload import load_data
 from autofix.semantics import new_violations, violations
 from autofix.semantics.apigw import (INVARIANTS, account_singleton_has_opt_out,
+                                     cached_authorized_methods_key_on_caller,
                                      cached_methods_key_on_path_parameters)
 from autofix.semantics.model import Deployed
 
@@ -82,6 +83,67 @@ def test_a_stage_without_cache_cluster_caches_nothing() -> None:
     data = _stage_with(None)
     data["Resources"]["Stage"]["Properties"]["CacheClusterEnabled"] = False
     assert _found(cached_methods_key_on_path_parameters, data) == []
+
+
+# ------------------------------------------------------------------ cached methods that answer per caller
+
+CALLER_CASE = PATCHES / "apigw-caching" / "authorized_get_left_uncached"
+
+
+def _old_repair(data: dict) -> dict:
+    """What APIGW002 used to write: '/*' '*' caching on, no per-method entry for the authorized GET."""
+    old = copy.deepcopy(data)
+    old["Resources"]["Stage"]["Properties"]["MethodSettings"] = [
+        {"ResourcePath": "/*", "HttpMethod": "*", "CachingEnabled": True, "CacheTtlInSeconds": 300,
+         "CacheDataEncrypted": True}]
+    return old
+
+
+def test_cognito_get_cached_on_its_path_only_violates_and_the_repair_leaves_it_uncached() -> None:
+    original = _load(CALLER_CASE.with_suffix(".in.yaml"))
+    added = new_violations(original, _old_repair(original), (cached_authorized_methods_key_on_caller,))
+    assert [(v.resource, v.message) for v in added] == [(
+        "MeGet", "GET /me is authorized by the COGNITO_USER_POOLS authorizer Authorizer and cached without its "
+        "identity source (method.request.header.Authorization) as a cache key: one caller's answer is served "
+        "to every other")]
+    assert _found(cached_authorized_methods_key_on_caller, _load(CALLER_CASE.with_suffix(".out.yaml"))) == []
+
+
+def test_cache_cluster_alone_caches_no_authorized_method() -> None:
+    # CloudFormation: "To activate a method-level cache, set CachingEnabled to true for a method."
+    assert _found(cached_authorized_methods_key_on_caller, _load(CALLER_CASE.with_suffix(".in.yaml"))) == []
+
+
+def test_identity_source_as_cache_key_is_a_cache_per_caller() -> None:
+    data = _old_repair(_load(CALLER_CASE.with_suffix(".in.yaml")))
+    method = data["Resources"]["MeGet"]["Properties"]
+    method["RequestParameters"] = {"method.request.header.Authorization": True}
+    method["Integration"]["CacheKeyParameters"] = ["method.request.header.Authorization"]
+    assert _found(cached_authorized_methods_key_on_caller, data) == []
+
+
+def test_aws_iam_get_has_no_cache_key_for_its_caller() -> None:
+    data = _stage_with([{"ResourcePath": "/*", "HttpMethod": "*", "CachingEnabled": True}])
+    data["Resources"]["Method"]["Properties"]["AuthorizationType"] = "AWS_IAM"
+    found = _found(cached_authorized_methods_key_on_caller, data)
+    assert [r for r, _ in found] == ["Method"] and "AWS_IAM" in found[0][1]
+    data["Resources"]["Stage"]["Properties"]["MethodSettings"].append(
+        {"ResourcePath": "/~1{id}", "HttpMethod": "GET", "CachingEnabled": False})
+    assert _found(cached_authorized_methods_key_on_caller, data) == []
+
+
+def test_sam_default_authorizer_is_judged_on_the_translated_template() -> None:
+    case = PATCHES / "apigw-caching" / "sam_default_authorizer_get_left_uncached"
+    repaired = _load(case.with_suffix(".out.yaml"))
+    if not Deployed(repaired).translated:
+        pytest.skip("aws-sam-translator is not installed")
+    assert _found(cached_authorized_methods_key_on_caller, repaired) == []
+    old = copy.deepcopy(repaired)
+    settings = old["Resources"]["UsersApi"]["Properties"]["MethodSettings"]
+    settings[:] = [e for e in settings if e["ResourcePath"] == "/*"]
+    found = _found(cached_authorized_methods_key_on_caller, old)
+    # Only /me: /health opts out (Authorizer: NONE), /orders keys on the token.
+    assert [r for r, _ in found] == ["UsersApi GET /me"]
 
 
 # ------------------------------------------------------------------ the account-wide Account

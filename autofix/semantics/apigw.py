@@ -4,6 +4,11 @@
   the values of its path parameters, unless they are cache keys (`method.request.path.NAME`
   in the integration's cacheKeyParameters, declared as method request parameters): without
   them GET /orders/1 and GET /orders/2 share one cached response.
+* A cached method that answers per caller keys on the caller. The cache keys on the resource
+  path and the cache key parameters only; an authorizer's result does not partition it, so a
+  method with an authorizer (Cognito, Lambda TOKEN/REQUEST, AWS_IAM) cached without its identity
+  source among its cache keys serves the first caller's answer to every other for the TTL.
+  Cached means by the stage's MethodSettings: CacheClusterEnabled alone caches no method.
 * AWS::ApiGateway::Account is one setting per account and Region: a stack that sets it takes
   it over from every other stack. It needs a deploy-time opt-out (a Condition on a parameter).
 * SAM adds a stage named "Stage" (a Deployment's StageName) to every Api without
@@ -16,7 +21,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..model.apis import resource_path
+from ..model.apis import Unreadable, method_caller, openapi_caller, resource_path
 from ..values import ref_target, referenced_names
 from ..view import TemplateView
 from .model import Deployed, Violation
@@ -106,6 +111,66 @@ def cached_methods_key_on_path_parameters(t: Deployed) -> Iterator[Violation]:
                                 f"keys: one cached response serves every {', '.join(missing)}")
 
 
+def _setting_caches(verb: str, path: str, entries: list) -> bool:
+    """Whether a stage's MethodSettings turn caching on for `verb path`: its own entry (exact verb,
+    then '*') overrides '/*' '*', which caches GET and ANY; CachingEnabled is false by default."""
+    encoded = "/" + path.replace("/", "~1") if path != "/" else "/"
+    for wanted in (verb, "*"):
+        for entry in entries:
+            if (isinstance(entry, dict) and entry.get("ResourcePath") == encoded
+                    and str(entry.get("HttpMethod", "")).upper() == wanted and "CachingEnabled" in entry):
+                return _true(entry["CachingEnabled"])
+    return verb in _DEFAULT_CACHED and any(
+        isinstance(e, dict) and e.get("ResourcePath") == "/*" and e.get("HttpMethod") == "*"
+        and _true(e.get("CachingEnabled")) for e in entries)
+
+
+def _callers(t: Deployed, api: str) -> Iterator[tuple[str, str, str, Any, Any]]:
+    """(label, VERB, path, caller, cache keys) of each method of a RestApi that has an authorizer."""
+    view = TemplateView(t.template)
+    for rid, res in t.of_type(METHOD):
+        props = t.props(res)
+        if ref_target(props.get("RestApiId")) != api or not isinstance(props.get("HttpMethod"), str):
+            continue
+        path = resource_path(view, props.get("ResourceId"))
+        try:
+            caller = method_caller(view, props)
+        except Unreadable:
+            continue  # computed: cannot be judged
+        if path is not None and caller is not None:
+            integration = props.get("Integration")
+            keys = integration.get("CacheKeyParameters") if isinstance(integration, dict) else None
+            yield rid, props["HttpMethod"].upper(), path, caller, keys
+    body = t.props(t.resources.get(api)).get("Body")
+    paths = body.get("paths") if isinstance(body, dict) else None
+    for path, item in paths.items() if isinstance(paths, dict) else ():
+        for key, operation in item.items() if isinstance(item, dict) else ():
+            if str(key).lower() not in _OPENAPI_VERBS or not isinstance(operation, dict):
+                continue
+            try:
+                caller = openapi_caller(body, operation)
+            except Unreadable:
+                continue
+            integration = operation.get("x-amazon-apigateway-integration")
+            keys = integration.get("cacheKeyParameters") if isinstance(integration, dict) else None
+            verb = _OPENAPI_VERBS[str(key).lower()]
+            if caller is not None:
+                yield f"{api} {verb} {path}", verb, path, caller, keys
+
+
+def cached_authorized_methods_key_on_caller(t: Deployed) -> Iterator[Violation]:
+    """No method with an authorizer is cached (by its stage's MethodSettings) on cache keys
+    that leave out its identity source."""
+    for api, stages in _caching_stages(t).items():
+        for label, verb, path, caller, keys in _callers(t, api):
+            if caller.keyed_by(keys) or not any(_setting_caches(verb, path, entries) for entries in stages):
+                continue
+            source = ", ".join(caller.identity) or "no request parameter (its identity cannot key a cache)"
+            yield Violation("cached_authorized_methods_key_on_caller", label,
+                            f"{verb} {path} is authorized by {caller.kind} and cached without its identity source "
+                            f"({source}) as a cache key: one caller's answer is served to every other")
+
+
 def _parameter_driven(conditions: dict, name: Any, parameters: dict, seen: frozenset = frozenset()) -> bool:
     """The condition exists and depends (directly or through other conditions) on a parameter."""
     if not isinstance(name, str) or name in seen or name not in conditions:
@@ -168,5 +233,6 @@ def sam_stage_stage_not_beside_configured(t: Deployed) -> Iterator[Violation]:
                             f"which has none of the settings of {configured[api]}; set OpenApiVersion to drop it")
 
 
-INVARIANTS = (cached_methods_key_on_path_parameters, account_singleton_has_opt_out,
+INVARIANTS = (cached_methods_key_on_path_parameters, cached_authorized_methods_key_on_caller,
+              account_singleton_has_opt_out,
               sam_stage_stage_not_beside_configured)
