@@ -73,3 +73,17 @@ def test_graph_edges_are_references_depends_on_and_sam_s3_events() -> None:
     graph = iam.Graph.of(view)
     assert graph.edges == {"Fn": {"Role", "Table", "Up"}, "Up": {"Fn"}, "Role": set(), "Table": set()}
     assert graph.reaches("Up", "Role") and not graph.reaches("Role", "Fn")
+
+
+def test_inline_code_s3_calls_are_read_with_the_actions_they_need():
+    from autofix.model.iam import code_s3_actions
+    from autofix.view import TemplateView
+
+    code = ("s3.list_objects_v2(Bucket=b)\ns3.get_object(Bucket=b, Key=k)\ns3.put_object_tagging(Bucket=b)\n"
+            "await client.send(new DeleteObjectsCommand({}))\ns3.getBucketLocation({})\nos.environ.get('X')\n")
+    view = TemplateView({"Resources": {"Fn": {"Type": "AWS::Lambda::Function",
+                                              "Properties": {"Code": {"ZipFile": code}}}}})
+    assert code_s3_actions(view, "Fn") == {
+        "ListObjectsV2": ("s3:ListBucket",), "GetObject": ("s3:GetObject",),
+        "PutObjectTagging": ("s3:PutObjectTagging",), "DeleteObjects": ("s3:DeleteObject",),
+        "GetBucketLocation": ("s3:GetBucketLocation",)}

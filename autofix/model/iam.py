@@ -208,6 +208,36 @@ def other_services(view: TemplateView, fid: str) -> str | None:
     return None
 
 
+# S3 calls in a function's inline code, by operation name (boto3 `put_object_tagging(`, SDK v2
+# `putObjectTagging(`, SDK v3 `PutObjectTaggingCommand`), and the IAM action each needs where it
+# is not s3:<operation>. Only operations naming an object or a bucket are read: the others are
+# not S3's, or (multipart parts) need PutObject, which the rewrite grants.
+_S3_CALL = re.compile(r"\.([a-z]+(?:_[a-z0-9]+)+)\s*\(|\.([a-z]+(?:[A-Z][a-z0-9]*)+)\s*\(|\b([A-Z][A-Za-z0-9]+)Command\b")
+_S3_ACTIONS = {
+    "ListBuckets": ("s3:ListAllMyBuckets",), "ListObjects": ("s3:ListBucket",), "ListObjectsV2": ("s3:ListBucket",),
+    "HeadObject": ("s3:GetObject",), "HeadBucket": ("s3:ListBucket",), "SelectObjectContent": ("s3:GetObject",),
+    "DownloadFile": ("s3:GetObject",), "DownloadFileobj": ("s3:GetObject",), "UploadFile": ("s3:PutObject",),
+    "UploadFileobj": ("s3:PutObject",), "CopyObject": ("s3:GetObject", "s3:PutObject"),
+    "DeleteObjects": ("s3:DeleteObject",), "ListObjectVersions": ("s3:ListBucketVersions",),
+}
+
+
+def code_s3_actions(view: TemplateView, fid: str) -> dict[str, tuple[str, ...]]:
+    """The S3 operations the function's inline code calls, with the IAM actions each needs."""
+    props = function_settings(view, fid)
+    code = str(props.get("Code", "")) + str(props.get("InlineCode", ""))
+    found: dict[str, tuple[str, ...]] = {}
+    for match in _S3_CALL.finditer(code):
+        snake, camel, command = match.groups()
+        if snake:
+            name = "".join(part.capitalize() for part in snake.split("_"))
+        else:
+            name = command or camel[0].upper() + camel[1:]
+        if "Object" in name or "Bucket" in name:
+            found[name] = _S3_ACTIONS.get(name, (f"s3:{name}",))
+    return found
+
+
 # ---------------------------------------------------------------- dependency cycles
 
 
@@ -383,10 +413,16 @@ def s3_statements(view: TemplateView, graph: Graph, holder: str, functions: list
                   object_actions: list[str], list_bucket: bool, optional: bool) -> Built:
     """Object access on the functions' buckets (and ListBucket on the buckets themselves)."""
     buckets: set[str] = set()
+    granted = {a.lower() for a in object_actions} | ({"s3:listbucket"} if list_bucket else set())
     for fid in functions:
         found, reason = function_buckets(view, fid)
         if reason:
             return [], reason
+        calls = code_s3_actions(view, fid)
+        denied = sorted({a for needs in calls.values() for a in needs if a.lower() not in granted})
+        if denied:
+            return [], (f"{fid}'s code calls {', '.join(n for n, needs in calls.items() if set(needs) & set(denied))}, "
+                        f"which need {', '.join(denied)} beyond the object actions this would leave")
         buckets |= found
     if not buckets:
         return [], None if optional else f"no template bucket is used by {', '.join(functions)}"
