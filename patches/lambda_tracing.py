@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -172,11 +171,8 @@ def template_roles(view: TemplateView, value: Any) -> list[str] | None:
         if len(branches) != 2 or any(roles is None for roles in found):
             return None
         return list(dict.fromkeys(role for roles in found for role in roles or []))
-    whole = re.fullmatch(r"\s*\$\{(\w+)\.Arn\}\s*", value["Fn::Sub"]) \
-        if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Fn::Sub"), str) else None
-    # lam.template_role reads `!Sub '${Role.Arn}'` one character short (as "Rol"), so it is read here
-    role = whole.group(1) if whole else lam.template_role(view, value)
-    return [role] if role and view.type_of(role) == "AWS::IAM::Role" else None
+    role = lam.template_role(view, value)
+    return [role] if role else None
 
 
 def _role_path(view: TemplateView, rid: str) -> tuple:

@@ -73,3 +73,15 @@ def test_plain_function_whose_only_caller_is_a_function_url_gets_no_alias() -> N
         "AuthType": "NONE", "TargetFunctionArn": {"Fn::GetAtt": ["Fn", "Arn"]}}})
     reason = lambdas.provisioned_skip_reason(view, "Fn")
     assert reason is not None and reason.startswith("its only invokers here (Url) call the unqualified function")
+
+
+def test_template_role_reads_a_sub_of_the_role_arn():
+    from autofix.model.lambdas import template_role
+    from autofix.view import TemplateView
+
+    view = TemplateView({"Resources": {"SharedRole": {"Type": "AWS::IAM::Role", "Properties": {}}}})
+    assert template_role(view, {"Fn::Sub": "${SharedRole.Arn}"}) == "SharedRole"
+    assert template_role(view, {"Fn::Sub": " ${SharedRole.Arn} "}) == "SharedRole"
+    assert template_role(view, {"Fn::GetAtt": ["SharedRole", "Arn"]}) == "SharedRole"
+    assert template_role(view, {"Fn::Sub": "${SharedRole.RoleId}"}) is None
+    assert template_role(view, {"Fn::Sub": "${Other.Arn}"}) is None

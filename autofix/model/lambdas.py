@@ -692,7 +692,7 @@ def template_role(view: TemplateView, value: Any) -> str | None:
     name = att[0] if att and att[1] == "Arn" else None
     if name is None and isinstance(value, dict) and isinstance(value.get("Fn::Sub"), str):
         text = value["Fn::Sub"].strip()
-        name = text[2:-6] if text.startswith("${") and text.endswith(".Arn}") else None
+        name = text[2:-len(".Arn}")] if text.startswith("${") and text.endswith(".Arn}") else None
     return name if name and view.type_of(name) == "AWS::IAM::Role" else None
 
 
