@@ -12,7 +12,7 @@ from autofix.model.apis import reference_updates
 from autofix.model.lambdas import version_id, versions_of
 from autofix.model.parameters import not_equals_condition, parameter
 from autofix.registry import UNSAFE, Patch, PatchOptions
-from autofix.semantics.versions import hashed_function
+from autofix.semantics.versions import VERSION_LOCKED, hashed_function
 from autofix.values import NO_VALUE, get_att, if_, ref, ref_target, referenced_names
 from autofix.view import TemplateView
 
@@ -223,17 +223,37 @@ class LambdaProvisionedConcurrency(Patch):
             yield SetKey(("Resources",), version, body,
                          f"{rid}: publish a version named after its code hash (renamed when the code changes)",
                          after=rid)
-            fed = sorted(n for n in referenced_names(view.props(res).get("Code")) if n in view.parameters)
+            props = view.props(res)
+            fed = sorted(n for n in referenced_names(props.get("Code")) if n in view.parameters)
             if fed:
                 yield Advice(("Resources", version), f"{version}: {rid}'s code comes from {', '.join(fed)}; a new "
                              "value changes the code but not this template, so no version is published for it: "
                              "rename the version when you deploy new code")
+            yield from _parameter_fed_settings(view, rid, version, props)
         alias = view.unique_id(f"{rid}Alias")
         yield SetKey(("Resources",), alias, {"Type": lam.ALIAS, **extra, "Properties": {
             "FunctionName": ref(rid), "FunctionVersion": get_att(version, "Version"),
             "Name": self.options.alias_name, "ProvisionedConcurrencyConfig": value}},
             f"{rid}: alias {self.options.alias_name}, {state}", after=rid)
         return alias
+
+
+def _parameter_fed_settings(view: TemplateView, rid: str, version: str, props: dict) -> Iterator[Advice]:
+    """Advice when a setting the version snapshots takes a parameter or an imported value: the
+    version's name hashes the template's text, so a new value reaches $LATEST only, and the alias
+    keeps serving the version published before (as CDK's currentVersion, aws/aws-cdk#25997)."""
+    settings = [k for k in VERSION_LOCKED if k != "Code" and k in props]
+    fed = {k: sorted(n for n in referenced_names(props[k]) if n in view.parameters) for k in settings}
+    fed.update({k: [*fed[k], "an imported value"] for k in settings if "Fn::ImportValue" in str(props[k])})
+    fed = {k: names for k, names in fed.items() if names}
+    if not fed:
+        return
+    keys = ", ".join(fed)
+    names = ", ".join(dict.fromkeys(n for found in fed.values() for n in found))
+    verb = "takes" if len(fed) == 1 else "take"
+    yield Advice(("Resources", version), f"{version}: {rid}'s {keys} {verb} {names}; a deploy that only changes "
+                 "such a value changes the function but not this template, so no version is published and the "
+                 f"alias keeps serving the old settings: rename {version} when you deploy a new value")
 
 
 def stale_versions(view: TemplateView, rid: str) -> list[tuple[str, str]]:
