@@ -440,7 +440,7 @@ def _create_only(edit: Edit, data: dict, originals: dict[str, str]) -> _Step | N
     hits = [prop for loc, old, new in _changes(edit, data) for prop in _create_only_hits(rid, loc, old, new, paths)]
     if not hits:
         return None
-    if _stateless(rtype, data["Resources"][rid]):
+    if stateless(rtype, data["Resources"][rid]):
         names = ", ".join(dict.fromkeys(".".join(p) for p in hits))
         return _Step(edit, EDIT, replaces=(rtype, rid, f"{names} {'is' if ',' not in names else 'are'} create-only"))
     where = ", ".join(dict.fromkeys(f"Resources.{rid}.Properties.{'.'.join(p)}" for p in hits))
@@ -489,7 +489,7 @@ def _resource_replaced(edit: Edit, data: dict, originals: dict[str, str]) -> _St
     rtype = originals.get(rid)
     if rtype is None or _type_of(data, rid) != rtype:
         return None
-    if _stateless(rtype, data["Resources"][rid]):
+    if stateless(rtype, data["Resources"][rid]):
         return _Step(edit, EDIT, replaces=(rtype, rid, f"a new logical id ({edit.new})")) \
             if isinstance(edit, RenameKey) else None
     return _Step(edit, ADVISE, ("Resources", rid), f"Resources.{rid}: {verb} {rtype} {rid}; left alone")
@@ -500,11 +500,14 @@ def _type_of(data: dict, rid: Any) -> Any:
     return res.get("Type") if isinstance(res, dict) else None
 
 
-def _stateless(rtype: str, resource: dict) -> bool:
-    stateless = _create_only_table().STATELESS
-    if rtype not in stateless:
+def stateless(rtype: str, resource: dict) -> bool:
+    """Whether replacing the resource loses nothing (create_only.STATELESS): the engine then
+    reports a create-only edit as `replaces`, and the semantic check of translated templates
+    (semantics.replacements) accepts it."""
+    table = _create_only_table().STATELESS
+    if rtype not in table:
         return False
-    rule = stateless[rtype]
+    rule = table[rtype]
     if rule is None:
         return True
     prop, values = rule

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ..engine import stateless  # the engine's own rule for what a replacement loses nothing of
 from .model import Deployed, Violation
-
-_ABSENT = object()
 
 
 def _table() -> Any:
@@ -20,17 +19,7 @@ def _table() -> Any:
     return create_only
 
 
-def _stateless(rtype: str, resource: dict) -> bool:
-    """Replacing it loses nothing (as the engine judges: create_only.STATELESS)."""
-    stateless = _table().STATELESS
-    if rtype not in stateless:
-        return False
-    rule = stateless[rtype]
-    if rule is None:
-        return True
-    prop, values = rule
-    value = Deployed.props(resource).get(prop)
-    return isinstance(value, str) and value.lower() in values
+_ABSENT = object()
 
 
 def _pick(value: Any, path: tuple) -> list:
@@ -57,7 +46,7 @@ def create_only_unchanged(before: Deployed, after: Deployed) -> Iterator[Violati
         rtype = old.get("Type")
         if not isinstance(rtype, str) or new.get("Type") != rtype or rtype not in paths_of:
             continue
-        if _stateless(rtype, old):
+        if stateless(rtype, old):
             continue
         props_old, props_new = Deployed.props(old), Deployed.props(new)
         changed = [".".join(p) for p in paths_of[rtype] if _pick(props_old, p) != _pick(props_new, p)]
