@@ -17,7 +17,9 @@ from autofix.model.apis import (
     SAM_API,
     cache_key_names,
     cache_overrides,
+    cached_by_override,
     cached_entries_unencrypted,
+    cached_verb,
     encoded_path,
     has_implicit_api,
     header_parameters,
@@ -82,11 +84,16 @@ class ApigwCaching(Patch):
         "OpenApiVersion '2.0' when it has none (see apigw-throttling). The cache cluster itself is never\n"
         "switched on: it is billed hourly, so that is your decision.\n"
         "A cache keys on the path and cache key parameters only, not on the caller (an authorizer's result\n"
-        "does not partition it): a method with an authorizer (Cognito, Lambda TOKEN/REQUEST, AWS_IAM; in\n"
-        "SAM the Api's DefaultAuthorizer or the event's Authorizer, NONE opting out) whose cache keys lack\n"
-        "its identity source gets a per-method entry CachingEnabled: false, or advice where your own\n"
-        "entry caches it. Where the authorizers cannot be read (DefinitionUri, BodyS3Location, a computed\n"
-        "Auth) the stage's method caching is not turned on. CacheClusterEnabled alone caches no method."
+        "does not partition it). Where '/*' '*' caching would cache a method with an authorizer (Cognito,\n"
+        "Lambda TOKEN/REQUEST, AWS_IAM, OpenAPI security; in SAM the Api's DefaultAuthorizer or the event's\n"
+        "Authorizer, NONE opting out) whose cache keys lack its identity source, that stage's methods are\n"
+        "not cached: '/*' '*' gets CacheDataEncrypted only (no CachingEnabled, no TTL), and a skip names\n"
+        "those methods and what to do by hand (cache the public methods with their own entries, or key an\n"
+        "authorized method on its identity source; an AWS_IAM method cannot be keyed). cfn-fix writes no\n"
+        "per-method override: what it inherits from '/*' '*' (logging, metrics, throttling) is not\n"
+        "documented. Your own entries that cache such a method are advised, not changed. Where the\n"
+        "authorizers cannot be read (DefinitionUri, BodyS3Location, a computed Auth) method caching is not\n"
+        "turned on either. CacheClusterEnabled alone caches no method."
     )
 
     class Options(PatchOptions):
@@ -110,24 +117,24 @@ class ApigwCaching(Patch):
         message = f"cache every method for {opts.ttl}s, encrypted"
         edits: list[Proposal] = []
         cached_apis: list[Any] = []  # RestApiId values of caching stages, compared as written
+        wide_apis: list[Any] = []  # and of those whose '/*' '*' entry caches (GET/ANY cached)
         overrides: list[tuple[Any, set]] = []  # and the methods each caches by a per-method entry
         for rid, res in view.of_type(REST_STAGE):
-            caller_edits: list[Proposal] = []
-            if is_true(view.props(res).get("CacheClusterEnabled")):
-                cached_apis.append(view.props(res).get("RestApiId"))
-                entries = view.props(res).get("MethodSettings")
-                overrides.append((view.props(res).get("RestApiId"), cache_overrides(entries)))
-                caller_edits = list(_rest_callers(view, rid))
-            stage_edits = list(self._rest_stage(view, rid, settings, size, message,
-                                                blocked=any(isinstance(e, Skip) for e in caller_edits)))
-            edits += _with_entries(view, stage_edits + caller_edits)
+            props = view.props(res)
+            if is_true(props.get("CacheClusterEnabled")):
+                cached_apis.append(props.get("RestApiId"))
+                overrides.append((props.get("RestApiId"), cache_overrides(props.get("MethodSettings"))))
+            edits += self._rest_stage(view, rid, settings, size, message, wide_apis)
         wanted = lambda res: sam_cache_enabled(view, res)  # noqa: E731
         edits += sam_property(view, "Api", "CacheClusterSize", size, f"cache size from {size_name}", wanted,
                               after="CacheClusterEnabled")
-        caller_edits = list(_sam_callers(view, wanted))
-        blocked = [at for e in caller_edits if isinstance(e, Skip) for at in [e.path]]
-        unblocked = lambda res: wanted(res) and _sam_api_path(view, res) not in blocked  # noqa: E731
-        edits += _with_entries(view, list(sam_method_settings(view, settings, message, unblocked)) + caller_edits)
+        verdicts = {base: (notes, blocked) for base, notes, blocked in _sam_callers(view, wanted)}
+        blocked = lambda res: verdicts.get(_sam_api_path(view, res), ((), None))[1]  # noqa: E731
+        edits += sam_method_settings(view, settings, message, lambda res: wanted(res) and blocked(res) is None)
+        edits += sam_method_settings(view, _ENCRYPTED, _ENCRYPT_MESSAGE,
+                                     lambda res: wanted(res) and blocked(res) == _AUTHORIZED)
+        edits += [note for notes, _ in verdicts.values() for note in notes]
+        wide = lambda res: wanted(res) and (blocked(res) is None or _sam_default_caches(view, res))  # noqa: E731
         edits += cached_entries_unencrypted(view, ("Globals", "Api"), "Globals.Api")
         edits += invalid_cache_size(view, ("Globals", "Api"), "Globals.Api", size, VALID_SIZES)
         for rid, res in view.of_type(SAM_API):
@@ -135,9 +142,11 @@ class ApigwCaching(Patch):
             if wanted(res):
                 cached_apis.append(ref(rid))
                 edits += invalid_cache_size(view, props_path(rid), rid, size, VALID_SIZES)
-        edits += self._cache_keys(view, cached_apis, overrides)
-        edits += self._body_cache_keys(view, cached_apis, wanted)
-        edits += self._sam_cache_keys(view, wanted)
+            if wide(res):
+                wide_apis.append(ref(rid))
+        edits += self._cache_keys(view, cached_apis, wide_apis, overrides)
+        edits += self._body_cache_keys(view, wide_apis, wide)
+        edits += self._sam_cache_keys(view, wanted, wide)
         edits += sam_single_stage(view, edits)
         if any(isinstance(e, SetKey | ReplaceValue) and e.value == size for e in edits):
             declared = yield from view.need(size_need)
@@ -146,7 +155,7 @@ class ApigwCaching(Patch):
 
     @staticmethod
     def _rest_stage(view: TemplateView, rid: str, settings: dict, size: Any, message: str,
-                    blocked: bool = False) -> Iterator[Proposal]:
+                    wide_apis: list[Any]) -> Iterator[Proposal]:
         props = view.props(view.resources[rid])
         enabled = props.get("CacheClusterEnabled")
         if isinstance(enabled, dict):
@@ -160,12 +169,18 @@ class ApigwCaching(Patch):
             yield SetKey(props_path(rid), "CacheClusterSize", size, f"{rid}: cache size from {ref_target(size)}",
                          after="CacheClusterEnabled")
         yield from invalid_cache_size(view, props_path(rid), rid, size, VALID_SIZES)
-        if not blocked:
+        notes, blocked = _rest_callers(view, rid)
+        if blocked is None:
             yield from merge_default_entry(view, props_path(rid), settings, f"{rid}: {message}", rid)
+        elif blocked == _AUTHORIZED:
+            yield from merge_default_entry(view, props_path(rid), _ENCRYPTED, f"{rid}: {_ENCRYPT_MESSAGE}", rid)
+        if blocked is None or _default_caches([props.get("MethodSettings")]):
+            wide_apis.append(props.get("RestApiId"))
+        yield from notes
         yield from cached_entries_unencrypted(view, props_path(rid), rid)
 
     @staticmethod
-    def _cache_keys(view: TemplateView, cached_apis: list[Any],
+    def _cache_keys(view: TemplateView, cached_apis: list[Any], wide_apis: list[Any],
                     overrides: list[tuple[Any, set]]) -> Iterator[Proposal]:
         changed = []
         for rid, res in view.of_type(METHOD):
@@ -175,7 +190,8 @@ class ApigwCaching(Patch):
                 continue
             path = resource_path(view, props.get("ResourceId"))
             entries = set().union(*(o for api, o in overrides if api == props.get("RestApiId")))
-            if not is_cached(props.get("HttpMethod"), path, entries):
+            cached = is_cached if props.get("RestApiId") in wide_apis else cached_by_override
+            if not cached(props.get("HttpMethod"), path, entries):
                 continue
             if path is None:
                 yield Skip(props_path(rid), f"{rid}: its resource path is not in this template; make its path "
@@ -192,22 +208,23 @@ class ApigwCaching(Patch):
                          "Deployment (apigw-redeploy renames it; otherwise redeploy the stage)")
 
     @staticmethod
-    def _body_cache_keys(view: TemplateView, cached_apis: list[Any],
-                         wanted: Callable[[dict | None], bool]) -> Iterator[Proposal]:
-        """Path parameters as cache keys in the OpenAPI definitions of caching APIs."""
+    def _body_cache_keys(view: TemplateView, wide_apis: list[Any],
+                         wide: Callable[[dict | None], bool]) -> Iterator[Proposal]:
+        """Path parameters as cache keys in the OpenAPI definitions of APIs that cache stage-wide."""
         for rid, res in view.of_type(REST_API):
-            if ref(rid) in cached_apis and "Body" in view.props(res):
+            if ref(rid) in wide_apis and "Body" in view.props(res):
                 yield from openapi_cache_keys(view.props(res)["Body"], props_path(rid) + ("Body",), rid)
         for rid, res in view.of_type(SAM_API):
-            if wanted(res) and "DefinitionBody" in view.props(res):
+            if wide(res) and "DefinitionBody" in view.props(res):
                 yield from openapi_cache_keys(view.props(res)["DefinitionBody"], props_path(rid) + ("DefinitionBody",),
                                               rid)
 
     @staticmethod
-    def _sam_cache_keys(view: TemplateView, wanted: Callable[[dict | None], bool]) -> Iterator[Proposal]:
+    def _sam_cache_keys(view: TemplateView, wanted: Callable[[dict | None], bool],
+                        wide: Callable[[dict | None], bool]) -> Iterator[Proposal]:
         """SAM Api events: `Caching: true` on declared querystring/path parameters (SAM then
         writes CacheKeyParameters, and redeploys by itself since the API definition changed)."""
-        for fid, path, props in sam_cached_events(view, wanted):
+        for fid, path, props in sam_cached_events(view, wanted, wide):
             params = props.get("RequestParameters")
             if params is not None and not isinstance(params, list):
                 yield Skip(path + ("RequestParameters",), f"{fid}: RequestParameters of {path[-2]} is computed; "
@@ -292,25 +309,29 @@ def _method_keys(rid: str, props: dict, integration: dict, path_names: list[str]
 # ---------------------------------------------------------------- methods that answer per caller
 
 # A stage cache keys on the resource path and the cache key parameters: an authorizer's result
-# does not partition it. A method that answers per caller is left uncached by a per-method entry
-# (it overrides '/*' '*' whatever their order), unless its cache keys hold its identity source.
-_DEFAULT_CACHED = ("GET", "ANY")
+# does not partition it. Where '/*' '*' caching would cache a method that answers per caller on
+# keys without its identity source, the stage's methods are not cached: a per-method
+# CachingEnabled: false entry would keep it out, but what such an entry inherits from '/*' '*'
+# (logging, metrics, throttling) is not documented, and a scanner fails an entry with caching off.
+_AUTHORIZED = "authorized"  # the stage caches no method stage-wide; its cache data is encrypted
+_UNREADABLE = "unreadable"  # the stage's '/*' '*' entry is left as it is
+_ENCRYPTED = {"CacheDataEncrypted": True}
+_ENCRYPT_MESSAGE = "encrypt the cache data"
 
 
-def _rest_callers(view: TemplateView, stage: str) -> Iterator[Proposal]:
-    """Per-method CachingEnabled: false entries (or advice) for the authorized methods of a caching
-    REST stage; a Skip of the stage when a method's authorizer or path cannot be read."""
+def _rest_callers(view: TemplateView, stage: str) -> tuple[list[Proposal], str | None]:
+    """The notes on the authorized methods of a caching REST stage, and why its '/*' '*' entry
+    may not cache (None: it may)."""
     props = view.props(view.resources[stage])
     entries = props.get("MethodSettings")
     if entries is not None and not (isinstance(entries, list) and all(
             isinstance(e, dict) and isinstance(e.get("ResourcePath"), str) for e in entries)):
-        return  # computed: merge_default_entry skips the stage, which caches nothing of cfn-fix's
+        return [], None  # computed: merge_default_entry skips the stage, which caches nothing of cfn-fix's
     try:
         methods = list(_rest_methods(view, props.get("RestApiId")))
     except Unreadable as exc:
-        yield _blocked(props_path(stage), stage, str(exc))
-        return
-    yield from _callers(methods, [(props_path(stage), props.get("MethodSettings"))], props_path(stage), stage)
+        return [_blocked(props_path(stage), stage, str(exc))], _UNREADABLE
+    return _callers(methods, [(props_path(stage), entries)], props_path(stage), stage)
 
 
 def _rest_methods(view: TemplateView, api: Any) -> Iterator[tuple[str, str | None, Any, Caller | None, Any]]:
@@ -371,29 +392,33 @@ def _sam_api_path(view: TemplateView, res: dict | None) -> tuple:
     return next(props_path(rid) for rid, r in view.of_type(SAM_API) if r is res)
 
 
-def _sam_callers(view: TemplateView, wanted: Callable[[dict | None], bool]) -> Iterator[Proposal]:
-    """As _rest_callers, for SAM Apis that cache (and the implicit API): their function events
-    (Auth.Authorizer, else the API's DefaultAuthorizer) and DefinitionBody operations."""
+def _sam_callers(view: TemplateView, wanted: Callable[[dict | None], bool]
+                 ) -> Iterator[tuple[tuple, list[Proposal], str | None]]:
+    """As _rest_callers, with where the notes go, for SAM Apis that cache (and the implicit API):
+    their function events (Auth.Authorizer, else the API's DefaultAuthorizer) and DefinitionBody operations."""
     apis: list[tuple[str | None, dict | None]] = [(rid, res) for rid, res in view.of_type(SAM_API) if wanted(res)]
     if has_implicit_api(view, "Api") and wanted(None):
         apis.append((None, None))
     for rid, res in apis:
         base = _sam_api_path(view, res)
-        where = rid or "Globals.Api"
         own = view.props(res).get("MethodSettings") if res is not None else None
         global_entries = view.globals("Api").get("MethodSettings")
+        if not isinstance(own, list | None) or not isinstance(global_entries, list | None):
+            continue  # computed: sam_method_settings leaves it to the author
         try:
-            if rid is None and any(True for _ in view.of_type(SAM_API)):
-                raise Unreadable("the implicit API's per-method settings can only go in Globals.Api, which "
-                                 "also reaches this template's other Apis")
-            if not isinstance(own, list | None) or not isinstance(global_entries, list | None):
-                continue  # computed: sam_method_settings leaves it to the author
             methods = list(_sam_methods(view, rid, res))
         except Unreadable as exc:
-            yield _blocked(base, where, str(exc))
+            yield base, [_blocked(base, rid or "Globals.Api", str(exc))], _UNREADABLE
             continue
         sources = [(base, own)] if res is not None else []
-        yield from _callers(methods, sources + [(("Globals", "Api"), global_entries)], base, where, sam=True)
+        yield (base, *_callers(methods, sources + [(("Globals", "Api"), global_entries)], base,
+                               rid or "Globals.Api", sam=True))
+
+
+def _sam_default_caches(view: TemplateView, res: dict | None) -> bool:
+    """The author's '/*' '*' entry of a SAM Api (or Globals.Api's) caches."""
+    own = view.props(res).get("MethodSettings") if res is not None else None
+    return _default_caches([own, view.globals("Api").get("MethodSettings")])
 
 
 def _sam_methods(view: TemplateView, rid: str | None, res: dict | None
@@ -431,7 +456,7 @@ def _blocked(at: tuple, where: str, reason: str) -> Skip:
 
 
 def _entry_for(sources: list[tuple[tuple, Any]], path: str, verb: str) -> tuple[tuple, dict] | None:
-    """The per-method entry (its path, itself) for `verb path`, the exact verb before '*'."""
+    """The author's per-method entry (its path, itself) for `verb path`, the exact verb before '*'."""
     encoded = encoded_path(path)
     for wanted in (verb, ALL_METHODS):
         for base, entries in sources:
@@ -442,12 +467,26 @@ def _entry_for(sources: list[tuple[tuple, Any]], path: str, verb: str) -> tuple[
     return None
 
 
+def _default_entry(entries_lists: list[Any]) -> dict | None:
+    """The author's '/*' '*' entry among MethodSettings lists (an API's before Globals.Api's)."""
+    return next((e for entries in entries_lists for e in (entries if isinstance(entries, list) else ())
+                 if isinstance(e, dict) and e.get("ResourcePath") == ALL_PATHS
+                 and e.get("HttpMethod") == ALL_METHODS), None)
+
+
+def _default_caches(entries_lists: list[Any]) -> bool:
+    default = _default_entry(entries_lists)
+    return default is not None and is_true(default.get("CachingEnabled"))
+
+
 def _callers(methods: list, sources: list[tuple[tuple, Any]], base: tuple,
-             where: str, sam: bool = False) -> Iterator[Proposal]:
-    default = next((e for _, entries in sources for e in (entries if isinstance(entries, list) else ())
-                    if isinstance(e, dict) and e.get("ResourcePath") == ALL_PATHS
-                    and e.get("HttpMethod") == ALL_METHODS), None)
-    author_caches = default is not None and "CachingEnabled" in default
+             where: str, sam: bool = False) -> tuple[list[Proposal], str | None]:
+    """Advice on the author's entries that cache authorized methods, and a Skip of stage-wide
+    caching (_AUTHORIZED) when '/*' '*' would cache one on keys without its identity source."""
+    default = _default_entry([entries for _, entries in sources])
+    author_decides = default is not None and "CachingEnabled" in default
+    notes: list[Proposal] = []
+    exposed: list[tuple[str, str, Caller]] = []
     for label, path, verb, caller, keys in methods:
         if caller is None or caller.keyed_by(keys) or path is None:
             continue
@@ -457,23 +496,44 @@ def _callers(methods: list, sources: list[tuple[tuple, Any]], base: tuple,
         own = _entry_for(sources, path, verb)
         if own is not None and "CachingEnabled" in own[1]:
             if is_true(own[1]["CachingEnabled"]):
-                yield Advice(own[0], f"{where}: your MethodSettings entry caches {shown}; {why}. "
-                             + _sentence(_how_to_cache(caller, shown, sam)))
+                notes.append(Advice(own[0], f"{where}: your MethodSettings entry caches {shown}; {why}. "
+                                    + _sentence(_how_to_cache(caller, shown, sam))))
             continue
-        if verb not in _DEFAULT_CACHED:
+        if not cached_verb(verb):
             continue
-        if author_caches:
+        if author_decides:
             if is_true(default.get("CachingEnabled")):
-                yield Advice(base + ("MethodSettings",), f"{where}: your '/*' '*' entry caches {shown}; {why}. "
-                             + _sentence(_how_to_cache(caller, shown, sam)))
+                notes.append(Advice(base + ("MethodSettings",), f"{where}: your '/*' '*' entry caches {shown}; "
+                                    f"{why}. " + _sentence(_how_to_cache(caller, shown, sam))))
             continue
-        message = f"{where}: leave {shown} uncached: {why}"
-        if own is not None:
-            yield SetKey(own[0], "CachingEnabled", False, message)
-        else:
-            yield AppendItem(base + ("MethodSettings",), {"ResourcePath": encoded_path(path), "HttpMethod": verb,
-                                                        "CachingEnabled": False}, message)
-        yield Advice(base + ("MethodSettings",), f"{where}: {_how_to_cache(caller, shown, sam)}")
+        exposed.append((label, shown, caller))
+    if not exposed:
+        return notes, None
+    return notes + [Skip(base, _uncached_stage(where, exposed, sam))], _AUTHORIZED
+
+
+def _uncached_stage(where: str, exposed: list[tuple[str, str, Caller]], sam: bool) -> str:
+    """Why a stage's methods are not cached stage-wide, and what to do by hand."""
+    named = "; ".join(f"{label} (authorized by {caller.kind})" if label.endswith(shown)
+                      else f"{shown} ({label}, authorized by {caller.kind})" for label, shown, caller in exposed)
+    keyable = [f"{', '.join(caller.identity) or 'its identity source'} for {shown}"
+               for _, shown, caller in exposed if caller.kind != "AWS_IAM"]
+    signed = [shown for _, shown, caller in exposed if caller.kind == "AWS_IAM"]
+    text = (f"{where}: method caching not turned on stage-wide ('/*' '*'): it would cache {named} on cache "
+            "keys that hold no caller identity, so the cache would serve one caller's answer to another. "
+            "By hand: cache the public methods with their own MethodSettings entries")
+    if keyable:
+        text += (f", or key an authorized method on its identity source ({_keyed_how(sam)}): {'; '.join(keyable)}, "
+                 "knowing a token that rotates misses the cache")
+    if signed:
+        text += (f"; {', '.join(signed)} {'uses' if len(signed) == 1 else 'use'} AWS_IAM and cannot be keyed: "
+                 "a SigV4 signature differs on every request")
+    return text
+
+
+def _keyed_how(sam: bool) -> str:
+    return ("a RequestParameters entry of its event with Caching: true" if sam else
+            "declared in its RequestParameters and listed in its integration's CacheKeyParameters")
 
 
 def _sentence(text: str) -> str:
@@ -487,32 +547,5 @@ def _how_to_cache(caller: Caller, shown: str, sam: bool) -> str:
     if not caller.identity:
         return (f"to cache {shown}, make its authorizer's identity source (not in this template) a cache key "
                 "of it, declared in its request parameters")
-    how = ("a RequestParameters entry of its event with Caching: true" if sam else
-           "declared in its RequestParameters and listed in its integration's CacheKeyParameters")
-    return (f"to cache {shown} per caller, make {', '.join(caller.identity)} a cache key of it ({how}), knowing "
+    return (f"to cache {shown} per caller, make {', '.join(caller.identity)} a cache key of it ({_keyed_how(sam)}), knowing "
             "a token that rotates misses the cache")
-
-
-def _with_entries(view: TemplateView, edits: list[Proposal]) -> list[Proposal]:
-    """AppendItems to a MethodSettings that is not there yet join the SetKey creating it, or create it."""
-    out: list[Proposal] = []
-    pending: dict[tuple, list] = {}
-    for edit in edits:
-        at = edit.path[:-1] if isinstance(edit, AppendItem) and edit.path[-1] == "MethodSettings" else None
-        if at is not None and view.get(edit.path) is None:
-            pending.setdefault(at, []).append(edit)
-        else:
-            out.append(edit)
-    for at, items in pending.items():
-        index = next((i for i, e in enumerate(out) if isinstance(e, SetKey) and e.path == at
-                      and e.key == "MethodSettings"), None)
-        values = [e.value for e in items]
-        where = items[0].message.split(": ", 1)[0]
-        said = "; ".join(dict.fromkeys(e.message.split(": ", 1)[1] for e in items))
-        if index is None:
-            out.append(SetKey(at, "MethodSettings", values, f"{where}: {said}"))
-            continue
-        old = out[index]
-        out[index] = SetKey(old.path, old.key, list(old.value) + values, f"{old.message}; {said}",
-                            after=old.after, part_of=old.part_of)
-    return out

@@ -31,13 +31,64 @@ COGNITO_BODY = {"swagger": "2.0", "info": {"title": "t", "version": "1"},
                           "/status": {"get": {"x-amazon-apigateway-integration": {"type": "mock"}}}}}
 
 
-def test_body_operation_with_cognito_security_is_left_uncached() -> None:
+def _settings(result) -> list:
+    return load_data(result.output, "json")["Resources"]["Stage"]["Properties"]["MethodSettings"]
+
+
+def _skips(result) -> list[str]:
+    return [n.message for n in result.notes if "not turned on stage-wide" in n.message]
+
+
+def test_body_operation_with_cognito_security_leaves_the_stage_uncached() -> None:
     data = _template({"Name": "t", "Body": COGNITO_BODY})
     result = _fix(data)
-    settings = load_data(result.output, "json")["Resources"]["Stage"]["Properties"]["MethodSettings"]
-    assert [(e["ResourcePath"], e["HttpMethod"], e["CachingEnabled"]) for e in settings] == [
-        ("/*", "*", True), ("/~1me", "GET", False)]
-    assert new_violations(data, load_data(result.output, "json"), (cached_authorized_methods_key_on_caller,)) == []
+    # Encrypted, nothing cached, and no per-method override for /me.
+    assert _settings(result) == [{"ResourcePath": "/*", "HttpMethod": "*", "CacheDataEncrypted": True}]
+    [skip] = _skips(result)
+    assert "Api GET /me (authorized by the cognito_user_pools authorizer Users)" in skip
+    assert "/status" not in skip and "method.request.header.Authorization for GET /me" in skip
+    repaired = load_data(result.output, "json")
+    assert new_violations(data, repaired, (cached_authorized_methods_key_on_caller,)) == []
+    # What APIGW002 wrote before: '/*' '*' caching over the authorized GET, which the invariant flags.
+    repaired["Resources"]["Stage"]["Properties"]["MethodSettings"][0]["CachingEnabled"] = True
+    found = new_violations(data, repaired, (cached_authorized_methods_key_on_caller,))
+    assert [v.resource for v in found] == ["Api GET /me"]
+
+
+def test_operation_keyed_on_its_token_is_cached_stage_wide() -> None:
+    body = json.loads(json.dumps(COGNITO_BODY))
+    body["paths"]["/me"]["get"]["parameters"] = [{"name": "Authorization", "in": "header", "required": True,
+                                                   "type": "string"}]
+    body["paths"]["/me"]["get"]["x-amazon-apigateway-integration"]["cacheKeyParameters"] = [
+        "method.request.header.Authorization"]
+    result = _fix(_template({"Name": "t", "Body": body}))
+    assert _settings(result) == [{"ResourcePath": "/*", "HttpMethod": "*", "CachingEnabled": True,
+                                  "CacheTtlInSeconds": 300, "CacheDataEncrypted": True}]
+    assert _skips(result) == []
+
+
+def _method(resource: str, part: str, auth: str, **extra) -> dict:
+    return {resource: {"Type": "AWS::ApiGateway::Resource", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "ParentId": {"Fn::GetAtt": ["Api", "RootResourceId"]}, "PathPart": part}},
+            f"{resource}Get": {"Type": "AWS::ApiGateway::Method", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "ResourceId": {"Ref": resource}, "HttpMethod": "GET",
+                "AuthorizationType": auth, "Integration": {"Type": "MOCK"}, **extra}}}
+
+
+def test_on_an_uncached_stage_only_the_authors_entries_get_path_keys() -> None:
+    data = _template({"Name": "t"}, [{"ResourcePath": "/~1{id}", "HttpMethod": "GET", "CachingEnabled": True}])
+    data["Resources"].update({**_method("Signed", "signed", "AWS_IAM"), **_method("Item", "{id}", "NONE"),
+                              **_method("Other", "{other}", "NONE")})
+    result = _fix(data)
+    out = load_data(result.output, "json")["Resources"]
+    assert _settings(result) == [
+        {"ResourcePath": "/~1{id}", "HttpMethod": "GET", "CachingEnabled": True, "CacheDataEncrypted": True},
+        {"ResourcePath": "/*", "HttpMethod": "*", "CacheDataEncrypted": True}]
+    # /{id} is cached by the author's entry: it keys on its path parameter; /{other} is not cached.
+    assert out["ItemGet"]["Properties"]["Integration"]["CacheKeyParameters"] == ["method.request.path.id"]
+    assert "CacheKeyParameters" not in out["OtherGet"]["Properties"]["Integration"]
+    [skip] = _skips(result)
+    assert "GET /signed (SignedGet, authorized by AWS_IAM)" in skip and "cannot be keyed" in skip
 
 
 def test_definition_in_s3_is_not_cached() -> None:

@@ -387,10 +387,13 @@ def _operation_keys(operation: dict, integration: dict, at: tuple, names: list[s
             yield AppendItem(at + ("x-amazon-apigateway-integration", "cacheKeyParameters"), key, message)
 
 
-def sam_cached_events(view: TemplateView, wanted: Callable[[dict | None], bool]) -> Iterator[tuple[str, tuple, dict]]:
+def sam_cached_events(view: TemplateView, wanted: Callable[[dict | None], bool],
+                      wide: Callable[[dict | None], bool] | None = None) -> Iterator[tuple[str, tuple, dict]]:
     """(function id, path, properties) of SAM function Api events on an API that caches
-    (`wanted`; None is the implicit API) whose method it caches: GET/ANY, or a verb its
-    MethodSettings (or Globals.Api's, which SAM adds to them) turn caching on for."""
+    (`wanted`; None is the implicit API) whose method it caches: GET/ANY where it caches
+    stage-wide (`wide`, by default every API it caches), or a verb its MethodSettings (or
+    Globals.Api's, which SAM adds to them) turn caching on for."""
+    wide = wide or wanted
     global_entries = view.globals("Api").get("MethodSettings")
     shared = cache_overrides(global_entries)
     for fid, res in view.of_type("AWS::Serverless::Function"):
@@ -404,9 +407,11 @@ def sam_cached_events(view: TemplateView, wanted: Callable[[dict | None], bool])
                 continue  # an API this template does not define as a SAM Api
             own = cache_overrides(view.props(view.resources[api]).get("MethodSettings")) if api else set()
             path = props.get("Path")
-            if not is_cached(props.get("Method"), path if isinstance(path, str) else None, own | shared):
+            res_api = view.resources[api] if api else None
+            cached = is_cached if wide(res_api) else cached_by_override
+            if not cached(props.get("Method"), path if isinstance(path, str) else None, own | shared):
                 continue
-            if wanted(view.resources[api] if api else None):
+            if wanted(res_api):
                 yield fid, props_path(fid) + ("Events", name, "Properties"), props
 
 
@@ -424,8 +429,11 @@ def cache_overrides(entries: Any) -> set[tuple[str, str]]:
 
 def is_cached(verb: Any, path: str | None, overrides: set[tuple[str, str]]) -> bool:
     """GET/ANY on a caching stage, or a verb a per-method entry caches (`path` None: unknown)."""
-    if cached_verb(verb):
-        return True
+    return cached_verb(verb) or cached_by_override(verb, path, overrides)
+
+
+def cached_by_override(verb: Any, path: str | None, overrides: set[tuple[str, str]]) -> bool:
+    """A per-method entry caches `verb path` (on a stage whose '/*' '*' entry caches nothing)."""
     if path is None or not isinstance(verb, str):
         return False
     return any((encoded_path(path), v) in overrides for v in (verb.upper(), ALL_METHODS))
