@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import json
+from pathlib import Path
+
+import pytest
 
 from autofix.api import build_patches, fix_bytes
 from autofix.fastload import load_data
 from autofix.semantics import new_violations
 from autofix.semantics.apigw import cached_authorized_methods_key_on_caller
+from autofix.semantics.model import Deployed
 
 
 def _template(api: dict, settings: list | None = None) -> dict:
@@ -104,3 +109,18 @@ def test_authors_stage_wide_caching_is_advised_not_overridden() -> None:
     result = _fix(data)
     assert "/~1me" not in result.output
     assert any("your '/*' '*' entry caches GET /me" in n.message for n in result.notes)
+
+
+def test_sam_stage_wide_caching_is_flagged_on_the_translated_template_and_the_repair_passes() -> None:
+    case = Path(__file__).resolve().parent / "patches" / "apigw-caching" / "sam_default_authorizer_get_left_uncached"
+    original = load_data(case.with_suffix(".in.yaml").read_text(encoding="utf-8"), "yaml")
+    repaired = load_data(case.with_suffix(".out.yaml").read_text(encoding="utf-8"), "yaml")
+    if not Deployed(repaired).translated:
+        pytest.skip("aws-sam-translator is not installed")
+    assert new_violations(original, repaired, (cached_authorized_methods_key_on_caller,)) == []
+    # The leak: '/*' '*' caching on the repaired Api. Only /me: /health opts out (Authorizer: NONE),
+    # /orders keys on the token.
+    leaky = copy.deepcopy(repaired)
+    leaky["Resources"]["UsersApi"]["Properties"]["MethodSettings"][0]["CachingEnabled"] = True
+    found = new_violations(original, leaky, (cached_authorized_methods_key_on_caller,))
+    assert [v.resource for v in found] == ["UsersApi GET /me"]

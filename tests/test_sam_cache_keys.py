@@ -10,7 +10,8 @@ import pytest
 CASE = Path(__file__).resolve().parent / "patches" / "apigw-caching" / "sam_event_cache_keys"
 
 
-def _cache_keys(path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[tuple[str, str, str], list[str] | None]:
+def _translated(path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
+    """The template aws-sam-translator makes of the SAM template at `path`."""
     transform = pytest.importorskip("samtranslator.translator.transform").transform
     from cfnlint.decode import decode_str
 
@@ -22,7 +23,11 @@ def _cache_keys(path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[tuple[str, 
         def load(self) -> dict:
             return {}
 
-    out = transform(json.loads(json.dumps(template, default=str)), {}, NoManagedPolicies())
+    return transform(json.loads(json.dumps(template, default=str)), {}, NoManagedPolicies())
+
+
+def _cache_keys(path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[tuple[str, str, str], list[str] | None]:
+    out = _translated(path, monkeypatch)
     keys = {}
     for rid, res in out["Resources"].items():
         if res["Type"] != "AWS::ApiGateway::RestApi":
@@ -48,18 +53,7 @@ def test_cached_api_methods_get_cache_keys(monkeypatch: pytest.MonkeyPatch) -> N
 
 def _stage_settings(path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, list]:
     """Stage id -> the MethodSettings aws-sam-translator gives it."""
-    transform = pytest.importorskip("samtranslator.translator.transform").transform
-    from cfnlint.decode import decode_str
-
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    template, errors = decode_str(path.read_text(encoding="utf-8"))
-    assert not errors
-
-    class NoManagedPolicies:
-        def load(self) -> dict:
-            return {}
-
-    out = transform(json.loads(json.dumps(template, default=str)), {}, NoManagedPolicies())
+    out = _translated(path, monkeypatch)
     return {rid: res["Properties"].get("MethodSettings") for rid, res in out["Resources"].items()
             if res["Type"] == "AWS::ApiGateway::Stage"}
 
