@@ -138,9 +138,10 @@ def test_sam_default_authorizer_is_judged_on_the_translated_template() -> None:
     if not Deployed(repaired).translated:
         pytest.skip("aws-sam-translator is not installed")
     assert _found(cached_authorized_methods_key_on_caller, repaired) == []
-    old = copy.deepcopy(repaired)
+    old = copy.deepcopy(repaired)  # the leak: the stage-wide entry caches, as APIGW002 once wrote it
     settings = old["Resources"]["UsersApi"]["Properties"]["MethodSettings"]
     settings[:] = [e for e in settings if e["ResourcePath"] == "/*"]
+    settings[0]["CachingEnabled"] = True
     found = _found(cached_authorized_methods_key_on_caller, old)
     # Only /me: /health opts out (Authorizer: NONE), /orders keys on the token.
     assert [r for r, _ in found] == ["UsersApi GET /me"]

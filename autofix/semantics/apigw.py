@@ -44,8 +44,11 @@ def _true(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
-def _cached(verb: str, path: str, entries: list) -> bool:
-    """Whether a stage whose cache cluster is on caches `verb path`, given its MethodSettings."""
+def _cached(verb: str, path: str, entries: list, unset: bool = True) -> bool:
+    """Whether a stage whose cache cluster is on caches `verb path`, given its MethodSettings: its
+    own entry (exact verb, then '*') overrides '/*' '*', which covers GET and ANY. Where no entry
+    sets CachingEnabled, `unset` answers: the Stage reference says a method caches only once it is
+    set, the console turns GET on with the cache; path-parameter keys judge the worst case."""
     encoded = "/" + path.replace("/", "~1") if path != "/" else "/"
     for wanted in (verb, "*"):
         for entry in entries:
@@ -58,7 +61,7 @@ def _cached(verb: str, path: str, entries: list) -> bool:
         if (isinstance(entry, dict) and entry.get("ResourcePath") == "/*" and entry.get("HttpMethod") == "*"
                 and "CachingEnabled" in entry):
             return _true(entry["CachingEnabled"])
-    return True  # only GET is cached by default once the stage cache is on
+    return unset
 
 
 def _caching_stages(t: Deployed) -> dict[str, list[list]]:
@@ -111,20 +114,6 @@ def cached_methods_key_on_path_parameters(t: Deployed) -> Iterator[Violation]:
                                 f"keys: one cached response serves every {', '.join(missing)}")
 
 
-def _setting_caches(verb: str, path: str, entries: list) -> bool:
-    """Whether a stage's MethodSettings turn caching on for `verb path`: its own entry (exact verb,
-    then '*') overrides '/*' '*', which caches GET and ANY; CachingEnabled is false by default."""
-    encoded = "/" + path.replace("/", "~1") if path != "/" else "/"
-    for wanted in (verb, "*"):
-        for entry in entries:
-            if (isinstance(entry, dict) and entry.get("ResourcePath") == encoded
-                    and str(entry.get("HttpMethod", "")).upper() == wanted and "CachingEnabled" in entry):
-                return _true(entry["CachingEnabled"])
-    return verb in _DEFAULT_CACHED and any(
-        isinstance(e, dict) and e.get("ResourcePath") == "/*" and e.get("HttpMethod") == "*"
-        and _true(e.get("CachingEnabled")) for e in entries)
-
-
 def _callers(t: Deployed, api: str) -> Iterator[tuple[str, str, str, Any, Any]]:
     """(label, VERB, path, caller, cache keys) of each method of a RestApi that has an authorizer."""
     view = TemplateView(t.template)
@@ -163,7 +152,7 @@ def cached_authorized_methods_key_on_caller(t: Deployed) -> Iterator[Violation]:
     that leave out its identity source."""
     for api, stages in _caching_stages(t).items():
         for label, verb, path, caller, keys in _callers(t, api):
-            if caller.keyed_by(keys) or not any(_setting_caches(verb, path, entries) for entries in stages):
+            if caller.keyed_by(keys) or not any(_cached(verb, path, entries, unset=False) for entries in stages):
                 continue
             source = ", ".join(caller.identity) or "no request parameter (its identity cannot key a cache)"
             yield Violation("cached_authorized_methods_key_on_caller", label,
