@@ -451,9 +451,25 @@ def provisioned_skip_reason(view: TemplateView, rid: str) -> str | None:
     if deploy_time:
         return (f"called at deploy time by {', '.join(deploy_time)}; provisioned concurrency would bill "
                 "for idle capacity")
+    named_in = _globals_naming(view, rid)
+    if named_in:
+        return (f"Globals.{named_in} names it (an API authorizer or a setting SAM applies as written), which "
+                "keeps invoking the unqualified function; an alias with provisioned concurrency would bill for "
+                f"capacity it never uses: point it at {rid}.Alias by hand first")
     if sam:
         return _sam_alias_follower_reason(view, rid) or _sam_unused_reason(view, rid)
     return _alias_reason(view, rid) or _unused_reason(view, rid)
+
+
+def _globals_naming(view: TemplateView, rid: str) -> str | None:
+    """The SAM Globals section (Api, HttpApi, Function...) that refers to function `rid` or its
+    alias or version, e.g. an authorizer's FunctionArn in Globals.Api.Auth; None if none does.
+    Globals is no resource, so no referrer index sees it."""
+    names = function_and_wrappers(view, rid)
+    for kind, value in view.section("Globals").items():
+        if names & set(referenced_names(value)):
+            return str(kind)
+    return None
 
 
 def is_edge_function(view: TemplateView, rid: str) -> bool:
