@@ -74,6 +74,15 @@ class Session:
         session.encoding = str(getattr(chosen, "value", chosen) or "utf-16")
         return session
 
+    async def registered(self, method: str, timeout: float = 30.0) -> list[types.Registration]:
+        """The registrations of `method` the server asked for, waiting (bounded) for the first:
+        the server registers after `initialized`, and a publish may overtake that request."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not (found := [r for r in self.registrations if r.method == method]) and loop.time() < deadline:
+            await asyncio.sleep(0.02)
+        return found
+
     async def stop(self) -> None:
         """Shut the server down; a server that does not exit in time is killed (only the one we started)."""
         try:

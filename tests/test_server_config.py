@@ -46,7 +46,7 @@ def test_the_server_registers_a_watcher_and_reloads_when_a_config_file_changes(t
         try:
             before = await session.open(uri, TEMPLATE)
             assert "LOG001" in _codes(before)
-            watched = [r for r in session.registrations if r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
+            watched = await session.registered(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
             assert len(watched) == 1
             options = watched[0].register_options
             watchers = options["watchers"] if isinstance(options, dict) else options.watchers
