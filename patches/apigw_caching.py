@@ -128,8 +128,9 @@ class ApigwCaching(Patch):
         wanted = lambda res: sam_cache_enabled(view, res)  # noqa: E731
         edits += sam_property(view, "Api", "CacheClusterSize", size, f"cache size from {size_name}", wanted,
                               after="CacheClusterEnabled")
-        verdicts = {base: (notes, blocked) for base, notes, blocked in _sam_callers(view, wanted)}
-        blocked = lambda res: verdicts.get(_sam_api_path(view, res), ((), None))[1]  # noqa: E731
+        # By the SAM Api resource itself (None: the implicit API), as sam_method_settings asks.
+        verdicts = {id(res): (notes, blocked) for res, notes, blocked in _sam_callers(view, wanted)}
+        blocked = lambda res: verdicts.get(id(res), ((), None))[1]  # noqa: E731
         edits += sam_method_settings(view, settings, message, lambda res: wanted(res) and blocked(res) is None)
         edits += sam_method_settings(view, _ENCRYPTED, _ENCRYPT_MESSAGE,
                                      lambda res: wanted(res) and blocked(res) == _AUTHORIZED)
@@ -385,22 +386,16 @@ def _body_methods(body: Any, where: str, default: Callable[[], Caller | None]
             yield label, route if isinstance(route, str) else None, verb, caller, keys
 
 
-def _sam_api_path(view: TemplateView, res: dict | None) -> tuple:
-    """Where a SAM Api's per-method entries go: its Properties, or Globals.Api for the implicit API."""
-    if res is None:
-        return ("Globals", "Api")
-    return next(props_path(rid) for rid, r in view.of_type(SAM_API) if r is res)
-
-
 def _sam_callers(view: TemplateView, wanted: Callable[[dict | None], bool]
-                 ) -> Iterator[tuple[tuple, list[Proposal], str | None]]:
-    """As _rest_callers, with where the notes go, for SAM Apis that cache (and the implicit API):
-    their function events (Auth.Authorizer, else the API's DefaultAuthorizer) and DefinitionBody operations."""
+                 ) -> Iterator[tuple[dict | None, list[Proposal], str | None]]:
+    """As _rest_callers, with the SAM Api each verdict is for (None: the implicit API), for SAM Apis
+    that cache: their function events (Auth.Authorizer, else the API's DefaultAuthorizer) and
+    DefinitionBody operations."""
     apis: list[tuple[str | None, dict | None]] = [(rid, res) for rid, res in view.of_type(SAM_API) if wanted(res)]
     if has_implicit_api(view, "Api") and wanted(None):
         apis.append((None, None))
     for rid, res in apis:
-        base = _sam_api_path(view, res)
+        base = props_path(rid) if rid is not None else ("Globals", "Api")  # where its entries and notes go
         own = view.props(res).get("MethodSettings") if res is not None else None
         global_entries = view.globals("Api").get("MethodSettings")
         if not isinstance(own, list | None) or not isinstance(global_entries, list | None):
@@ -408,10 +403,10 @@ def _sam_callers(view: TemplateView, wanted: Callable[[dict | None], bool]
         try:
             methods = list(_sam_methods(view, rid, res))
         except Unreadable as exc:
-            yield base, [_blocked(base, rid or "Globals.Api", str(exc))], _UNREADABLE
+            yield res, [_blocked(base, rid or "Globals.Api", str(exc))], _UNREADABLE
             continue
         sources = [(base, own)] if res is not None else []
-        yield (base, *_callers(methods, sources + [(("Globals", "Api"), global_entries)], base,
+        yield (res, *_callers(methods, sources + [(("Globals", "Api"), global_entries)], base,
                                rid or "Globals.Api", sam=True))
 
 

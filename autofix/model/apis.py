@@ -582,14 +582,10 @@ def openapi_caller(body: dict, operation: dict) -> Caller | None:
         return None
     if not isinstance(security, list) or not all(isinstance(r, dict) for r in security):
         raise Unreadable("its security is computed")
-    schemes = body.get("securityDefinitions") or _mapping(body.get("components")).get("securitySchemes")
+    schemes = body.get("securityDefinitions") or TemplateView.mapping(body.get("components")).get("securitySchemes")
     schemes = schemes if isinstance(schemes, dict) else {}
     found = [c for requirement in security for c in (_scheme_caller(n, schemes) for n in requirement) if c]
     return found[0] if found else None
-
-
-def _mapping(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
 
 
 # ---------------------------------------------------------------- redeploy (APIGW003)

@@ -21,6 +21,8 @@ from autofix.values import (
 )
 from autofix.view import TemplateView
 
+from .apis import sam_api_auth
+
 FUNCTION = "AWS::Lambda::Function"
 SAM_FUNCTION = "AWS::Serverless::Function"
 FUNCTION_TYPES = (FUNCTION, SAM_FUNCTION)
@@ -617,28 +619,17 @@ def sam_integration_credentials(view: TemplateView, event_props: dict) -> Any:
     else the API's, else CALLER_CREDENTIALS; NONE (or an empty value) writes none.
     """
     method = event_props.get("Auth") or {}
-    api_auth = _sam_api_auth(view, event_props.get("RestApiId"))
-    if not isinstance(method, dict) or not isinstance(api_auth, dict):
+    if not isinstance(method, dict):
         return None  # SAM refuses a non-map Auth
+    api = ref_target(event_props.get("RestApiId"))
+    res = view.resources.get(api) if api else None  # None: the implicit API, which takes Globals.Api's
+    api_auth = sam_api_auth(view, res if isinstance(res, dict) else None)
     if not (method.get("Authorizer") == "AWS_IAM" or (api_auth.get("DefaultAuthorizer") == "AWS_IAM" and not method)):
         return None
     role = method.get("InvokeRole") or ("NONE" if "InvokeRole" in method else None)
     role = role or api_auth.get("InvokeRole") or ("NONE" if "InvokeRole" in api_auth else None)
     role = role or CALLER_CREDENTIALS
     return None if role == "NONE" else role
-
-
-def _sam_api_auth(view: TemplateView, api: Any) -> Any:
-    """The Auth SAM applies to an Api event's API: Globals.Api's, merged under an explicit API's own."""
-    auth = view.globals("Api").get("Auth") if view.is_sam else None
-    auth = auth if isinstance(auth, dict) else {}
-    if api is None:
-        return auth  # the implicit API takes Globals.Api
-    res = view.resources.get(ref_target(api) or "")
-    own = view.props(res).get("Auth") if isinstance(res, dict) else None
-    if own is None:
-        return auth
-    return {**auth, **own} if isinstance(own, dict) else own
 
 
 def _includes(value: Any) -> bool:
