@@ -32,6 +32,7 @@ from autofix.model.apis import (
     nothing_to_configure,
     openapi_cache_keys,
     openapi_caller,
+    openapi_operations,
     path_keys,
     path_parameters,
     props_path,
@@ -361,29 +362,19 @@ def _rest_methods(view: TemplateView, api: Any) -> Iterator[tuple[str, str | Non
         yield from _body_methods(rest_props["Body"], rest, lambda: None)
 
 
-_OPENAPI_VERBS = {"get": "GET", "put": "PUT", "post": "POST", "delete": "DELETE", "patch": "PATCH",
-                  "head": "HEAD", "options": "OPTIONS", "x-amazon-apigateway-any-method": "ANY"}
-
-
 def _body_methods(body: Any, where: str, default: Callable[[], Caller | None]
                   ) -> Iterator[tuple[str, str | None, Any, Caller | None, Any]]:
-    paths = body.get("paths") if isinstance(body, dict) else None
-    if not isinstance(paths, dict):
+    if not isinstance(body.get("paths") if isinstance(body, dict) else None, dict):
         raise Unreadable(f"{where}'s OpenAPI definition is computed")
-    for route, item in paths.items():
-        for key, operation in item.items() if isinstance(item, dict) else ():
-            verb = _OPENAPI_VERBS.get(str(key).lower())
-            if verb is None or not isinstance(operation, dict):
-                continue
-            label = f"{where} {verb} {route}"
-            try:
-                caller = openapi_caller(body, operation) if "security" in operation or "security" in body \
-                    else default()
-            except Unreadable as exc:
-                raise Unreadable(f"{label}: {exc}") from None
-            integration = operation.get("x-amazon-apigateway-integration")
-            keys = integration.get("cacheKeyParameters") if isinstance(integration, dict) else None
-            yield label, route if isinstance(route, str) else None, verb, caller, keys
+    for route, verb, operation in openapi_operations(body):
+        label = f"{where} {verb} {route}"
+        try:
+            caller = openapi_caller(body, operation) if "security" in operation or "security" in body else default()
+        except Unreadable as exc:
+            raise Unreadable(f"{label}: {exc}") from None
+        integration = operation.get("x-amazon-apigateway-integration")
+        keys = integration.get("cacheKeyParameters") if isinstance(integration, dict) else None
+        yield label, route if isinstance(route, str) else None, verb, caller, keys
 
 
 def _sam_callers(view: TemplateView, wanted: Callable[[dict | None], bool]

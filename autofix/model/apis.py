@@ -324,6 +324,22 @@ def is_cache_key(name: Any) -> bool:
             and name.split(".")[2] in _CACHE_KEY_SOURCES)
 
 
+# An OpenAPI path item's operations, by key, as method verbs (ANY: API Gateway's any-method).
+OPENAPI_VERBS = {"get": "GET", "put": "PUT", "post": "POST", "delete": "DELETE", "patch": "PATCH",
+                 "head": "HEAD", "options": "OPTIONS", "x-amazon-apigateway-any-method": "ANY"}
+
+
+def openapi_operations(body: Any) -> Iterator[tuple[Any, str, dict]]:
+    """(route, VERB, operation) of each operation of an OpenAPI/Swagger body; none where its
+    paths are not a mapping."""
+    paths = body.get("paths") if isinstance(body, dict) else None
+    for route, item in paths.items() if isinstance(paths, dict) else ():
+        for key, operation in item.items() if isinstance(item, dict) else ():
+            verb = OPENAPI_VERBS.get(str(key).lower())
+            if verb is not None and isinstance(operation, dict):
+                yield route, verb, operation
+
+
 _OPENAPI_CACHED = ("get", "x-amazon-apigateway-any-method")
 
 

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..model.apis import Unreadable, method_caller, openapi_caller, resource_path
+from ..model.apis import Unreadable, method_caller, openapi_caller, openapi_operations, resource_path
 from ..values import ref_target, referenced_names
 from ..view import TemplateView
 from .model import Deployed, Violation
@@ -33,8 +33,6 @@ DEPLOYMENT = "AWS::ApiGateway::Deployment"
 ACCOUNT = "AWS::ApiGateway::Account"
 # Verbs a stage cache serves without a per-method override (ANY serves GET requests).
 _DEFAULT_CACHED = ("GET", "ANY")
-_OPENAPI_VERBS = {"get": "GET", "put": "PUT", "post": "POST", "delete": "DELETE", "patch": "PATCH",
-                  "head": "HEAD", "options": "OPTIONS", "x-amazon-apigateway-any-method": "ANY"}
 _PATH_PARAMETER = re.compile(r"\{([^{}/]+?)\+?\}")
 # Settings cfn-fix gives a REST stage; a sibling stage without any of them is unconfigured.
 _STAGE_SETTINGS = ("MethodSettings", "AccessLogSetting", "TracingEnabled", "CacheClusterEnabled")
@@ -89,14 +87,10 @@ def _methods(t: Deployed, api: str) -> Iterator[tuple[str, str, str, Any]]:
         integration = props.get("Integration")
         if path is not None and isinstance(integration, dict):
             yield rid, props["HttpMethod"].upper(), path, integration.get("CacheKeyParameters")
-    body = t.props(t.resources.get(api)).get("Body")
-    paths = body.get("paths") if isinstance(body, dict) else None
-    for path, item in paths.items() if isinstance(paths, dict) else ():
-        for key, operation in item.items() if isinstance(item, dict) else ():
-            integration = operation.get("x-amazon-apigateway-integration") if isinstance(operation, dict) else None
-            if key.lower() in _OPENAPI_VERBS and isinstance(integration, dict):
-                verb = _OPENAPI_VERBS[key.lower()]
-                yield f"{api} {verb} {path}", verb, path, integration.get("cacheKeyParameters")
+    for path, verb, operation in openapi_operations(t.props(t.resources.get(api)).get("Body")):
+        integration = operation.get("x-amazon-apigateway-integration")
+        if isinstance(integration, dict):
+            yield f"{api} {verb} {path}", verb, path, integration.get("cacheKeyParameters")
 
 
 def cached_methods_key_on_path_parameters(t: Deployed) -> Iterator[Violation]:
@@ -131,20 +125,15 @@ def _callers(t: Deployed, api: str) -> Iterator[tuple[str, str, str, Any, Any]]:
             keys = integration.get("CacheKeyParameters") if isinstance(integration, dict) else None
             yield rid, props["HttpMethod"].upper(), path, caller, keys
     body = t.props(t.resources.get(api)).get("Body")
-    paths = body.get("paths") if isinstance(body, dict) else None
-    for path, item in paths.items() if isinstance(paths, dict) else ():
-        for key, operation in item.items() if isinstance(item, dict) else ():
-            if str(key).lower() not in _OPENAPI_VERBS or not isinstance(operation, dict):
-                continue
-            try:
-                caller = openapi_caller(body, operation)
-            except Unreadable:
-                continue
-            integration = operation.get("x-amazon-apigateway-integration")
-            keys = integration.get("cacheKeyParameters") if isinstance(integration, dict) else None
-            verb = _OPENAPI_VERBS[str(key).lower()]
-            if caller is not None:
-                yield f"{api} {verb} {path}", verb, path, caller, keys
+    for path, verb, operation in openapi_operations(body):
+        try:
+            caller = openapi_caller(body, operation)
+        except Unreadable:
+            continue
+        integration = operation.get("x-amazon-apigateway-integration")
+        keys = integration.get("cacheKeyParameters") if isinstance(integration, dict) else None
+        if caller is not None:
+            yield f"{api} {verb} {path}", verb, path, caller, keys
 
 
 def cached_authorized_methods_key_on_caller(t: Deployed) -> Iterator[Violation]:
