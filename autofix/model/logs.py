@@ -211,26 +211,42 @@ GROUP_READERS = {"AWS::Logs::MetricFilter": "LogGroupName", "AWS::Logs::Subscrip
                  "AWS::Logs::QueryDefinition": "LogGroupNames"}
 
 
+@record
+class GroupReaders:
+    """The readers of GROUP_READERS' types by the log group names they read: (order, id)."""
+
+    by_text: dict[str, list[tuple[int, str]]]  # a name written as text (text_of)
+    by_ref: dict[str, list[tuple[int, str]]]  # each id a /aws/lambda/ name built otherwise refers to
+
+
+def group_readers(view: TemplateView) -> GroupReaders:
+    """Index of the template's log group readers; use as `view.memo(group_readers)`, built once
+    per view rather than scanned for every function."""
+    readers = GroupReaders({}, {})
+    order = 0
+    for kind, key in GROUP_READERS.items():
+        for rid, res in view.of_type(kind):
+            value = view.props(res).get(key)
+            for name in value if isinstance(value, list) else [value]:
+                text = text_of(name)
+                if text is not None:
+                    readers.by_text.setdefault(text, []).append((order, rid))
+                elif "/aws/lambda/" in str(name):
+                    for target in set(referenced_names(name)):
+                        readers.by_ref.setdefault(target, []).append((order, rid))
+            order += 1
+    return readers
+
+
 def default_group_readers(view: TemplateView, fid: str, props: dict) -> list[str]:
     """The filters and queries of the template that read the group Lambda writes the function's
     logs to today, /aws/lambda/<its name>: by that name as text, or by a name that refers to the
     function and is not plain text (`!Join ['', [/aws/lambda/, !Ref Fn]]`)."""
     own = text_of(props.get("FunctionName"))
     wanted = {f"/aws/lambda/${{{fid}}}"} | ({f"/aws/lambda/{own}"} if own is not None else set())
-    found = []
-    for kind, key in GROUP_READERS.items():
-        for rid, res in view.of_type(kind):
-            value = view.props(res).get(key)
-            if any(_names_group(name, fid, wanted) for name in (value if isinstance(value, list) else [value])):
-                found.append(rid)
-    return found
-
-
-def _names_group(name: Any, fid: str, wanted: set[str]) -> bool:
-    text = text_of(name)
-    if text is not None:
-        return text in wanted
-    return fid in set(referenced_names(name)) and "/aws/lambda/" in str(name)
+    readers = view.memo(group_readers)
+    found = [hit for text in wanted for hit in readers.by_text.get(text, ())] + readers.by_ref.get(fid, [])
+    return [rid for _, rid in sorted(set(found))]
 
 
 def group_names(view: TemplateView) -> set[str]:
