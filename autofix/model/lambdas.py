@@ -468,10 +468,12 @@ def _globals_naming(view: TemplateView, rid: str) -> str | None:
     alias or version, e.g. an authorizer's FunctionArn in Globals.Api.Auth; None if none does.
     Globals is no resource, so no referrer index sees it."""
     names = function_and_wrappers(view, rid)
-    for kind, value in view.section("Globals").items():
-        if names & set(referenced_names(value)):
-            return str(kind)
-    return None
+    return next((kind for kind, named in view.memo(_globals_names) if names & named), None)
+
+
+def _globals_names(view: TemplateView) -> tuple[tuple[str, frozenset[str]], ...]:
+    """(section, names it refers to) of each SAM Globals section, read once per view."""
+    return tuple((str(kind), frozenset(referenced_names(value))) for kind, value in view.section("Globals").items())
 
 
 def is_edge_function(view: TemplateView, rid: str) -> bool:
