@@ -42,8 +42,9 @@ class LambdaTracing(Patch):
         "Role.Arn, also on both branches of an !If) gets the managed policy AWSXRayDaemonWriteAccess\n"
         "unless it already grants X-Ray, and SAM adds an X-Ray policy itself to the roles it creates. A\n"
         "function whose role is outside the template (a parameter, an import, a literal ARN,\n"
-        "Globals.Function.Role) or whose role cannot take the policy (computed ManagedPolicyArns, 10\n"
-        "managed policies already) is skipped, saying what to grant first (with mode PassThrough,\n"
+        "Globals.Function.Role), whose role cannot take the policy (computed ManagedPolicyArns, 10\n"
+        "managed policies already) or has a permissions boundary not seen to allow X-Ray (the role's\n"
+        "permissions are what both allow; SAM's PermissionsBoundary too) is skipped, saying what to grant first (with mode PassThrough,\n"
         "Lambda's default, which nothing checks, it gets advice). Functions only called at deploy time\n"
         "(custom-resource providers, macro handlers) and Lambda@Edge functions (CloudFront runs a\n"
         "published version) are skipped (and keep Globals out of it). X-Ray\n"
@@ -123,8 +124,10 @@ def untraceable(view: TemplateView, rid: str) -> str | None:
     if "Role" not in props and sam and "Role" in view.globals("Function"):
         shown = f"{_shown(view.globals('Function')['Role'])} from Globals.Function.Role, which SAM does not accept"
         return _refusal(rid, f"its role ({shown}) is not one cfn-fix can see", ATTACH, sam)
-    if "Role" not in props and sam:
-        return None  # SAM creates the role and attaches its X-Ray policy
+    if "Role" not in props and sam:  # SAM creates the role and attaches its X-Ray policy, within any boundary
+        boundary = props.get("PermissionsBoundary", view.globals("Function").get("PermissionsBoundary"))
+        problem = _boundary_problem(view, boundary)
+        return _refusal(rid, f"the role SAM creates for it {problem}", BOUNDARY, sam) if problem else None
     value = props.get("Role")
     if value is None:
         return _refusal(rid, "it names no role (CloudFormation requires one)", ATTACH, sam)
@@ -134,13 +137,36 @@ def untraceable(view: TemplateView, rid: str) -> str | None:
         where = "may be a role outside this template" if conditional else "is not a role defined in this template"
         return _refusal(rid, f"its role ({_shown(value)}) {where}", ATTACH, sam)
     for role in roles:
-        problem = None if role_grants_xray(view, role) else _cannot_take_policy(view, role)
+        boundary = _boundary_problem(view, view.props(view.resources[role]).get("PermissionsBoundary"))
+        problem = (boundary, BOUNDARY) if boundary else None if role_grants_xray(view, role) \
+            else _cannot_take_policy(view, role)
         if problem:
             return _refusal(rid, f"its role {role} {problem[0]}", problem[1], sam)
     return None
 
 
+def _boundary_problem(view: TemplateView, boundary: Any) -> str | None:
+    """Why a role's permissions boundary may keep it from writing traces (the role's permissions
+    are what both its policies and its boundary allow), or None: no boundary, or one that allows
+    X-Ray (a policy of this template that does, or an AWS managed policy that does)."""
+    if boundary is None:
+        return None
+    named = boundary.get("Ref") if isinstance(boundary, dict) and len(boundary) == 1 else None
+    if isinstance(named, str) and view.type_of(named) == "AWS::IAM::ManagedPolicy":
+        if _allows_xray(view.props(view.resources[named]).get("PolicyDocument")):
+            return None
+    arn = boundary.get("Fn::Sub") if isinstance(boundary, dict) and len(boundary) == 1 else boundary
+    if isinstance(arn, str) and ":iam::aws:policy/" in arn and arn.rsplit("/", 1)[-1] in BOUNDARIES_WITH_XRAY:
+        return None
+    return f"has a permissions boundary ({_shown(boundary)}) that may not allow X-Ray"
+
+
+# AWS managed policies that allow writing traces, as a permissions boundary.
+BOUNDARIES_WITH_XRAY = (*XRAY_MANAGED, "AdministratorAccess", "PowerUserAccess")
+
+
 ATTACH = f"attach {XRAY_POLICY} to that role"
+BOUNDARY = "allow both actions in that permissions boundary too"
 INLINE = "allow both actions in an inline policy of that role (or raise its managed-policy quota)"
 
 
