@@ -84,9 +84,11 @@ def snapshot(jobs: int, corpus: Path = CORPUS) -> dict:
 
 def compare(old: dict, new: dict) -> list[str]:
     problems = []
-    for key in ("order", "meta"):
-        if old[key] != new[key]:
-            problems.append(f"{key} differs: {old[key]!r} != {new[key]!r}"[:2000])
+    if old["order"] != new["order"]:
+        problems.append(f"order differs: {old['order']!r} != {new['order']!r}"[:2000])
+    for pid in sorted(set(old["meta"]) | set(new["meta"])):  # per patch: which one's metadata changed
+        if old["meta"].get(pid) != new["meta"].get(pid):
+            problems.append(f"meta of {pid} differs: {old['meta'].get(pid)!r} != {new['meta'].get(pid)!r}"[:2000])
     for case in sorted(set(old["runs"]) | set(new["runs"])):
         before, after = old["runs"].get(case), new["runs"].get(case)
         if before != after:
