@@ -259,13 +259,16 @@ def _judge(patch: Patch, proposals: list[Proposal], data: dict, suppressions: Su
     steps: list[_Step] = []
     refused: set[tuple] = set()
     added: dict[str, str] = {}  # new top-level names of this patch -> section
+    said: set[tuple] = set()  # (verdict, path, message) of the notes so far: each is said once
     for proposal in proposals:
         if isinstance(proposal, Skip):
             steps.append(_Step(proposal, SKIP, proposal.path, proposal.reason))
+            said.add((SKIP, tuple(proposal.path), proposal.reason))
             continue
         if isinstance(proposal, Advice) or patch.safety == ADVICE:
             message = proposal.message if isinstance(proposal, Advice) else getattr(proposal, "message", "")
             steps.append(_Step(proposal, ADVISE, proposal.path, message))
+            said.add((ADVISE, tuple(proposal.path), message))
             continue
         path = target_path(proposal)
         reason = suppressions.resource_suppresses(path, patch)
@@ -276,8 +279,10 @@ def _judge(patch: Patch, proposals: list[Proposal], data: dict, suppressions: Su
             or _create_only(proposal, data, originals) or _Step(proposal, EDIT)
         if step.verdict in (SKIP, ADVISE):
             refused |= _units(proposal)
-            if any(s.verdict == step.verdict and (s.path, s.message) == (step.path, step.message) for s in steps):
+            said_as = (step.verdict, tuple(step.path), step.message)
+            if said_as in said:
                 step.verdict = DROP  # said once per patch
+            said.add(said_as)
         steps.append(step)
     if refused or any(step.verdict == SUPPRESSED for step in steps):
         _drop_with(steps, refused, data)
