@@ -49,7 +49,7 @@ def deploy_time_only(view: TemplateView, rid: str) -> str | None:
     providers, macros = [], []
     for caller in lam.referrers_of(view, rid):
         kind = view.type_of(caller)
-        if kind in PASSIVE_TYPES:
+        if kind in PASSIVE_TYPES or _grants_cloudformation(view, caller):
             continue
         if not lam.is_deploy_time_caller(kind):
             return None
@@ -65,6 +65,12 @@ def deploy_time_only(view: TemplateView, rid: str) -> str | None:
     if macros:
         return f"{rid}: only a CloudFormation macro handler ({', '.join(macros)}); not on the request path"
     return None
+
+
+def _grants_cloudformation(view: TemplateView, rid: str) -> bool:
+    """A Lambda permission that lets CloudFormation invoke the function (what a macro's handler
+    needs): a grant to the deploy, not a caller on the request path."""
+    return view.type_of(rid) == lam.PERMISSION and lam.principal(view, rid) == "cloudformation.amazonaws.com"
 
 
 # ------------------------------------------------------------ what tracing every request costs
