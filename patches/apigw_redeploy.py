@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from autofix.edits import Advice, Proposal, RenameKey
+from autofix.edits import Advice, AppendItem, Proposal, RenameKey, ReplaceValue, SetKey
 from autofix.model.apis import DEPLOYMENT, REST_API, SNAPSHOT_TYPES, reference_updates
 from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.values import ref
@@ -36,7 +36,9 @@ class ApigwRedeploy(Patch):
         "keeps "
         "serving the old API. When an earlier patch of this run changed such a resource, this patch\n"
         "renames the Deployment of that RestApi (ApiDeployment -> ApiDeploymentV2, V2 -> V3) and\n"
-        "updates every Ref, GetAtt, Sub and DependsOn that names it. CloudFormation then creates the\n"
+        "updates every Ref, GetAtt, Sub and DependsOn that names it; the renamed Deployment gets a\n"
+        "DependsOn on each changed resource it did not wait for, so its snapshot follows the change.\n"
+        "CloudFormation then creates the\n"
         "new deployment, moves the stage to it and deletes the old one. It does nothing when no such\n"
         "resource changed in this run."
     )
@@ -56,11 +58,38 @@ class ApigwRedeploy(Patch):
                              "API is in the template; redeploy its stages after the update")
             for old in deployments:
                 new = next_version_id(view, old, self.options.suffix, reserved)
+                yield from waits_for(view, old, reasons, new)
                 yield from reference_updates(view, old, new)
                 # The engine's 'replaces' note says the replacement; this says why and what follows.
                 yield RenameKey(("Resources",), old, new, f"{old}: renamed to {new}, a new deployment with this "
                                 f"run's changes to {', '.join(reasons)} (CloudFormation moves its stages to it "
                                 f"and deletes {old})")
+
+
+def waits_for(view: TemplateView, deployment: str, changed: list[str], new: str) -> Iterator[Proposal]:
+    """DependsOn, on the Deployment about to be renamed, for each changed resource it does not
+    wait for yet: CloudFormation creates the new deployment as soon as what it depends on is
+    done, so without it the snapshot may be taken before the change it was renamed for (none
+    where the changed resource itself waits for the deployment, a cycle, or exists in other
+    stacks than the deployment: a DependsOn on a resource a condition left out fails)."""
+    res = view.resources[deployment]
+    depends = res.get("DependsOn")
+    if depends is not None and not isinstance(depends, str | list):
+        return  # not a DependsOn CloudFormation reads: left as written
+    waited = set(view.depends_on(res)) | view.references(deployment)
+    missing = [rid for rid in dict.fromkeys(changed) if rid not in waited and rid != deployment
+               and view.same_condition(rid, deployment) and not view.depends_transitively(rid, deployment)]
+    if not missing:
+        return
+    message = f"{deployment}: waits for {', '.join(missing)}, so {new} snapshots the API after the change"
+    path = ("Resources", deployment)
+    if depends is None:
+        yield SetKey(path, "DependsOn", missing, message)
+    elif isinstance(depends, str):
+        yield ReplaceValue(path + ("DependsOn",), [depends, *missing], message)
+    else:
+        for rid in missing:
+            yield AppendItem(path + ("DependsOn",), rid, message)
 
 
 def next_version_id(view: TemplateView, old: str, suffix: str, reserved: set[str]) -> str:
