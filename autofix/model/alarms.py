@@ -104,7 +104,8 @@ def _usable_topic(view: TemplateView, name: str | None) -> bool:
 
 def _existing_action(view: TemplateView, action: Any) -> bool:
     """An alarm action new alarms may share: a usable topic or parameter, an SNS topic ARN or an
-    import named as a topic (not, say, a scaling policy), or `!If [C, that, !Ref AWS::NoValue]`."""
+    import named as a topic (not, say, a scaling policy), or an `!If` whose branches each are one
+    (or no action: `!If [C, that, !Ref AWS::NoValue]`)."""
     if ref_target(action) is not None:
         return _usable_topic(view, ref_target(action))
     if isinstance(action, dict) and len(action) == 1 and "Fn::ImportValue" in action:
@@ -115,12 +116,22 @@ def _existing_action(view: TemplateView, action: Any) -> bool:
     if isinstance(text, str):
         return ":sns:" in text
     branches = action.get("Fn::If") if isinstance(action, dict) and len(action) == 1 else None
-    if isinstance(branches, list) and len(branches) == 3 and branches[2] == NO_VALUE:
-        target = ref_target(branches[1])
-        res = view.resources.get(target) if target else None
-        conditional_topic = isinstance(res, dict) and res.get("Type") == TOPIC and res.get("Condition") == branches[0]
-        return conditional_topic or _existing_action(view, branches[1])
-    return False
+    if not (isinstance(branches, list) and len(branches) == 3) or branches[1:] == [NO_VALUE, NO_VALUE]:
+        return False
+    condition, chosen, other = branches
+    return _usable_branch(view, condition, chosen, True) and _usable_branch(view, condition, other, False)
+
+
+def _usable_branch(view: TemplateView, condition: Any, branch: Any, holds: bool) -> bool:
+    """A branch of `!If [condition, ...]` new alarms may share: no action, a usable action, or
+    (where the condition holds) a topic created under that very condition
+    (`!If [CreateTopic, !Ref Topic, !Ref TopicArnParameter]`)."""
+    if branch == NO_VALUE:
+        return True
+    res = view.resources.get(ref_target(branch) or "")
+    if holds and isinstance(res, dict) and res.get("Type") == TOPIC and res.get("Condition") == condition:
+        return True
+    return _existing_action(view, branch)
 
 
 def _action_of_existing_alarms(view: TemplateView) -> dict | None:
