@@ -41,10 +41,14 @@ class SingleEnvironmentParameter(Patch):
         "the two differ in Type or in a constraint both declare, or when their Defaults differ.\n"
         "The other one stays declared, described as deprecated and unused, so deploy commands,\n"
         "parameter files and samconfig parameter_overrides that still pass it do not fail\n"
-        "(CloudFormation rejects parameters a template does not declare); without a Default before,\n"
-        "it gets Default ''. A template Rule, checked before anything changes, stops a deploy that\n"
-        "passes it with a value other than '' or the kept one's: there names built from it would\n"
-        "change. Unsafe: callers should move to the kept parameter; nothing is billed."
+        "(CloudFormation rejects parameters a template does not declare). A template Rule, checked\n"
+        "on the resolved values before anything changes, stops a deploy that passes it with a value\n"
+        "other than '' or the kept one's: there names built from it would change. So that a deploy\n"
+        "passing only the kept one meets the Rule, the other gets Default '' and loses its\n"
+        "constraints (the kept one has them); only String parameters are merged. A stack update that\n"
+        "reuses its stored value (UsePreviousValue, as aws cloudformation deploy does for parameters\n"
+        "it is not given) keeps that value: such an update that changes the kept one must pass the\n"
+        "other as '' once. Unsafe: callers should move to the kept parameter; nothing is billed."
     )
 
     class Options(PatchOptions):
@@ -122,29 +126,33 @@ class SingleEnvironmentParameter(Patch):
         return max(present, key=lambda n: (bool(frozen[n]), counts[n], -present.index(n)))
 
 def _deprecate(view: TemplateView, old: str, new: str, rule: str) -> Iterator[Proposal]:
-    """Keep `old` declared for callers that pass it, described as what it now is."""
+    """Keep `old` declared for callers that pass it; a deploy that leaves it out must pass the Rule."""
     spec = view.parameters[old]
     path = ("Parameters", old)
     text = (f"{DEPRECATED} and unused: {new} replaces it. Still declared so that deploy commands passing it "
-            f"work; Rule {rule} accepts only an empty value or the value of {new}.")
+            f"work; Rule {rule} accepts only an empty value (its Default) or the value of {new}.")
     if "Description" in spec:
         yield ReplaceValue(path + ("Description",), text, f"{old}: deprecated, unused, still accepted")
     else:
         yield SetKey(path, "Description", text, f"{old}: deprecated, unused, still accepted")
-    if "Default" in spec or spec.get("Type") != "String":
-        return
-    # Callers that never passed it must not have to now; its constraints went to `new`.
+    # Rules see resolved values: a Default other than '' would make every deploy that passes only `new`
+    # (with another value) fail the Rule. Its constraints went to `new`, and some would refuse ''.
     for key in CONSTRAINTS:
         if key in spec:
             yield DeleteKey(path, key, f"{old}: {key} moved to {new}")
-    yield SetKey(path, "Default", "", f"{old}: optional now")
+    if "Default" not in spec:
+        yield SetKey(path, "Default", "", f"{old}: optional now, Default ''")
+    elif spec["Default"] != "":
+        yield ReplaceValue(path + ("Default",), "", f"{old}: Default '' so that a deploy passing only {new} "
+                           f"meets Rule {rule}")
 
 
 def _rule(old: str, new: str) -> dict[str, Any]:
     return {"Assertions": [{
         "Assert": {"Fn::Or": [equals(ref(old), ""), equals(ref(old), ref(new))]},
-        "AssertDescription": f"{old} is deprecated: pass {new} instead. A different value of {old} would "
-                             "change every name built from it and replace resources with create-only names.",
+        "AssertDescription": f"{old} is deprecated: pass {new} instead, and {old} as an empty string where an "
+                             f"update reuses its stored value. A different value of {old} would change every name built "
+                             "from it and replace resources with create-only names.",
     }]}
 
 
@@ -192,7 +200,10 @@ def _callers_message(old: str, new: str, rule: str) -> str:
             f"parameter_overrides that pass {old} should pass {new} instead; {old} stays declared so they do "
             f"not fail meanwhile. Where one passes another value for {old} than for {new}, the names built from "
             f"{old} would change (a create-only name such as FunctionName or BucketName replaces its resource): "
-            f"Rule {rule} stops such a deploy before anything changes")
+            f"Rule {rule} stops such a deploy before anything changes. A deploy that leaves {old} out gets its "
+            f"Default ''; but a stack update that reuses the value stored for {old} (UsePreviousValue: "
+            f"aws cloudformation deploy does so for every parameter it is not given) keeps the old value, and a "
+            f"new value of {new} then fails Rule {rule}: pass {old}='' on that update (later ones reuse '')")
 
 
 def carried_constraints(keep: dict, drop: dict) -> dict[str, Any]:
@@ -206,6 +217,10 @@ def parameter_conflict(keep: Any, drop: Any) -> str | None:
         return "a parameter is not a mapping"
     if keep.get("Type") != drop.get("Type"):
         return f"types differ ({keep.get('Type')} vs {drop.get('Type')})"
+    if drop.get("Type") != "String":
+        # Kept for callers, it needs Default '' so that a deploy leaving it out meets the Rule.
+        return (f"its Type is {drop.get('Type')}: kept for callers, it would need Default '' so that a deploy "
+                "leaving it out passes the template Rule, and '' is no number, list or resource id")
     for key in CONSTRAINTS[:-1]:
         if key in keep and key in drop and keep[key] != drop[key]:
             return f"{key} differ"
