@@ -24,8 +24,10 @@ from autofix.model.buckets import (
     source_arns,
 )
 from autofix.registry import UNSAFE, Patch, PatchOptions
-from autofix.values import ref, referenced_names
+from autofix.values import is_intrinsic, ref, referenced_names
 from autofix.view import TemplateView
+
+KMS_ALGORITHMS = {"aws:kms": "SSE-KMS", "aws:kms:dsse": "DSSE-KMS"}
 
 
 class S3AccessLogBucket(Patch):
@@ -43,9 +45,11 @@ class S3AccessLogBucket(Patch):
         "versioned, logs expiring after 90 days and old versions after 30 (as S3004 does for other\n"
         "log buckets), retained on delete, scanner suppressions for not logging itself, and a bucket\n"
         "policy letting logging.s3.amazonaws.com put objects for these buckets and this account\n"
-        "only. Log buckets are never logged (no loops or chains). Unsafe: a new billable bucket,\n"
-        "retained after stack deletion. Skipped: buckets with the legacy LogDeliveryWrite ACL, and\n"
-        "conditional buckets that one unconditional policy cannot name safely."
+        "only. Log buckets are never logged (no loops or chains). An existing log bucket is not\n"
+        "reused when S3 cannot deliver to it: Object Lock, SSE-KMS or DSSE-KMS default encryption,\n"
+        "or encryption that cannot be read. Unsafe: a new billable bucket, retained after stack\n"
+        "deletion. Skipped: buckets with the legacy LogDeliveryWrite ACL, and conditional buckets\n"
+        "that one unconditional policy cannot name safely."
     )
 
     class Options(PatchOptions):
@@ -58,15 +62,19 @@ class S3AccessLogBucket(Patch):
         if not sources:
             return
         destinations = access_log_destinations(view)
+        unfit = {d: why for d in destinations if (why := unfit_destination(view, d))}
+        fit = [d for d in destinations if d not in unfit]
         # The most used unconditional destination; a conditional one cannot take every source.
-        usable = sorted((d for d in destinations if condition_of(view, d) is None),
-                        key=lambda d: -len(destinations[d]))
+        usable = sorted((d for d in fit if condition_of(view, d) is None), key=lambda d: -len(destinations[d]))
         if usable:
             yield from self._reuse(view, usable[0], sources)
-        elif destinations:
+            return
+        if fit:
             yield from (Skip(("Resources", s), f"{s}: the template's access-log buckets are all conditional; "
                              "add LoggingConfiguration by hand") for s in sources)
-        elif (external := _external_destination(view)) is not None:
+            return
+        yield from (Skip(("Resources", d), f"{d}: not reused for new access logs: {why}") for d, why in unfit.items())
+        if (external := _external_destination(view)) is not None:
             yield from _log_to(sources, external, "the existing external log bucket")
             yield Advice(("Resources", sources[0]), f"{', '.join(sources)}: now log to a bucket outside this "
                          "template; its policy must let logging.s3.amazonaws.com write for them")
@@ -139,6 +147,44 @@ def _log_to(sources: list[str], destination: Any, label: str) -> Iterator[SetKey
         config = {"DestinationBucketName": copy.deepcopy(destination), "LogFilePrefix": f"{kebab(rid)}/"}
         yield SetKey(("Resources", rid, "Properties"), "LoggingConfiguration", config,
                      f"{rid}: server access logs to {label}")
+
+
+def unfit_destination(view: TemplateView, rid: str) -> str | None:
+    """Why S3 cannot deliver server access logs to this bucket (Object Lock, SSE-KMS or DSSE-KMS
+    default encryption), or cannot be seen not to; None when it can."""
+    props = props_of(view, rid)
+    lock = props.get("ObjectLockEnabled", False)
+    if lock is not False and str(lock).lower() != "false":
+        return ("it has Object Lock enabled, which a server-access-log destination cannot have" if
+                str(lock).lower() == "true" else "its ObjectLockEnabled cannot be read, and a server-access-log "
+                "destination cannot have Object Lock")
+    if props.get("ObjectLockConfiguration") is not None:
+        return "it has an ObjectLockConfiguration, and a server-access-log destination cannot have Object Lock"
+    encryption = props.get("BucketEncryption")
+    if encryption is None:
+        return None  # SSE-S3, the default
+    rules = None if is_intrinsic(encryption) or not isinstance(encryption, dict) \
+        else encryption.get("ServerSideEncryptionConfiguration")
+    if not isinstance(rules, list):
+        return _unreadable_encryption()
+    for rule in rules:
+        if not isinstance(rule, dict) or is_intrinsic(rule):
+            return _unreadable_encryption()
+        default = rule.get("ServerSideEncryptionByDefault")
+        if default is None:
+            continue
+        algorithm = default.get("SSEAlgorithm") if isinstance(default, dict) and not is_intrinsic(default) else None
+        if not isinstance(algorithm, str):
+            return _unreadable_encryption()
+        if algorithm.lower() in KMS_ALGORITHMS:
+            return (f"its default encryption is {algorithm} ({KMS_ALGORITHMS[algorithm.lower()]}), which a "
+                    "server-access-log destination cannot use")
+    return None
+
+
+def _unreadable_encryption() -> str:
+    return ("its BucketEncryption cannot be read, and a server-access-log destination cannot use SSE-KMS or "
+            "DSSE-KMS default encryption")
 
 
 def _external_destination(view: TemplateView) -> Any:
