@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from autofix.edits import Advice, Proposal, ReplaceValue, SetKey
+from autofix.edits import Advice, Proposal, SetKey
 from autofix.model.apis import SAM_API, SAM_HTTP_API, props_path
-from autofix.registry import SAFE, Patch, PatchOptions
+from autofix.registry import SAFE, Patch
 from autofix.view import TemplateView
 
 REST_DOMAIN = "AWS::ApiGateway::DomainName"
@@ -26,14 +26,12 @@ class ApigwTlsPolicy(Patch):
     explanation = (
         "Sets SecurityPolicy: TLS_1_2 on AWS::ApiGateway::DomainName, on each\n"
         "AWS::ApiGatewayV2::DomainName DomainNameConfigurations entry and on SAM Api/HttpApi Domain\n"
-        "(Globals counts) where it is missing. An explicit TLS_1_0 is raised to TLS_1_2 as well (option\n"
-        "upgrade_tls_1_0): TLS 1.0/1.1 are deprecated and cfn_nag W62 flags exactly that value; clients\n"
-        "that still need them stop connecting. Enhanced policies (SecurityPolicy_*) and computed values\n"
-        "are left alone; guard's rule accepts only TLS_1_2, so suppress it for those."
+        "(Globals counts) where it is missing. An explicit TLS_1_0 is the author's choice and stays:\n"
+        "advice says to raise it to TLS_1_2 (TLS 1.0/1.1 are deprecated; cfn_nag W62 flags that value)\n"
+        "and that clients limited to TLS 1.0/1.1 then stop connecting. TLS_1_2, enhanced policies\n"
+        "(SecurityPolicy_*) and computed values are left alone; guard's rule accepts only TLS_1_2, so\n"
+        "suppress it for enhanced policies."
     )
-
-    class Options(PatchOptions):
-        upgrade_tls_1_0: bool = True
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         for rid, res in view.of_type(REST_DOMAIN):
@@ -65,7 +63,9 @@ class ApigwTlsPolicy(Patch):
         current = mapping.get("SecurityPolicy")
         if current is None:
             yield SetKey(path, "SecurityPolicy", TLS_1_2, f"{where}: accept TLS 1.2 and newer only")
-        elif current == TLS_1_0 and self.options.upgrade_tls_1_0:
-            yield ReplaceValue(path + ("SecurityPolicy",), TLS_1_2, f"{where}: raise TLS_1_0 to TLS_1_2")
-            yield Advice(path + ("SecurityPolicy",), f"{where}: clients limited to TLS 1.0/1.1 can no longer "
-                         "connect; set upgrade_tls_1_0 = false to keep TLS_1_0")
+        elif current == TLS_1_0:
+            # Raising it is a behaviour change for the domain's callers: theirs to decide, not a safe fix.
+            yield Advice(path + ("SecurityPolicy",), f"{where}: SecurityPolicy TLS_1_0 also accepts TLS 1.0 and "
+                         "1.1, which are deprecated (cfn_nag W62). Set it to TLS_1_2 once no client needs them: "
+                         "clients limited to TLS 1.0/1.1 can then no longer connect (the $context.tlsVersion "
+                         "access log variable shows what clients use)")
