@@ -24,7 +24,10 @@ class S3EventBridgeNotifications(Patch):
         "data bucket (not on buckets that hold logs), merged into an existing literal\n"
         "NotificationConfiguration. EventBridge needs no destination permission and creates no\n"
         "dependency cycle, unlike Lambda/SQS/SNS targets; s3-event-log-group (S3002) routes the\n"
-        "events to CloudWatch Logs. Unsafe: events are billed when rules match them. Skipped when\n"
+        "events to CloudWatch Logs. Unsafe: S3 then sends every event of the bucket to EventBridge,\n"
+        "not only those a rule matches, and EventBridge prices S3's events as AWS opt-in data\n"
+        "events, which are not the AWS management events its event bus ingests free; see\n"
+        "https://aws.amazon.com/eventbridge/pricing/ for their rate. Skipped when\n"
         "NotificationConfiguration is an intrinsic or a custom resource manages the notifications\n"
         "(CloudFormation would overwrite what it wrote)."
     )
