@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from autofix.edits import Advice, Proposal, SetKey
+from autofix.edits import Advice, Proposal, ReplaceValue, SetKey
 from autofix.model.apis import SAM_API, SAM_HTTP_API, props_path
-from autofix.registry import SAFE, Patch
+from autofix.registry import SAFE, Patch, PatchOptions
 from autofix.view import TemplateView
 
 REST_DOMAIN = "AWS::ApiGateway::DomainName"
@@ -28,10 +28,14 @@ class ApigwTlsPolicy(Patch):
         "AWS::ApiGatewayV2::DomainName DomainNameConfigurations entry and on SAM Api/HttpApi Domain\n"
         "(Globals counts) where it is missing. An explicit TLS_1_0 is the author's choice and stays:\n"
         "advice says to raise it to TLS_1_2 (TLS 1.0/1.1 are deprecated; cfn_nag W62 flags that value)\n"
-        "and that clients limited to TLS 1.0/1.1 then stop connecting. TLS_1_2, enhanced policies\n"
+        "and that clients limited to TLS 1.0/1.1 then stop connecting (option upgrade_tls_1_0 = true\n"
+        "raises it). TLS_1_2, enhanced policies\n"
         "(SecurityPolicy_*) and computed values are left alone; guard's rule accepts only TLS_1_2, so\n"
         "suppress it for enhanced policies."
     )
+
+    class Options(PatchOptions):
+        upgrade_tls_1_0: bool = False  # true: raise an explicit TLS_1_0 too (the user's decision)
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         for rid, res in view.of_type(REST_DOMAIN):
@@ -63,6 +67,9 @@ class ApigwTlsPolicy(Patch):
         current = mapping.get("SecurityPolicy")
         if current is None:
             yield SetKey(path, "SecurityPolicy", TLS_1_2, f"{where}: accept TLS 1.2 and newer only")
+        elif current == TLS_1_0 and self.options.upgrade_tls_1_0:
+            yield ReplaceValue(path + ("SecurityPolicy",), TLS_1_2, f"{where}: raise TLS_1_0 to TLS_1_2 "
+                               "(upgrade_tls_1_0; clients limited to TLS 1.0/1.1 can no longer connect)")
         elif current == TLS_1_0:
             # Raising it is a behaviour change for the domain's callers: theirs to decide, not a safe fix.
             yield Advice(path + ("SecurityPolicy",), f"{where}: SecurityPolicy TLS_1_0 also accepts TLS 1.0 and "
