@@ -8,7 +8,7 @@ from typing import Any
 
 from autofix.edits import Advice, AppendItem, Edit, Proposal, ReplaceValue, SetKey, Skip, target_path
 from autofix.record import record
-from autofix.values import getatt_target, ref_target, renamed
+from autofix.values import getatt_target, is_intrinsic, ref_target, renamed
 from autofix.view import TemplateView
 
 ALL_PATHS = "/*"
@@ -183,13 +183,49 @@ def sam_method_settings(view: TemplateView, settings: dict[str, Any], message: s
         yield from merge_default_entry(view, global_path, to_globals, said("Globals.Api"), "Globals.Api")
 
 
-# Any OpenApiVersion stops SAM from also deploying each Api to a stage named "Stage"; "2.0"
-# keeps the Swagger 2.0 definition SAM generates as it was (3.x would rewrite it to OpenAPI 3).
+# Any OpenApiVersion stops SAM from also deploying each Api to a stage named "Stage". SAM also
+# takes it as the definition's version (aws-sam-translator _openapi_postprocess), so it must
+# repeat the version the DefinitionBody states: '2.0' over an OpenAPI 3 body makes SAM write
+# Swagger 2.0 securityDefinitions into it in place of components.securitySchemes. Without a
+# body SAM generates Swagger 2.0, which '2.0' keeps (3.x would rewrite it to OpenAPI 3).
 SINGLE_STAGE_VERSION = "2.0"
+_OPENAPI_3 = re.compile(r"\A3(\.\d)(\.\d)?$")  # what SAM reads as OpenAPI 3 (a larger number it refuses)
+
+
+def definition_version(props: dict, global_props: dict) -> tuple[str | None, str]:
+    """The OpenApiVersion that keeps a SAM Api's definition as it is (given its Properties and
+    Globals.Api), or None and why none can. Globals.Api holds no DefinitionBody; a DefinitionUri
+    there is not read either."""
+    body = props.get("DefinitionBody")
+    if body is None:
+        if "DefinitionUri" in props or "DefinitionUri" in global_props:
+            return None, "its definition is in a file (DefinitionUri), whose OpenAPI version cfn-fix cannot read"
+        return SINGLE_STAGE_VERSION, ""
+    if not isinstance(body, dict) or is_intrinsic(body):
+        how = "an AWS::Include transform" if isinstance(body, dict) and "Fn::Transform" in body else "computed"
+        return None, f"its DefinitionBody is {how}, whose OpenAPI version cfn-fix cannot read"
+    if body.get("swagger") is not None:
+        if str(body["swagger"]) == SINGLE_STAGE_VERSION:
+            return SINGLE_STAGE_VERSION, ""
+        return None, f"its DefinitionBody states swagger {body['swagger']!r}, which is not '2.0'"
+    stated = body.get("openapi")
+    if isinstance(stated, str | int | float) and not isinstance(stated, bool) and _OPENAPI_3.match(str(stated)):
+        return str(stated), ""  # SAM compares str() of it: an unquoted 3.0 is "3.0"
+    if stated is None:
+        return None, "its DefinitionBody states no version (neither swagger nor openapi)"
+    return None, f"its DefinitionBody states openapi {stated!r}, which SAM's OpenApiVersion does not take as written"
+
+
+def _single_stage_message(version: str, stated: bool) -> str:
+    source = " (the version its DefinitionBody states)" if stated else ""
+    return (f"OpenApiVersion '{version}'{source}, so SAM stops deploying a second stage named 'Stage' that "
+            "these settings do not reach; callers of the .../Stage/ URL break until they use the API's own "
+            "stage URL")
 
 
 def sam_single_stage(view: TemplateView, edits: list[Proposal]) -> Iterator[Proposal]:
-    """OpenApiVersion on the SAM Apis that `edits` configure, where it is missing.
+    """OpenApiVersion on the SAM Apis that `edits` configure, where it is missing: the version
+    their DefinitionBody states ('2.0' without one); a skip where it cannot be read.
 
     Without it SAM deploys every Api a second time, to a stage named "Stage" (a Deployment's
     StageName) that none of the stage settings reach: unthrottled, unlogged, untraced.
@@ -201,15 +237,33 @@ def sam_single_stage(view: TemplateView, edits: list[Proposal]) -> Iterator[Prop
     touched = {t[1] for t in targets if len(t) > 2 and t[0] == "Resources" and view.type_of(t[1]) == SAM_API}
     if not via_globals and not touched:
         return
-    configured = [view.resources[rid] for rid in touched]
-
-    def wanted(res: dict | None) -> bool:
-        return via_globals or any(res is c for c in configured)
-
-    yield from sam_property(view, "Api", "OpenApiVersion", SINGLE_STAGE_VERSION,
-                            "OpenApiVersion '2.0', so SAM stops deploying a second stage named 'Stage' that "
-                            "these settings do not reach; callers of the .../Stage/ URL break until they use "
-                            "the API's own stage URL", wanted)
+    apis = list(view.of_type(SAM_API))
+    lacking = [(rid, props) for rid, res in apis if via_globals or rid in touched
+               for props in [view.props(res)] if "OpenApiVersion" not in props]
+    versions = {rid: definition_version(props, view.globals("Api")) for rid, props in lacking}
+    unreadable = {rid: why for rid, (version, why) in versions.items() if version is None}
+    implicit = has_implicit_api(view, "Api")
+    # Globals.Api reaches every Api: usable when all are configured and none would take a wrong version.
+    use_globals = (via_globals and not unreadable and ("Api" in view.section("Globals") or implicit)
+                   and (implicit or any(v == SINGLE_STAGE_VERSION for v, _ in versions.values())))
+    if use_globals:
+        yield SetKey(("Globals", "Api"), "OpenApiVersion", SINGLE_STAGE_VERSION,
+                     f"Globals.Api: {_single_stage_message(SINGLE_STAGE_VERSION, False)}")
+    elif via_globals and implicit:
+        yield Skip(("Globals", "Api"), "Globals.Api: the implicit API needs OpenApiVersion '2.0' to drop SAM's "
+                   "second stage named 'Stage', but Globals would also reach "
+                   f"{', '.join(sorted(unreadable))}, whose version cfn-fix cannot read; set it by hand")
+    for rid, props in lacking:
+        version, why = versions[rid]
+        if version is None:
+            at = next((key for key in ("DefinitionBody", "DefinitionUri") if key in props), None)
+            yield Skip(props_path(rid) + ((at,) if at else ()),
+                       f"{rid}: OpenApiVersion not set: {why}, and SAM rewrites the definition to the "
+                       "OpenApiVersion given, so SAM still deploys a second stage named 'Stage' without these "
+                       "settings; set OpenApiVersion to the version your definition states by hand")
+        elif not (use_globals and version == SINGLE_STAGE_VERSION):
+            yield SetKey(props_path(rid), "OpenApiVersion", version,
+                         f"{rid}: {_single_stage_message(version, 'DefinitionBody' in props)}")
 
 
 def deployment_stage_skips(view: TemplateView, what: str, keys: tuple[str, ...] = ()) -> Iterator[Skip]:
