@@ -44,7 +44,6 @@ from autofix.model.apis import (
     sam_event_caller,
     sam_method_settings,
     sam_property,
-    sam_single_stage,
 )
 from autofix.model.parameters import parameter
 from autofix.registry import SAFE, Patch, PatchOptions
@@ -81,9 +80,9 @@ class ApigwCaching(Patch):
         "with a new deployment (apigw-redeploy). SAM Api events mark their querystring/path parameters\n"
         "Caching: true and declare missing path parameters (Required, Caching). OpenAPI definitions\n"
         "(RestApi Body, SAM DefinitionBody) get the same in x-amazon-apigateway-integration\n"
-        "cacheKeyParameters and path parameters. Headers stay advice. A SAM Api it configures gets\n"
-        "OpenApiVersion '2.0' when it has none (see apigw-throttling). The cache cluster itself is never\n"
-        "switched on: it is billed hourly, so that is your decision.\n"
+        "cacheKeyParameters and path parameters. Headers stay advice. A SAM Api keeps its OpenApiVersion\n"
+        "(none: SAM's extra stage named 'Stage' stays, uncached as before, and so does its URL). The cache\n"
+        "cluster itself is never switched on: it is billed hourly, so that is your decision.\n"
         "A cache keys on the path and cache key parameters only, not on the caller (an authorizer's result\n"
         "does not partition it). Where '/*' '*' caching would cache a method with an authorizer (Cognito,\n"
         "Lambda TOKEN/REQUEST, AWS_IAM, OpenAPI security; in SAM the Api's DefaultAuthorizer or the event's\n"
@@ -149,7 +148,6 @@ class ApigwCaching(Patch):
         edits += self._cache_keys(view, cached_apis, wide_apis, overrides)
         edits += self._body_cache_keys(view, wide_apis, wide)
         edits += self._sam_cache_keys(view, wanted, wide)
-        edits += sam_single_stage(view, edits)
         if any(isinstance(e, SetKey | ReplaceValue) and e.value == size for e in edits):
             declared = yield from view.need(size_need)
             assert declared == size_name, "names chosen before and after declaring differ"

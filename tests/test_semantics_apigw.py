@@ -1,5 +1,7 @@
 """API Gateway invariants: cached methods key on their path parameters, the account-wide
-Account has a deploy-time opt-out (SAM's own 'Stage' stage: tests/test_sam_stages.py)."""
+Account has a deploy-time opt-out, SAM's own 'Stage' stage is not left beside a configured one
+(what caching, which does not count, and OpenAPI 3 bodies mean for it here; the rest in
+tests/test_sam_stages.py)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,13 @@ from autofix.fastload import load_data
 from autofix.semantics import new_violations, violations
 from autofix.semantics.apigw import (INVARIANTS, account_singleton_has_opt_out,
                                      cached_authorized_methods_key_on_caller,
-                                     cached_methods_key_on_path_parameters)
+                                     cached_methods_key_on_path_parameters,
+                                     sam_stage_stage_not_beside_configured)
 from autofix.semantics.model import Deployed
 
 PATCHES = Path(__file__).resolve().parent / "patches"
-FOLDERS = ("apigw-access-logging", "apigw-caching", "apigw-throttling", "apigw-redeploy", "apigw-tls-policy")
+FOLDERS = ("apigw-access-logging", "apigw-caching", "apigw-throttling", "apigw-redeploy", "apigw-tls-policy",
+           "apigw-stage-tracing")
 
 
 def _load(path: Path) -> dict:
@@ -145,6 +149,64 @@ def test_sam_default_authorizer_is_judged_on_the_translated_template() -> None:
     found = _found(cached_authorized_methods_key_on_caller, old)
     # Only /me: /health opts out (Authorizer: NONE), /orders keys on the token.
     assert [r for r, _ in found] == ["UsersApi GET /me"]
+
+
+# ------------------------------------------------------------------ SAM's own 'Stage' stage
+
+
+def _translated(data: dict) -> dict:
+    deployed = Deployed(data)
+    if not deployed.translated:
+        pytest.skip(deployed.translation_error or "aws-sam-translator is not installed")
+    return deployed.resources
+
+
+def _stage_stage_apis(resources: dict) -> list[str]:
+    return sorted(res["Properties"]["RestApiId"]["Ref"] for res in resources.values()
+                  if res["Type"] == DEPLOYMENT and res["Properties"].get("StageName") == "Stage")
+
+
+def _bodies(resources: dict) -> dict:
+    return {rid: res["Properties"].get("Body") for rid, res in resources.items()
+            if res["Type"] == "AWS::ApiGateway::RestApi"}
+
+
+DEPLOYMENT = "AWS::ApiGateway::Deployment"
+CACHE_ONLY = PATCHES / "apigw-caching" / "sam_caching_keeps_stage_stage"
+
+
+def test_caching_settings_do_not_make_the_stage_stage_a_violation() -> None:
+    repaired = _load(CACHE_ONLY.with_suffix(".out.yaml"))
+    assert _stage_stage_apis(_translated(repaired)) == ["CachedApi"]  # kept: its URL still answers, uncached
+    assert _found(sam_stage_stage_not_beside_configured, repaired) == []
+
+
+@pytest.mark.parametrize("settings", [{"ThrottlingRateLimit": 100}, {"LoggingLevel": "ERROR"}])
+def test_throttling_or_logging_beside_the_stage_stage_violates(settings: dict) -> None:
+    data = _load(CACHE_ONLY.with_suffix(".out.yaml"))
+    data["Resources"]["CachedApi"]["Properties"]["MethodSettings"][0].update(settings)
+    assert [r for r, _ in _found(sam_stage_stage_not_beside_configured, data)] == ["CachedApi"]
+
+
+@pytest.mark.parametrize("case", ["apigw-throttling/sam_openapi3_body_keeps_its_version",
+                                  "apigw-throttling/sam_globals_openapi3_api_gets_own_version",
+                                  "apigw-stage-tracing/sam_openapi3_body_keeps_its_version"])
+def test_openapi3_body_keeps_its_security_schemes_and_loses_the_stage_stage(case: str) -> None:
+    before = _translated(_load(PATCHES / f"{case}.in.yaml"))
+    after = _translated(_load(PATCHES / f"{case}.out.yaml"))
+    assert _stage_stage_apis(before) and _stage_stage_apis(after) == []
+    assert _bodies(after) == _bodies(before)  # the definitions SAM generates are unchanged
+    body = next(b for b in _bodies(after).values() if b.get("openapi"))
+    assert body["openapi"] == "3.0.1" and "api_key" in body["components"]["securitySchemes"]
+    assert "securityDefinitions" not in body
+
+
+def test_openapi_version_2_over_an_openapi3_body_loses_its_security_schemes() -> None:
+    """What cfn-fix once wrote: OpenApiVersion '2.0' whatever the body said."""
+    data = _load(PATCHES / "apigw-throttling" / "sam_openapi3_body_keeps_its_version.out.yaml")
+    data["Resources"]["OpenApi3Api"]["Properties"]["OpenApiVersion"] = "2.0"
+    body = _bodies(_translated(data))["OpenApi3Api"]
+    assert body["openapi"] == "3.0.1" and "components" not in body and "api_key" in body["securityDefinitions"]
 
 
 # ------------------------------------------------------------------ the account-wide Account

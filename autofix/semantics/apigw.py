@@ -21,7 +21,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..model.apis import Unreadable, method_caller, openapi_caller, openapi_operations, resource_path
+from ..model.apis import (Unreadable, definition_version, method_caller, openapi_caller, openapi_operations,
+                           resource_path)
 from ..values import ref_target, referenced_names
 from ..view import TemplateView
 from .model import Deployed, Violation
@@ -34,8 +35,11 @@ ACCOUNT = "AWS::ApiGateway::Account"
 # Verbs a stage cache serves without a per-method override (ANY serves GET requests).
 _DEFAULT_CACHED = ("GET", "ANY")
 _PATH_PARAMETER = re.compile(r"\{([^{}/]+?)\+?\}")
-# Settings cfn-fix gives a REST stage; a sibling stage without any of them is unconfigured.
-_STAGE_SETTINGS = ("MethodSettings", "AccessLogSetting", "TracingEnabled", "CacheClusterEnabled")
+# Settings cfn-fix gives a REST stage that a sibling stage without them lacks to its harm: logging,
+# throttling, tracing. Caching is not one: a stage without a cache serves what it served before.
+_STAGE_SETTINGS = ("AccessLogSetting", "TracingEnabled")
+_METHOD_SETTINGS = ("ThrottlingRateLimit", "ThrottlingBurstLimit", "LoggingLevel", "DataTraceEnabled",
+                    "MetricsEnabled")
 
 
 def _true(value: Any) -> bool:
@@ -194,21 +198,46 @@ def account_singleton_has_opt_out(t: Deployed) -> Iterator[Violation]:
 
 def sam_stage_stage_not_beside_configured(t: Deployed) -> Iterator[Violation]:
     """No stage SAM creates on its own (StageName 'Stage' on its Deployment) beside a stage
-    that has logging, caching, throttling or tracing settings (set OpenApiVersion)."""
+    that has logging, throttling or tracing settings (set OpenApiVersion). Caching settings do
+    not count: an uncached 'Stage' stage serves as it did, and dropping it would break its URL.
+    Nor does an Api whose definition's version cannot be read (DefinitionUri, an AWS::Include
+    body): SAM rewrites the definition to OpenApiVersion, so only its author can set it, and the
+    patches skip it saying so."""
     if not t.is_sam or not t.translated:
         return
     written = t.raw.get("Resources") if isinstance(t.raw.get("Resources"), dict) else {}
+    global_props = _mapping(_mapping(t.raw.get("Globals")).get("Api"))
     configured = {ref_target(t.props(s).get("RestApiId")): sid for sid, s in t.of_type(STAGE)
-                  if any(k in t.props(s) for k in _STAGE_SETTINGS)}
+                  if _configured(t.props(s))}
     for rid, res in t.of_type(DEPLOYMENT):
         props = t.props(res)
         api = ref_target(props.get("RestApiId"))
         if rid in written or props.get("StageName") != "Stage" or "StageDescription" in props:
             continue
+        sam_api = _mapping(written.get(api))
+        if sam_api.get("Type") == "AWS::Serverless::Api" and \
+                definition_version(_mapping(sam_api.get("Properties")), global_props)[0] is None:
+            continue
         if api in configured:
             yield Violation("sam_stage_stage_not_beside_configured", api,
                             "SAM also deploys the API to a stage named 'Stage' (its Deployment's StageName), "
                             f"which has none of the settings of {configured[api]}; set OpenApiVersion to drop it")
+
+
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _configured(props: dict) -> bool:
+    """A stage has logging, throttling or tracing settings (computed MethodSettings may hold them)."""
+    if any(k in props for k in _STAGE_SETTINGS):
+        return True
+    entries = props.get("MethodSettings")
+    if entries is None:
+        return False
+    if not isinstance(entries, list):
+        return True
+    return any(not isinstance(e, dict) or any(k in e for k in _METHOD_SETTINGS) for e in entries)
 
 
 INVARIANTS = (cached_methods_key_on_path_parameters, cached_authorized_methods_key_on_caller,
