@@ -20,7 +20,7 @@ from autofix.model.apis import (
     sam_single_stage,
 )
 from autofix.model.parameters import parameter
-from autofix.registry import SAFE, Patch, PatchOptions
+from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.values import ref, referenced_names
 from autofix.view import TemplateView
 
@@ -32,7 +32,7 @@ class ApigwThrottling(Patch):
     id = "APIGW001"
     name = "apigw-throttling"
     title = "Throttle API Gateway stages and usage plans, tunable by parameters"
-    safety = SAFE
+    safety = UNSAFE
     resource_types = (
         REST_STAGE,
         SAM_API,
@@ -49,12 +49,16 @@ class ApigwThrottling(Patch):
         "stages and SAM Apis (merged into an existing entry; Globals.Api counts), to DefaultRouteSettings\n"
         "of HTTP/WebSocket stages and SAM HttpApis, and a Throttle to usage plans without one. Values come\n"
         "from ApiThrottlingRateLimit (default 10000) and ApiThrottlingBurstLimit (default 5000), the\n"
-        "default account quota. Above the account quota a stage limit has no effect: request the\n"
+        "default account quota. Unsafe: it changes behaviour, since requests above the stage limit get\n"
+        "429 Too Many Requests, also where the account's quota was raised above the default (raise the\n"
+        "parameters to match it); above the account quota a stage limit has no effect: request the\n"
         "increase (e.g. 100k RPS) before raising the parameters. Stages created by a Deployment's\n"
-        "StageName/StageDescription are skipped. A SAM Api it throttles gets OpenApiVersion '2.0' (in\n"
-        "Globals.Api where that reaches it) when it has none: otherwise SAM also deploys the API to a\n"
-        "stage named 'Stage' that no setting reaches. '2.0' keeps the definition SAM generates; callers\n"
-        "of .../Stage/ must move to the API's own stage."
+        "StageName/StageDescription are skipped. A SAM Api it throttles gets OpenApiVersion (in Globals.Api\n"
+        "where that reaches it) when it has none: otherwise SAM also deploys the API to a stage named\n"
+        "'Stage' that no setting reaches. The version is the one its DefinitionBody states ('2.0' without\n"
+        "one, keeping the definition SAM generates), since SAM rewrites the definition to OpenApiVersion;\n"
+        "a DefinitionUri or an AWS::Include body is skipped. This changes the API's interface: callers of\n"
+        ".../Stage/ must move to the API's own stage."
     )
 
     class Options(PatchOptions):
