@@ -8,9 +8,8 @@ from typing import Any
 from autofix.edits import Proposal, SetKey, Skip
 from autofix.kinds import Phase
 from autofix.registry import SAFE, Patch, PatchOptions
-from autofix.semantics.exports import frozen_reason
+from autofix.semantics.exports import changing_attribute, frozen_reason
 from autofix.values import (
-    getatt_target,
     ref,
     ref_target,
     referenced_names,
@@ -26,18 +25,6 @@ MAX_EXPORT_NAME, MAX_STACK_NAME = 255, 128
 # Types whose new instances (made by cfn-fix in this run) other stacks are likely to need.
 SHARED_TYPES = {"AWS::Logs::LogGroup": "log group", "AWS::S3::Bucket": "bucket"}
 _LIST_FUNCTIONS = ("Fn::Split", "Fn::GetAZs", "Fn::Cidr")
-# Attributes whose value changes without CloudFormation, which the state-like name filter
-# (.State, .Status) does not catch: what each one is.
-_CHANGING = {
-    ("AWS::Config::ConfigRule", "Compliance.Type"): "the rule's current compliance result (AWS Config "
-                                                    "re-evaluates it)",
-    ("AWS::EC2::Instance", "PublicIp"): "the instance's public IPv4 address, which EC2 releases when the "
-                                        "instance stops and replaces when it starts (unless an Elastic IP "
-                                        "is associated)",
-    ("AWS::EC2::Instance", "PublicDnsName"): "the instance's public DNS name, which follows its public IPv4 "
-                                             "address: a new one after a stop and start (unless an Elastic "
-                                             "IP is associated)",
-}
 
 
 class OutputExports(Patch):
@@ -128,41 +115,16 @@ def _not_exportable(view: TemplateView, value: Any) -> str | None:
     if frozen:
         return f"its value is {frozen}, which changes on its own, and an export cannot change while " \
                "another stack imports it"
-    changing = next(((rid, att) for rid, att in _attributes(value) if (view.type_of(rid), att) in _CHANGING), None)
+    changing = changing_attribute(value, view.type_of)
     if changing:
-        what = _CHANGING[(view.type_of(changing[0]), changing[1])]
-        return f"it holds {changing[0]}.{changing[1]}, {what}; an export cannot change while another stack " \
-               "imports it, so importers would hold a stale value or block this stack's updates"
+        return f"it holds {changing}; an export cannot change while another stack imports it, so importers " \
+               "would hold a stale value or block this stack's updates"
     target = ref_target(value)
     param = view.parameters.get(target) if target else None
     kind = param.get("Type") if isinstance(param, dict) else None
     if isinstance(kind, str) and (kind.startswith("List<") or kind == "CommaDelimitedList"):
         return f"its value is a list parameter ({target})"
     return None
-
-
-def _attributes(value: Any) -> Iterator[tuple[str, str]]:
-    """(resource, attribute) of every Fn::GetAtt and ${Resource.Attribute} anywhere in `value`."""
-    if isinstance(value, list):
-        for item in value:
-            yield from _attributes(item)
-        return
-    if not isinstance(value, dict):
-        return
-    att = getatt_target(value)
-    if att is not None:
-        yield att
-        return
-    parts = sub_parts(value)
-    if parts is not None:
-        text, local = parts
-        for name in sub_variables(text):
-            if "." in name and name not in local:
-                resource, _, attribute = name.partition(".")
-                yield resource, attribute
-        value = local
-    for item in value.values():
-        yield from _attributes(item)
 
 
 # The same in every stack that can import from this one (imports stay in one account and Region).

@@ -62,3 +62,15 @@ def test_out001_never_exports_what_the_invariant_forbids() -> None:
 ])
 def test_values_of_the_stack_may_be_exported(value: object) -> None:
     assert frozen_reason(value) is None
+
+
+def test_attributes_that_change_without_cloudformation_may_not_be_exported() -> None:
+    data = {"Resources": {"Rule": {"Type": "AWS::Config::ConfigRule"}, "Host": {"Type": "AWS::EC2::Instance"},
+                          "Address": {"Type": "AWS::EC2::EIP"}},
+            "Outputs": {"Compliance": _export({"Fn::GetAtt": ["Rule", "Compliance.Type"]}),
+                        "Url": _export({"Fn::Sub": "http://${Host.PublicDnsName}/"}),
+                        "Joined": _export({"Fn::Join": [":", [{"Fn::GetAtt": "Host.PublicIp"}, "80"]]}),
+                        "Private": _export({"Fn::GetAtt": ["Host", "PrivateIp"]}),
+                        "Elastic": _export({"Fn::GetAtt": ["Address", "PublicIp"]})}}
+    found = list(no_frozen_pseudo_or_state_exports(Deployed(data)))
+    assert sorted(v.resource for v in found) == ["Compliance", "Joined", "Url"]
