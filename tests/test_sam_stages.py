@@ -1,5 +1,6 @@
-"""SAM's own "Stage" stage: the API Gateway patches set OpenApiVersion where they configure a SAM
-Api, and the SAM translator shows that this drops the extra stage and changes nothing else."""
+"""SAM's own "Stage" stage: APIGW001/004/006 set OpenApiVersion (the version the Api's
+DefinitionBody states) where they configure a SAM Api, and the SAM translator shows that this
+drops the extra stage and changes nothing else."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from autofix.semantics.model import Deployed
 
 PATCHES = Path(__file__).resolve().parent / "patches"
 CASES = ("apigw-throttling/sam_api_has_no_unthrottled_stage", "apigw-throttling/sam_implicit",
-         "apigw-access-logging/sam_implicit_api_has_no_unlogged_stage", "apigw-caching/sam_implicit")
+         "apigw-access-logging/sam_implicit_api_has_no_unlogged_stage",
+         "apigw-stage-tracing/sam_openapi3_body_keeps_its_version")
 ONLY = (sam_stage_stage_not_beside_configured,)
 
 
@@ -60,19 +62,26 @@ def test_authors_openapi_version_is_kept() -> None:
 def test_invariant_catches_configured_stage_beside_stage_stage(case: str) -> None:
     original, repaired = _load(case, ".in.yaml"), _load(case, ".out.yaml")
     # What cfn-fix used to write: the settings, without OpenApiVersion.
-    broken = _without_openapi_version(repaired)
+    broken = _without_openapi_version(repaired, original)
     found = violations(Deployed(broken), ONLY)
     assert found and all("'Stage'" in v.message for v in found)
     assert violations(Deployed(repaired), ONLY) == []
     assert new_violations(original, repaired, ONLY) == []
 
 
-def _without_openapi_version(data: dict) -> dict:
+def _without_openapi_version(data: dict, original: dict) -> dict:
+    """`data` without the OpenApiVersion values the repair added (those `original` lacks)."""
     import copy
 
+    def sections(template: dict) -> dict:
+        found = {"Globals": template.get("Globals", {}).get("Api", {})}
+        found.update({rid: r.get("Properties", {}) for rid, r in template["Resources"].items()
+                      if r["Type"] == "AWS::Serverless::Api"})
+        return found
+
     data = copy.deepcopy(data)
-    for section in [data.get("Globals", {}).get("Api", {})] + [
-            r.get("Properties", {}) for r in data["Resources"].values() if r["Type"] == "AWS::Serverless::Api"]:
-        if section.get("OpenApiVersion") == "2.0":
+    before = sections(original)
+    for name, section in sections(data).items():
+        if "OpenApiVersion" in section and "OpenApiVersion" not in before.get(name, {}):
             del section["OpenApiVersion"]
     return data
