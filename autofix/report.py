@@ -117,7 +117,8 @@ def labelled(kind: str, message: str, sep: str = ": ") -> str:
 
 
 def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    suffix = "es" if word.endswith(("s", "x", "sh", "ch")) else "s"  # fixes, not fixs
+    return f"{count} {word}{'' if count == 1 else suffix}"
 
 
 def text(run: Run, out: TextIO, err: TextIO, show_diff: bool, stat: bool, written: bool,

@@ -233,3 +233,9 @@ def test_machine_reports_keep_real_file_names_beside_escaped_text(tmp_path: Path
     run = cfn_fix("--output-format", "text,json:r.json", "--select", "LOG001", "tab\t.yaml", cwd=tmp_path)
     assert "tab\\t.yaml:2: LOG001" in run.stderr
     assert json.loads((tmp_path / "r.json").read_text())["files"][0]["file"] == "tab\t.yaml"
+
+
+def test_quiet_check_says_fixes_for_several() -> None:
+    from autofix.report import _plural
+
+    assert (_plural(1, "fix"), _plural(2, "fix"), _plural(2, "change")) == ("1 fix", "2 fixes", "2 changes")
