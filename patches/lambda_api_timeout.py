@@ -1,11 +1,11 @@
-"""LAM005: a function behind a REST API stops running longer than API Gateway waits for it."""
+"""LAM005: advice where a function behind a REST API may run longer than API Gateway waits for it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from autofix.edits import Proposal, ReplaceValue, SetKey, Skip
+from autofix.edits import Advice, Proposal, Skip
 from autofix.model import lambdas as lam
 from autofix.model.lambdas import (
     API_EVENT_TYPES,
@@ -20,22 +20,26 @@ from autofix.model.lambdas import (
     rest_methods_calling,
     sam_events,
 )
-from autofix.registry import UNSAFE, Patch, PatchOptions
+from autofix.registry import ADVICE, Patch, PatchOptions
 from autofix.view import TemplateView
 
 
 class LambdaApiTimeout(Patch):
     id = "LAM005"
     name = "lambda-api-timeout"
-    title = "Cap the timeout of functions behind a REST API at the 29 s integration timeout"
-    safety = UNSAFE
+    title = "Advise on functions behind a REST API whose timeout outlasts the 29 s integration timeout"
+    safety = ADVICE
     resource_types = lam.FUNCTION_TYPES + ("AWS::ApiGateway::Method", lam.ALIAS, lam.VERSION)
     explanation = (
-        "API Gateway REST integrations give up after 29 s (the default TimeoutInMillis), so a function\n"
-        "behind one that may run longer only holds concurrency for answers nobody receives. A literal\n"
-        "Timeout above 29 on a function a Method integrates (or a SAM function with an Api event) becomes\n"
-        "29. Functions also fed by queues, schedules or other async sources, methods with a raised\n"
-        "TimeoutInMillis, and non-literal timeouts are left alone."
+        "API Gateway REST integrations give up after 29 s (the default TimeoutInMillis): a function\n"
+        "behind one that runs longer answers nobody, while it holds concurrency. Advice, not an edit:\n"
+        "the author set that Timeout, and the work past 29 s may be worth finishing (a write, an index,\n"
+        "a message sent), which a lower Timeout would kill midway; Regional and private REST APIs may\n"
+        "also raise the integration timeout past 29 s (a quota increase, then TimeoutInMillis). The\n"
+        "advice names the function's literal Timeout above 29 (its own or from SAM Globals) where a\n"
+        "Method integrates it or it has a SAM Api event. Functions also fed by queues, schedules or\n"
+        "other async sources, methods with a raised TimeoutInMillis, and non-literal timeouts are left\n"
+        "alone."
     )
 
     class Options(PatchOptions):
@@ -51,12 +55,14 @@ class LambdaApiTimeout(Patch):
             if reason:
                 yield Skip(("Resources", rid), f"{rid}: {reason}")
                 continue
-            props = ("Resources", rid, "Properties")
-            message = f"{rid}: timeout {timeout} s -> {cap} s (API Gateway stops waiting at {cap} s)"
-            if "Timeout" in view.props(res):
-                yield ReplaceValue(props + ("Timeout",), cap, message)
-            else:  # inherited from SAM Globals, which other functions share
-                yield SetKey(props, "Timeout", cap, message)
+            own = "Timeout" in view.props(res)
+            where = ("Resources", rid, "Properties", "Timeout") if own else ("Resources", rid)
+            source = "" if own else " (from SAM Globals)"
+            yield Advice(where, f"{rid}: Timeout {timeout} s{source} outlasts API Gateway's {cap} s integration "
+                         f"timeout: callers get a 504 at {cap} s while the function runs on, holding concurrency. "
+                         f"Lower it to {cap} if nothing it does after that matters (the rest is killed midway), "
+                         "or raise the integration timeout (Regional and private REST APIs: a quota increase, "
+                         "then TimeoutInMillis)")
 
 
 def behind_rest_api(view: TemplateView, rid: str) -> bool:
