@@ -6,10 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Generator, Iterator
 
-from autofix.edits import Advice, Proposal, RenameKey, SetKey, Skip
+from autofix.edits import Advice, Proposal, SetKey, Skip
 from autofix.model import lambdas as lam
-from autofix.model.apis import reference_updates
-from autofix.model.lambdas import version_id, versions_of
 from autofix.model.parameters import not_equals_condition, parameter
 from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.semantics.versions import VERSION_LOCKED, hashed_function
@@ -63,12 +61,13 @@ class LambdaProvisionedConcurrency(Patch):
         "Code changes: every property of a Version is create-only, so the Version is named after a hash of\n"
         "the function's code and version-locked configuration (as CDK's currentVersion: Code, Runtime,\n"
         "Handler, Environment, Layers, MemorySize, Timeout, Role, VpcConfig, ...): FnVersionA1B2C3D4. When\n"
-        "the hash changes, this patch renames the Version and every reference to it (--check reports it);\n"
-        "CloudFormation publishes the new version, moves the alias, then deletes the old version in its\n"
-        "clean-up step. A code location taken from a parameter is not seen: rename the Version when it\n"
-        "changes. Cost: provisioned concurrency is billed per hour whether used or not, so custom-resource\n"
-        "and macro handlers, Lambda@Edge, SnapStart functions and functions whose only callers here are\n"
-        "unqualified (queues, rules, Config, the callers above) are skipped with a reason."
+        "the hash changes, LAM011 (lambda-version-refresh, a safe fix that `cfn-fix --check` and the\n"
+        "bundled workflow run) renames the Version and every reference to it; CloudFormation publishes\n"
+        "the new version, moves the alias, then deletes the old version in its clean-up step. A code\n"
+        "location taken from a parameter is not seen: rename the Version when it changes. Cost:\n"
+        "provisioned concurrency is billed per hour whether used or not, so custom-resource and macro\n"
+        "handlers, Lambda@Edge, SnapStart functions and functions whose only callers here are unqualified\n"
+        "(queues, rules, Config, the callers above) are skipped with a reason."
     )
 
     class Options(PatchOptions):
@@ -99,8 +98,6 @@ class LambdaProvisionedConcurrency(Patch):
             if opaque:  # its code, callers and conditions cannot be read: no version hash, no alias
                 work.append(Skip(("Resources", rid), opaque))
                 continue
-            if view.type_of(rid) == lam.FUNCTION:
-                yield from self._renamed_versions(view, rid)
             reason = lam.provisioned_skip_reason(view, rid)
             if reason == lam.DONE:
                 continue
@@ -127,20 +124,6 @@ class LambdaProvisionedConcurrency(Patch):
         if self.options.default == 0:
             return f"provisioned concurrency off until {parameter} is set"
         return f"provisioned concurrency {self.options.default} from {parameter}"
-
-    def _renamed_versions(self, view: TemplateView, rid: str) -> Iterator[Proposal]:
-        """Rename the versions cfn-fix published for `rid` whose code or configuration changed since."""
-        for old, new in stale_versions(view, rid):
-            if new in view.resources or new in view.parameters or new in view.conditions or new in view.outputs:
-                yield Skip(("Resources", old), f"{old}: {rid}'s code changed, but the new version name {new} "
-                           "is taken; rename the version by hand")
-                continue
-            yield from reference_updates(view, old, new)
-            yield RenameKey(("Resources",), old, new, f"{old}: renamed to {new}: {rid}'s code or configuration "
-                            "changed, and a version publishes it only when created")
-            yield Advice(("Resources", new), f"{new}: CloudFormation publishes it, moves the alias, then deletes "
-                         f"{old}; if only the text changed (same code and settings), Lambda refuses to publish "
-                         "('A version for this Lambda function exists'): keep the old name then")
 
     def _serverless(self, view: TemplateView, rid: str, value: dict, state: str) -> Iterator[Proposal]:
         props = ("Resources", rid, "Properties")
@@ -254,15 +237,6 @@ def _parameter_fed_settings(view: TemplateView, rid: str, version: str, props: d
     yield Advice(("Resources", version), f"{version}: {rid}'s {keys} {verb} {names}; a deploy that only changes "
                  "such a value changes the function but not this template, so no version is published and the "
                  f"alias keeps serving the old settings: rename {version} when you deploy a new value")
-
-
-def stale_versions(view: TemplateView, rid: str) -> list[tuple[str, str]]:
-    """(old id, current id) of the hashed versions of `rid` whose code or configuration changed."""
-    hashed = [v for v in versions_of(view, rid) if hashed_function(v) == rid]
-    if not hashed:
-        return []  # the code hash is not needed: no version of cfn-fix's to compare it with
-    current = version_id(view, rid)
-    return [(v, current) for v in hashed if v != current]
 
 
 def _unqualified(view: TemplateView, caller: str, rid: str, alias: str) -> str:
