@@ -516,13 +516,33 @@ def _alias_reason(view: TemplateView, rid: str) -> str | None:
 
 
 def _unused_reason(view: TemplateView, rid: str) -> str | None:
-    """Every invoker in the template calls the function unqualified and would never use the alias."""
+    """Every invoker in the template calls the function unqualified and would never use the alias,
+    or nothing in the template invokes it at all."""
     aliases = aliases_of(view, rid)
     probe = plan_repoint(view, rid, aliases[0] if aliases else "", "")
-    if probe.callers or probe.grants or probe.unknown or probe.external or not probe.others:
+    if probe.callers or probe.grants or probe.unknown or probe.external:
         return None
+    if not probe.others:
+        return None if aliases else _uninvoked_reason(view, rid)
     return (f"its only invokers here ({', '.join(probe.others)}) call the unqualified function; an alias "
             "with provisioned concurrency would bill for capacity they never use")
+
+
+def _exported_names(view: TemplateView) -> frozenset[str]:
+    """Every name the Outputs refer to, read once per view."""
+    return frozenset(referenced_names(view.outputs))
+
+
+def _uninvoked_reason(view: TemplateView, rid: str) -> str | None:
+    """Nothing in the template invokes function `rid` (no event, caller or permission) and no output
+    exports it: whoever calls it from outside names the function, so an alias would sit idle."""
+    names = function_and_wrappers(view, rid)
+    if names & view.memo(_exported_names) or any(invokes(view, r, rid) for r in referrers_of(view, rid)):
+        return None
+    return ("nothing in this template invokes it (no event, API, permission or event source) and no output "
+            "exports it; callers outside the template invoke the unqualified function unless pointed at an "
+            "alias, so provisioned concurrency on one would bill for idle capacity; add the alias and "
+            "ProvisionedConcurrencyConfig by hand if they are")
 
 
 def _sam_alias_follower_reason(view: TemplateView, rid: str) -> str | None:
@@ -552,7 +572,7 @@ def _sam_unused_reason(view: TemplateView, rid: str) -> str | None:
         return None  # SAM points its event sources at the alias; callers may name `Fn.Alias`
     callers = [r for r in referrers_of(view, rid) if invokes(view, r, rid)]
     if not callers:
-        return None
+        return _uninvoked_reason(view, rid)
     return (f"its only invokers here ({', '.join(callers)}) call the unqualified function; point them at "
             f"!Ref {rid}.Alias, then add AutoPublishAlias and ProvisionedConcurrencyConfig")
 
