@@ -13,6 +13,9 @@ ACCOUNT_BURST = 5_000
 HEADROOM = 1.2
 PROVISIONED_SHARE = 0.3  # warm baseline; on-demand absorbs bursts
 RAMP_PER_10S = 1_000  # new execution environments Lambda adds per function every 10 s
+# Lambda refuses a reservation (or provisioned concurrency outside one) that leaves the account
+# fewer unreserved executions than this (configuration-concurrency.html).
+UNRESERVED_MINIMUM = 100
 
 
 @record(frozen=True)
@@ -29,6 +32,22 @@ class Plan:
         return max(1, math.ceil(self.concurrency * PROVISIONED_SHARE))
 
     @property
+    def peak(self) -> int:
+        """In-flight requests at the target rate and latency, before the headroom."""
+        return math.ceil(self.rps * self.p99_ms / 1000)
+
+    @property
+    def autoscale_max(self) -> int:
+        """Where LAM010 stops scaling provisioned concurrency: the peak, below the reservation.
+
+        Provisioned concurrency that reaches the function's reserved concurrency throttles the
+        unqualified function ($LATEST) and every caller of it (provisioned-concurrency.html), so
+        the maximum leaves the reservation's headroom share (1 - 1/HEADROOM, 1,600 of 9,600) to
+        them and to the alias's spillover; the alias's peak itself fits in provisioned capacity.
+        """
+        return max(self.provisioned, min(self.peak, self.concurrency - 1))
+
+    @property
     def rate(self) -> int:
         return math.ceil(self.rps)
 
@@ -42,13 +61,19 @@ class Plan:
         return math.ceil(cold / RAMP_PER_10S) * 10
 
     def summary(self) -> list[str]:
+        needed = self.concurrency + UNRESERVED_MINIMUM
         lines = [
             f"capacity plan for {self.rps:,.0f} requests/s at p99 {self.p99_ms:,.0f} ms:",
-            f"  Lambda concurrency needed: {self.concurrency:,} (rps x p99 x {HEADROOM}); "
-            f"account default quota {ACCOUNT_CONCURRENCY:,}"
-            + (" -> request a quota increase" if self.concurrency > ACCOUNT_CONCURRENCY - 100 else ""),
+            f"  Lambda concurrency needed: {self.concurrency:,} (rps x p99 x {HEADROOM}), reserved (LAM001) for "
+            "each function an API invokes; functions off the request path stay unreserved",
+            f"  account concurrency quota a template needs: {self.concurrency:,} x its API-invoked functions "
+            f"+ {UNRESERVED_MINIMUM} unreserved (+ provisioned concurrency of functions without a reservation), "
+            f"at least {needed:,}; LAM001's advice gives each template's total; account default quota "
+            f"{ACCOUNT_CONCURRENCY:,}"
+            + (" -> request a quota increase to that total" if needed > ACCOUNT_CONCURRENCY else ""),
             f"  provisioned concurrency (warm baseline): {self.provisioned:,}; autoscaled up to "
-            f"{self.concurrency:,} (LAM010)",
+            f"{self.autoscale_max:,} (LAM010), below the reservation of {self.concurrency:,}: provisioned "
+            "concurrency that reaches it throttles the unqualified function ($LATEST) and its callers",
             f"  API Gateway throttle: rate {self.rate:,}/s, burst {self.burst:,}; account default "
             f"{ACCOUNT_RPS:,}/s burst {ACCOUNT_BURST:,}"
             + (" -> request an API Gateway quota increase" if self.rate > ACCOUNT_RPS else ""),
@@ -60,9 +85,10 @@ class Plan:
 
 # Which option of which patch each planned value feeds.
 PLANNED = {
-    "LAM001": {"default": "concurrency"},
+    # Only for the functions an API invokes: queue, event and destination consumers stay unset.
+    "LAM001": {"planned": "concurrency"},
     "LAM002": {"default": "provisioned"},
-    "LAM010": {"max_default": "concurrency"},
+    "LAM010": {"max_default": "autoscale_max"},
     "APIGW001": {"rate_default": "rate", "burst_default": "burst"},
     # The tracing patches price X-Ray at the target rate.
     "APIGW006": {"target_rps": "rps"},
