@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from typing import Any
 
-from autofix.edits import Proposal, SetKey, Skip
+from autofix.edits import Advice, Proposal, SetKey, Skip
 from autofix.model import lambdas as lam
 from autofix.model.parameters import condition, not_equals_condition, parameter
 from autofix.record import record
@@ -47,7 +47,12 @@ class LambdaProvisionedConcurrencyAutoscaling(Patch):
         "configured provisioned concurrency (minimum) to the parameter LambdaProvisionedConcurrencyMax\n"
         "(maximum), with a target-tracking policy on LambdaProvisionedConcurrencyUtilization (70 %).\n"
         "Both exist only while the parameter is not 0 (and provisioned concurrency is on); the maximum must\n"
-        "be at least the minimum. Callers are not touched: they already invoke the alias (LAM002).\n"
+        "be at least the minimum and stay below the function's reserved concurrency: provisioned concurrency\n"
+        "that reaches the reservation throttles the unqualified function ($LATEST), so every caller that\n"
+        "names the function rather than the alias (an event source mapping, an asynchronous invoke) is\n"
+        "throttled at peak. --target-rps sets the maximum to the plan's peak (rps x p99), the reservation\n"
+        "(rps x p99 x 1.2) less its 20 % headroom. Callers are not touched: they already invoke the alias\n"
+        "(LAM002).\n"
         "Cost: every unit scaled up is billed per hour like provisioned concurrency, up to the maximum.\n"
         "A stack update puts the alias back to its configured value until the policy scales again."
     )
@@ -56,7 +61,7 @@ class LambdaProvisionedConcurrencyAutoscaling(Patch):
         parameter: str = "LambdaProvisionedConcurrencyMax"
         condition: str = "HasProvisionedConcurrencyAutoscaling"
         target_utilization: float = 0.7
-        max_default: int = 0  # 0 keeps it off; --target-rps sets the computed concurrency
+        max_default: int = 0  # 0 keeps it off; --target-rps sets the plan's peak, below its reservation
         enabled: bool = False  # asked for explicitly (config, or selected by id or name)
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
@@ -86,11 +91,26 @@ class LambdaProvisionedConcurrencyAutoscaling(Patch):
         maximum = yield from view.need(parameter(opts.parameter, {
             "Type": "Number", "Default": opts.max_default, "MinValue": 0,
             "Description": "Upper bound for provisioned concurrency autoscaling on each alias; 0 turns it "
-                           "off; when set it must be at least the provisioned concurrency"}))
+                           "off; when set it must be at least the provisioned concurrency and below the "
+                           "function's reserved concurrency"}))
         scaling = yield from view.need(not_equals_condition(opts.condition, maximum, 0))
         for item in found:
             when = yield from self._condition(view, item.conditions + (scaling,))
             yield from self._target(view, item, when, maximum)
+        for item in found:
+            reserved = lam.literal_int(lam.effective_prop(view, item.fn, "ReservedConcurrentExecutions"))
+            if reserved is not None and 0 < reserved <= opts.max_default:
+                yield Advice(("Resources", item.fn),
+                             f"{item.fn} reserves {reserved:,}, at or below {maximum}'s default {opts.max_default:,}: "
+                             f"scaled that far, its provisioned concurrency would take the whole reservation and "
+                             f"throttle the unqualified function; lower {maximum} below {reserved:,} or raise the "
+                             "reservation")
+        yield Advice(("Parameters", maximum),
+                     f"keep {maximum} below each function's reserved concurrency: provisioned concurrency that reaches "
+                     "the reservation throttles the unqualified function ($LATEST), so callers that name the function "
+                     "rather than its alias (event source mappings, asynchronous invokes) are throttled at peak; leave "
+                     "them the share they need (--target-rps leaves the plan's 20 % headroom: rps x p99 of the "
+                     "reservation's rps x p99 x 1.2)")
 
     @staticmethod
     def _condition(view: TemplateView, names: tuple[str, ...]) -> Generator[Proposal, None, str]:
