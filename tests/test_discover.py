@@ -96,29 +96,39 @@ def test_capacity_plan_numbers() -> None:
     assert "request a quota increase" in text and "API Gateway quota increase" in text
 
 
+API_FUNCTION = ("Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Handler: x\n"
+                "  Api:\n    Type: AWS::ApiGateway::RestApi\n  Get:\n    Type: AWS::ApiGateway::Method\n"
+                "    Properties:\n      Integration:\n        Uri: !Sub 'arn:aws:apigateway:${AWS::Region}:lambda:"
+                "path/2015-03-31/functions/${Fn.Arn}/invocations'\n"
+                "  Grant:\n    Type: AWS::Lambda::Permission\n    Properties: {Action: lambda:InvokeFunction, "
+                "FunctionName: !Ref Fn, Principal: apigateway.amazonaws.com}\n")
+
+
 def test_target_rps_sets_the_planned_defaults(tmp_path: Path) -> None:
+    _write(tmp_path / "fn.yaml", API_FUNCTION)
+    job = Job(cli={"select": ["LAM001"], "target-rps": 1000.0, "p99-latency-ms": 100.0})
+    outcome = run([str(tmp_path / "fn.yaml")], job).outcomes[0]
+    assert "Default: 120" in outcome.result.output  # an API invokes it: the plan's reservation
+
+
+def test_target_rps_leaves_functions_off_the_request_path_unreserved(tmp_path: Path) -> None:
     src = "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Handler: x\n"
     _write(tmp_path / "fn.yaml", src)
     job = Job(cli={"select": ["LAM001"], "target-rps": 1000.0, "p99-latency-ms": 100.0})
     outcome = run([str(tmp_path / "fn.yaml")], job).outcomes[0]
-    assert "Default: 120" in outcome.result.output
+    assert "Default: -1" in outcome.result.output and "Default: 120" not in outcome.result.output
 
 
 def test_target_rps_sizes_provisioned_concurrency_and_its_autoscaling(tmp_path: Path) -> None:
-    src = ("Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Handler: x\n"
-           "  Api:\n    Type: AWS::ApiGateway::RestApi\n  Get:\n    Type: AWS::ApiGateway::Method\n"
-           "    Properties:\n      Integration:\n        Uri: !Sub 'arn:aws:apigateway:${AWS::Region}:lambda:"
-           "path/2015-03-31/functions/${Fn.Arn}/invocations'\n"
-           "  Grant:\n    Type: AWS::Lambda::Permission\n    Properties: {Action: lambda:InvokeFunction, "
-           "FunctionName: !Ref Fn, Principal: apigateway.amazonaws.com}\n")
-    _write(tmp_path / "fn.yaml", src)
+    _write(tmp_path / "fn.yaml", API_FUNCTION)
     job = Job(cli={"select": ["LAM002", "LAM010"], "unsafe-fixes": True, "target-rps": 1000.0,
                    "p99-latency-ms": 100.0})
     data = load_data(run([str(tmp_path / "fn.yaml")], job).outcomes[0].result.output, "yaml")
     params = data["Parameters"]
-    # 1,000 rps x 0.1 s x 1.2 = 120 concurrent; the warm baseline is 30 % of it.
+    # 1,000 rps x 0.1 s x 1.2 = 120 reserved; the warm baseline is 30 % of it; the autoscaling
+    # maximum is the peak, 1,000 x 0.1 = 100, below the reservation ($LATEST keeps the rest).
     assert params["LambdaProvisionedConcurrency"]["Default"] == 36
-    assert params["LambdaProvisionedConcurrencyMax"]["Default"] == 120
+    assert params["LambdaProvisionedConcurrencyMax"]["Default"] == 100
 
 
 def test_progress_bar_draws_only_for_long_runs(monkeypatch) -> None:
