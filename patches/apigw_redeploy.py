@@ -28,7 +28,7 @@ class ApigwRedeploy(Patch):
         "AWS::ApiGateway::RequestValidator",
         "AWS::ApiGateway::Resource",
     )
-    after = ("LAM002", "APIGW002")
+    after = ("LAM002", "APIGW002", "LAM011")  # LAM011 renames versions a Method URI may name
     resolves = ()
     explanation = (
         "An AWS::ApiGateway::Deployment is an immutable snapshot: CloudFormation does not redeploy\n"

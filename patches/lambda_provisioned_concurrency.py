@@ -115,9 +115,9 @@ class LambdaProvisionedConcurrency(Patch):
         assert (declared, tested_name) == (chosen, condition), "names chosen before and after declaring differ"
         yield from work
         yield Advice(("Parameters", chosen),
-                     f"{chosen} applies to every function given an alias here; keep it at or below each "
-                     "function's reserved concurrency and leave 100 unreserved in the account; it is billed "
-                     "per hour whether used or not")
+                     f"{chosen} applies to every function given an alias here; keep it below each function's "
+                     "reserved concurrency (at the reservation Lambda throttles the unqualified function) and "
+                     "leave 100 unreserved in the account; it is billed per hour whether used or not")
 
     def _state(self, parameter: str) -> str:
         """How the message describes the provisioned concurrency the alias gets from `parameter`."""

@@ -11,7 +11,7 @@ from autofix.api import build_patches, fix_text
 from autofix.semantics import Deployed, violations
 from autofix.semantics.versions import code_hash, stale_version
 
-LAM002 = build_patches(select=["LAM002"], unsafe=True)
+LAM002 = build_patches(select=["LAM002", "LAM011"], unsafe=True)
 
 TEMPLATE = """\
 AWSTemplateFormatVersion: '2010-09-09'
