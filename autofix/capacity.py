@@ -90,8 +90,9 @@ PLANNED = {
     "LAM002": {"default": "provisioned"},
     "LAM010": {"max_default": "autoscale_max"},
     "APIGW001": {"rate_default": "rate", "burst_default": "burst"},
-    # The tracing patches price X-Ray at the target rate.
+    # The tracing patches price X-Ray at the target rate, the logging patch its access logs.
     "APIGW006": {"target_rps": "rps"},
+    "APIGW004": {"target_rps": "rps"},  # what the access logs cost at that rate
     "LAM007": {"target_rps": "rps"},
 }
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 
-from autofix.edits import Proposal, SetKey, Skip
+from autofix.edits import Advice, Proposal, SetKey, Skip
 from autofix.model.apis import (
     REST_STAGE,
     SAM_API,
@@ -40,6 +41,26 @@ def access_log_format(route_key: bool = False) -> str:
             name = variable = "routeKey"
         fields[name] = f"$context.{variable}"
     return json.dumps(fields, separators=(",", ":"))
+
+
+# A line of the REST format with typical values ($context.requestId a UUID, a 27-character
+# requestTime ...): what one request adds to the access-log group.
+_TYPICAL = {"requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef", "extendedRequestId": "Dl9D6FfnoAMF5yA=",
+            "identity.sourceIp": "203.0.113.10", "requestTime": "04/Dec/2026:03:51:21 +0000",
+            "httpMethod": "GET", "resourcePath": "/orders/{id}", "status": "200", "responseLatency": "45",
+            "integrationLatency": "40"}
+LOG_USD_PER_GB = 0.50  # CloudWatch Logs Standard ingestion, us-east-1
+SECONDS_PER_MONTH = 30 * 24 * 3600
+
+
+def access_log_cost(rps: float) -> str:
+    """What ingesting one access-log line per request costs a month at `rps`."""
+    line = len(re.sub(r"\$context\.([A-Za-z.]+)", lambda m: _TYPICAL.get(m.group(1), ""), access_log_format())) + 1
+    gb = rps * line * SECONDS_PER_MONTH / 1e9
+    return (f"Access-log cost: at {rps:,.0f} requests/s, one line of about {line} bytes per request is about "
+            f"{gb:,.0f} GB a month, about ${gb * LOG_USD_PER_GB:,.0f} a month to ingest at ${LOG_USD_PER_GB:.2f}/GB "
+            "(CloudWatch Logs Standard, us-east-1), plus storage for the retention; fewer fields in the Format, "
+            "or a Kinesis Data Firehose destination (amazon-apigateway- stream name) to S3, cost less")
 
 
 EXECUTION_LOGGING = {"LoggingLevel": "ERROR", "MetricsEnabled": True, "DataTraceEnabled": False}
@@ -95,10 +116,15 @@ class ApigwAccessLogging(Patch):
         retention_days: int = 30
         account_role_managed_elsewhere: bool = False
         account_role_parameter: str = "ApiGatewayAccountRole"
+        target_rps: float = 0.0  # set from --target-rps: adds what the access logs cost at that rate
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         proposals = list(self._proposals(view))
         proposals += sam_single_stage(view, proposals)
+        logged = next((p for p in proposals if isinstance(p, SetKey) and p.key in ("AccessLogSetting",
+                                                                                  "AccessLogSettings")), None)
+        if logged is not None and self.options.target_rps > 0:
+            proposals.append(Advice(logged.path, access_log_cost(self.options.target_rps)))
         return new_resources_last(proposals)
 
     def _proposals(self, view: TemplateView) -> Iterator[Proposal]:
