@@ -17,6 +17,7 @@ from autofix.semantics.apigw import (INVARIANTS, account_singleton_has_opt_out,
                                      cached_methods_key_on_path_parameters,
                                      sam_stage_stage_not_beside_configured)
 from autofix.semantics.model import Deployed
+from tests.test_sam_stages import _translated  # the translated resources, or a skip
 
 PATCHES = Path(__file__).resolve().parent / "patches"
 FOLDERS = ("apigw-access-logging", "apigw-caching", "apigw-throttling", "apigw-redeploy", "apigw-tls-policy",
@@ -152,13 +153,6 @@ def test_sam_default_authorizer_is_judged_on_the_translated_template() -> None:
 
 
 # ------------------------------------------------------------------ SAM's own 'Stage' stage
-
-
-def _translated(data: dict) -> dict:
-    deployed = Deployed(data)
-    if not deployed.translated:
-        pytest.skip(deployed.translation_error or "aws-sam-translator is not installed")
-    return deployed.resources
 
 
 def _stage_stage_apis(resources: dict) -> list[str]:
