@@ -6,13 +6,17 @@ from __future__ import annotations
 import re
 from collections.abc import Generator, Iterator
 
-from autofix.edits import Advice, Proposal, SetKey, Skip
+from autofix.edits import Advice, Need, Proposal, SetKey, Skip
 from autofix.model import lambdas as lam
 from autofix.model.parameters import not_equals_condition, parameter
 from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.semantics.versions import VERSION_LOCKED, hashed_function
 from autofix.values import NO_VALUE, get_att, if_, ref, ref_target, referenced_names
 from autofix.view import TemplateView
+
+# Callers that answer a request while it waits: what a --target-rps plan sizes (as LAM001's).
+_REQUEST_CALLER_TYPES = ("AWS::Lambda::Url", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::AppSync::DataSource")
+_REQUEST_PRINCIPALS = ("apigateway.amazonaws.com", "elasticloadbalancing.amazonaws.com")
 
 # API resources whose change a stage serves only after a new deployment, and how it gets one.
 REDEPLOY = {
@@ -67,14 +71,25 @@ class LambdaProvisionedConcurrency(Patch):
         "location taken from a parameter is not seen: rename the Version when it changes. Cost:\n"
         "provisioned concurrency is billed per hour whether used or not, so custom-resource and macro\n"
         "handlers, Lambda@Edge, SnapStart functions and functions whose only callers here are unqualified\n"
-        "(queues, rules, Config, the callers above) are skipped with a reason."
+        "(queues, rules, Config, the callers above) are skipped with a reason.\n"
+        "With --target-rps, LambdaProvisionedConcurrency defaults to the plan's warm baseline and reaches\n"
+        "only the functions an API, a function URL or a load balancer invokes; the others LAM002 still\n"
+        "gives an alias (SAM queue and stream consumers, whose event source mappings SAM moves to the\n"
+        "alias; an alias nothing here invokes) get LambdaOtherProvisionedConcurrency, 0 (off), which the\n"
+        "template has only when it has both kinds: their concurrency follows the queue or\n"
+        "stream (an SQS mapping runs at most 1,000 batches at once, a Kinesis one shards x\n"
+        "ParallelizationFactor), not the API's request rate, so the plan's baseline would be billed idle."
     )
 
     class Options(PatchOptions):
         parameter: str = "LambdaProvisionedConcurrency"
         condition: str = "HasProvisionedConcurrency"
         alias_name: str = "live"
-        default: int = 0  # 0 keeps it off; --target-rps sets a warm baseline
+        default: int = 0  # 0 keeps it off
+        # --target-rps: the plan's warm baseline, for the functions an API invokes (0: no plan)
+        planned: int = 0
+        other_parameter: str = "LambdaOtherProvisionedConcurrency"
+        other_condition: str = "HasOtherProvisionedConcurrency"
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:
         opts = self.options
@@ -82,48 +97,83 @@ class LambdaProvisionedConcurrency(Patch):
             raise ValueError(f"alias name {opts.alias_name!r} must be 1-128 letters, digits, - or _, not all digits")
         if not view.has_any(lam.FUNCTION_TYPES):
             return  # every proposal serves a function
-        wanted = parameter(opts.parameter, {
-            "Type": "Number", "Default": opts.default, "MinValue": 0,
-            "Description": "Provisioned concurrency on each function's alias; 0 disables it (the minimum is 1)"})
-        # The value is built before it is known whether any function gets it, so the names are
-        # asked for first and declared only when an edit uses them.
-        chosen = view.need_name(wanted)
-        tested = not_equals_condition(opts.condition, chosen, 0)
-        condition = view.need_name(tested)
-        value = if_(condition, {"ProvisionedConcurrentExecutions": ref(chosen)}, NO_VALUE)
-        state = self._state(chosen)
-        work: list[Proposal] = []
-        for rid, _ in view.of_type(*lam.FUNCTION_TYPES):
+        functions = [rid for rid, _ in view.of_type(*lam.FUNCTION_TYPES)]
+        main = _Group(view, opts.parameter, opts.condition, opts.default)
+        groups = dict.fromkeys(functions, main)
+        work: dict[str, list[Proposal]] = {}
+        api: set[str] = set()
+        if opts.planned > 0:
+            # The plan sizes the request path only: a consumer's concurrency follows its queue or stream.
+            api = {rid for rid in functions if _request_path(view, rid)}
+            planned = _Group(view, opts.parameter, opts.condition, opts.planned)
+            work = self._work(view, dict.fromkeys((rid for rid in functions if rid in api), planned))
+            if any(_served(found) for found in work.values()):
+                # Request-path functions get the plan's baseline; the others a parameter of their own,
+                # at the unplanned default (declared only when one of them gets an alias too).
+                main, other = planned, _Group(view, opts.other_parameter, opts.other_condition, opts.default,
+                                              " (no API invokes it here, so the plan does not size it)")
+                groups = {rid: planned if rid in api else other for rid in functions}
+        work.update(self._work(view, {rid: g for rid, g in groups.items() if rid not in work}))
+        served = [rid for rid in functions if _served(work[rid])]
+        used = list(dict.fromkeys(groups[rid] for rid in served))
+        proposals = [p for rid in groups for p in work[rid]]
+        if not used:
+            yield from proposals
+            return
+        used.sort(key=lambda g: g is not main)  # the request path's parameter first
+        for group, who in zip(used, ("an API invokes", "no API invokes here") if len(used) == 2 else ("",)):
+            declared = yield from view.need(group.wanted(who))
+            tested_name = yield from view.need(group.tested)
+            assert (declared, tested_name) == (group.chosen, group.condition), \
+                "names chosen before and after declaring differ"
+        yield from proposals
+        chosen = main.chosen
+        keep = ("below each function's reserved concurrency (at the reservation Lambda throttles the unqualified "
+                "function) and leave 100 unreserved in the account; it is billed per hour whether used or not")
+        consumers = ("a consumer's concurrency follows its queue or stream (an SQS mapping runs at most 1,000 "
+                     "batches at once, a Kinesis one shards x ParallelizationFactor), not the API's request rate: "
+                     "size it from that")
+        if opts.planned > 0 and not api & set(served):
+            yield Advice(("Parameters", chosen),
+                         f"no function given an alias here is invoked by an API, a function URL or a load balancer, "
+                         f"so the capacity plan sizes none of them and {chosen} stays {opts.default}; {consumers}; "
+                         f"keep it {keep}")
+        elif len(used) == 2:
+            others = [rid for rid in served if rid not in api]
+            yield Advice(("Parameters", chosen),
+                         f"{chosen} applies to each function an API invokes here; {used[1].chosen} (default "
+                         f"{opts.default}) to the others given an alias ({', '.join(others)}): {consumers}; keep "
+                         f"both {keep}")
+        else:
+            yield Advice(("Parameters", chosen), f"{chosen} applies to every function given an alias here; keep it "
+                         f"{keep}")
+
+    def _work(self, view: TemplateView, groups: dict[str, _Group]) -> dict[str, list[Proposal]]:
+        """Each function's proposals, with the provisioned concurrency of its group."""
+        work: dict[str, list[Proposal]] = {}
+        for rid, group in groups.items():
+            work[rid] = found = []
             opaque = view.opaque(rid)
             if opaque:  # its code, callers and conditions cannot be read: no version hash, no alias
-                work.append(Skip(("Resources", rid), opaque))
+                found.append(Skip(("Resources", rid), opaque))
                 continue
             reason = lam.provisioned_skip_reason(view, rid)
             if reason == lam.DONE:
                 continue
             if reason:
-                work.append(Skip(("Resources", rid), f"{rid}: {reason}"))
+                found.append(Skip(("Resources", rid), f"{rid}: {reason}"))
             elif view.type_of(rid) == lam.SAM_FUNCTION:
-                work += self._serverless(view, rid, value, state)
+                found += self._serverless(view, rid, group.value, self._state(group))
             else:
-                work += self._plain(view, rid, value, state)
-        if not any(isinstance(p, SetKey) for p in work):
-            yield from work
-            return
-        declared = yield from view.need(wanted)
-        tested_name = yield from view.need(tested)
-        assert (declared, tested_name) == (chosen, condition), "names chosen before and after declaring differ"
-        yield from work
-        yield Advice(("Parameters", chosen),
-                     f"{chosen} applies to every function given an alias here; keep it below each function's "
-                     "reserved concurrency (at the reservation Lambda throttles the unqualified function) and "
-                     "leave 100 unreserved in the account; it is billed per hour whether used or not")
+                found += self._plain(view, rid, group.value, self._state(group))
+        return work
 
-    def _state(self, parameter: str) -> str:
-        """How the message describes the provisioned concurrency the alias gets from `parameter`."""
-        if self.options.default == 0:
-            return f"provisioned concurrency off until {parameter} is set"
-        return f"provisioned concurrency {self.options.default} from {parameter}"
+    @staticmethod
+    def _state(group: _Group) -> str:
+        """How the message describes the provisioned concurrency the alias gets from `group`."""
+        if group.default == 0:
+            return f"provisioned concurrency off until {group.chosen} is set{group.why}"
+        return f"provisioned concurrency {group.default} from {group.chosen}{group.why}"
 
     def _serverless(self, view: TemplateView, rid: str, value: dict, state: str) -> Iterator[Proposal]:
         props = ("Resources", rid, "Properties")
@@ -219,6 +269,50 @@ class LambdaProvisionedConcurrency(Patch):
             "Name": self.options.alias_name, "ProvisionedConcurrencyConfig": value}},
             f"{rid}: alias {self.options.alias_name}, {state}", after=rid)
         return alias
+
+
+def _served(proposals: list[Proposal]) -> bool:
+    """A function's proposals give it provisioned concurrency (skips and advice alone do not)."""
+    return any(isinstance(p, SetKey) for p in proposals)
+
+
+class _Group:
+    """Functions whose aliases take provisioned concurrency from one parameter (all of them, or under
+    a plan the request path and the others): its names, chosen before it is known whether any edit
+    uses them (declared only when one does), and the value their ProvisionedConcurrencyConfig gets."""
+
+    def __init__(self, view: TemplateView, name: str, condition: str, default: int, why: str = "") -> None:
+        self.name, self.default, self.why = name, default, why
+        self.chosen = view.need_name(self.wanted())  # the description plays no part in the choice
+        self.tested = not_equals_condition(condition, self.chosen, 0)
+        self.condition = view.need_name(self.tested)
+        self.value = if_(self.condition, {"ProvisionedConcurrentExecutions": ref(self.chosen)}, NO_VALUE)
+
+    def wanted(self, who: str = "") -> Need:
+        """The parameter, described for the functions `who` names ("": every function given an alias)."""
+        each = f"the alias of each function {who}" if who else "each function's alias"
+        return parameter(self.name, {
+            "Type": "Number", "Default": self.default, "MinValue": 0,
+            "Description": f"Provisioned concurrency on {each}; 0 disables it (the minimum is 1)"})
+
+
+def _request_path(view: TemplateView, rid: str) -> bool:
+    """LAM001's api_invoked (patches/lambda_reserved_concurrency.py), which this patch may not import
+    (patches import no sibling): function `rid` answers requests, so a request rate sizes it."""
+    if lam.sam_event_apis(view, rid):
+        return True
+    if view.type_of(rid) == lam.SAM_FUNCTION and lam.effective_prop(view, rid, "FunctionUrlConfig") is not None:
+        return True
+    names = lam.function_and_wrappers(view, rid)
+    if view.is_sam and any(names & set(referenced_names(view.globals(kind))) for kind in ("Api", "HttpApi")):
+        return True
+    for caller in lam.referrers_of(view, rid):
+        kind = view.type_of(caller)
+        if lam.is_api_type(kind) or kind in _REQUEST_CALLER_TYPES:
+            return True
+        if kind == lam.PERMISSION and lam.principal(view, caller) in _REQUEST_PRINCIPALS:
+            return True
+    return False
 
 
 def _parameter_fed_settings(view: TemplateView, rid: str, version: str, props: dict) -> Iterator[Advice]:
