@@ -87,7 +87,7 @@ class Plan:
 PLANNED = {
     # Only for the functions an API invokes: queue, event and destination consumers stay unset.
     "LAM001": {"planned": "concurrency"},
-    "LAM002": {"default": "provisioned"},
+    "LAM002": {"planned": "provisioned"},  # likewise: consumers get LambdaOtherProvisionedConcurrency, 0
     "LAM010": {"max_default": "autoscale_max"},
     "APIGW001": {"rate_default": "rate", "burst_default": "burst"},
     # The tracing patches price X-Ray at the target rate, the logging patch its access logs.
