@@ -102,17 +102,20 @@ class LambdaProvisionedConcurrency(Patch):
         groups = dict.fromkeys(functions, main)
         work: dict[str, list[Proposal]] = {}
         api: set[str] = set()
+        split = False  # the request path and the others take provisioned concurrency from two parameters
         if opts.planned > 0:
             # The plan sizes the request path only: a consumer's concurrency follows its queue or stream.
             api = {rid for rid in functions if _request_path(view, rid)}
             planned = _Group(view, opts.parameter, opts.condition, opts.planned)
             work = self._work(view, dict.fromkeys((rid for rid in functions if rid in api), planned))
-            if any(_served(found) for found in work.values()):
-                # Request-path functions get the plan's baseline; the others a parameter of their own,
-                # at the unplanned default (declared only when one of them gets an alias too).
-                main, other = planned, _Group(view, opts.other_parameter, opts.other_condition, opts.default,
-                                              " (no API invokes it here, so the plan does not size it)")
-                groups = {rid: planned if rid in api else other for rid in functions}
+            if any(_served(found) for found in work.values()) or \
+                    any(lam.provisioned_skip_reason(view, rid) == lam.DONE for rid in api):
+                # Request-path functions get the plan's baseline (or have provisioned concurrency, from an
+                # earlier run); the others a parameter of their own, at the unplanned default (declared
+                # only when one of them gets an alias).
+                other = _Group(view, opts.other_parameter, opts.other_condition, opts.default,
+                               " (no API invokes it here, so the plan does not size it)")
+                split, main, groups = True, planned, {rid: planned if rid in api else other for rid in functions}
         work.update(self._work(view, {rid: g for rid, g in groups.items() if rid not in work}))
         served = [rid for rid in functions if _served(work[rid])]
         used = list(dict.fromkeys(groups[rid] for rid in served))
@@ -121,29 +124,35 @@ class LambdaProvisionedConcurrency(Patch):
             yield from proposals
             return
         used.sort(key=lambda g: g is not main)  # the request path's parameter first
-        for group, who in zip(used, ("an API invokes", "no API invokes here") if len(used) == 2 else ("",)):
+        for group in used:
+            who = "" if not split or used == [main] else "an API invokes" if group is main else "no API invokes here"
             declared = yield from view.need(group.wanted(who))
             tested_name = yield from view.need(group.tested)
             assert (declared, tested_name) == (group.chosen, group.condition), \
                 "names chosen before and after declaring differ"
         yield from proposals
-        chosen = main.chosen
         keep = ("below each function's reserved concurrency (at the reservation Lambda throttles the unqualified "
                 "function) and leave 100 unreserved in the account; it is billed per hour whether used or not")
         consumers = ("a consumer's concurrency follows its queue or stream (an SQS mapping runs at most 1,000 "
                      "batches at once, a Kinesis one shards x ParallelizationFactor), not the API's request rate: "
                      "size it from that")
-        if opts.planned > 0 and not api & set(served):
+        others = [rid for rid in served if rid not in api]
+        chosen = used[0].chosen
+        if opts.planned > 0 and not split:
             yield Advice(("Parameters", chosen),
                          f"no function given an alias here is invoked by an API, a function URL or a load balancer, "
                          f"so the capacity plan sizes none of them and {chosen} stays {opts.default}; {consumers}; "
                          f"keep it {keep}")
         elif len(used) == 2:
-            others = [rid for rid in served if rid not in api]
             yield Advice(("Parameters", chosen),
                          f"{chosen} applies to each function an API invokes here; {used[1].chosen} (default "
                          f"{opts.default}) to the others given an alias ({', '.join(others)}): {consumers}; keep "
                          f"both {keep}")
+        elif split and used[0] is not main:
+            yield Advice(("Parameters", chosen),
+                         f"{chosen} (default {opts.default}) applies to the functions given an alias here that no API "
+                         f"invokes ({', '.join(others)}); the capacity plan sizes only those an API invokes: "
+                         f"{consumers}; keep it {keep}")
         else:
             yield Advice(("Parameters", chosen), f"{chosen} applies to every function given an alias here; keep it "
                          f"{keep}")

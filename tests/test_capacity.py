@@ -20,12 +20,13 @@ WARM = HERE / "lambda-provisioned-concurrency"
 WARM_PLAIN = WARM / "planned_provisioned_only_on_api_path"
 WARM_SAM = WARM / "planned_provisioned_only_on_api_path_sam"
 WARM_CONSUMERS = WARM / "planned_consumers_only_stay_off"
+WARM_LATER = WARM / "planned_consumer_added_beside_provisioned_api"
 # Fixtures whose options stand for a 100,000 rps / 80 ms run.
 PLANNED_FIXTURES = [
     # Still passes LAM002 `default` (which reaches every function), the plan's key before `planned`;
     # its output is the same with {"LAM002": {"planned": 2880}} (one function, on the API path).
     pytest.param(MIXED, marks=pytest.mark.xfail(reason="options.json predates LAM002's `planned`")),
-    CONSUMERS, WARM_PLAIN, WARM_SAM, WARM_CONSUMERS]
+    CONSUMERS, WARM_PLAIN, WARM_SAM, WARM_CONSUMERS, WARM_LATER]
 
 
 def _options(rps: float, p99: float) -> dict:
@@ -126,6 +127,14 @@ def test_a_plan_without_api_functions_keeps_provisioned_concurrency_off() -> Non
     data = _fixed(WARM_CONSUMERS, _options(100_000, 80), ["LAM002"])
     assert list(data["Parameters"]) == ["LambdaProvisionedConcurrency"]
     assert data["Parameters"]["LambdaProvisionedConcurrency"]["Default"] == 0
+
+
+def test_a_consumer_added_later_does_not_take_the_api_functions_parameter() -> None:
+    """The API function was provisioned by an earlier planned run: LambdaProvisionedConcurrency at 2,880
+    exists and fits, yet the new consumer gets its own parameter at 0."""
+    data = _fixed(WARM_LATER, _options(100_000, 80), ["LAM002"])
+    assert data["Parameters"]["LambdaOtherProvisionedConcurrency"]["Default"] == 0
+    assert _provisioned_from(data["Resources"], "QueueConsumer") == "LambdaOtherProvisionedConcurrency"
 
 
 @pytest.mark.parametrize("case", [WARM_PLAIN, WARM_SAM], ids=lambda c: c.name)
