@@ -8,15 +8,12 @@ from collections.abc import Generator, Iterator
 
 from autofix.edits import Advice, Need, Proposal, SetKey, Skip
 from autofix.model import lambdas as lam
+from autofix.model.serving import on_request_path
 from autofix.model.parameters import not_equals_condition, parameter
 from autofix.registry import UNSAFE, Patch, PatchOptions
 from autofix.semantics.versions import VERSION_LOCKED, hashed_function
 from autofix.values import NO_VALUE, get_att, if_, ref, ref_target, referenced_names
 from autofix.view import TemplateView
-
-# Callers that answer a request while it waits: what a --target-rps plan sizes (as LAM001's).
-_REQUEST_CALLER_TYPES = ("AWS::Lambda::Url", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::AppSync::DataSource")
-_REQUEST_PRINCIPALS = ("apigateway.amazonaws.com", "elasticloadbalancing.amazonaws.com")
 
 # API resources whose change a stage serves only after a new deployment, and how it gets one.
 REDEPLOY = {
@@ -105,7 +102,7 @@ class LambdaProvisionedConcurrency(Patch):
         split = False  # the request path and the others take provisioned concurrency from two parameters
         if opts.planned > 0:
             # The plan sizes the request path only: a consumer's concurrency follows its queue or stream.
-            api = {rid for rid in functions if _request_path(view, rid)}
+            api = {rid for rid in functions if on_request_path(view, rid)}
             planned = _Group(view, opts.parameter, opts.condition, opts.planned)
             work = self._work(view, dict.fromkeys((rid for rid in functions if rid in api), planned))
             if any(_served(found) for found in work.values()) or \
@@ -303,25 +300,6 @@ class _Group:
         return parameter(self.name, {
             "Type": "Number", "Default": self.default, "MinValue": 0,
             "Description": f"Provisioned concurrency on {each}; 0 disables it (the minimum is 1)"})
-
-
-def _request_path(view: TemplateView, rid: str) -> bool:
-    """LAM001's api_invoked (patches/lambda_reserved_concurrency.py), which this patch may not import
-    (patches import no sibling): function `rid` answers requests, so a request rate sizes it."""
-    if lam.sam_event_apis(view, rid):
-        return True
-    if view.type_of(rid) == lam.SAM_FUNCTION and lam.effective_prop(view, rid, "FunctionUrlConfig") is not None:
-        return True
-    names = lam.function_and_wrappers(view, rid)
-    if view.is_sam and any(names & set(referenced_names(view.globals(kind))) for kind in ("Api", "HttpApi")):
-        return True
-    for caller in lam.referrers_of(view, rid):
-        kind = view.type_of(caller)
-        if lam.is_api_type(kind) or kind in _REQUEST_CALLER_TYPES:
-            return True
-        if kind == lam.PERMISSION and lam.principal(view, caller) in _REQUEST_PRINCIPALS:
-            return True
-    return False
 
 
 def _parameter_fed_settings(view: TemplateView, rid: str, version: str, props: dict) -> Iterator[Advice]:

@@ -11,42 +11,16 @@ from autofix.edits import Advice, Proposal, SetKey, Skip
 from autofix.model import lambdas as lam
 from autofix.model.lambdas import FUNCTION_TYPES
 from autofix.model.parameters import not_equals_condition, parameter
-from autofix.model.serving import deploy_time_only, edge_reason
+from autofix.model.serving import deploy_time_only, edge_reason, on_request_path
 from autofix.registry import SAFE, Patch, PatchOptions
 from autofix.suppress import Suppressions
-from autofix.values import NO_VALUE, if_, is_intrinsic, ref, referenced_names
+from autofix.values import NO_VALUE, if_, is_intrinsic, ref
 from autofix.view import TemplateView
 
 
 # What reserved concurrency on a Lambda@Edge function misses (model.serving.edge_reason).
 _EDGE_LOST = ("reserved concurrency set here caps its invocations in this Region only, not its replicas, which "
               "share each Region's concurrency")
-# Callers that answer a request while it waits: what a --target-rps plan sizes.
-_REQUEST_CALLER_TYPES = ("AWS::Lambda::Url", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::AppSync::DataSource")
-_REQUEST_PRINCIPALS = ("apigateway.amazonaws.com", "elasticloadbalancing.amazonaws.com")
-
-
-def api_invoked(view: TemplateView, rid: str) -> bool:
-    """Function `rid` answers requests: an API (API Gateway, SAM Api/HttpApi event, an authorizer
-    in Globals), a function URL, a load balancer or an AppSync data source invokes it, or a
-    permission grants API Gateway or a load balancer. Queue, stream, event, schedule and
-    destination consumers do not: a request rate says nothing of their concurrency."""
-    if lam.sam_event_apis(view, rid):
-        return True
-    if view.type_of(rid) == lam.SAM_FUNCTION and lam.effective_prop(view, rid, "FunctionUrlConfig") is not None:
-        return True
-    names = lam.function_and_wrappers(view, rid)
-    if view.is_sam and any(names & set(referenced_names(view.globals(kind))) for kind in ("Api", "HttpApi")):
-        return True
-    for caller in lam.referrers_of(view, rid):
-        kind = view.type_of(caller)
-        if lam.is_api_type(kind) or kind in _REQUEST_CALLER_TYPES:
-            return True
-        if kind == lam.PERMISSION and lam.principal(view, caller) in _REQUEST_PRINCIPALS:
-            return True
-    return False
-
-
 def _provisioned(view: TemplateView, rid: str) -> list[Any]:
     """The ProvisionedConcurrentExecutions values the template sets on function `rid`."""
     configs = [lam.effective_prop(view, rid, "ProvisionedConcurrencyConfig")] \
@@ -113,7 +87,7 @@ class LambdaReservedConcurrency(Patch):
         sam_global = view.is_sam and "Function" in view.section("Globals") \
             and not any(view.type_of(rid) == "AWS::Serverless::Function" for rid in helpers)
         groups = [(todo, opts.parameter, opts.condition, opts.default, None)]
-        api = [rid for rid in todo if api_invoked(view, rid)] if opts.planned != -1 else []
+        api = [rid for rid in todo if on_request_path(view, rid)] if opts.planned != -1 else []
         if api:
             others = [rid for rid in todo if rid not in api]
             groups = [(api, opts.parameter, opts.condition, opts.planned,
@@ -225,8 +199,8 @@ class LambdaReservedConcurrency(Patch):
         if unknown:
             text += f", plus what {', '.join(sorted(set(unknown)))} reserve or provision (not literal values)"
         if candidates:
-            text += (f", plus LambdaProvisionedConcurrency for each of {', '.join(candidates)} that LAM002 gives an "
-                     "alias (provisioned concurrency outside a reservation comes from the same pool)")
+            text += (f", plus the provisioned concurrency LAM002 may give the alias of each of {', '.join(candidates)} "
+                     "(off by default; provisioned concurrency outside a reservation comes from the same pool)")
         if needed > ACCOUNT_CONCURRENCY:
             text += (f"; the default quota is {ACCOUNT_CONCURRENCY:,}: request an increase to that total before "
                      f"deploying, or lower {declared}")

@@ -23,10 +23,7 @@ WARM_CONSUMERS = WARM / "planned_consumers_only_stay_off"
 WARM_LATER = WARM / "planned_consumer_added_beside_provisioned_api"
 # Fixtures whose options stand for a 100,000 rps / 80 ms run.
 PLANNED_FIXTURES = [
-    # Still passes LAM002 `default` (which reaches every function), the plan's key before `planned`;
-    # its output is the same with {"LAM002": {"planned": 2880}} (one function, on the API path).
-    pytest.param(MIXED, marks=pytest.mark.xfail(reason="options.json predates LAM002's `planned`")),
-    CONSUMERS, WARM_PLAIN, WARM_SAM, WARM_CONSUMERS, WARM_LATER]
+    MIXED, CONSUMERS, WARM_PLAIN, WARM_SAM, WARM_CONSUMERS, WARM_LATER]
 
 
 def _options(rps: float, p99: float) -> dict:

@@ -67,6 +67,32 @@ def deploy_time_only(view: TemplateView, rid: str) -> str | None:
     return None
 
 
+# Callers that answer a request while it waits: what a --target-rps plan sizes.
+_REQUEST_CALLER_TYPES = ("AWS::Lambda::Url", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::AppSync::DataSource")
+_REQUEST_PRINCIPALS = ("apigateway.amazonaws.com", "elasticloadbalancing.amazonaws.com")
+
+
+def on_request_path(view: TemplateView, rid: str) -> bool:
+    """Function `rid` answers requests: an API (API Gateway, SAM Api/HttpApi event, an authorizer
+    in Globals), a function URL, a load balancer or an AppSync data source invokes it, or a
+    permission grants API Gateway or a load balancer. Queue, stream, event, schedule and
+    destination consumers do not: a request rate says nothing of their concurrency."""
+    if lam.sam_event_apis(view, rid):
+        return True
+    if view.type_of(rid) == lam.SAM_FUNCTION and lam.effective_prop(view, rid, "FunctionUrlConfig") is not None:
+        return True
+    names = lam.function_and_wrappers(view, rid)
+    if view.is_sam and any(names & set(referenced_names(view.globals(kind))) for kind in ("Api", "HttpApi")):
+        return True
+    for caller in lam.referrers_of(view, rid):
+        kind = view.type_of(caller)
+        if lam.is_api_type(kind) or kind in _REQUEST_CALLER_TYPES:
+            return True
+        if kind == lam.PERMISSION and lam.principal(view, caller) in _REQUEST_PRINCIPALS:
+            return True
+    return False
+
+
 def _grants_cloudformation(view: TemplateView, rid: str) -> bool:
     """A Lambda permission that lets CloudFormation invoke the function (what a macro's handler
     needs): a grant to the deploy, not a caller on the request path."""
