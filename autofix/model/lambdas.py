@@ -717,7 +717,12 @@ def invokes_unqualified(view: TemplateView, rid: str, fn: str) -> bool:
     if kind == FUNCTION_URL:
         target = props.get("TargetFunctionArn")
         return "Qualifier" not in props and (ref_target(target) == fn or getatt_target(target) == (fn, "Arn"))
-    return kind in OTHER_INVOKER_TYPES
+    if kind not in OTHER_INVOKER_TYPES:
+        return False
+    named = set(referenced_names(props))
+    # One that names only an alias of the function (an event source mapping's FunctionName:
+    # !Ref FnAlias) invokes the alias, not the unqualified function.
+    return fn in named or not named & {*aliases_of(view, fn), f"{fn}.Alias"}
 
 
 # ------------------------------------------------------------ functions behind a REST API
