@@ -422,11 +422,12 @@ class TemplateView:
     def unique_id(self, base: str) -> str:
         """A logical id derived from `base` that no section uses (and reserve it)."""
         base = _LOGICAL_ID.sub("", base)[:240] or "CfnFix"
-        candidate = first_free(base, self._is_taken)
+        candidate = first_free(base, self.is_taken)
         self._taken.add(candidate)
         return candidate
 
-    def _is_taken(self, name: str) -> bool:
+    def is_taken(self, name: str) -> bool:
+        """A section of the template holds `name`, or this run reserved or is about to add it."""
         if name in self._taken or any(name == n for _, n in self.pending):
             return True
         return any(name in self.section(s) for s in SECTIONS)

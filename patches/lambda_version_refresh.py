@@ -59,7 +59,7 @@ def renamed_versions(view: TemplateView, rid: str) -> Iterator[Proposal]:
             yield Skip(("Resources", rid), opaque)
         return
     for old, new in stale_versions(view, rid):
-        if new in view.resources or new in view.parameters or new in view.conditions or new in view.outputs:
+        if view.is_taken(new):
             yield Skip(("Resources", old), f"{old}: {rid}'s code changed, but the new version name {new} "
                        "is taken; rename the version by hand")
             continue
