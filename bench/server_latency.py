@@ -374,7 +374,8 @@ def show(title: str, figures: dict[str, list[float]]) -> None:
         if len(ms) == 1:
             print(f"  {name:46s} {ms[0]:8.1f} ms")
         else:
-            print(f"  {name:46s} median {statistics.median(ms):7.1f} ms  best {ms[0]:7.1f}  worst {ms[-1]:7.1f}"
+            nine = f"  90% {statistics.quantiles(ms, n=10)[-1]:7.1f}" if len(ms) >= 10 else ""
+            print(f"  {name:46s} median {statistics.median(ms):7.1f} ms  best {ms[0]:7.1f}{nine}  worst {ms[-1]:7.1f}"
                   f"  ({len(ms)} runs)")
 
 
