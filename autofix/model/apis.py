@@ -155,7 +155,9 @@ def sam_method_settings(view: TemplateView, settings: dict[str, Any], message: s
     """Missing `/*` `*` MethodSettings keys on SAM Apis; a Globals.Api entry counts as set.
 
     An API with its own `/*` `*` entry gets the keys there (SAM concatenates the Globals list
-    with the API's, so a second `/*` `*` entry in Globals would duplicate it). `message` is what
+    with the API's, so a second `/*` `*` entry in Globals would duplicate it), and while one has
+    its own, Globals gets no new entry: every API gets the keys in its own. An API that needs keys
+    an existing Globals entry lacks gets its own entry beside it. `message` is what
     follows `<where>: `, or a function of where (an API's id, `Globals.Api`) giving the whole
     message, so a patch can say this change and its own other change to that API in one message.
     """
@@ -164,11 +166,16 @@ def sam_method_settings(view: TemplateView, settings: dict[str, Any], message: s
     if any(not isinstance(view.props(res).get("MethodSettings", []), list) for _, res in view.of_type(SAM_API)):
         use_globals = False  # SAM cannot merge a Globals list into an intrinsic
     global_path = ("Globals", "Api")
-    global_entry = default_entry(view, global_path) or {}
+    global_entry = default_entry(view, global_path)
     own = {rid: default_entry(view, props_path(rid)) for rid in chosen}
+    doubled = [rid for rid in chosen if own[rid] is not None] if global_entry is None else []
+    if use_globals and doubled:
+        use_globals = False  # a new Globals entry would be a second `/*` `*` entry of these APIs' stages
+    global_entry = global_entry or {}
     if implicit_wanted and not use_globals:
-        yield Skip(global_path, "Globals.Api: the implicit API needs method settings, but Globals would "
-                   "also reach APIs that should not get them; set them by hand")
+        why = (f"a `/*` `*` entry there would be a second one on {', '.join(doubled)} (SAM joins the Globals "
+               "list and the API's own)" if doubled else "Globals would also reach APIs that should not get them")
+        yield Skip(global_path, f"Globals.Api: the implicit API needs method settings, but {why}; set them by hand")
     # APIs without their own entry (and the implicit API) read the Globals entry.
     via_globals = use_globals and (implicit_wanted or any(own[rid] is None for rid in chosen))
     to_globals = {k: v for k, v in settings.items() if k not in global_entry} if via_globals else {}
