@@ -15,6 +15,7 @@ from .errors import EditError
 from .kinds import Kind, Status
 from .record import field, record, replace
 from .registry import ADVICE, Patch
+from .scanner_scope import in_scope, resource_type
 from .splice import Editor
 from .suppress import Suppressions
 from .values import mappings, referenced_names
@@ -171,7 +172,8 @@ def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
             return
         kind = edit_kind(proposal)
         applied.append(Change(patch.id, patch.safety, kind, path, doc.line_of(path),
-                              proposal.message or f"{kind} {dotted(path)}", resolves))
+                              proposal.message or f"{kind} {dotted(path)}",
+                              in_scope(resolves, resource_type(doc.data, path))))
         if step.replaces:  # applied, with a consequence the user must hear of
             replaced.setdefault(step.replaces[:2], []).append(step.replaces[2])
     if applied:
@@ -584,7 +586,8 @@ def _pick(value: Any, rest: tuple) -> list:
 
 
 def _note(patch: Patch, kind: str, path: tuple, doc: Document, message: str) -> Change:
-    return Change(patch.id, patch.safety, kind, path, doc.line_of(path), message, tuple(patch.resolves))
+    return Change(patch.id, patch.safety, kind, path, doc.line_of(path), message,
+                  in_scope(tuple(patch.resolves), resource_type(doc.data, path)))
 
 
 def _verify(doc: Document, output: str, patches: list[Patch], originals: dict[str, str]) -> str | None:
