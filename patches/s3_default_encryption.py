@@ -18,13 +18,15 @@ class S3DefaultEncryption(Patch):
     title = "Declare SSE-S3 default encryption on buckets without BucketEncryption"
     safety = SAFE
     resource_types = (BUCKET,)
-    resolves = ("CKV_AWS_19", "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED")
+    # Not checkov's CKV_AWS_19: it passes a bucket without BucketEncryption (S3's default).
+    resolves = ("S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED",)
     explanation = (
         "Adds BucketEncryption with SSEAlgorithm AES256 (SSE-S3) to every AWS::S3::Bucket that\n"
         "has none. S3 has encrypted new objects with SSE-S3 by default since January 2023, so this\n"
         "states the behaviour scanners look for without changing it. AES256 rather than aws:kms\n"
         "because server-access-log targets cannot use SSE-KMS and a KMS key needs a key policy.\n"
-        "Buckets with any BucketEncryption (literal or intrinsic) are left alone."
+        "Buckets with any BucketEncryption (literal or intrinsic) are left alone. checkov's CKV_AWS_19\n"
+        "passes such a bucket already (it counts S3's default); cfn-guard's rule does not."
     )
 
     def propose(self, view: TemplateView) -> Iterator[Proposal]:

@@ -99,3 +99,16 @@ def test_the_checkov_table_is_what_the_pinned_checkov_says() -> None:
     done = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_scanner_types.py"), "--check"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_default_encryption_claims_no_checkov_check_a_bare_bucket_already_passes() -> None:
+    pytest.importorskip("checkov.cloudformation.runner", reason="checkov is not installed (pip install -e '.[test]')")
+    from autofix.semantics._checkov import scan_text
+
+    bare = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n"
+    passing = scan_text(bare)
+    result = fix_text(bare, build_patches(select=["S3007"]))
+    assert result.status == "fixed"
+    claimed = {check for change in result.changes for check in change.resolves}
+    assert claimed == {"S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED"}
+    assert "CKV_AWS_19" not in passing.failed.get("Bucket", {}) and passing.error is None
