@@ -514,6 +514,8 @@ def _typer_app() -> Any:
         defaults = cls.defaults()
         typer.echo("Options (defaults): " + (", ".join(f"{k}={v!r}" for k, v in defaults.items()) or "none"))
         typer.echo(f"Resolves: {', '.join(cls.resolves) or '-'}")
+        if cls.honours:
+            typer.echo(f"Also stopped by a skip of: {', '.join(cls.honours)}")
 
     @app.command("config", help="Print the effective settings for a path and where each came from.")
     def config(path: str = typer.Argument(".", help="A template or folder.")) -> None:

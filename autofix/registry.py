@@ -68,6 +68,9 @@ class Patch:
     phase: ClassVar[Phase] = Phase.REPAIR
     after: ClassVar[tuple[str, ...]] = ()
     resolves: ClassVar[tuple[str, ...]] = ()
+    # Scanner ids whose skip on a resource also stops the patch there, though it no longer claims
+    # them: checks that other versions of a scanner fail on what the patch fixes.
+    honours: ClassVar[tuple[str, ...]] = ()
     Options: ClassVar[type] = NoOptions
     # False for a fix whose effect is off at its defaults (inert scaffolding): it runs only when
     # named by id or name, which sets its `enabled` option (see `named_explicitly`).

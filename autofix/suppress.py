@@ -71,7 +71,7 @@ class Suppressions:
         ignores = _cfn_fix_ignores(metadata)
         if ignores and matches(type(patch), ignores):
             return f"{path[1]} has Metadata cfn-fix ignore for {patch.id}"
-        hits = sorted(scanner_ids(metadata) & set(patch.resolves))
+        hits = sorted(scanner_ids(metadata) & {*patch.resolves, *patch.honours})
         if hits:
             return f"{path[1]} suppresses {', '.join(hits)}; left as the author decided"
         return None

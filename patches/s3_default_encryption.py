@@ -18,8 +18,10 @@ class S3DefaultEncryption(Patch):
     title = "Declare SSE-S3 default encryption on buckets without BucketEncryption"
     safety = SAFE
     resource_types = (BUCKET,)
-    # Not checkov's CKV_AWS_19: it passes a bucket without BucketEncryption (S3's default).
+    # Not checkov's CKV_AWS_19: it passes a bucket without BucketEncryption (S3's default), as
+    # older checkov did not; an author's skip of it still means "leave this bucket alone".
     resolves = ("S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED",)
+    honours = ("CKV_AWS_19",)
     explanation = (
         "Adds BucketEncryption with SSEAlgorithm AES256 (SSE-S3) to every AWS::S3::Bucket that\n"
         "has none. S3 has encrypted new objects with SSE-S3 by default since January 2023, so this\n"

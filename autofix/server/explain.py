@@ -26,4 +26,6 @@ def explain(patch_id: str) -> str | None:
         lines.append(cls.explanation.strip())
     lines.append(f"Options (defaults): {defaults}")
     lines.append(f"Resolves: {', '.join(cls.resolves) or '-'}")
+    if cls.honours:
+        lines.append(f"Also stopped by a skip of: {', '.join(cls.honours)}")
     return "\n\n".join(lines)
