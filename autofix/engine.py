@@ -17,7 +17,7 @@ from .record import field, record, replace
 from .registry import ADVICE, Patch
 from .scanner_scope import in_scope, resource_type
 from .splice import Editor
-from .suppress import Suppressions
+from .suppress import Suppressions, scanner_ids
 from .values import mappings, referenced_names
 from .view import SECTIONS, TemplateView, UndeclaredType, intrinsic_name
 
@@ -67,6 +67,7 @@ def _fix_document(doc: Document, patches: list[Patch], verify: bool) -> Result:
         _run_patch(patch, doc, editor, view, suppressions, result, originals)
     if not result.changes:
         return result
+    result.changes[:] = _unclaim_skipped(result.changes, doc.data)
     try:
         output = doc.as_written(editor.output())
     except EditError as exc:  # two patches' edits collide in the text: a bug, never a half-written file
@@ -188,6 +189,21 @@ def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
         for (rtype, rid), why in replaced.items():  # one note per resource
             result.notes.append(_note(patch, REPLACES, ("Resources", rid), doc,
                                       f"replaces {rtype} {rid} on update: {_joined(why)}"))
+
+
+def _unclaim_skipped(changes: list[Change], data: dict) -> list[Change]:
+    """The changes without the ids their resource tells a scanner to skip when the run ends: S3001's
+    new log bucket skips the access-logging checks its source bucket's change resolves."""
+    resources = data.get("Resources")
+    out = []
+    for change in changes:
+        res = resources.get(change.resource) if change.resolves and change.resource and isinstance(resources, dict) \
+            else None
+        skipped = scanner_ids(res.get("Metadata")) if isinstance(res, dict) else set()
+        if skipped & set(change.resolves):
+            change = replace(change, resolves=tuple(r for r in change.resolves if r not in skipped))
+        out.append(change)
+    return out
 
 
 def _sharing(doc: Document) -> Callable[[tuple], tuple[tuple, str] | None] | None:

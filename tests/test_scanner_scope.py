@@ -112,3 +112,17 @@ def test_default_encryption_claims_no_checkov_check_a_bare_bucket_already_passes
     claimed = {check for change in result.changes for check in change.resolves}
     assert claimed == {"S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED"}
     assert "CKV_AWS_19" not in passing.failed.get("Bucket", {}) and passing.error is None
+
+
+def test_a_resource_the_fix_tells_a_scanner_to_skip_claims_none_of_the_skipped_ids() -> None:
+    source = "Resources:\n  Data:\n    Type: AWS::S3::Bucket\n"
+    result = fix_text(source, build_patches(select=["S3001"], unsafe=True))
+    assert result.status == "fixed", result.error
+    by_resource: dict[str, set[str]] = {}
+    for change in result.changes:
+        if change.resource:
+            by_resource.setdefault(change.resource, set()).update(change.resolves)
+    logging_ids = {"CKV_AWS_18", "W35", "S3_BUCKET_LOGGING_ENABLED"}
+    assert by_resource.pop("Data") >= logging_ids
+    assert by_resource, "S3001 adds the log bucket"
+    assert all(not ids & logging_ids for ids in by_resource.values()), by_resource  # it skips them, with reasons
