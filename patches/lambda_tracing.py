@@ -40,7 +40,9 @@ class LambdaTracing(Patch):
         "xray:PutTraceSegments and xray:PutTelemetryRecords (InvalidParameterValueException), so a\n"
         "function is traced only where its role will allow them: a role defined in the template (!GetAtt\n"
         "Role.Arn, also on both branches of an !If) gets the managed policy AWSXRayDaemonWriteAccess\n"
-        "unless it already grants X-Ray, and SAM adds an X-Ray policy itself to the roles it creates. A\n"
+        "unless it already grants X-Ray, and SAM adds an X-Ray policy itself to the roles it creates. On a\n"
+        "deployed stack that policy and tracing arrive in one update, and Lambda may check the role before\n"
+        "IAM has it (an intermittent refusal): the advice says how to deploy them in two steps. A\n"
         "function whose role is outside the template (a parameter, an import, a literal ARN,\n"
         "Globals.Function.Role), whose role cannot take the policy (computed ManagedPolicyArns, 10\n"
         "managed policies already) or has a permissions boundary not seen to allow X-Ray (the role's\n"
@@ -89,6 +91,8 @@ class LambdaTracing(Patch):
         roles: set[str] = set()
         for rid in plain + serverless:
             yield from self._role_access(view, rid, roles)
+        if mode == "Active":
+            yield from _propagation_advice(view, plain + serverless, roles)
         if (plain or serverless) and self.options.target_rps > 0 and mode == "Active":
             rps = self.options.target_rps
             yield Advice(("Resources", (plain + serverless)[0]), (
@@ -115,6 +119,20 @@ class LambdaTracing(Patch):
                 yield SetKey(props, "ManagedPolicyArns", [sub(XRAY_POLICY)], message)
             else:
                 yield AppendItem(props + ("ManagedPolicyArns",), sub(XRAY_POLICY), message)
+
+
+def _propagation_advice(view: TemplateView, traced: list[str], attached: set[str]) -> Iterator[Proposal]:
+    """Tracing and the X-Ray policy it needs arrive in one update: Lambda may check the role first."""
+    racing = [rid for rid in traced
+              if (view.type_of(rid) == lam.SAM_FUNCTION and "Role" not in view.props(view.resources[rid]))
+              or any(role in attached for role in template_roles(view, view.props(view.resources[rid]).get("Role")) or [])]
+    if racing:
+        yield Advice(("Resources", racing[0]), (
+            f"{', '.join(racing)}: on a stack already deployed, the role gets its X-Ray policy in the same "
+            "update that turns tracing on, and Lambda may check the role before IAM has the policy and refuse "
+            "('The provided execution role does not have permissions to call PutTraceSegments on XRAY'; "
+            "intermittent, aws/serverless-application-model#225). If it does, deploy the role's policy first "
+            "(this repair without the tracing lines), then the tracing"))
 
 
 def untraceable(view: TemplateView, rid: str) -> str | None:
