@@ -45,6 +45,7 @@ from autofix.model.apis import (
     sam_method_settings,
     sam_property,
 )
+from autofix.model.indexes import ByValue, ValueSet
 from autofix.model.parameters import parameter
 from autofix.registry import SAFE, Patch, PatchOptions
 from autofix.values import is_intrinsic, ref, ref_target
@@ -116,14 +117,14 @@ class ApigwCaching(Patch):
         size = ref(size_name)
         message = f"cache every method for {opts.ttl}s, encrypted"
         edits: list[Proposal] = []
-        cached_apis: list[Any] = []  # RestApiId values of caching stages, compared as written
-        wide_apis: list[Any] = []  # and of those whose '/*' '*' entry caches (GET/ANY cached)
-        overrides: list[tuple[Any, set]] = []  # and the methods each caches by a per-method entry
+        cached_apis = ValueSet()  # RestApiId values of caching stages, compared as written
+        wide_apis = ValueSet()  # and of those whose '/*' '*' entry caches (GET/ANY cached)
+        overrides = ByValue()  # and the methods each caches by a per-method entry
         for rid, res in view.of_type(REST_STAGE):
             props = view.props(res)
             if is_true(props.get("CacheClusterEnabled")):
-                cached_apis.append(props.get("RestApiId"))
-                overrides.append((props.get("RestApiId"), cache_overrides(props.get("MethodSettings"))))
+                cached_apis.add(props.get("RestApiId"))
+                overrides.add(props.get("RestApiId"), cache_overrides(props.get("MethodSettings")))
             edits += self._rest_stage(view, rid, settings, size, message, wide_apis)
         wanted = lambda res: sam_cache_enabled(view, res)  # noqa: E731
         edits += sam_property(view, "Api", "CacheClusterSize", size, f"cache size from {size_name}", wanted,
@@ -141,10 +142,10 @@ class ApigwCaching(Patch):
         for rid, res in view.of_type(SAM_API):
             edits += cached_entries_unencrypted(view, props_path(rid), rid)
             if wanted(res):
-                cached_apis.append(ref(rid))
+                cached_apis.add(ref(rid))
                 edits += invalid_cache_size(view, props_path(rid), rid, size, VALID_SIZES)
             if wide(res):
-                wide_apis.append(ref(rid))
+                wide_apis.add(ref(rid))
         edits += self._cache_keys(view, cached_apis, wide_apis, overrides)
         edits += self._body_cache_keys(view, wide_apis, wide)
         edits += self._sam_cache_keys(view, wanted, wide)
@@ -155,7 +156,7 @@ class ApigwCaching(Patch):
 
     @staticmethod
     def _rest_stage(view: TemplateView, rid: str, settings: dict, size: Any, message: str,
-                    wide_apis: list[Any]) -> Iterator[Proposal]:
+                    wide_apis: ValueSet) -> Iterator[Proposal]:
         props = view.props(view.resources[rid])
         enabled = props.get("CacheClusterEnabled")
         if isinstance(enabled, dict):
@@ -175,13 +176,13 @@ class ApigwCaching(Patch):
         elif blocked == _AUTHORIZED:
             yield from merge_default_entry(view, props_path(rid), _ENCRYPTED, f"{rid}: {_ENCRYPT_MESSAGE}", rid)
         if blocked is None or _default_caches([props.get("MethodSettings")]):
-            wide_apis.append(props.get("RestApiId"))
+            wide_apis.add(props.get("RestApiId"))
         yield from notes
         yield from cached_entries_unencrypted(view, props_path(rid), rid)
 
     @staticmethod
-    def _cache_keys(view: TemplateView, cached_apis: list[Any], wide_apis: list[Any],
-                    overrides: list[tuple[Any, set]]) -> Iterator[Proposal]:
+    def _cache_keys(view: TemplateView, cached_apis: ValueSet, wide_apis: ValueSet,
+                    overrides: ByValue) -> Iterator[Proposal]:
         changed = []
         for rid, res in view.of_type(METHOD):
             props = view.props(res)
@@ -189,7 +190,7 @@ class ApigwCaching(Patch):
             if props.get("RestApiId") not in cached_apis or not isinstance(integration, dict):
                 continue
             path = resource_path(view, props.get("ResourceId"))
-            entries = set().union(*(o for api, o in overrides if api == props.get("RestApiId")))
+            entries = set().union(*overrides.find(props.get("RestApiId")))
             cached = is_cached if props.get("RestApiId") in wide_apis else cached_by_override
             if not cached(props.get("HttpMethod"), path, entries):
                 continue
@@ -208,7 +209,7 @@ class ApigwCaching(Patch):
                          "Deployment (apigw-redeploy renames it; otherwise redeploy the stage)")
 
     @staticmethod
-    def _body_cache_keys(view: TemplateView, wide_apis: list[Any],
+    def _body_cache_keys(view: TemplateView, wide_apis: ValueSet,
                          wide: Callable[[dict | None], bool]) -> Iterator[Proposal]:
         """Path parameters as cache keys in the OpenAPI definitions of APIs that cache stage-wide."""
         for rid, res in view.of_type(REST_API):
@@ -334,12 +335,18 @@ def _rest_callers(view: TemplateView, stage: str) -> tuple[list[Proposal], str |
     return _callers(methods, [(props_path(stage), entries)], props_path(stage), stage)
 
 
+def _methods_by_api(view: TemplateView) -> ByValue:
+    """The REST methods filed under their RestApiId as written: a stage finds its API's without a scan."""
+    index = ByValue()
+    for mid, res in view.of_type(METHOD):
+        index.add(view.props(res).get("RestApiId"), (mid, res))
+    return index
+
+
 def _rest_methods(view: TemplateView, api: Any) -> Iterator[tuple[str, str | None, Any, Caller | None, Any]]:
     """(label, path, VERB, caller, cache keys) of every method of the RestApi `api` (as written)."""
-    for mid, res in view.of_type(METHOD):
+    for mid, res in view.memo(_methods_by_api).find(api):
         props = view.props(res)
-        if props.get("RestApiId") != api:
-            continue
         try:
             caller = method_caller(view, props)
         except Unreadable as exc:

@@ -45,3 +45,16 @@ class ByValue:
     def find(self, value: Any) -> list:
         """The items added with a value equal to `value`, in the order they were added."""
         return [item for stored, item in self._items.get(value_key(value), ()) if stored == value]
+
+
+class ValueSet:
+    """Template values, asked for membership as `value in a_list` would (by ==), without the scan."""
+
+    def __init__(self) -> None:
+        self._values = ByValue()
+
+    def add(self, value: Any) -> None:
+        self._values.add(value, None)
+
+    def __contains__(self, value: Any) -> bool:
+        return bool(self._values.find(value))
