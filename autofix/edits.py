@@ -1,4 +1,11 @@
-"""The closed set of things a patch may propose. Paths are tuples of keys and indices."""
+"""The closed set of things a patch may propose. Paths are tuples of keys and indices.
+
+Every edit may name the scanner ids it resolves (`resolves`): those of its patch's ids that
+judge what this one edit removes, where that is fewer than all (IAM001 rewriting `logs:*` on
+`*` resolves checkov's unconstrained-write check, not its admin or exfiltration ones). None, the
+default, claims the patch's ids; the engine keeps only ids the patch names, in its order, and
+of those only the ones whose scope holds the resource's type (autofix/scanner_scope.py).
+"""
 
 from __future__ import annotations
 
@@ -28,6 +35,7 @@ class SetKey:
     message: str = ""
     after: str | None = None
     part_of: tuple[str, str] | None = None
+    resolves: tuple[str, ...] | None = None  # the patch's ids this edit resolves; None: all of them
 
 
 @record(frozen=True)
@@ -37,6 +45,7 @@ class ReplaceValue:
     path: Path
     value: Any
     message: str = ""
+    resolves: tuple[str, ...] | None = None  # the patch's ids this edit resolves; None: all of them
 
 
 @record(frozen=True)
@@ -46,6 +55,7 @@ class AppendItem:
     path: Path
     value: Any
     message: str = ""
+    resolves: tuple[str, ...] | None = None  # the patch's ids this edit resolves; None: all of them
 
 
 @record(frozen=True)
@@ -55,6 +65,7 @@ class DeleteKey:
     path: Path
     key: str
     message: str = ""
+    resolves: tuple[str, ...] | None = None  # the patch's ids this edit resolves; None: all of them
 
 
 @record(frozen=True)
@@ -65,6 +76,7 @@ class RenameKey:
     old: str
     new: str
     message: str = ""
+    resolves: tuple[str, ...] | None = None  # the patch's ids this edit resolves; None: all of them
 
 
 Edit = Union[SetKey, ReplaceValue, AppendItem, DeleteKey, RenameKey]

@@ -174,7 +174,7 @@ def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
         kind = edit_kind(proposal)
         applied.append(Change(patch.id, patch.safety, kind, path, doc.line_of(path),
                               proposal.message or f"{kind} {dotted(path)}",
-                              in_scope(resolves, resource_type(doc.data, path))))
+                              in_scope(_claimed(resolves, proposal), resource_type(doc.data, path))))
         if step.replaces:  # applied, with a consequence the user must hear of
             replaced.setdefault(step.replaces[:2], []).append(step.replaces[2])
     if applied:
@@ -189,6 +189,12 @@ def _run_patch(patch: Patch, doc: Document, editor: Editor, view: TemplateView,
         for (rtype, rid), why in replaced.items():  # one note per resource
             result.notes.append(_note(patch, REPLACES, ("Resources", rid), doc,
                                       f"replaces {rtype} {rid} on update: {_joined(why)}"))
+
+
+def _claimed(resolves: tuple[str, ...], edit: Edit) -> tuple[str, ...]:
+    """The patch's ids that one of its edits claims: those it names, when it names any."""
+    own = edit.resolves
+    return resolves if own is None else tuple(r for r in resolves if r in own)
 
 
 def _unclaim_skipped(changes: list[Change], data: dict) -> list[Change]:

@@ -16,6 +16,7 @@ from autofix.model.iam import (
     log_statements,
     other_services,
     policy_documents,
+    rewrite_claims,
     role_problem,
     s3_statements,
     statements,
@@ -131,7 +132,7 @@ class IamLeastPrivilege(Patch):
             return
         done = [a for a in wildcard_actions(stmt) if a not in kept]
         yield from _edits(view, doc, stmt, path, kept, new, f"{doc.holder}: scope {', '.join(done)} (all resources) "
-                          f"to the resources of {', '.join(functions)}")
+                          f"to the resources of {', '.join(functions)}", rewrite_claims(stmt, done, kept))
         if path[0] == "Resources" and view.suppressed(path[1], self):
             return  # the author kept the wildcard: nothing to check
         verb = "calls" if len(functions) == 1 else "call"
@@ -167,7 +168,7 @@ def _suppress_w58(view: TemplateView, functions: list[str], done: set[str]) -> I
 
 
 def _edits(view: TemplateView, doc: Document, stmt: dict, path: tuple, kept: list[str],
-           new: list[dict], message: str) -> Iterator[Proposal]:
+           new: list[dict], message: str, claims: tuple[str, ...]) -> Iterator[Proposal]:
     extra = {k: stmt[k] for k in ("Condition",) if k in stmt}
     new = [{**s, **extra} for s in new]
     if kept:
@@ -177,11 +178,11 @@ def _edits(view: TemplateView, doc: Document, stmt: dict, path: tuple, kept: lis
         first = {**({"Sid": stmt["Sid"]} if "Sid" in stmt else {}), **new[0]}
         rest = new[1:]
     if not isinstance(view.get(doc.path + ("Statement",)), list):
-        yield ReplaceValue(path, [first, *rest], message)
+        yield ReplaceValue(path, [first, *rest], message, claims)
         return
     if kept:
-        yield ReplaceValue(path + ("Action",), first["Action"], message)
+        yield ReplaceValue(path + ("Action",), first["Action"], message, claims)
     else:
-        yield ReplaceValue(path, first, message)
-    for item in rest:
-        yield AppendItem(doc.path + ("Statement",), item, message)
+        yield ReplaceValue(path, first, message, claims)
+    for item in rest:  # what replaces the wildcard resolves nothing on its own
+        yield AppendItem(doc.path + ("Statement",), item, message, ())

@@ -404,6 +404,38 @@ def wildcard_actions(stmt: Any) -> list[str]:
     return [a for a in actions(stmt) or [] if a.lower() in WILDCARDS and covers_everything(stmt, a)]
 
 
+# ---------------------------------------------------------------- what a rewrite resolves
+
+# The checkov checks an Allow of each wildcard on Resource '*' fails: CKV_AWS_62 (admin) and 63
+# (`*` action) read the action itself; CKV_AWS_108-111 (data exfiltration, permissions
+# management, privilege escalation, unconstrained write) are cloudsplaining's classes of the
+# actions it stands for (tests/test_iam_claims.py asks cloudsplaining again).
+WILDCARD_CHECKS = {
+    "*": ("CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_108", "CKV_AWS_109", "CKV_AWS_110", "CKV_AWS_111"),
+    "s3:*": ("CKV_AWS_108", "CKV_AWS_109", "CKV_AWS_111"),
+    "logs:*": ("CKV_AWS_111",),
+}
+_NAG_WILDCARD = re.compile(r"\*|.+:\*")  # what cfn_nag F3/F4 call a wildcard action
+
+
+def rewrite_claims(stmt: dict, done: list[str], kept: list[str]) -> tuple[str, ...]:
+    """The scanner ids rewriting a statement resolves, when its wildcard actions `done` give way
+    to scoped statements and the actions `kept` stay on its resources. The resource checks (cfn_nag
+    W11/W12, cfn-guard, checkov's but CKV_AWS_63) read a literal '*' only, not an ARN pattern such
+    as arn:aws:logs:*:*:*, and fail while any action is still granted on it."""
+    ids = {check for action in done for check in WILDCARD_CHECKS.get(action.lower(), ())}
+    resource = stmt.get("Resource")
+    if resource != "*" and resource != ["*"]:
+        ids &= {"CKV_AWS_63"}
+    elif kept:
+        ids &= {"CKV_AWS_62", "CKV_AWS_63"}
+    else:
+        ids |= {"W11", "W12", "IAM_POLICYDOCUMENT_NO_WILDCARD_RESOURCE"}
+    if not any(_NAG_WILDCARD.fullmatch(action) for action in kept):
+        ids |= {"F3", "F4"}
+    return tuple(sorted(ids))
+
+
 # ---------------------------------------------------------------- replacement statements
 
 Built = tuple[list[dict], str | None]  # statements, or why they cannot be built
@@ -464,18 +496,19 @@ W58_REASON = "the role writes only to this function's pre-created log group, so 
 
 
 def suppress_w58(view: TemplateView, fid: str) -> Iterator[Edit]:
-    """cfn_nag W58 wants logs:CreateLogGroup; without it by design, say so on the function (cfn-facts 14)."""
+    """cfn_nag W58 wants logs:CreateLogGroup; without it by design, say so on the function (cfn-facts 14).
+    A suppression resolves none of the patch's ids: it says why a check that is not among them may be ignored."""
     entry = {"id": "W58", "reason": W58_REASON}
     path: tuple = ("Resources", fid)
     for key, value in (("Metadata", {"cfn_nag": {"rules_to_suppress": [entry]}}),
                        ("cfn_nag", {"rules_to_suppress": [entry]}), ("rules_to_suppress", [entry])):
         current = view.get(path + (key,))
         if current is None:
-            yield SetKey(path, key, value, f"{fid}: suppress cfn_nag W58 ({W58_REASON})")
+            yield SetKey(path, key, value, f"{fid}: suppress cfn_nag W58 ({W58_REASON})", resolves=())
             return
         if key == "rules_to_suppress" and isinstance(current, list):
             if not any(isinstance(r, dict) and r.get("id") == "W58" for r in current):
-                yield AppendItem(path + (key,), entry, f"{fid}: suppress cfn_nag W58 ({W58_REASON})")
+                yield AppendItem(path + (key,), entry, f"{fid}: suppress cfn_nag W58 ({W58_REASON})", ())
             return
         if not isinstance(current, dict) or is_intrinsic(current):
             return
