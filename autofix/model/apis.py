@@ -8,7 +8,7 @@ from typing import Any
 
 from autofix.edits import Advice, AppendItem, Edit, Proposal, ReplaceValue, SetKey, Skip, target_path
 from autofix.record import record
-from autofix.values import getatt_target, is_intrinsic, ref_target, renamed
+from autofix.values import getatt_target, is_intrinsic, ref_target, referenced_names, renamed
 from autofix.view import TemplateView
 
 ALL_PATHS = "/*"
@@ -674,10 +674,16 @@ REST_API = "AWS::ApiGateway::RestApi"
 
 
 def reference_updates(view: TemplateView, old: str, new: str) -> Iterator[ReplaceValue]:
-    """Point every Ref, GetAtt, Sub and DependsOn that names resource `old` at `new`."""
+    """Point every Ref, GetAtt, Sub and DependsOn that names resource `old` at `new`, in file
+    order. Only the resources and outputs that name `old` are walked (the view's referrers and an
+    index of DependsOn and outputs, built once per run): renaming every deployment of many APIs
+    walked the whole template once per deployment."""
     message = f"{old} is now {new}"
-    for rid, res in view.resources.items():
-        if rid == old or not isinstance(res, dict):
+    order, dependents, outputs = view.memo(_naming_index)
+    resources = view.resources
+    for rid in sorted({*view.referrers(old), *dependents.get(old, ())} - {old}, key=order.__getitem__):
+        res = resources[rid]
+        if not isinstance(res, dict):
             continue
         depends = res.get("DependsOn")
         if depends == old:
@@ -688,9 +694,25 @@ def reference_updates(view: TemplateView, old: str, new: str) -> Iterator[Replac
         for key in ("Properties", "Metadata"):
             for path, value in _references(res.get(key), ("Resources", rid, key), old, new):
                 yield ReplaceValue(path, value, f"{rid}: {message}")
-    for name, output in view.outputs.items():
-        for path, value in _references(output, ("Outputs", name), old, new):
+    for name in outputs.get(old, ()):
+        for path, value in _references(view.outputs[name], ("Outputs", name), old, new):
             yield ReplaceValue(path, value, f"Outputs.{name}: {message}")
+
+
+def _naming_index(view: TemplateView) -> tuple[dict[str, int], dict[str, list[str]], dict[str, list[str]]]:
+    """(each resource's place in the file, the resources whose DependsOn names each id, the
+    outputs that refer to each name), for `reference_updates`; use as `view.memo(_naming_index)`."""
+    order: dict[str, int] = {}
+    dependents: dict[str, list[str]] = {}
+    for place, (rid, res) in enumerate(view.resources.items()):
+        order[rid] = place
+        for name in view.depends_on(res) if isinstance(res, dict) else ():
+            dependents.setdefault(name, []).append(rid)
+    outputs: dict[str, list[str]] = {}
+    for name, output in view.outputs.items():
+        for target in dict.fromkeys(referenced_names(output)):
+            outputs.setdefault(target, []).append(name)
+    return order, dependents, outputs
 
 
 def _references(value: Any, path: tuple, old: str, new: str) -> Iterator[tuple[tuple, Any]]:
