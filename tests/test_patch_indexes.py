@@ -249,3 +249,47 @@ def test_by_value_finds_what_equality_finds() -> None:
     assert value_key(deep) == value_key([[[[[[[[["other"]]]]]]]]])
     index.add(deep, "deep")
     assert index.find(deep) == ["deep"] and index.find([[[[[[[[["other"]]]]]]]]]) == []
+
+
+def _scan_rest_methods_calling(view: TemplateView, fn: str) -> list[str]:
+    """rest_methods_calling's loop before the index: every method, once per function."""
+    names = _lambda.function_and_wrappers(view, fn)
+    found = []
+    for rid, _ in view.of_type("AWS::ApiGateway::Method"):
+        uri = view.get(("Resources", rid, "Properties", "Integration", "Uri"))
+        if uri is not None and names & set(referenced_names(uri)):
+            found.append(rid)
+    return found
+
+
+def test_rest_methods_calling_matches_the_scan() -> None:
+    data = _template()
+    method = "AWS::ApiGateway::Method"
+    uri = lambda value: _res(method, Integration={"Uri": value})  # noqa: E731
+    data["Resources"].update({
+        "M1": uri({"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/functions/${FnA.Arn}/invocations"}),
+        "M2": uri({"Fn::Sub": ["arn:${X}/invocations", {"X": {"Ref": "AliasB"}}]}),
+        "M3": uri({"Fn::Join": ["", ["arn:", {"Fn::GetAtt": ["FnC", "Arn"]}, "/invocations"]]}),
+        "M4": _res(method),
+        "M5": uri("arn:aws:lambda:literal"),
+        "M6": uri({"Fn::Sub": "${FnA.Arn}${FnA.Arn}"}),
+        "M7": uri({"Fn::Sub": "${VersionA}"}),
+    })
+    view = TemplateView(data)
+    for fn in ("FnA", "FnB", "FnC", "FnD", "Missing"):
+        assert _lambda.rest_methods_calling(view, fn) == _scan_rest_methods_calling(view, fn), fn
+    assert _lambda.rest_methods_calling(view, "FnA") == ["M1", "M6", "M7"]  # file order, once each
+
+
+def test_rest_methods_are_scanned_once_however_many_functions_ask(monkeypatch) -> None:
+    resources = {}
+    for i in range(20):
+        resources[f"Fn{i}"] = _res(FN)
+        resources[f"M{i}"] = _res("AWS::ApiGateway::Method", Integration={"Uri": {"Fn::Sub": f"${{Fn{i}.Arn}}"}})
+    view = TemplateView({"Resources": resources})
+    scans = []
+    real = TemplateView.of_type
+    monkeypatch.setattr(TemplateView, "of_type", lambda self, *types: (
+        scans.append(types) if "AWS::ApiGateway::Method" in types else None, real(self, *types))[1])
+    assert [_lambda.rest_methods_calling(view, f"Fn{i}") for i in range(20)] == [[f"M{i}"] for i in range(20)]
+    assert len(scans) == 1

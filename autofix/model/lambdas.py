@@ -165,14 +165,23 @@ def principal(view: TemplateView, rid: str) -> Any:
 
 
 def rest_methods_calling(view: TemplateView, fn: str) -> list[str]:
-    """REST API methods whose integration URI names the function (or its alias/version)."""
-    names = function_and_wrappers(view, fn)
-    found = []
-    for rid, res in view.of_type("AWS::ApiGateway::Method"):
+    """REST API methods whose integration URI names the function (or its alias/version), in file order."""
+    order, by_name = view.memo(_methods_by_uri_name)
+    found = {rid for name in function_and_wrappers(view, fn) for rid in by_name.get(name, ())}
+    return sorted(found, key=order.__getitem__)
+
+
+def _methods_by_uri_name(view: TemplateView) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """(each REST method's place, the methods whose integration URI names each name): asked once
+    per function, a scan of every method made the functions of many APIs quadratic."""
+    order: dict[str, int] = {}
+    by_name: dict[str, list[str]] = {}
+    for place, (rid, _) in enumerate(view.of_type("AWS::ApiGateway::Method")):
+        order[rid] = place
         uri = view.get(("Resources", rid) + URI_PATHS["AWS::ApiGateway::Method"])
-        if uri is not None and names & set(referenced_names(uri)):
-            found.append(rid)
-    return found
+        for name in dict.fromkeys(referenced_names(uri)) if uri is not None else ():
+            by_name.setdefault(name, []).append(rid)
+    return order, by_name
 
 
 def sam_events(view: TemplateView, rid: str) -> dict:
