@@ -150,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
                         for p, share in large_shares.items() if share >= 0.1 * large), reverse=True)[:3]
         rows.append((growth, large, path.relative_to(args.folder), worst))
     rows.sort(key=lambda row: row[0], reverse=True)
-    print(f"{len(files)} files, {len(unreadable)} whose copies cannot be run, {len(rows)} ranked (large copy >= {args.min_seconds} s CPU); "
+    print(f"{len(files)} files, {len(unreadable)} whose copies cannot be run, {len(rows)} ranked "
+          f"(large copy >= {args.min_seconds} s CPU); "
           f"growth from {args.small} to {args.large} copies, 1.0 = linear:")
     for growth, large, name, worst in rows[:args.top]:
         patches_text = ", ".join(f"{p} {g:.1f}" for g, p in worst)

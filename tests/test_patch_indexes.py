@@ -293,3 +293,50 @@ def test_rest_methods_are_scanned_once_however_many_functions_ask(monkeypatch) -
         scans.append(types) if "AWS::ApiGateway::Method" in types else None, real(self, *types))[1])
     assert [_lambda.rest_methods_calling(view, f"Fn{i}") for i in range(20)] == [[f"M{i}"] for i in range(20)]
     assert len(scans) == 1
+
+
+def _scan_naming(view: TemplateView, rtype: str, key: str, names: set[str]) -> list[str]:
+    """The permission-source finders' loop before the index (LAM008): every resource of the type."""
+    return [rid for rid, res in view.of_type(rtype) if names & set(referenced_names(view.props(res).get(key)))]
+
+
+def test_permission_source_lookups_match_the_scan() -> None:
+    data = _template()
+    data["Resources"].update({
+        "Rule1": _res("AWS::Events::Rule", Targets=[{"Arn": {"Fn::GetAtt": ["FnA", "Arn"]}, "Id": "a"}]),
+        "Rule2": _res("AWS::Events::Rule", Targets=[{"Arn": {"Ref": "AliasB"}}, {"Arn": {"Fn::Sub": "${FnC.Arn}"}}]),
+        "Rule3": _res("AWS::Events::Rule"),
+        "Rule4": _res("AWS::Events::Rule", Targets={"Fn::If": ["C", [{"Arn": {"Ref": "FnA"}}], []]}),
+        "Topic1": _res("AWS::SNS::Topic", Subscription=[{"Endpoint": {"Fn::GetAtt": "FnB.Arn"}, "Protocol": "lambda"}]),
+        "Sub1": _res("AWS::SNS::Subscription", TopicArn={"Ref": "Topic1"}, Endpoint={"Fn::GetAtt": ["FnA", "Arn"]}),
+        "Notify": _res(BUCKET, NotificationConfiguration={"LambdaConfigurations": [
+            {"Function": {"Fn::GetAtt": ["FnA", "Arn"]}}, {"Function": {"Ref": "VersionB"}}]}),
+    })
+    view = TemplateView(data)
+    lookups = [("AWS::Events::Rule", "Targets"), ("AWS::SNS::Topic", "Subscription"),
+               ("AWS::SNS::Subscription", "Endpoint"), (BUCKET, "NotificationConfiguration")]
+    for fn in ("FnA", "FnB", "FnC", "FnD", "Missing"):
+        names = _lambda.function_and_wrappers(view, fn)
+        for rtype, key in lookups:
+            assert _lambda._naming(view, rtype, key, names) == _scan_naming(view, rtype, key, names), (fn, rtype)
+    assert _lambda._naming(view, "AWS::Events::Rule", "Targets", {"FnA", "FnC"}) == ["Rule1", "Rule2", "Rule4"]
+
+
+def test_topic_policies_match_the_scan_of_every_resource() -> None:
+    from autofix.semantics.alarms import TOPIC_POLICIES, _props, topic_policies, topic_problem
+
+    resources = {
+        "T1": {"Type": "AWS::SNS::Topic"}, "T2": {"Type": "AWS::SNS::Topic"},
+        "P1": {"Type": "AWS::SNS::TopicPolicy", "Properties": {"Topics": [{"Ref": "T1"}, {"Ref": "T2"}],
+                                                               "PolicyDocument": {"Statement": []}}},
+        "P2": {"Type": "AWS::SNS::TopicPolicy", "Properties": {"Topics": [{"Fn::Sub": "${T2}"}]}},
+        "P3": {"Type": "AWS::SNS::TopicInlinePolicy", "Properties": {"TopicArn": {"Ref": "T1"}}},
+        "Other": {"Type": "AWS::SQS::QueuePolicy", "Properties": {"Queues": [{"Ref": "T1"}]}},
+        "Text": "not a resource",
+    }
+    index = topic_policies(resources)
+    for topic in ("T1", "T2", "T3"):
+        scan = [rid for rid, res in resources.items() if isinstance(res, dict) and res.get("Type") in TOPIC_POLICIES
+                and topic in set(referenced_names([_props(res).get("Topics"), _props(res).get("TopicArn")]))]
+        assert index.get(topic, []) == scan
+        assert topic_problem(resources, topic, index) == topic_problem(resources, topic)

@@ -27,9 +27,11 @@ def _scan(view: TemplateView, old: str, new: str) -> list[ReplaceValue]:
             if name == old:
                 out.append(ReplaceValue(("Resources", rid, "DependsOn", index), new, f"{rid}: {message}"))
         for key in ("Properties", "Metadata"):
-            out += [ReplaceValue(p, v, f"{rid}: {message}") for p, v in apis._references(res.get(key), ("Resources", rid, key), old, new)]
+            found = apis._references(res.get(key), ("Resources", rid, key), old, new)
+            out += [ReplaceValue(path, value, f"{rid}: {message}") for path, value in found]
     for name, output in view.outputs.items():
-        out += [ReplaceValue(p, v, f"Outputs.{name}: {message}") for p, v in apis._references(output, ("Outputs", name), old, new)]
+        found = apis._references(output, ("Outputs", name), old, new)
+        out += [ReplaceValue(path, value, f"Outputs.{name}: {message}") for path, value in found]
     return out
 
 
@@ -71,7 +73,8 @@ def _walks(n: int, monkeypatch) -> int:
         resources[f"Deployment{i}"] = {"Type": "AWS::ApiGateway::Deployment",
                                        "Properties": {"RestApiId": {"Ref": f"Api{i}"}}}
         resources[f"Stage{i}"] = {"Type": "AWS::ApiGateway::Stage",
-                                  "Properties": {"DeploymentId": {"Ref": f"Deployment{i}"}, "RestApiId": {"Ref": f"Api{i}"}}}
+                                  "Properties": {"DeploymentId": {"Ref": f"Deployment{i}"},
+                                                 "RestApiId": {"Ref": f"Api{i}"}}}
     view = TemplateView({"Resources": resources})
     walks = []
     real = apis._references

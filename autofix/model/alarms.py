@@ -9,7 +9,8 @@ from typing import Any
 
 from autofix.edits import Advice, Need, Proposal, Skip
 from autofix.record import record, replace
-from autofix.semantics.alarms import CLOUDWATCH, KEY_ACTIONS, KMS_KEY, notified_topics, topic_problem
+from autofix.semantics.alarms import (CLOUDWATCH, KEY_ACTIONS, KMS_KEY, notified_topics, topic_policies,
+                                      topic_problem)
 from autofix.semantics.model import plain
 from autofix.values import NO_VALUE, equals, getatt_target, if_, not_, ref, ref_target, sub, sub_parts, text_of
 from autofix.view import TemplateView
@@ -401,11 +402,16 @@ def _notified(view: TemplateView) -> dict[str, list[str]]:
     return notified_topics(view.resources)
 
 
+def _topic_policies(view: TemplateView) -> dict[str, list[str]]:
+    return topic_policies(view.resources)
+
+
 def unpublishable_topics(view: TemplateView, topics: Iterable[str] | None = None) -> Iterator[Advice]:
     """Advice on each template topic alarms notify (or `topics`) that CloudWatch cannot publish to."""
     notified = topics_notified(view)
     for topic in notified if topics is None else topics:
-        problem = topic_problem(view.resources, topic) if view.type_of(topic) == TOPIC else None
+        problem = topic_problem(view.resources, topic, view.memo(_topic_policies)) \
+            if view.type_of(topic) == TOPIC else None
         if problem is None:
             continue
         who = f"alarms ({', '.join(notified[topic])}) notify it" if topic in notified else "new alarms notify it"

@@ -780,20 +780,34 @@ def _only(view: TemplateView, pid: str, found: list[str]) -> str | None:
     return None if view.depends_transitively(found[0], pid) else found[0]
 
 
+def _naming(view: TemplateView, rtype: str, key: str, names: set[str]) -> list[str]:
+    """The resources of `rtype` whose property `key` refers to one of `names`, in file order."""
+    order, by_name = view.memo(_names_in_property, rtype, key)
+    return sorted({rid for name in names for rid in by_name.get(name, ())}, key=order.__getitem__)
+
+
+def _names_in_property(view: TemplateView, rtype: str, key: str) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """(each resource of `rtype`'s place, the resources whose `key` refers to each name): each
+    permission asked for its source with a scan of every rule, topic or bucket (quadratic)."""
+    order: dict[str, int] = {}
+    by_name: dict[str, list[str]] = {}
+    for place, (rid, res) in enumerate(view.of_type(rtype)):
+        order[rid] = place
+        for name in dict.fromkeys(referenced_names(view.props(res).get(key))):
+            by_name.setdefault(name, []).append(rid)
+    return order, by_name
+
+
 def _rule_source(view: TemplateView, pid: str, names: set[str]) -> Any | None:
-    rules = [rid for rid, res in view.of_type("AWS::Events::Rule")
-             if names & set(referenced_names(view.props(res).get("Targets")))]
-    rule = _only(view, pid, rules)
+    rule = _only(view, pid, _naming(view, "AWS::Events::Rule", "Targets", names))
     return get_att(rule, "Arn") if rule else None
 
 
 def _topic_source(view: TemplateView, pid: str, names: set[str]) -> Any | None:
-    topics = [rid for rid, res in view.of_type("AWS::SNS::Topic")
-              if names & set(referenced_names(view.props(res).get("Subscription")))]
-    for rid, res in view.of_type("AWS::SNS::Subscription"):
-        topic = ref_target(view.props(res).get("TopicArn"))
-        if topic and view.type_of(topic) == "AWS::SNS::Topic" \
-                and names & set(referenced_names(view.props(res).get("Endpoint"))):
+    topics = _naming(view, "AWS::SNS::Topic", "Subscription", names)
+    for rid in _naming(view, "AWS::SNS::Subscription", "Endpoint", names):
+        topic = ref_target(view.props(view.resources[rid]).get("TopicArn"))
+        if topic and view.type_of(topic) == "AWS::SNS::Topic":
             topics.append(topic)
     topic = _only(view, pid, sorted(set(topics)))
     return ref(topic) if topic else None
@@ -801,8 +815,7 @@ def _topic_source(view: TemplateView, pid: str, names: set[str]) -> Any | None:
 
 def _bucket_source(view: TemplateView, pid: str, names: set[str]) -> Any | None:
     """The bucket ARN from its name; never `!GetAtt Bucket.Arn`, which loops with the bucket's DependsOn."""
-    buckets = [rid for rid, res in view.of_type("AWS::S3::Bucket")
-               if names & set(referenced_names(view.props(res).get("NotificationConfiguration")))]
+    buckets = _naming(view, "AWS::S3::Bucket", "NotificationConfiguration", names)
     if len(buckets) != 1 or not view.same_condition(pid, buckets[0]):
         return None
     name = view.props(view.resources[buckets[0]]).get("BucketName")

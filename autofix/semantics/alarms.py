@@ -123,20 +123,22 @@ def allowed_actions(document: Any, service: str, actions: tuple[str, ...]) -> se
     return granted
 
 
-def _policies_of(resources: dict, topic: str) -> list[str]:
-    """Topic policies of the template that apply to `topic`."""
-    found = []
+def topic_policies(resources: dict) -> dict[str, list[str]]:
+    """The template's topic policies by each name their Topics (or TopicArn) refer to, in file
+    order: built once for all the topics asked about, not scanned again for each."""
+    found: dict[str, list[str]] = {}
     for rid, res in resources.items():
         if not isinstance(res, dict) or res.get("Type") not in TOPIC_POLICIES:
             continue
         props = _props(res)
-        if topic in set(referenced_names([props.get("Topics"), props.get("TopicArn")])):
-            found.append(rid)
+        for name in dict.fromkeys(referenced_names([props.get("Topics"), props.get("TopicArn")])):
+            found.setdefault(name, []).append(rid)
     return found
 
 
-def topic_problem(resources: dict, topic: str) -> str | None:
-    """Why CloudWatch alarms cannot publish to template topic `topic`, or None."""
+def topic_problem(resources: dict, topic: str, policies: dict[str, list[str]] | None = None) -> str | None:
+    """Why CloudWatch alarms cannot publish to template topic `topic`, or None. `policies` is
+    `topic_policies(resources)`, for a caller asking about several topics."""
     props = _props(resources.get(topic))
     key = props.get("KmsMasterKeyId")
     if is_aws_managed_sns_key(key):
@@ -148,7 +150,7 @@ def topic_problem(resources: dict, topic: str) -> str | None:
         missing = [a for a in KEY_ACTIONS if a not in allowed_actions(document, CLOUDWATCH, KEY_ACTIONS)]
         if _statements(document) and missing:
             return f"its key {own_key} does not allow {CLOUDWATCH} {' and '.join(missing)}: alarm actions fail"
-    policies = _policies_of(resources, topic)
+    policies = (topic_policies(resources) if policies is None else policies).get(topic, [])
     documents = [_props(resources[p]).get("PolicyDocument") for p in policies]
     if documents and all(_statements(d) for d in documents) \
             and not any(allowed_actions(d, CLOUDWATCH, ("sns:Publish",)) for d in documents):
@@ -159,8 +161,9 @@ def topic_problem(resources: dict, topic: str) -> str | None:
 def alarm_topics_publishable(t: Deployed) -> Iterator[Violation]:
     """Every SNS topic of the template that an alarm notifies can be published to by CloudWatch."""
     resources = t.resources
+    policies = topic_policies(resources)
     for topic in notified_topics(resources):
-        problem = topic_problem(resources, topic)
+        problem = topic_problem(resources, topic, policies)
         if problem:
             yield Violation("alarm-topic-publishable", topic, f"alarms notify this topic, but {problem}")
 
