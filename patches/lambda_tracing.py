@@ -7,7 +7,8 @@ from typing import Any
 
 from autofix.edits import Advice, AppendItem, Proposal, SetKey, Skip
 from autofix.model import lambdas as lam
-from autofix.model.lambdas import POLICY_TYPES, XRAY_MANAGED
+from autofix.model.lambdas import XRAY_MANAGED
+from autofix.model.role_policies import policies_naming_role
 from autofix.model.serving import (
     deploy_time_only,
     edge_reason,
@@ -16,7 +17,7 @@ from autofix.model.serving import (
     traced_by_globals,
 )
 from autofix.registry import UNSAFE, Patch, PatchOptions
-from autofix.values import referenced_names, sub
+from autofix.values import sub
 from autofix.view import TemplateView
 
 XRAY_POLICY = "arn:${AWS::Partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
@@ -248,9 +249,7 @@ def role_grants_xray(view: TemplateView, role: str) -> bool:
     if any(name in str(arns) for name in XRAY_MANAGED):
         return True
     documents = [p.get("PolicyDocument") for p in props.get("Policies") or [] if isinstance(p, dict)]
-    for rid, res in view.of_type(*POLICY_TYPES):
-        if role in set(referenced_names(view.props(res).get("Roles"))):
-            documents.append(view.props(res).get("PolicyDocument"))
+    documents += [view.props(res).get("PolicyDocument") for res in policies_naming_role(view, role)]
     return any(_allows_xray(doc) for doc in documents)
 
 

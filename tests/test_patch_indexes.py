@@ -340,3 +340,25 @@ def test_topic_policies_match_the_scan_of_every_resource() -> None:
                 and topic in set(referenced_names([_props(res).get("Topics"), _props(res).get("TopicArn")]))]
         assert index.get(topic, []) == scan
         assert topic_problem(resources, topic, index) == topic_problem(resources, topic)
+
+
+def test_policies_naming_a_role_match_the_scan_and_are_indexed_once(monkeypatch) -> None:
+    from autofix.model.role_policies import POLICY_TYPES, policies_naming_role
+
+    resources = {
+        "RoleA": _res("AWS::IAM::Role"), "RoleB": _res("AWS::IAM::Role"),
+        "P1": _res("AWS::IAM::Policy", Roles=[{"Ref": "RoleA"}, {"Ref": "RoleB"}]),
+        "M1": _res("AWS::IAM::ManagedPolicy", Roles=[{"Ref": "RoleB"}]),
+        "P2": _res("AWS::IAM::Policy", Roles=[{"Fn::If": ["C", {"Ref": "RoleA"}, {"Ref": "AWS::NoValue"}]}]),
+        "P3": _res("AWS::IAM::Policy", Roles=["RoleA"]),  # a literal name, not a reference
+        "P4": _res("AWS::IAM::Policy"),
+    }
+    view = TemplateView({"Resources": resources})
+    scans = []
+    real = TemplateView.of_type
+    monkeypatch.setattr(TemplateView, "of_type", lambda self, *types: (scans.append(types), real(self, *types))[1])
+    for role in ("RoleA", "RoleB", "RoleC"):
+        scan = [res for _, res in real(view, *POLICY_TYPES) if role in set(referenced_names(view.props(res).get("Roles")))]
+        assert policies_naming_role(view, role) == scan
+    assert policies_naming_role(view, "RoleA") == [resources["P1"], resources["P2"]]
+    assert len(scans) == 1

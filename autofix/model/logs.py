@@ -14,6 +14,7 @@ from autofix.view import TemplateView
 
 from .indexes import ByValue
 from .parameters import condition
+from .role_policies import policies_naming_role
 
 LOG_GROUP = "AWS::Logs::LogGroup"
 # Valid in CloudFormation and accepted by the guard rule's older list.
@@ -303,9 +304,7 @@ def _role_allows(view: TemplateView, role: str, sample: str) -> bool | None:
     if not isinstance(inline, list):
         unknown = True
     documents += [p.get("PolicyDocument") for p in inline if isinstance(p, dict)] if isinstance(inline, list) else []
-    for _, policy in view.of_type("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
-        if role in set(referenced_names(view.props(policy).get("Roles"))):
-            documents.append(view.props(policy).get("PolicyDocument"))
+    documents += [view.props(policy).get("PolicyDocument") for policy in policies_naming_role(view, role)]
     if any(_document_allows(doc, sample) for doc in documents):
         return True
     return None if unknown else False
