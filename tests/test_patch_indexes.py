@@ -318,8 +318,10 @@ def test_permission_source_lookups_match_the_scan() -> None:
     for fn in ("FnA", "FnB", "FnC", "FnD", "Missing"):
         names = _lambda.function_and_wrappers(view, fn)
         for rtype, key in lookups:
-            assert _lambda._naming(view, rtype, key, names) == _scan_naming(view, rtype, key, names), (fn, rtype)
-    assert _lambda._naming(view, "AWS::Events::Rule", "Targets", {"FnA", "FnC"}) == ["Rule1", "Rule2", "Rule4"]
+            found = _lambda._naming(view, rtype, ("Properties", key), names)
+            assert found == _scan_naming(view, rtype, key, names), (fn, rtype)
+    assert _lambda._naming(view, "AWS::Events::Rule", ("Properties", "Targets"), {"FnA", "FnC"}) == \
+        ["Rule1", "Rule2", "Rule4"]
 
 
 def test_topic_policies_match_the_scan_of_every_resource() -> None:

@@ -166,22 +166,8 @@ def principal(view: TemplateView, rid: str) -> Any:
 
 def rest_methods_calling(view: TemplateView, fn: str) -> list[str]:
     """REST API methods whose integration URI names the function (or its alias/version), in file order."""
-    order, by_name = view.memo(_methods_by_uri_name)
-    found = {rid for name in function_and_wrappers(view, fn) for rid in by_name.get(name, ())}
-    return sorted(found, key=order.__getitem__)
-
-
-def _methods_by_uri_name(view: TemplateView) -> tuple[dict[str, int], dict[str, list[str]]]:
-    """(each REST method's place, the methods whose integration URI names each name): asked once
-    per function, a scan of every method made the functions of many APIs quadratic."""
-    order: dict[str, int] = {}
-    by_name: dict[str, list[str]] = {}
-    for place, (rid, _) in enumerate(view.of_type("AWS::ApiGateway::Method")):
-        order[rid] = place
-        uri = view.get(("Resources", rid) + URI_PATHS["AWS::ApiGateway::Method"])
-        for name in dict.fromkeys(referenced_names(uri)) if uri is not None else ():
-            by_name.setdefault(name, []).append(rid)
-    return order, by_name
+    return _naming(view, "AWS::ApiGateway::Method", URI_PATHS["AWS::ApiGateway::Method"],
+                   function_and_wrappers(view, fn))
 
 
 def sam_events(view: TemplateView, rid: str) -> dict:
@@ -780,32 +766,34 @@ def _only(view: TemplateView, pid: str, found: list[str]) -> str | None:
     return None if view.depends_transitively(found[0], pid) else found[0]
 
 
-def _naming(view: TemplateView, rtype: str, key: str, names: set[str]) -> list[str]:
-    """The resources of `rtype` whose property `key` refers to one of `names`, in file order."""
-    order, by_name = view.memo(_names_in_property, rtype, key)
+def _naming(view: TemplateView, rtype: str, path: tuple, names: set[str]) -> list[str]:
+    """The resources of `rtype` whose value at `path` (from the resource) refers to one of
+    `names`, in file order."""
+    order, by_name = view.memo(_names_at, rtype, path)
     return sorted({rid for name in names for rid in by_name.get(name, ())}, key=order.__getitem__)
 
 
-def _names_in_property(view: TemplateView, rtype: str, key: str) -> tuple[dict[str, int], dict[str, list[str]]]:
-    """(each resource of `rtype`'s place, the resources whose `key` refers to each name): each
-    permission asked for its source with a scan of every rule, topic or bucket (quadratic)."""
+def _names_at(view: TemplateView, rtype: str, path: tuple) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """(each resource of `rtype`'s place, the resources whose value at `path` refers to each
+    name): a caller asking once per function or permission scanned every resource of the type
+    (the methods calling a function, a permission's source rule, topic or bucket: quadratic)."""
     order: dict[str, int] = {}
     by_name: dict[str, list[str]] = {}
-    for place, (rid, res) in enumerate(view.of_type(rtype)):
+    for place, (rid, _) in enumerate(view.of_type(rtype)):
         order[rid] = place
-        for name in dict.fromkeys(referenced_names(view.props(res).get(key))):
+        for name in dict.fromkeys(referenced_names(view.get(("Resources", rid) + path))):
             by_name.setdefault(name, []).append(rid)
     return order, by_name
 
 
 def _rule_source(view: TemplateView, pid: str, names: set[str]) -> Any | None:
-    rule = _only(view, pid, _naming(view, "AWS::Events::Rule", "Targets", names))
+    rule = _only(view, pid, _naming(view, "AWS::Events::Rule", ("Properties", "Targets"), names))
     return get_att(rule, "Arn") if rule else None
 
 
 def _topic_source(view: TemplateView, pid: str, names: set[str]) -> Any | None:
-    topics = _naming(view, "AWS::SNS::Topic", "Subscription", names)
-    for rid in _naming(view, "AWS::SNS::Subscription", "Endpoint", names):
+    topics = _naming(view, "AWS::SNS::Topic", ("Properties", "Subscription"), names)
+    for rid in _naming(view, "AWS::SNS::Subscription", ("Properties", "Endpoint"), names):
         topic = ref_target(view.props(view.resources[rid]).get("TopicArn"))
         if topic and view.type_of(topic) == "AWS::SNS::Topic":
             topics.append(topic)
@@ -815,7 +803,7 @@ def _topic_source(view: TemplateView, pid: str, names: set[str]) -> Any | None:
 
 def _bucket_source(view: TemplateView, pid: str, names: set[str]) -> Any | None:
     """The bucket ARN from its name; never `!GetAtt Bucket.Arn`, which loops with the bucket's DependsOn."""
-    buckets = _naming(view, "AWS::S3::Bucket", "NotificationConfiguration", names)
+    buckets = _naming(view, "AWS::S3::Bucket", ("Properties", "NotificationConfiguration"), names)
     if len(buckets) != 1 or not view.same_condition(pid, buckets[0]):
         return None
     name = view.props(view.resources[buckets[0]]).get("BucketName")
