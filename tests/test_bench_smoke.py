@@ -85,3 +85,35 @@ def test_bench_errors_on_a_missing_folder(tmp_path: Path) -> None:
 def test_lint_is_optional(monkeypatch) -> None:
     monkeypatch.setattr(bench.shutil, "which", lambda name: None)
     assert bench.lint_run([Path("x.yaml")]) == (None, None)
+
+
+scaling = _module("cfn_fix_bench_corpus_scaling", ROOT / "bench" / "corpus_scaling.py")
+
+_LINKED = {
+    "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}},
+    "Parameters": {"Env": {"Type": "String"}},
+    "Resources": {
+        "Bucket": {"Type": "AWS::S3::Bucket", "Condition": "IsProd"},
+        "Fn": {"Type": "AWS::Lambda::Function", "DependsOn": ["Bucket"], "Properties": {
+            "Role": {"Fn::GetAtt": "Role.Arn"},
+            "Environment": {"Variables": {"B": {"Fn::Sub": "${Bucket}-${Env}-${AWS::Region}"},
+                                          "R": {"Fn::If": ["IsProd", {"Fn::GetAtt": ["Role", "Arn"]}, "x"]}}}}},
+        "Role": {"Type": "AWS::IAM::Role", "DependsOn": "Bucket"},
+    },
+    "Outputs": {"Out": {"Value": {"Ref": "Fn"}}},
+}
+
+
+def test_corpus_scaling_copies_rename_every_link_within_their_copy() -> None:
+    data = json.loads(scaling.copied(_LINKED, 2))
+    assert list(data["Resources"]) == ["BucketX0", "FnX0", "RoleX0", "BucketX1", "FnX1", "RoleX1"]
+    assert list(data["Conditions"]) == ["IsProdX0", "IsProdX1"] and list(data["Outputs"]) == ["OutX0", "OutX1"]
+    fn = data["Resources"]["FnX1"]
+    assert fn["DependsOn"] == ["BucketX1"] and fn["Properties"]["Role"] == {"Fn::GetAtt": "RoleX1.Arn"}
+    variables = fn["Properties"]["Environment"]["Variables"]
+    assert variables["B"] == {"Fn::Sub": "${BucketX1}-${Env}-${AWS::Region}"}  # parameters are shared
+    assert variables["R"] == {"Fn::If": ["IsProdX1", {"Fn::GetAtt": ["RoleX1", "Arn"]}, "x"]}
+    assert data["Resources"]["BucketX1"]["Condition"] == "IsProdX1"
+    assert data["Resources"]["RoleX1"]["DependsOn"] == "BucketX1"
+    assert data["Outputs"]["OutX1"] == {"Value": {"Ref": "FnX1"}}
+    assert fix_text(scaling.copied(_LINKED, 3), build_patches(unsafe=True)).status == "fixed"
