@@ -279,8 +279,15 @@ class TemplateView:
         self._names[rid] = (res, names)
         return names
 
+    def in_file_order(self, rids: Iterable[str]) -> list[str]:
+        """Logical ids of this template's resources, once each, in the order the file holds them
+        (a union of several `referrers` lists, say)."""
+        self._type_index()  # files every resource with its place
+        filed = self._filed
+        return sorted(set(rids), key=lambda rid: filed[rid][0])
+
     def referrers(self, name: str) -> list[str]:
-        """Logical ids of resources whose definition refers to `name`."""
+        """Logical ids of resources whose definition refers to `name`, in file order."""
         if self._refs is None:
             refs: dict[str, list[str]] = {}
             for rid in self.resources:

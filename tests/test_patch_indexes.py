@@ -292,7 +292,7 @@ def test_rest_methods_are_scanned_once_however_many_functions_ask(monkeypatch) -
     monkeypatch.setattr(TemplateView, "of_type", lambda self, *types: (
         scans.append(types) if "AWS::ApiGateway::Method" in types else None, real(self, *types))[1])
     assert [_lambda.rest_methods_calling(view, f"Fn{i}") for i in range(20)] == [[f"M{i}"] for i in range(20)]
-    assert len(scans) == 1
+    assert len(scans) <= 1  # never a scan per function or role (they go through the referrers)
 
 
 def _scan_naming(view: TemplateView, rtype: str, key: str, names: set[str]) -> list[str]:
@@ -363,4 +363,4 @@ def test_policies_naming_a_role_match_the_scan_and_are_indexed_once(monkeypatch)
         scan = [res for _, res in real(view, *POLICY_TYPES) if role in set(referenced_names(view.props(res).get("Roles")))]
         assert policies_naming_role(view, role) == scan
     assert policies_naming_role(view, "RoleA") == [resources["P1"], resources["P2"]]
-    assert len(scans) == 1
+    assert len(scans) <= 1  # never a scan per function or role (they go through the referrers)

@@ -163,3 +163,11 @@ def test_invalidate_of_named_resources_keeps_the_type_index_while_resources_are_
     view.resources["Renamed"] = view.resources.pop("D")  # same size, named by its new id only
     view.invalidate(["Renamed"])
     assert [rid for rid, _ in view.of_type("AWS::Lambda::Function")] == ["Renamed"]
+
+
+def test_in_file_order_sorts_ids_as_the_file_holds_them_and_follows_additions() -> None:
+    view = _view()
+    assert view.in_file_order(["D", "A", "Odd", "D", "Computed"]) == ["A", "Odd", "Computed", "D"]
+    view.resources["E"] = {"Type": "AWS::S3::Bucket"}
+    view.invalidate(["E"])
+    assert view.in_file_order(iter(["E", "B", "NoType"])) == ["B", "NoType", "E"]

@@ -679,9 +679,9 @@ def reference_updates(view: TemplateView, old: str, new: str) -> Iterator[Replac
     index of DependsOn and outputs, built once per run): renaming every deployment of many APIs
     walked the whole template once per deployment."""
     message = f"{old} is now {new}"
-    order, dependents, outputs = view.memo(_naming_index)
+    dependents, outputs = view.memo(_naming_index)
     resources = view.resources
-    for rid in sorted({*view.referrers(old), *dependents.get(old, ())} - {old}, key=order.__getitem__):
+    for rid in view.in_file_order({*view.referrers(old), *dependents.get(old, ())} - {old}):
         res = resources[rid]
         if not isinstance(res, dict):
             continue
@@ -699,20 +699,18 @@ def reference_updates(view: TemplateView, old: str, new: str) -> Iterator[Replac
             yield ReplaceValue(path, value, f"Outputs.{name}: {message}")
 
 
-def _naming_index(view: TemplateView) -> tuple[dict[str, int], dict[str, list[str]], dict[str, list[str]]]:
-    """(each resource's place in the file, the resources whose DependsOn names each id, the
-    outputs that refer to each name), for `reference_updates`; use as `view.memo(_naming_index)`."""
-    order: dict[str, int] = {}
+def _naming_index(view: TemplateView) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(the resources whose DependsOn names each id, the outputs that refer to each name), what
+    `view.referrers` does not answer, for `reference_updates`; use as `view.memo(_naming_index)`."""
     dependents: dict[str, list[str]] = {}
-    for place, (rid, res) in enumerate(view.resources.items()):
-        order[rid] = place
+    for rid, res in view.resources.items():
         for name in view.depends_on(res) if isinstance(res, dict) else ():
             dependents.setdefault(name, []).append(rid)
     outputs: dict[str, list[str]] = {}
     for name, output in view.outputs.items():
         for target in dict.fromkeys(referenced_names(output)):
             outputs.setdefault(target, []).append(name)
-    return order, dependents, outputs
+    return dependents, outputs
 
 
 def _references(value: Any, path: tuple, old: str, new: str) -> Iterator[tuple[tuple, Any]]:

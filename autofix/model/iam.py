@@ -14,8 +14,8 @@ from autofix.view import TemplateView
 
 from .lambdas import FUNCTION_TYPES
 from .logs import log_groups
+from .role_policies import POLICY_TYPES
 
-POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
 LAMBDA_PRINCIPALS = {"lambda.amazonaws.com", "edgelambda.amazonaws.com"}
 # Resource types that may refer to a function role without using it themselves.
 ROLE_USERS = FUNCTION_TYPES + POLICY_TYPES

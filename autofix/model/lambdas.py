@@ -726,7 +726,6 @@ def invokes_unqualified(view: TemplateView, rid: str, fn: str) -> bool:
 # ------------------------------------------------------------ execution roles
 
 XRAY_MANAGED = ("AWSXRayDaemonWriteAccess", "AWSXrayWriteOnlyAccess", "AWSXrayFullAccess")
-POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
 
 
 def template_role(view: TemplateView, value: Any) -> str | None:
@@ -768,22 +767,11 @@ def _only(view: TemplateView, pid: str, found: list[str]) -> str | None:
 
 def _naming(view: TemplateView, rtype: str, path: tuple, names: set[str]) -> list[str]:
     """The resources of `rtype` whose value at `path` (from the resource) refers to one of
-    `names`, in file order."""
-    order, by_name = view.memo(_names_at, rtype, path)
-    return sorted({rid for name in names for rid in by_name.get(name, ())}, key=order.__getitem__)
-
-
-def _names_at(view: TemplateView, rtype: str, path: tuple) -> tuple[dict[str, int], dict[str, list[str]]]:
-    """(each resource of `rtype`'s place, the resources whose value at `path` refers to each
-    name): a caller asking once per function or permission scanned every resource of the type
-    (the methods calling a function, a permission's source rule, topic or bucket: quadratic)."""
-    order: dict[str, int] = {}
-    by_name: dict[str, list[str]] = {}
-    for place, (rid, _) in enumerate(view.of_type(rtype)):
-        order[rid] = place
-        for name in dict.fromkeys(referenced_names(view.get(("Resources", rid) + path))):
-            by_name.setdefault(name, []).append(rid)
-    return order, by_name
+    `names`, in file order: found among the referrers of those names, not by a scan of every
+    resource of the type, which callers asking once per function or permission made quadratic."""
+    return view.in_file_order(rid for name in names for rid in view.referrers(name)
+                              if view.type_of(rid) == rtype
+                              and name in referenced_names(view.get(("Resources", rid) + path)))
 
 
 def _rule_source(view: TemplateView, pid: str, names: set[str]) -> Any | None:

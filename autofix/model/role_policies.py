@@ -9,14 +9,9 @@ POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
 
 
 def policies_naming_role(view: TemplateView, role: str) -> list[dict]:
-    """The policies whose Roles refer to `role`, in file order. Asked once per role (what lets it
-    write logs, traces), a scan of every policy made templates of many roles quadratic."""
-    return view.memo(_by_role).get(role, [])
-
-
-def _by_role(view: TemplateView) -> dict[str, list[dict]]:
-    found: dict[str, list[dict]] = {}
-    for _, res in view.of_type(*POLICY_TYPES):
-        for name in dict.fromkeys(referenced_names(view.props(res).get("Roles"))):
-            found.setdefault(name, []).append(res)
-    return found
+    """The policies whose Roles refer to `role`, in file order: found among the role's referrers,
+    not by a scan of every policy, which callers asking once per role (what lets it write logs,
+    traces) made quadratic."""
+    resources = view.resources
+    return [resources[rid] for rid in view.referrers(role) if view.type_of(rid) in POLICY_TYPES
+            and role in referenced_names(view.props(resources[rid]).get("Roles"))]
